@@ -1,0 +1,22 @@
+// The answerer port: what the conversation asks of whatever produces replies. The
+// conversation stores and delivers; the answerer only decides what to say.
+import type { Message, ReplyMeta } from "../conversation/types.ts";
+
+export interface AnswerRequest {
+  /** The customer's message being answered. */
+  message: Message;
+  /** The conversation's locale, used when the message's language is unclear. */
+  locale: string;
+  /** Earlier messages, oldest first, for follow-up questions. */
+  history: Message[];
+}
+
+export interface Answer {
+  text: string;
+  meta: ReplyMeta;
+}
+
+export interface Answerer {
+  /** Produces the reply; `onDelta` receives text as it is generated, when streaming. */
+  answer(request: AnswerRequest, onDelta?: (text: string) => void): Promise<Answer>;
+}

@@ -1,0 +1,68 @@
+// Conversation tokens: `v1.<expiry>.<signature>`, where the signature is HMAC-SHA256 over the
+// conversation id and expiry. The id is not inside the token (it is in the URL), so a token
+// for one conversation never verifies for another. Tokens are valid WebSocket subprotocol
+// tokens, which lets browsers present them without putting them in the URL.
+import { AppError } from "../errors.ts";
+
+const PREFIX = "v1";
+const encoder = new TextEncoder();
+
+/** Signs a token for `conversationId` valid until `expiresAt` (Unix seconds). */
+export async function signToken(secret: string, conversationId: string, expiresAt: number): Promise<string> {
+  const sig = await hmac(secret, `${conversationId}.${expiresAt}`);
+  return `${PREFIX}.${expiresAt}.${base64url(sig)}`;
+}
+
+export type TokenCheck = "ok" | "token_invalid" | "token_expired" | "forbidden";
+
+/**
+ * Checks a token against a conversation id. A well-formed token whose signature does not
+ * match this conversation is `forbidden` (it may be another conversation's token).
+ */
+export async function checkToken(
+  secret: string,
+  conversationId: string,
+  token: string,
+  nowSeconds: number,
+): Promise<TokenCheck> {
+  const parts = token.split(".");
+  if (parts.length !== 3 || parts[0] !== PREFIX || !/^\d{1,12}$/.test(parts[1]!)) return "token_invalid";
+  const sig = fromBase64url(parts[2]!);
+  if (!sig || sig.byteLength !== 32) return "token_invalid";
+  const expiresAt = Number(parts[1]);
+  const key = await importKey(secret);
+  const valid = await crypto.subtle.verify("HMAC", key, sig, encoder.encode(`${conversationId}.${expiresAt}`));
+  if (!valid) return "forbidden";
+  return expiresAt <= nowSeconds ? "token_expired" : "ok";
+}
+
+/** Throws the matching AppError unless the token is valid for the conversation. */
+export async function requireToken(secret: string, conversationId: string, token: string | undefined, nowSeconds: number): Promise<void> {
+  if (!token) throw new AppError("unauthorized");
+  const result = await checkToken(secret, conversationId, token, nowSeconds);
+  if (result !== "ok") throw new AppError(result);
+}
+
+async function importKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+}
+
+async function hmac(secret: string, data: string): Promise<ArrayBuffer> {
+  return crypto.subtle.sign("HMAC", await importKey(secret), encoder.encode(data));
+}
+
+function base64url(buf: ArrayBuffer): string {
+  let s = "";
+  for (const b of new Uint8Array(buf)) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64url(s: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(s)) return null;
+  try {
+    const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}

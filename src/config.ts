@@ -1,0 +1,40 @@
+// Typed configuration read from the Worker's environment, with defaults and validation in
+// one place so that routes and Durable Objects never parse raw strings themselves.
+import { AppError } from "./errors.ts";
+
+export interface Config {
+  tokenSecret: string;
+  tokenTtlSeconds: number;
+  idleSeconds: number;
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+}
+
+/** Reads the configuration, falling back to defaults for values that are absent or invalid. */
+export function readConfig(env: Env): Config {
+  return {
+    tokenSecret: env.TOKEN_SECRET ?? "",
+    tokenTtlSeconds: positiveInt(env.TOKEN_TTL_SECONDS, 86_400),
+    idleSeconds: positiveInt(env.CONVERSATION_IDLE_SECONDS, 1_800),
+    allowedOrigins: listOf(env.ALLOWED_ORIGINS),
+    maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 65_536),
+  };
+}
+
+function positiveInt(raw: string | undefined, fallback: number): number {
+  const n = Number(raw);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+function listOf(raw: string | undefined): string[] {
+  return (raw ?? "")
+    .split(",")
+    .map((s) => s.trim().replace(/\/+$/, ""))
+    .filter(Boolean);
+}
+
+/** The token secret; a missing or short one is our fault, so it is a 500. */
+export function requireSecret(config: Config): string {
+  if (config.tokenSecret.length < 16) throw new AppError("server_misconfigured");
+  return config.tokenSecret;
+}

@@ -1,0 +1,51 @@
+// Input rules for conversations, in one place for HTTP routes and WebSocket frames alike.
+import { z } from "@hono/zod-openapi";
+
+export const TEXT_MAX = 4_000;
+export const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{8,64}$/;
+/** A Durable Object id in hex: what conversation ids are. */
+export const CONVERSATION_ID = /^[0-9a-f]{64}$/;
+export const PAGE_LIMIT_MAX = 200;
+
+export const TextSchema = z
+  .string()
+  .min(1, "text must not be empty")
+  .max(TEXT_MAX, `text must be at most ${TEXT_MAX} characters`)
+  .refine((s) => s.trim().length > 0, "text must not be blank")
+  .openapi({ example: "Where is my order?" });
+
+export const ClientMessageIdSchema = z
+  .string()
+  .regex(CLIENT_MESSAGE_ID, "clientMessageId must be 8-64 characters of A-Z a-z 0-9 _ -")
+  .openapi({ example: "c6f1f9b2-5a4e-4d0e-9a51-0b5a4c2f7e11" });
+
+export const SendInputSchema = z
+  .strictObject({ text: TextSchema, clientMessageId: ClientMessageIdSchema })
+  .openapi("SendMessage");
+
+export const LocaleSchema = z
+  .string()
+  .max(35)
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "locale must be a BCP 47 tag such as en or zh-CN")
+  .openapi({ example: "zh-CN" });
+
+export const CreateInputSchema = z
+  .strictObject({
+    locale: LocaleSchema.optional(),
+    customer: z
+      .strictObject({
+        id: z.string().min(1).max(128).optional(),
+        name: z.string().min(1).max(200).optional(),
+      })
+      .optional(),
+    metadata: z
+      .record(z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, "metadata keys are 1-40 characters of A-Z a-z 0-9 _ . -"), z.string().max(500))
+      .refine((m) => Object.keys(m).length <= 20, "metadata has at most 20 keys")
+      .optional(),
+  })
+  .openapi("CreateConversation");
+
+/** Frames a client may send over the WebSocket. */
+export const ClientFrameSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("message"), text: TextSchema, clientMessageId: ClientMessageIdSchema }),
+]);

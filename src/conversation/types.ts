@@ -1,0 +1,74 @@
+// The shapes a conversation is made of: stored messages, the conversation record, and the
+// frames exchanged over WebSockets. Shared by the Worker, the Durable Object and the page.
+
+export type Role = "customer" | "assistant" | "agent" | "system";
+
+/** How a reply was produced; shown to the customer and to ops. */
+export interface ReplyMeta {
+  mode: "normal" | "degraded";
+  answerer: string;
+  locale: string;
+  degraded?: { reason: string; since: string };
+}
+
+export interface Message {
+  seq: number;
+  role: Role;
+  text: string;
+  createdAt: string;
+  clientMessageId?: string;
+  replyTo?: number;
+  meta?: ReplyMeta;
+}
+
+export interface Customer {
+  id?: string;
+  name?: string;
+}
+
+export interface ConversationMeta {
+  id: string;
+  locale: string;
+  customer?: Customer;
+  metadata?: Record<string, string>;
+  status: "open" | "closed";
+  createdAt: string;
+  closedAt?: string;
+  closeReason?: CloseReason;
+}
+
+export type CloseReason = "closed_by_customer" | "idle_timeout";
+
+export interface CreateInput {
+  id: string;
+  locale: string;
+  customer?: Customer;
+  metadata?: Record<string, string>;
+}
+
+export interface SendInput {
+  text: string;
+  clientMessageId: string;
+}
+
+/** One turn: the customer's stored message and the reply to it. */
+export interface TurnResult {
+  message: Message;
+  reply: Message;
+  duplicate: boolean;
+}
+
+export interface TranscriptPage {
+  messages: Message[];
+  hasMore: boolean;
+  nextAfter: number | null;
+}
+
+/** Frames the server sends over a conversation's WebSocket. */
+export type ServerFrame =
+  | { type: "ack"; clientMessageId: string; seq: number; duplicate?: boolean }
+  | { type: "message"; message: Message }
+  | { type: "typing" }
+  | { type: "delta"; replyTo: number; text: string }
+  | { type: "closed"; reason: CloseReason }
+  | { type: "error"; code: string; message: string; clientMessageId?: string };

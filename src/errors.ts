@@ -1,0 +1,84 @@
+// The error catalogue: every failure a caller can see has a stable code, an HTTP status and
+// a fixed message. Messages never contain customer text or request values.
+
+export const ERRORS = {
+  invalid_json: [400, "The request body is not valid JSON."],
+  validation_failed: [400, "The request does not match the expected shape."],
+  unknown_field: [400, "The request contains a field this endpoint does not accept."],
+  invalid_frame: [400, "The WebSocket frame does not match the expected shape."],
+  unauthorized: [401, "A bearer token is required."],
+  token_invalid: [401, "The token is malformed or its signature does not match."],
+  token_expired: [401, "The token has expired."],
+  forbidden: [403, "The credentials do not grant access to this resource."],
+  origin_not_allowed: [403, "This origin is not allowed."],
+  not_found: [404, "No such resource."],
+  conversation_not_found: [404, "No such conversation."],
+  conversation_closed: [409, "The conversation is closed."],
+  client_message_id_conflict: [409, "This clientMessageId was already used for a different message."],
+  payload_too_large: [413, "The request body is too large."],
+  unsupported_media_type: [415, "The request body must be application/json."],
+  upgrade_required: [426, "This endpoint only accepts WebSocket upgrades."],
+  internal_error: [500, "Something went wrong on our side."],
+  server_misconfigured: [500, "The server is missing required configuration."],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The HTTP status that goes with an error code. */
+export function statusOf(code: ErrorCode): number {
+  return ERRORS[code][0];
+}
+
+/** The JSON body every error response carries. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: ErrorDetail[] };
+}
+
+/** Where a validation error happened, never what the value was. */
+export interface ErrorDetail {
+  path: string;
+  issue: string;
+}
+
+/**
+ * An error the caller should see. `message` defaults to the catalogue text; `details` name
+ * fields and rules only.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: ErrorDetail[];
+
+  constructor(code: ErrorCode, details?: ErrorDetail[]) {
+    super(ERRORS[code][1]);
+    this.name = "AppError";
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return statusOf(this.code);
+  }
+
+  toBody(): ErrorBody {
+    const error: ErrorBody["error"] = { code: this.code, message: this.message };
+    if (this.details?.length) error.details = this.details;
+    return { error };
+  }
+}
+
+/** A result that crosses an RPC boundary, where thrown errors lose their code. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode };
+
+/** Unwraps an outcome, turning a failure back into an AppError. */
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new AppError(outcome.code);
+  return outcome.value;
+}
+
+export function ok<T>(value: T): Outcome<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(code: ErrorCode): Outcome<T> {
+  return { ok: false, code };
+}

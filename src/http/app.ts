@@ -1,0 +1,56 @@
+// The Worker's HTTP application: one Hono app, one error handler, the OpenAPI document.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { readConfig } from "../config.ts";
+import { AppError } from "../errors.ts";
+import { validationHook } from "../validation.ts";
+import type { AppEnv } from "./context.ts";
+import { apiCors, securityHeaders } from "./middleware/security.ts";
+import { conversations } from "./routes/conversations.ts";
+import { health } from "./routes/health.ts";
+
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use("*", async (c, next) => {
+    c.set("config", readConfig(c.env));
+    await next();
+  });
+  app.use("*", securityHeaders);
+  app.use("/v1/*", apiCors);
+
+  app.route("/", health);
+  app.route("/", conversations);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Holdfast API",
+      version: "1",
+      description: "Customer-service chat at the edge. Errors are always `{ error: { code, message } }` with a stable code.",
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
+
+  // Pages and scripts come from Workers static assets; /docs is the API reference page.
+  app.get("/docs", (c) => c.env.ASSETS.fetch(new Request(new URL("/docs.html", c.req.url), c.req.raw)));
+  app.notFound(async (c) => {
+    if (c.req.path.startsWith("/v1/") || !["GET", "HEAD"].includes(c.req.method)) return c.json(new AppError("not_found").toBody(), 404);
+    return c.env.ASSETS.fetch(c.req.raw);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) console.error(JSON.stringify({ level: "error", code: err.code, path: c.req.routePath }));
+      return c.json(err.toBody(), err.status as 400);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json({ error: { code: "validation_failed", message: "The request could not be read." } }, err.status);
+    }
+    // Only the error's class and our route go to the log: messages may quote input.
+    console.error(JSON.stringify({ level: "error", code: "internal_error", kind: err.name, path: c.req.routePath }));
+    return c.json(new AppError("internal_error").toBody(), 500);
+  });
+
+  return app;
+}

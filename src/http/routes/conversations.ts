@@ -1,0 +1,150 @@
+// The customer API: create a conversation, send messages (JSON or SSE), read the
+// transcript, open the WebSocket, close the conversation.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { signToken } from "../../auth/token.ts";
+import { requireSecret } from "../../config.ts";
+import { CreateInputSchema, PAGE_LIMIT_MAX, SendInputSchema } from "../../conversation/schemas.ts";
+import { SUBPROTOCOL } from "../../conversation/socket-protocol.ts";
+import { AppError, unwrap } from "../../errors.ts";
+import type { AppEnv } from "../context.ts";
+import { conversationAuth } from "../middleware/conversation-auth.ts";
+import { jsonBody } from "../middleware/json-body.ts";
+import { originAllowed } from "../middleware/security.ts";
+import { ConversationSchema, CreatedSchema, errorResponses, PageSchema, TurnSchema } from "../schemas.ts";
+import { validationHook } from "../../validation.ts";
+
+const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0".repeat(64) }) });
+const bearer = [{ bearerAuth: [] }];
+const tags = ["Conversations"];
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/conversations",
+  tags,
+  summary: "Start a conversation",
+  middleware: [jsonBody] as const,
+  request: { body: { required: true, content: { "application/json": { schema: CreateInputSchema } } } },
+  responses: {
+    201: { description: "Created. Keep the token: it is the only key to this conversation.", content: { "application/json": { schema: CreatedSchema } } },
+    ...errorResponses(400, 413, 415),
+  },
+});
+
+const send = createRoute({
+  method: "post",
+  path: "/v1/conversations/{id}/messages",
+  tags,
+  summary: "Send a customer message and get the reply",
+  description:
+    "Idempotent per clientMessageId: a retry returns the original turn with duplicate=true. With `Accept: text/event-stream` the turn streams as SSE events `message` (the stored customer message), `delta` ({ text }, while the reply is generated) and `done` (the stored reply).",
+  security: bearer,
+  middleware: [conversationAuth, jsonBody] as const,
+  request: { params: IdParam, body: { required: true, content: { "application/json": { schema: SendInputSchema } } } },
+  responses: {
+    200: {
+      description: "The stored message and its reply",
+      content: { "application/json": { schema: TurnSchema }, "text/event-stream": { schema: z.string() } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+  },
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/conversations/{id}/messages",
+  tags,
+  summary: "Read the transcript, in order",
+  security: bearer,
+  middleware: [conversationAuth] as const,
+  request: {
+    params: IdParam,
+    query: z.object({
+      after: z.coerce.number().int().min(0).default(0).openapi({ description: "Return messages with seq greater than this." }),
+      limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(50),
+    }),
+  },
+  responses: {
+    200: { description: "A page of the transcript", content: { "application/json": { schema: PageSchema } } },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
+const socket = createRoute({
+  method: "get",
+  path: "/v1/conversations/{id}/ws",
+  tags,
+  summary: "Open the conversation's WebSocket",
+  description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId} and {"type":"ping"}. Server frames: ack, message, typing, delta, closed, error, pong. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
+  security: bearer,
+  middleware: [conversationAuth] as const,
+  request: { params: IdParam, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
+  responses: {
+    101: { description: "Switching protocols" },
+    ...errorResponses(400, 401, 403, 404, 409, 426),
+  },
+});
+
+const close = createRoute({
+  method: "delete",
+  path: "/v1/conversations/{id}",
+  tags,
+  summary: "Close the conversation",
+  description: "Open sockets are closed with reason closed_by_customer; later sends get 409.",
+  security: bearer,
+  middleware: [conversationAuth] as const,
+  request: { params: IdParam },
+  responses: {
+    200: { description: "Closed", content: { "application/json": { schema: ConversationSchema } } },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+export const conversations = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+conversations.openapi(create, async (c) => {
+  const input = c.req.valid("json");
+  const { config } = c.var;
+  const secret = requireSecret(config);
+  const doId = c.env.CONVERSATION.newUniqueId();
+  const id = doId.toString();
+  const meta = unwrap(await c.env.CONVERSATION.get(doId).create({ id, locale: input.locale ?? "en", customer: input.customer, metadata: input.metadata }));
+  const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
+  const url = new URL(c.req.url);
+  const websocketUrl = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}/v1/conversations/${id}/ws`;
+  return c.json(
+    { id, token: await signToken(secret, id, expiresAt), expiresAt: new Date(expiresAt * 1000).toISOString(), websocketUrl, createdAt: meta.createdAt },
+    201,
+  );
+});
+
+conversations.openapi(send, async (c) => {
+  const input = c.req.valid("json");
+  const { stub } = c.var.conversation;
+  if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
+    const stream = unwrap(await stub.sendStream(input));
+    return new Response(stream, { headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store" } });
+  }
+  return c.json(unwrap(await stub.send(input)), 200);
+});
+
+conversations.openapi(list, async (c) => {
+  const { after, limit } = c.req.valid("query");
+  return c.json(unwrap(await c.var.conversation.stub.history(after, limit)), 200);
+});
+
+conversations.openapi(socket, async (c) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new AppError("upgrade_required");
+  if (!originAllowed(c.req.header("origin"), c.req.url, c.var.config.allowedOrigins)) throw new AppError("origin_not_allowed");
+  const { after } = c.req.valid("query");
+  const target = new URL(c.req.url);
+  target.search = `?after=${after}`;
+  const res = await c.var.conversation.stub.fetch(new Request(target, c.req.raw));
+  if (res.status !== 101) throw new AppError(res.status === 409 ? "conversation_closed" : "conversation_not_found");
+  return res;
+});
+
+conversations.openapi(close, async (c) => {
+  const meta = unwrap(await c.var.conversation.stub.close());
+  const { customer: _customer, metadata: _metadata, ...visible } = meta;
+  return c.json(visible, 200);
+});

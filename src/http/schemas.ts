@@ -1,0 +1,78 @@
+// OpenAPI response shapes. Inputs live with their domain (src/conversation/schemas.ts).
+import { z } from "@hono/zod-openapi";
+import { ERRORS } from "../errors.ts";
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERRORS) as [keyof typeof ERRORS, ...(keyof typeof ERRORS)[]]),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), issue: z.string() })).optional(),
+    }),
+  })
+  .openapi("Error");
+
+export const ReplyMetaSchema = z
+  .object({
+    mode: z.enum(["normal", "degraded"]),
+    answerer: z.string(),
+    locale: z.string(),
+    degraded: z.object({ reason: z.string(), since: z.string() }).optional(),
+  })
+  .openapi("ReplyMeta");
+
+export const MessageSchema = z
+  .object({
+    seq: z.number().int().openapi({ description: "Position in the conversation, from 1, without gaps." }),
+    role: z.enum(["customer", "assistant", "agent", "system"]),
+    text: z.string(),
+    createdAt: z.string().openapi({ format: "date-time" }),
+    clientMessageId: z.string().optional(),
+    replyTo: z.number().int().optional().openapi({ description: "The seq of the customer message this replies to." }),
+    meta: ReplyMetaSchema.optional(),
+  })
+  .openapi("Message");
+
+export const TurnSchema = z
+  .object({
+    message: MessageSchema,
+    reply: MessageSchema,
+    duplicate: z.boolean().openapi({ description: "True when this clientMessageId was already accepted; nothing new was stored." }),
+  })
+  .openapi("Turn");
+
+export const PageSchema = z
+  .object({
+    messages: z.array(MessageSchema),
+    hasMore: z.boolean(),
+    nextAfter: z.number().int().nullable(),
+  })
+  .openapi("TranscriptPage");
+
+export const CreatedSchema = z
+  .object({
+    id: z.string(),
+    token: z.string().openapi({ description: "Bearer token for this conversation only." }),
+    expiresAt: z.string().openapi({ format: "date-time" }),
+    websocketUrl: z.string(),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("ConversationCreated");
+
+export const ConversationSchema = z
+  .object({
+    id: z.string(),
+    locale: z.string(),
+    status: z.enum(["open", "closed"]),
+    createdAt: z.string(),
+    closedAt: z.string().optional(),
+    closeReason: z.enum(["closed_by_customer", "idle_timeout"]).optional(),
+  })
+  .openapi("Conversation");
+
+/** Error responses, documented on every route that can produce them. */
+export function errorResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: `Error (${s})`, content: { "application/json": { schema: ErrorSchema } } }]),
+  );
+}

@@ -1,0 +1,6 @@
+// Worker entry point: the HTTP app and the Durable Object classes it binds.
+import { createApp } from "./http/app.ts";
+
+export { ConversationDO } from "../durable-objects/conversation.ts";
+
+export default createApp() satisfies ExportedHandler<Env>;
