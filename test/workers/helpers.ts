@@ -40,3 +40,61 @@ export async function transcript(conv: Created): Promise<Array<{ seq: number; ro
 }
 
 export const cid = (n: number | string) => `client-msg-${n}`.padEnd(12, "0");
+
+export type Frame = { type: string; [k: string]: unknown };
+
+/** A client WebSocket to a conversation that records every frame it receives. */
+export class SocketClient {
+  readonly frames: Frame[] = [];
+  closed: { code: number; reason: string } | null = null;
+  private waiters: Array<() => void> = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.accept();
+    ws.addEventListener("message", (e) => {
+      this.frames.push(JSON.parse(e.data as string));
+      this.wake();
+    });
+    ws.addEventListener("close", (e) => {
+      this.closed = { code: e.code, reason: e.reason };
+      this.wake();
+    });
+  }
+
+  static async open(conv: Created, opts: { after?: number; headers?: Record<string, string> } = {}): Promise<SocketClient> {
+    const res = await openSocket(conv, opts);
+    if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);
+    return new SocketClient(res.webSocket);
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  messages(): Array<{ seq: number; role: string; text: string; replyTo?: number }> {
+    return this.frames.filter((f) => f.type === "message").map((f) => f.message as never);
+  }
+
+  /** Resolves once `predicate` holds; fails after `ms` with what was received. */
+  async until(predicate: (c: SocketClient) => boolean, ms = 5_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!predicate(this)) {
+      if (Date.now() > deadline) throw new Error(`timed out; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+export function openSocket(conv: Created, opts: { after?: number; headers?: Record<string, string> } = {}): Promise<Response> {
+  const query = opts.after === undefined ? "" : `?after=${opts.after}`;
+  return call(`/v1/conversations/${conv.id}/ws${query}`, {
+    headers: { Upgrade: "websocket", Authorization: `Bearer ${conv.token}`, ...opts.headers },
+  });
+}
