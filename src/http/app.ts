@@ -32,11 +32,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
 
-  // Pages and scripts come from Workers static assets; /docs is the API reference page.
-  app.get("/docs", (c) => c.env.ASSETS.fetch(new Request(new URL("/docs.html", c.req.url), c.req.raw)));
+  // Pages and scripts come from Workers static assets (/docs serves docs.html, the API reference).
   app.notFound(async (c) => {
     if (c.req.path.startsWith("/v1/") || !["GET", "HEAD"].includes(c.req.method)) return c.json(new AppError("not_found").toBody(), 404);
-    return c.env.ASSETS.fetch(c.req.raw);
+    return asset(c.env, c.req.raw);
   });
 
   app.onError((err, c) => {
@@ -53,4 +52,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
 
   return app;
+}
+
+/** A static asset, with mutable headers so that the security middleware can add its own. */
+async function asset(env: Env, request: Request): Promise<Response> {
+  const res = await env.ASSETS.fetch(request);
+  return new Response(res.body, res);
 }

@@ -9,7 +9,7 @@ describe("WebSocket origin allowlist", () => {
     ["https://shop.example", true, "an allowed origin"],
     ["https://evil.example", false, "any other origin"],
     ["https://shop.example.evil.example", false, "a look-alike origin"],
-  ])("%s → %s (%s)", (origin, expected) => {
+  ])("%s → %s (%s)", (origin, expected, _why) => {
     expect(originAllowed(origin, url, ["https://shop.example"])).toBe(expected);
   });
 });

@@ -27,8 +27,16 @@ export function send(conv: Created, text: string, clientMessageId: string, heade
   });
 }
 
-export async function transcript(conv: Created): Promise<Array<{ seq: number; role: string; text: string; replyTo?: number; clientMessageId?: string }>> {
-  const out = [];
+export interface StoredMessage {
+  seq: number;
+  role: string;
+  text: string;
+  replyTo?: number;
+  clientMessageId?: string;
+}
+
+export async function transcript(conv: Created): Promise<StoredMessage[]> {
+  const out: StoredMessage[] = [];
   for (let after = 0; ; ) {
     const res = await call(`/v1/conversations/${conv.id}/messages?after=${after}&limit=200`, { headers: { Authorization: `Bearer ${conv.token}` } });
     if (res.status !== 200) throw new Error(`transcript failed: ${res.status}`);
@@ -49,7 +57,10 @@ export class SocketClient {
   closed: { code: number; reason: string } | null = null;
   private waiters: Array<() => void> = [];
 
-  constructor(readonly ws: WebSocket) {
+  readonly ws: WebSocket;
+
+  constructor(ws: WebSocket) {
+    this.ws = ws;
     ws.accept();
     ws.addEventListener("message", (e) => {
       this.frames.push(JSON.parse(e.data as string));
@@ -71,7 +82,7 @@ export class SocketClient {
     this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   }
 
-  messages(): Array<{ seq: number; role: string; text: string; replyTo?: number }> {
+  messages(): StoredMessage[] {
     return this.frames.filter((f) => f.type === "message").map((f) => f.message as never);
   }
 

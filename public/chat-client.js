@@ -1,0 +1,179 @@
+// The browser side of the conversation protocol: create or resume a conversation, read its
+// history, and keep a WebSocket open with resume-after-seq, falling back to HTTP. Nothing a
+// customer typed is lost: unacknowledged messages are re-sent with the same clientMessageId
+// (the server stores each once).
+
+import { load, remove, save } from "./storage.js";
+
+const SUBPROTOCOL = "holdfast.v1";
+const STORAGE_KEY = "holdfast.conversation";
+const HEARTBEAT_MS = 20_000;
+const POLL_MS = 4_000;
+
+export class ChatClient {
+  /** @param {{ locale: string, onMessage: Function, onTyping: Function, onDelta: Function, onStatus: Function, onClosed: Function, onError: Function, onAck: Function }} hooks */
+  constructor(hooks) {
+    this.hooks = hooks;
+    this.conversation = null;
+    this.lastSeq = 0;
+    this.pending = new Map(); // clientMessageId → text, until acknowledged
+    this.ws = null;
+    this.failures = 0;
+    this.stopped = false;
+  }
+
+  async start() {
+    this.conversation = this.saved() ?? (await this.create());
+    try {
+      await this.catchUp();
+    } catch (err) {
+      if (err.code !== "conversation_not_found" && err.status !== 401 && err.status !== 403) throw err;
+      // The saved conversation is gone or its token expired: start afresh.
+      this.conversation = await this.create();
+    }
+    this.connect();
+  }
+
+  saved() {
+    try {
+      const c = JSON.parse(load(STORAGE_KEY) ?? "null");
+      return c && Date.parse(c.expiresAt) > Date.now() + 60_000 ? c : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async create() {
+    const res = await fetch("/v1/conversations", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ locale: this.hooks.locale }),
+    });
+    const body = await res.json();
+    if (!res.ok) throw Object.assign(new Error(body.error?.code), { code: body.error?.code, status: res.status });
+    save(STORAGE_KEY, JSON.stringify(body));
+    this.lastSeq = 0;
+    return body;
+  }
+
+  /** Fetches every message after the last one seen. */
+  async catchUp() {
+    for (let after = this.lastSeq; ; ) {
+      const page = await this.api("GET", `/messages?after=${after}&limit=200`);
+      page.messages.forEach((m) => this.receive(m));
+      if (page.nextAfter === null) return;
+      after = page.nextAfter;
+    }
+  }
+
+  connect() {
+    if (this.stopped) return;
+    const { id, token } = this.conversation;
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/v1/conversations/${id}/ws?after=${this.lastSeq}`, [SUBPROTOCOL, `holdfast.auth.${token}`]);
+    this.ws = ws;
+    this.hooks.onStatus(this.failures ? "reconnecting" : "connecting");
+    let heartbeat;
+    ws.onopen = () => {
+      this.failures = 0;
+      this.hooks.onStatus("online");
+      heartbeat = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('{"type":"ping"}'), HEARTBEAT_MS);
+      for (const [clientMessageId, text] of this.pending) ws.send(JSON.stringify({ type: "message", text, clientMessageId }));
+    };
+    ws.onmessage = (event) => this.frame(JSON.parse(event.data));
+    ws.onclose = (event) => {
+      clearInterval(heartbeat);
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (event.reason === "closed_by_customer" || event.reason === "idle_timeout") return this.hooks.onClosed(event.reason);
+      this.failures++;
+      // After repeated failures, keep the conversation going over HTTP while retrying.
+      if (this.failures >= 2) this.fallback();
+      const delay = Math.min(15_000, 500 * 2 ** this.failures) * (0.75 + Math.random() / 2);
+      setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  /** HTTP mode while the WebSocket is down: flush pending sends, poll for new messages. */
+  fallback() {
+    if (this.polling) return;
+    this.hooks.onStatus("fallback");
+    this.polling = setInterval(async () => {
+      if (this.ws?.readyState === WebSocket.OPEN) {
+        clearInterval(this.polling);
+        this.polling = null;
+        return;
+      }
+      for (const [clientMessageId, text] of this.pending) await this.sendHttp(clientMessageId, text).catch(() => {});
+      await this.catchUp().catch(() => {});
+    }, POLL_MS);
+  }
+
+  frame(f) {
+    if (f.type === "message") this.receive(f.message);
+    else if (f.type === "ack") this.acked(f.clientMessageId, f.seq);
+    else if (f.type === "typing") this.hooks.onTyping();
+    else if (f.type === "delta") this.hooks.onDelta(f.replyTo, f.text);
+    else if (f.type === "closed") this.hooks.onClosed(f.reason);
+    else if (f.type === "error") {
+      if (f.clientMessageId) this.pending.delete(f.clientMessageId);
+      this.hooks.onError(f.code, f.clientMessageId);
+    }
+  }
+
+  receive(message) {
+    if (message.seq <= this.lastSeq) return;
+    this.lastSeq = message.seq;
+    if (message.clientMessageId) this.acked(message.clientMessageId, message.seq);
+    this.hooks.onMessage(message);
+  }
+
+  acked(clientMessageId, seq) {
+    if (this.pending.delete(clientMessageId)) this.hooks.onAck(clientMessageId, seq);
+  }
+
+  /** Sends a message; returns its clientMessageId. */
+  send(text) {
+    const clientMessageId = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2, 12)}`;
+    this.pending.set(clientMessageId, text);
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "message", text, clientMessageId }));
+    else this.sendHttp(clientMessageId, text).catch(() => {});
+    return clientMessageId;
+  }
+
+  async sendHttp(clientMessageId, text) {
+    try {
+      const turn = await this.api("POST", "/messages", { text, clientMessageId });
+      this.receive(turn.message);
+      this.receive(turn.reply);
+    } catch (err) {
+      if (err.status && err.status < 500 && err.status !== 429) {
+        this.pending.delete(clientMessageId);
+        this.hooks.onError(err.code, clientMessageId);
+      }
+      throw err;
+    }
+  }
+
+  async end() {
+    this.stopped = true;
+    await this.api("DELETE", "").catch(() => {});
+    remove(STORAGE_KEY);
+  }
+
+  forget() {
+    remove(STORAGE_KEY);
+  }
+
+  async api(method, path, body) {
+    const { id, token } = this.conversation;
+    const res = await fetch(`/v1/conversations/${id}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body && { "Content-Type": "application/json" }) },
+      body: body && JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok) throw Object.assign(new Error(json.error?.code), { code: json.error?.code, status: res.status });
+    return json;
+  }
+}

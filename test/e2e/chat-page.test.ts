@@ -1,0 +1,89 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser } from "./browser.ts";
+
+const baseUrl = inject("baseUrl");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function say(page: Page, text: string, replies: number) {
+  await page.getByLabel(/Your message|您的消息/).fill(text);
+  await page.keyboard.press("Enter");
+  await expect.poll(() => page.locator("#log li.msg.assistant").count(), { timeout: 15_000 }).toBe(replies);
+}
+
+describe("customer chat page", () => {
+  it("answers an English and a Chinese message on a phone-sized screen, and keeps the history across a reload", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "en-US" });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${baseUrl}/`);
+    await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("online");
+
+    await say(page, "Where is my order?", 1);
+    await expect.poll(() => page.locator("#log li.msg.assistant").first().textContent()).toContain("Hello!");
+    await say(page, "我想申请退款", 2);
+    await expect.poll(() => page.locator("#log li.msg.assistant").nth(1).textContent()).toContain("知识库");
+    expect(await page.locator("#log li.msg").count()).toBe(4);
+
+    // Nothing overflows the phone-sized viewport horizontally.
+    const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
+    expect(overflow).toBeLessThanOrEqual(0);
+
+    await page.reload();
+    await expect.poll(() => page.locator("#log li.msg").count()).toBe(4);
+    const texts = await page.locator("#log li.msg .text").allTextContents();
+    expect(texts[0]).toBe("Where is my order?");
+    expect(texts[2]).toBe("我想申请退款");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("switches the interface to Simplified Chinese and works by keyboard alone", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/`);
+    await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("online");
+    await page.locator("#lang").focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#send").textContent()).toBe("发送");
+    expect(await page.evaluate<string>("document.documentElement.lang")).toBe("zh-CN");
+    // Tab from the language switch reaches the message box, Enter sends.
+    await page.locator("#text").focus();
+    await page.keyboard.type("你好");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#log li.msg.assistant").count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.locator("#log li.msg.assistant").textContent()).toContain("您好");
+    await context.close();
+  });
+
+  it("serves a readable API reference at /docs", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/docs`);
+    await expect.poll(() => page.locator("#ops section").count()).toBeGreaterThanOrEqual(5);
+    expect(await page.locator("#toc").textContent()).toContain("POST /v1/conversations/{id}/messages");
+    await page.close();
+  });
+});
+
+describe("embeddable widget", () => {
+  it("opens the chat in an iframe on an allowed site and answers there", async () => {
+    const page = await browser.newPage();
+    await page.goto(inject("hostPageUrl"));
+    await page.getByRole("button", { name: "Chat with support" }).click();
+    const frame = page.frameLocator("#holdfast-chat-frame");
+    await expect.poll(() => frame.locator("#status").getAttribute("data-state"), { timeout: 15_000 }).toBe("online");
+    await frame.locator("#text").fill("Do you ship abroad?");
+    await frame.locator("#text").press("Enter");
+    await expect.poll(() => frame.locator("#log li.msg.assistant").count(), { timeout: 15_000 }).toBe(1);
+    await page.keyboard.press("Escape");
+    await page.close();
+  });
+});

@@ -1,0 +1,49 @@
+// Starts the real local stack once for the browser tests and a second origin that embeds
+// the widget, on free ports under a fresh state folder.
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { startStack } from "../../scripts/stack.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseUrl: string;
+    hostPageUrl: string;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export default async function setup(project: TestProject) {
+  const persistDir = mkdtempSync(join(tmpdir(), "holdfast-e2e-"));
+  const hostPort = await freePort();
+  // The embedding site: another origin (localhost vs 127.0.0.1 differ) with one script tag.
+  const host: Server = createServer((_req, res) => {
+    res.setHeader("Content-Type", "text/html; charset=utf-8");
+    res.end(`<!doctype html><html><head><title>Shop</title></head><body><h1>Example shop</h1><script src="${baseUrl}/widget.js" data-lang="en" async></script></body></html>`);
+  });
+  await new Promise<void>((r) => host.listen(hostPort, "127.0.0.1", r));
+  const hostPageUrl = `http://localhost:${hostPort}`;
+  const stack = await startStack({
+    port: await freePort(),
+    persistDir,
+    vars: { TOKEN_SECRET: "e2e-secret-0123456789abcdef", ALLOWED_ORIGINS: hostPageUrl },
+  });
+  const baseUrl = stack.url;
+  project.provide("baseUrl", baseUrl);
+  project.provide("hostPageUrl", hostPageUrl);
+  return async () => {
+    await stack.stop();
+    await new Promise((r) => host.close(r));
+    rmSync(persistDir, { recursive: true, force: true });
+  };
+}
