@@ -64,6 +64,20 @@ describe("customer chat page", () => {
     await context.close();
   });
 
+  it("falls back to HTTP when WebSockets cannot connect, and loses nothing", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // Simulates a network that refuses WebSockets: every upgrade is closed at once.
+    await page.routeWebSocket(/\/ws/, (ws) => ws.close());
+    await page.goto(`${baseUrl}/`);
+    await page.locator("#text").fill("Is anyone there?");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#log li.msg.assistant").count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.locator("#log li.msg.customer .text").allTextContents()).toEqual(["Is anyone there?"]);
+    await expect.poll(() => page.locator("#status").getAttribute("data-state"), { timeout: 20_000 }).toBe("fallback");
+    await context.close();
+  });
+
   it("serves a readable API reference at /docs", async () => {
     const page = await browser.newPage();
     await page.goto(`${baseUrl}/docs`);
