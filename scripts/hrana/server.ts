@@ -1,0 +1,151 @@
+// An HTTP server speaking Hrana over HTTP, version 2 (`/v2/pipeline`, JSON), on a local
+// libSQL file with the real engine: what `@libsql/client/web` talks to in production
+// (Turso, sqld), on one machine. Streams are identified by rotating batons; a stream inside
+// a transaction owns the database until it commits, rolls back, closes or expires, and
+// requests on other streams wait for it (SQLite has one writer, and the engine is
+// synchronous, so waiting must happen here rather than in a busy handler).
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Stream } from "./stream.ts";
+import { ProtocolError } from "./values.ts";
+
+export interface HranaServerOptions {
+  /** Path of the database file. */
+  path: string;
+  port: number;
+  host?: string;
+  /** When set, requests must carry `Authorization: Bearer <authToken>`. */
+  authToken?: string;
+  /** Idle streams are closed (and rolled back) after this long. */
+  streamIdleMs?: number;
+  /** Enables POST /_dev/availability, which tests use to inject an outage. */
+  faultControl?: boolean;
+}
+
+export interface HranaServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+  /** Open streams (for tests). */
+  streams(): number;
+}
+
+const MAX_BODY = 32 * 1024 * 1024;
+
+interface Entry {
+  stream: Stream;
+  timer: NodeJS.Timeout;
+}
+
+export async function startHranaServer(options: HranaServerOptions): Promise<HranaServer> {
+  const idleMs = options.streamIdleMs ?? 10_000;
+  const byBaton = new Map<string, Entry>();
+  let owner: Stream | null = null;
+  let waiters: Array<() => void> = [];
+  let available = true;
+
+  const release = (stream: Stream) => {
+    if (owner !== stream) return;
+    owner = null;
+    const wake = waiters;
+    waiters = [];
+    wake.forEach((w) => w());
+  };
+  const expire = (baton: string) => {
+    const entry = byBaton.get(baton);
+    if (!entry) return;
+    byBaton.delete(baton);
+    entry.stream.close();
+    release(entry.stream);
+  };
+  const park = (stream: Stream): string => {
+    const baton = randomBytes(24).toString("base64url");
+    byBaton.set(baton, { stream, timer: setTimeout(() => expire(baton), idleMs) });
+    return baton;
+  };
+
+  async function pipeline(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (!Array.isArray(body.requests)) throw new ProtocolError("requests must be an array");
+    let stream: Stream;
+    if (body.baton === null || body.baton === undefined) stream = new Stream(options.path);
+    else {
+      const entry = typeof body.baton === "string" ? byBaton.get(body.baton) : undefined;
+      if (!entry) throw new ProtocolError("The stream has expired or the baton is invalid");
+      clearTimeout(entry.timer);
+      byBaton.delete(body.baton as string);
+      stream = entry.stream;
+    }
+    // No await between this check and the end of execution: that is what makes it a lock.
+    while (owner !== null && owner !== stream) await new Promise<void>((r) => waiters.push(r));
+    const results = [];
+    try {
+      for (const req of body.requests as Record<string, unknown>[]) {
+        if (stream.closed) results.push({ type: "error", error: { message: "The stream is closed", code: "STREAM_CLOSED" } });
+        else results.push(stream.handle(req));
+      }
+    } catch (err) {
+      stream.close();
+      release(stream);
+      throw err;
+    }
+    if (!stream.closed && !stream.autocommit) owner = stream;
+    else release(stream);
+    const baton = stream.closed ? null : park(stream);
+    return { baton, base_url: null, results };
+  }
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const path = (req.url ?? "/").split("?")[0];
+      if (req.method === "POST" && path === "/_dev/availability" && options.faultControl) {
+        available = Boolean((JSON.parse(await readBody(req)) as { up?: boolean }).up);
+        return send(200, { up: available });
+      }
+      if (!available) return req.socket.destroy();
+      if (req.method === "GET" && (path === "/health" || path === "/v2")) return send(200, { ok: true });
+      if (options.authToken && req.headers.authorization !== `Bearer ${options.authToken}`) return send(401, { message: "Unauthorized", code: "UNAUTHORIZED" });
+      if (req.method === "POST" && path === "/v2/pipeline") return send(200, await pipeline(JSON.parse(await readBody(req))));
+      return send(404, { message: "Not found (this server speaks Hrana over HTTP v2 only)", code: "NOT_FOUND" });
+    } catch (err) {
+      if (err instanceof ProtocolError || err instanceof SyntaxError) return send(400, { message: err.message, code: "PROTOCOL_ERROR" });
+      console.error("libsql dev endpoint: internal error", (err as Error).name);
+      return send(500, { message: "Internal error", code: "INTERNAL" });
+    }
+  });
+  await new Promise<void>((r) => server.listen(options.port, options.host ?? "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    server,
+    streams: () => byBaton.size,
+    close: async () => {
+      for (const baton of [...byBaton.keys()]) {
+        clearTimeout(byBaton.get(baton)!.timer);
+        expire(baton);
+      }
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new ProtocolError("request body too large"));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
