@@ -15,18 +15,28 @@ export default defineConfig({
       },
       {
         plugins: [
-          cloudflareTest({
+          cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
                 TOKEN_SECRET: "test-secret-0123456789abcdef",
+                ADMIN_API_KEY: "test-admin-key-0123456789",
                 CONVERSATION_IDLE_SECONDS: "60",
                 ALLOWED_ORIGINS: "https://shop.example",
+                LIBSQL_URL: inject("libsqlUrl"),
+                LIBSQL_TIMEOUT_MS: "2000",
+                KB_SYNC_INTERVAL_SECONDS: "60",
               },
             },
-          }),
+          })),
         ],
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          globalSetup: ["test/workers/global-setup.ts"],
+          // The KB primary is shared, and one test takes it down on purpose.
+          fileParallelism: false,
+        },
       },
       {
         test: {

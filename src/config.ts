@@ -8,6 +8,9 @@ export interface Config {
   idleSeconds: number;
   allowedOrigins: string[];
   maxBodyBytes: number;
+  adminApiKey: string;
+  primary: { url: string; authToken?: string; timeoutMs: number };
+  kbSyncIntervalSeconds: number;
 }
 
 /** Reads the configuration, falling back to defaults for values that are absent or invalid. */
@@ -18,6 +21,9 @@ export function readConfig(env: Env): Config {
     idleSeconds: positiveInt(env.CONVERSATION_IDLE_SECONDS, 1_800),
     allowedOrigins: listOf(env.ALLOWED_ORIGINS),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 65_536),
+    adminApiKey: env.ADMIN_API_KEY ?? "",
+    primary: { url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN, timeoutMs: positiveInt(env.LIBSQL_TIMEOUT_MS, 5_000) },
+    kbSyncIntervalSeconds: positiveInt(env.KB_SYNC_INTERVAL_SECONDS, 30),
   };
 }
 

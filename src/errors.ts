@@ -13,13 +13,16 @@ export const ERRORS = {
   origin_not_allowed: [403, "This origin is not allowed."],
   not_found: [404, "No such resource."],
   conversation_not_found: [404, "No such conversation."],
+  article_not_found: [404, "No such article."],
   conversation_closed: [409, "The conversation is closed."],
   client_message_id_conflict: [409, "This clientMessageId was already used for a different message."],
+  article_exists: [409, "An article with this slug and locale already exists."],
   payload_too_large: [413, "The request body is too large."],
   unsupported_media_type: [415, "The request body must be application/json."],
   upgrade_required: [426, "This endpoint only accepts WebSocket upgrades."],
   internal_error: [500, "Something went wrong on our side."],
   server_misconfigured: [500, "The server is missing required configuration."],
+  primary_unavailable: [503, "The knowledge base primary cannot be reached; try again shortly."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -2,5 +2,6 @@
 import { createApp } from "./http/app.ts";
 
 export { ConversationDO } from "../durable-objects/conversation.ts";
+export { KnowledgeReplicaDO } from "../durable-objects/knowledge-replica.ts";
 
 export default createApp() satisfies ExportedHandler<Env>;

@@ -106,7 +106,7 @@ export async function startHranaServer(options: HranaServerOptions): Promise<Hra
         available = Boolean((JSON.parse(await readBody(req)) as { up?: boolean }).up);
         return send(200, { up: available });
       }
-      if (!available) return req.socket.destroy();
+      if (!available) return send(503, { message: "Unavailable (injected outage)", code: "UNAVAILABLE" });
       if (req.method === "GET" && (path === "/health" || path === "/v2")) return send(200, { ok: true });
       if (options.authToken && req.headers.authorization !== `Bearer ${options.authToken}`) return send(401, { message: "Unauthorized", code: "UNAUTHORIZED" });
       if (req.method === "POST" && path === "/v2/pipeline") return send(200, await pipeline(JSON.parse(await readBody(req))));

@@ -6,6 +6,7 @@ import { AppError } from "../errors.ts";
 import { validationHook } from "../validation.ts";
 import type { AppEnv } from "./context.ts";
 import { apiCors, securityHeaders } from "./middleware/security.ts";
+import { adminKb } from "./routes/admin-kb.ts";
 import { conversations } from "./routes/conversations.ts";
 import { health } from "./routes/health.ts";
 
@@ -21,6 +22,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.route("/", health);
   app.route("/", conversations);
+  app.route("/", adminKb);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

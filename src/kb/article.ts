@@ -4,15 +4,23 @@ import { LocaleSchema } from "../conversation/schemas.ts";
 
 export const SLUG = /^[a-z0-9][a-z0-9_-]{0,99}$/;
 
+/** The fields an update may change; no defaults, so a partial update leaves the rest alone. */
+export const ArticleFields = {
+  title: z.string().trim().min(1, "title must not be empty").max(300),
+  answer: z.string().trim().min(1, "answer must not be empty").max(20_000),
+  questions: z.array(z.string().trim().min(1).max(500)).max(1_000),
+  tags: z.array(z.string().trim().min(1).max(40)).max(20),
+  status: z.enum(["draft", "published"]),
+};
+
 export const ArticleInputSchema = z
   .strictObject({
     slug: z.string().regex(SLUG, "slug must be 1-100 characters of a-z 0-9 _ - starting with a letter or digit"),
     locale: LocaleSchema,
-    title: z.string().trim().min(1, "title must not be empty").max(300),
-    answer: z.string().trim().min(1, "answer must not be empty").max(20_000),
-    questions: z.array(z.string().trim().min(1).max(500)).max(1_000).default([]),
-    tags: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
-    status: z.enum(["draft", "published"]).default("draft"),
+    ...ArticleFields,
+    questions: ArticleFields.questions.default([]),
+    tags: ArticleFields.tags.default([]),
+    status: ArticleFields.status.default("draft"),
   })
   .openapi("ArticleInput");
 

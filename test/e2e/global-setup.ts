@@ -8,13 +8,6 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startStack } from "../../scripts/stack.ts";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    baseUrl: string;
-    hostPageUrl: string;
-  }
-}
-
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -110,8 +110,10 @@ describe("KB import", () => {
 });
 
 describe("a bad import changes nothing", () => {
-  const kbCli = (...args: string[]) =>
-    spawnSync(process.execPath, [resolve("scripts/kb.ts"), ...args], { env: { ...process.env, LIBSQL_URL: `file:${join(dir, "kb.db")}` }, encoding: "utf8" });
+  const kbCli = (...args: string[]) => {
+    const env: Record<string, string | undefined> = { ...process.env, LIBSQL_URL: `file:${join(dir, "kb.db")}` };
+    return spawnSync(process.execPath, [resolve("scripts/kb.ts"), ...args], { env: env as NodeJS.ProcessEnv, encoding: "utf8" });
+  };
 
   it.each([
     ["a Markdown file without a title", "content/en/zz-bad.md", "---\nquestions: [x]\n---\nno heading here\n", "zz-bad.md:1: title"],

@@ -109,3 +109,22 @@ export function openSocket(conv: Created, opts: { after?: number; headers?: Reco
     headers: { Upgrade: "websocket", Authorization: `Bearer ${conv.token}`, ...opts.headers },
   });
 }
+
+export const ADMIN_KEY = "test-admin-key-0123456789";
+
+/** A call to the admin API with the admin key. */
+export function admin(path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${ADMIN_KEY}` };
+  if (init.body !== undefined) headers["Content-Type"] = "application/json";
+  return call(`/v1/admin/kb${path}`, { method: init.method ?? "GET", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+}
+
+/** Creates an article through the admin API; fails the test if it is not created. */
+export async function createArticle(input: Record<string, unknown>): Promise<{ id: string; version: number }> {
+  const res = await admin("/articles", { method: "POST", body: { status: "published", ...input } });
+  if (res.status !== 201) throw new Error(`create article: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** A unique suffix, so tests sharing the KB primary never collide. */
+export const unique = () => crypto.randomUUID().slice(0, 8);

@@ -1,0 +1,154 @@
+// KnowledgeReplicaDO's SQLite store: the published articles, their FTS5 index, staged
+// changes and sync state. Applying a sync is one synchronous transaction.
+import type { Article } from "../src/kb/article.ts";
+import { FIELD_WEIGHTS, matchExpression, type SearchHit, type SearchOptions } from "../src/kb/search.ts";
+import type { IndexedText, ReplicaTarget, StagedChange } from "../src/kb/sync.ts";
+
+type ArticleRow = {
+  doc: number;
+  id: string;
+  slug: string;
+  locale: string;
+  title: string;
+  answer: string;
+  tags: string;
+  questions: string;
+  version: number;
+  updated_at: number;
+};
+
+export interface SyncState {
+  version: number;
+  primaryVersion: number;
+  lastSyncAt: number | null;
+  lastAttemptAt: number | null;
+  failures: number;
+  lastError: string | null;
+}
+
+const toHit = (r: ArticleRow & { score: number }): SearchHit => ({
+  id: r.id,
+  slug: r.slug,
+  locale: r.locale,
+  title: r.title,
+  answer: r.answer,
+  tags: JSON.parse(r.tags),
+  questions: JSON.parse(r.questions),
+  version: r.version,
+  score: r.score,
+});
+
+export class ReplicaStore implements ReplicaTarget {
+  private readonly storage: DurableObjectStorage;
+  private readonly sql: SqlStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.storage = storage;
+    this.sql = storage.sql;
+  }
+
+  state(): SyncState {
+    const r = this.sql
+      .exec<{ version: number; primary_version: number; last_sync_at: number | null; last_attempt_at: number | null; failures: number; last_error: string | null }>(
+        "SELECT * FROM sync_state WHERE id = 1",
+      )
+      .one();
+    return { version: r.version, primaryVersion: r.primary_version, lastSyncAt: r.last_sync_at, lastAttemptAt: r.last_attempt_at, failures: r.failures, lastError: r.last_error };
+  }
+
+  version(): number {
+    return this.state().version;
+  }
+
+  articleCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM articles").one().n;
+  }
+
+  clearStaged(): void {
+    this.sql.exec("DELETE FROM staged_changes");
+  }
+
+  stage(changes: StagedChange[]): void {
+    this.storage.transactionSync(() => {
+      for (const c of changes) {
+        this.sql.exec(
+          "INSERT OR REPLACE INTO staged_changes (version, id, article, tokens) VALUES (?, ?, ?, ?)",
+          c.version,
+          c.id,
+          c.article ? JSON.stringify(c.article) : null,
+          c.tokens ? JSON.stringify(c.tokens) : null,
+        );
+      }
+    });
+  }
+
+  commit(version: number, primaryVersion: number, at: number): number {
+    return this.storage.transactionSync(() => {
+      const staged = this.sql.exec<{ id: string; article: string | null; tokens: string | null }>("SELECT id, article, tokens FROM staged_changes ORDER BY version").toArray();
+      for (const change of staged) {
+        this.remove(change.id);
+        if (change.article && change.tokens) this.insert(JSON.parse(change.article), JSON.parse(change.tokens));
+      }
+      this.sql.exec("DELETE FROM staged_changes");
+      this.sql.exec("UPDATE sync_state SET version = ?, primary_version = ?, last_sync_at = ?, last_attempt_at = ?, failures = 0, last_error = NULL", version, primaryVersion, at, at);
+      return staged.length;
+    });
+  }
+
+  recordFailure(at: number, error: string): void {
+    this.sql.exec("UPDATE sync_state SET last_attempt_at = ?, failures = failures + 1, last_error = ?", at, error);
+  }
+
+  search(query: string, options: SearchOptions): SearchHit[] {
+    const match = matchExpression(query);
+    if (!match) return [];
+    const limit = Math.min(Math.max(options.limit ?? 5, 1), 50);
+    const [wt, wq, wa] = FIELD_WEIGHTS;
+    const locale = options.locale ?? null;
+    return this.sql
+      .exec<ArticleRow & { score: number }>(
+        `SELECT a.*, -bm25(article_fts, ${wt}, ${wq}, ${wa}) AS score
+           FROM article_fts JOIN articles a ON a.doc = article_fts.rowid
+          WHERE article_fts MATCH ?1
+            AND (?2 IS NULL OR a.locale = ?2 OR a.locale LIKE ?2 || '-%')
+          ORDER BY bm25(article_fts, ${wt}, ${wq}, ${wa})
+          LIMIT ?3`,
+        match,
+        locale,
+        limit,
+      )
+      .toArray()
+      .map(toHit);
+  }
+
+  /** An article by slug in a locale (a translation of a hit), if the replica has it. */
+  bySlug(slug: string, locale: string): SearchHit | null {
+    const r = this.sql.exec<ArticleRow>("SELECT * FROM articles WHERE slug = ? AND locale = ?", slug, locale).toArray()[0];
+    return r ? toHit({ ...r, score: 0 }) : null;
+  }
+
+  private remove(id: string): void {
+    const doc = this.sql.exec<{ doc: number }>("SELECT doc FROM articles WHERE id = ?", id).toArray()[0]?.doc;
+    if (doc === undefined) return;
+    this.sql.exec("DELETE FROM article_fts WHERE rowid = ?", doc);
+    this.sql.exec("DELETE FROM articles WHERE doc = ?", doc);
+  }
+
+  private insert(a: Article, tokens: IndexedText): void {
+    const { doc } = this.sql
+      .exec<{ doc: number }>(
+        "INSERT INTO articles (id, slug, locale, title, answer, tags, questions, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING doc",
+        a.id,
+        a.slug,
+        a.locale,
+        a.title,
+        a.answer,
+        JSON.stringify(a.tags),
+        JSON.stringify(a.questions),
+        a.version,
+        a.updatedAt,
+      )
+      .one();
+    this.sql.exec("INSERT INTO article_fts (rowid, title, questions, answer) VALUES (?, ?, ?, ?)", doc, tokens.title, tokens.questions, tokens.answer);
+  }
+}

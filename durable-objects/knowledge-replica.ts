@@ -1,0 +1,106 @@
+// KnowledgeReplicaDO: one per region. Glue only: it keeps a SQLite + FTS5 copy of the
+// published KB, pulls changes from the primary on an alarm and when pinged, and answers
+// searches locally. When the primary is unreachable it keeps serving its last good copy,
+// says it is stale, and retries with backoff.
+import { DurableObject } from "cloudflare:workers";
+import { replicaMigrations } from "../migrations/replica/index.ts";
+import { readConfig } from "../src/config.ts";
+import { changesSince, type KbDatabase } from "../src/kb/articles.ts";
+import { openPrimary } from "../src/kb/primary.ts";
+import type { ReplicaFreshness, SearchHit, SearchOptions, SearchResult } from "../src/kb/search.ts";
+import { nextSyncDelay, pullChanges } from "../src/kb/sync.ts";
+import { applyMigrations } from "../src/storage/migrations.ts";
+import { ReplicaStore } from "./knowledge-replica-store.ts";
+
+export interface ReplicaStatus extends ReplicaFreshness {
+  region: string;
+  lastSyncAt: string | null;
+  primaryReachable: boolean;
+  primaryVersion: number;
+  articles: number;
+  failures: number;
+  lastError: string | null;
+}
+
+export class KnowledgeReplicaDO extends DurableObject<Env> {
+  private readonly store: ReplicaStore;
+  private readonly intervalMs: number;
+  private primary: KbDatabase | null = null;
+  private syncing: Promise<ReplicaStatus> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    applyMigrations(ctx.storage, replicaMigrations);
+    this.store = new ReplicaStore(ctx.storage);
+    this.intervalMs = readConfig(env).kbSyncIntervalSeconds * 1000;
+    void ctx.blockConcurrencyWhile(async () => {
+      if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + this.intervalMs);
+    });
+  }
+
+  /** Ranked published articles for a query, from the local copy. */
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
+    // A replica that has never synced has nothing to search: try once before answering.
+    if (this.store.state().lastSyncAt === null) await this.sync();
+    return { hits: this.store.search(query, options), ...this.freshness() };
+  }
+
+  /** A translation: the article with this slug in this locale. */
+  article(slug: string, locale: string): SearchHit | null {
+    return this.store.bySlug(slug, locale);
+  }
+
+  /** Pulls changes now; concurrent calls share one pull. Never throws. */
+  sync(): Promise<ReplicaStatus> {
+    this.syncing ??= this.pull().finally(() => (this.syncing = null));
+    return this.syncing;
+  }
+
+  status(): ReplicaStatus {
+    const state = this.store.state();
+    return {
+      region: this.ctx.id.name ?? this.ctx.id.toString(),
+      lastSyncAt: state.lastSyncAt === null ? null : new Date(state.lastSyncAt).toISOString(),
+      primaryReachable: state.failures === 0 && state.lastAttemptAt !== null,
+      primaryVersion: state.primaryVersion,
+      articles: this.store.articleCount(),
+      failures: state.failures,
+      lastError: state.lastError,
+      ...this.freshness(),
+    };
+  }
+
+  override async alarm(): Promise<void> {
+    await this.sync();
+    await this.ctx.storage.setAlarm(Date.now() + nextSyncDelay(this.store.state().failures, this.intervalMs));
+  }
+
+  private async pull(): Promise<ReplicaStatus> {
+    this.primary ??= openPrimary(readConfig(this.env).primary);
+    const primary = this.primary;
+    try {
+      await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, this.store, Date.now);
+    } catch (err) {
+      this.store.recordFailure(Date.now(), errorKind(err));
+      // Retry soon with backoff rather than at the next regular interval.
+      await this.ctx.storage.setAlarm(Date.now() + nextSyncDelay(this.store.state().failures, this.intervalMs));
+    }
+    return this.status();
+  }
+
+  private freshness(): ReplicaFreshness {
+    const state = this.store.state();
+    const lagSeconds = state.lastSyncAt === null ? null : Math.max(0, Math.round((Date.now() - state.lastSyncAt) / 1000));
+    const stale = state.failures > 0 || lagSeconds === null || lagSeconds * 1000 > 2 * this.intervalMs;
+    return { kbVersion: state.version, lagSeconds, stale };
+  }
+}
+
+/** The kind of a sync failure, for status and logs: never a message that could quote data. */
+function errorKind(err: unknown): string {
+  const e = err as { code?: unknown; name?: unknown; cause?: { code?: unknown; name?: unknown } };
+  const code = e?.code ?? e?.cause?.code;
+  if (typeof code === "string" && /^[A-Z_0-9]+$/.test(code)) return code;
+  const name = e?.name ?? e?.cause?.name;
+  return typeof name === "string" ? name : "Error";
+}

@@ -1,0 +1,61 @@
+// OpenAPI shapes of the admin KB API.
+import { z } from "@hono/zod-openapi";
+import { ArticleFields } from "../kb/article.ts";
+
+export const ArticleSchema = z
+  .object({
+    id: z.string().openapi({ example: "en:refund-time" }),
+    slug: z.string(),
+    locale: z.string(),
+    title: z.string(),
+    answer: z.string(),
+    questions: z.array(z.string()),
+    tags: z.array(z.string()),
+    status: z.enum(["draft", "published"]),
+    version: z.number().int(),
+    updatedAt: z.number().int(),
+    deletedAt: z.number().int().nullable(),
+  })
+  .openapi("Article");
+
+export const ArticleSummarySchema = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    locale: z.string(),
+    title: z.string(),
+    status: z.enum(["draft", "published"]),
+    tags: z.array(z.string()),
+    version: z.number().int(),
+    updatedAt: z.number().int(),
+    questionCount: z.number().int(),
+  })
+  .openapi("ArticleSummary");
+
+export const ArticlePatchSchema = z
+  .strictObject(ArticleFields)
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, "at least one field must change")
+  .openapi("ArticlePatch");
+
+export const ReplicaStatusSchema = z
+  .object({
+    region: z.string(),
+    kbVersion: z.number().int(),
+    primaryVersion: z.number().int(),
+    lagSeconds: z.number().int().nullable().openapi({ description: "Seconds since the last successful sync; null before the first." }),
+    stale: z.boolean(),
+    lastSyncAt: z.string().nullable(),
+    primaryReachable: z.boolean(),
+    articles: z.number().int(),
+    failures: z.number().int(),
+    lastError: z.string().nullable(),
+  })
+  .openapi("ReplicaStatus");
+
+export const KbStatusSchema = z
+  .object({
+    primary: z.object({ reachable: z.boolean(), version: z.number().int().nullable() }),
+    replicas: z.array(ReplicaStatusSchema.extend({ versionsBehind: z.number().int().nullable() })),
+  })
+  .openapi("KbStatus");

@@ -1,0 +1,192 @@
+// The admin KB API: articles are written to the primary only, then the regional replicas
+// are pinged to pull the change. Protected by the admin API key.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { ArticleInputSchema, articleId } from "../../kb/article.ts";
+import { deleteArticle, getArticle, kbVersion, listArticles, saveArticle, updateArticle, type KbDatabase } from "../../kb/articles.ts";
+import { openPrimary } from "../../kb/primary.ts";
+import { pingReplicas, replicaOf } from "../../kb/replicas.ts";
+import { REGIONS } from "../../edge/regions.ts";
+import { AppError } from "../../errors.ts";
+import { validationHook } from "../../validation.ts";
+import type { AppEnv } from "../context.ts";
+import { adminAuth } from "../middleware/admin-auth.ts";
+import { jsonBody } from "../middleware/json-body.ts";
+import { ArticlePatchSchema, ArticleSchema, ArticleSummarySchema, KbStatusSchema, ReplicaStatusSchema } from "../kb-schemas.ts";
+import { errorResponses } from "../schemas.ts";
+
+const tags = ["Admin: knowledge base"];
+const security = [{ bearerAuth: [] }];
+const IdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*:[a-z0-9][a-z0-9_-]{0,99}$/, "id is <locale>:<slug>")
+    .openapi({ param: { name: "id", in: "path" }, example: "en:refund-time" }),
+});
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/admin/kb/articles",
+  tags,
+  security,
+  summary: "List live articles",
+  middleware: [adminAuth] as const,
+  request: {
+    query: z.object({
+      locale: z.string().max(35).optional(),
+      status: z.enum(["draft", "published"]).optional(),
+      after: z.string().max(200).optional().openapi({ description: "Return articles whose id sorts after this one." }),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+  },
+  responses: { 200: json(z.object({ articles: z.array(ArticleSummarySchema), nextAfter: z.string().nullable() }), "A page of articles"), ...errorResponses(400, 401, 403, 503) },
+});
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/admin/kb/articles",
+  tags,
+  security,
+  summary: "Create an article (draft unless status says otherwise)",
+  middleware: [adminAuth, jsonBody] as const,
+  request: { body: { required: true, content: { "application/json": { schema: ArticleInputSchema } } } },
+  responses: { 201: json(ArticleSchema, "Created"), ...errorResponses(400, 401, 403, 409, 413, 415, 503) },
+});
+
+const read = createRoute({
+  method: "get",
+  path: "/v1/admin/kb/articles/{id}",
+  tags,
+  security,
+  summary: "Read an article",
+  middleware: [adminAuth] as const,
+  request: { params: IdParam },
+  responses: { 200: json(ArticleSchema, "The article"), ...errorResponses(400, 401, 403, 404, 503) },
+});
+
+const update = createRoute({
+  method: "patch",
+  path: "/v1/admin/kb/articles/{id}",
+  tags,
+  security,
+  summary: "Update an article",
+  middleware: [adminAuth, jsonBody] as const,
+  request: { params: IdParam, body: { required: true, content: { "application/json": { schema: ArticlePatchSchema } } } },
+  responses: { 200: json(ArticleSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
+});
+
+const publish = createRoute({
+  method: "post",
+  path: "/v1/admin/kb/articles/{id}/publish",
+  tags,
+  security,
+  summary: "Publish an article (replicas serve published articles only)",
+  middleware: [adminAuth] as const,
+  request: { params: IdParam },
+  responses: { 200: json(ArticleSchema, "Published"), ...errorResponses(400, 401, 403, 404, 503) },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/v1/admin/kb/articles/{id}",
+  tags,
+  security,
+  summary: "Delete an article (a tombstone tells the replicas)",
+  middleware: [adminAuth] as const,
+  request: { params: IdParam },
+  responses: { 200: json(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(400, 401, 403, 404, 503) },
+});
+
+const sync = createRoute({
+  method: "post",
+  path: "/v1/admin/kb/sync",
+  tags,
+  security,
+  summary: "Ask every regional replica to pull changes now",
+  middleware: [adminAuth] as const,
+  responses: { 200: json(z.object({ replicas: z.array(ReplicaStatusSchema) }), "Each replica's state after its pull"), ...errorResponses(401, 403) },
+});
+
+const status = createRoute({
+  method: "get",
+  path: "/v1/admin/kb/status",
+  tags,
+  security,
+  summary: "Primary version and each replica's version and lag",
+  middleware: [adminAuth] as const,
+  responses: { 200: json(KbStatusSchema, "KB status"), ...errorResponses(401, 403) },
+});
+
+export const adminKb = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+/** Runs a primary call; a primary that cannot be reached is a 503, not a crash. */
+async function onPrimary<T>(config: AppEnv["Variables"]["config"], fn: (db: KbDatabase) => Promise<T>): Promise<T> {
+  try {
+    return await fn(openPrimary(config.primary));
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    console.error(JSON.stringify({ level: "error", code: "primary_unavailable", kind: (err as Error).name }));
+    throw new AppError("primary_unavailable");
+  }
+}
+
+adminKb.openapi(list, async (c) => {
+  const q = c.req.valid("query");
+  const articles = await onPrimary(c.var.config, (db) => listArticles(db, q));
+  return c.json({ articles, nextAfter: articles.length === q.limit ? articles[articles.length - 1]!.id : null }, 200);
+});
+
+adminKb.openapi(create, async (c) => {
+  const input = c.req.valid("json");
+  const article = await onPrimary(c.var.config, async (db) => {
+    const existing = await getArticle(db, articleId(input.slug, input.locale));
+    if (existing && existing.deletedAt === null) throw new AppError("article_exists");
+    return saveArticle(db, input, Date.now());
+  });
+  c.executionCtx.waitUntil(pingReplicas(c.env));
+  return c.json(article, 201);
+});
+
+adminKb.openapi(read, async (c) => {
+  const article = await onPrimary(c.var.config, (db) => getArticle(db, c.req.valid("param").id));
+  if (!article || article.deletedAt !== null) throw new AppError("article_not_found");
+  return c.json(article, 200);
+});
+
+adminKb.openapi(update, async (c) => {
+  const article = await onPrimary(c.var.config, (db) => updateArticle(db, c.req.valid("param").id, c.req.valid("json"), Date.now()));
+  if (!article) throw new AppError("article_not_found");
+  c.executionCtx.waitUntil(pingReplicas(c.env));
+  return c.json(article, 200);
+});
+
+adminKb.openapi(publish, async (c) => {
+  const article = await onPrimary(c.var.config, (db) => updateArticle(db, c.req.valid("param").id, { status: "published" }, Date.now()));
+  if (!article) throw new AppError("article_not_found");
+  c.executionCtx.waitUntil(pingReplicas(c.env));
+  return c.json(article, 200);
+});
+
+adminKb.openapi(remove, async (c) => {
+  const { id } = c.req.valid("param");
+  if (!(await onPrimary(c.var.config, (db) => deleteArticle(db, id, Date.now())))) throw new AppError("article_not_found");
+  c.executionCtx.waitUntil(pingReplicas(c.env));
+  return c.json({ id, deleted: true as const }, 200);
+});
+
+adminKb.openapi(sync, async (c) => {
+  const replicas = await Promise.all(REGIONS.map((region) => replicaOf(c.env, region).sync()));
+  return c.json({ replicas }, 200);
+});
+
+adminKb.openapi(status, async (c) => {
+  const version = await onPrimary(c.var.config, kbVersion).catch(() => null);
+  const replicas = await Promise.all(REGIONS.map((region) => replicaOf(c.env, region).status()));
+  return c.json(
+    {
+      primary: { reachable: version !== null, version },
+      replicas: replicas.map((r) => ({ ...r, versionsBehind: version === null ? null : Math.max(0, version - r.kbVersion) })),
+    },
+    200,
+  );
+});

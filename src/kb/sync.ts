@@ -1,0 +1,76 @@
+// Pulling the KB from the primary into a replica: page through the change feed by version
+// cursor, stage every page, then apply everything at once. Pure sequencing; the primary and
+// the replica's storage are ports.
+import type { Article } from "./article.ts";
+import type { ChangePage } from "./articles.ts";
+import { tokenize } from "./text/tokens.ts";
+
+export interface ChangeSource {
+  changesSince(cursor: number, limit: number): Promise<ChangePage>;
+}
+
+/** One change as the replica stores it: an article to (re)index, or a removal. */
+export interface StagedChange {
+  version: number;
+  id: string;
+  article: Article | null;
+  tokens: IndexedText | null;
+}
+
+/** The token strings the full-text index holds for an article. */
+export interface IndexedText {
+  title: string;
+  questions: string;
+  answer: string;
+}
+
+export interface ReplicaTarget {
+  /** The version the replica has applied. */
+  version(): number;
+  clearStaged(): void;
+  stage(changes: StagedChange[]): void;
+  /** Applies every staged change atomically and records `version`; returns how many. */
+  commit(version: number, primaryVersion: number, at: number): number;
+}
+
+export interface SyncResult {
+  applied: number;
+  version: number;
+  primaryVersion: number;
+}
+
+export function indexedText(article: Pick<Article, "title" | "questions" | "answer">): IndexedText {
+  return {
+    title: tokenize(article.title).join(" "),
+    questions: tokenize(article.questions.join("\n")).join(" "),
+    answer: tokenize(article.answer).join(" "),
+  };
+}
+
+/** Replicas hold published, live articles only; anything else is removed. */
+export function toStaged(article: Article): StagedChange {
+  const live = article.status === "published" && article.deletedAt === null;
+  return { version: article.version, id: article.id, article: live ? article : null, tokens: live ? indexedText(article) : null };
+}
+
+export async function pullChanges(source: ChangeSource, target: ReplicaTarget, now: () => number, pageSize = 500): Promise<SyncResult> {
+  target.clearStaged();
+  let cursor = target.version();
+  let primaryVersion = cursor;
+  for (;;) {
+    const page = await source.changesSince(cursor, pageSize);
+    primaryVersion = page.version;
+    if (!page.changes.length) break;
+    target.stage(page.changes.map(toStaged));
+    cursor = page.changes[page.changes.length - 1]!.version;
+    if (page.changes.length < pageSize) break;
+  }
+  const applied = target.commit(cursor, Math.max(primaryVersion, cursor), now());
+  return { applied, version: cursor, primaryVersion: Math.max(primaryVersion, cursor) };
+}
+
+/** How long to wait before the next sync attempt: the interval, or backoff after failures. */
+export function nextSyncDelay(failures: number, intervalMs: number): number {
+  if (failures === 0) return intervalMs;
+  return Math.min(intervalMs, 1_000 * 2 ** Math.min(failures - 1, 10));
+}

@@ -1,0 +1,14 @@
+// Text normalisation for matching: Unicode NFKC (which also folds full-width letters,
+// digits and punctuation to their half-width forms), lower case, one space between words.
+
+/** Normalised text: what both the index and queries are built from. */
+export function normalize(text: string): string {
+  return text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+const HAN = /\p{Script=Han}/u;
+
+/** Whether a string contains Chinese characters. */
+export function hasHan(text: string): boolean {
+  return HAN.test(text);
+}
