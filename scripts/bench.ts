@@ -43,7 +43,7 @@ async function timedFetch(url: string): Promise<number> {
 
 const persistDir = mkdtempSync(join(tmpdir(), "holdfast-bench-"));
 console.log(`Starting the local stack (${quick ? "quick" : "full"} run, ${N} samples per figure)…`);
-const stack = await startStack({ port: await freePort(), persistDir, vars: { TOKEN_SECRET: "bench-secret-0123456789abcdef" } });
+const stack = await startStack({ port: await freePort(), stateDir: persistDir, seed: true, vars: { TOKEN_SECRET: "bench-secret-0123456789abcdef" } });
 const base = stack.url;
 const results: Record<string, Summary> = {};
 try {

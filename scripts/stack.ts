@@ -1,26 +1,35 @@
-// Starts and stops the local Holdfast stack (`wrangler dev` on a persisted state folder)
-// for `npm start`, the browser tests, the benchmark and the drill.
+// Starts and stops the local Holdfast stack for `npm start`, the browser tests, the
+// benchmark and the drill: the KB primary (a libSQL file, migrated and seeded, served over
+// Hrana HTTP in this process) and the Worker (`wrangler dev` on a persisted state folder).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { importArticles } from "../src/kb/articles.ts";
+import { startHranaServer, type HranaServer } from "./hrana/server.ts";
+import { migrateKb, openKb } from "./kb.ts";
+import { readSource } from "./kb/source.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");
 // Run wrangler with this Node (22, from the `node` devDependency), whatever is on PATH.
 const WRANGLER = resolve(ROOT, "node_modules/wrangler/bin/wrangler.js");
+export const DEMO_KB = resolve(ROOT, "kb/demo");
 
 export interface StackOptions {
   port: number;
-  /** Where Durable Object storage lives; kept across restarts. */
-  persistDir: string;
+  /** Folder for all local state: Durable Objects (wrangler/) and the KB (kb.db). */
+  stateDir: string;
+  /** Port of the KB primary's Hrana endpoint; 0 picks a free one. */
+  libsqlPort?: number;
+  /** Import the demo KB (idempotent) before starting. */
+  seed?: boolean;
   /** Extra Worker vars, e.g. TOKEN_SECRET for tests. */
   vars?: Record<string, string>;
-  /** Print the Worker's output (npm start) or keep it for failures (tests). */
+  /** Print the Worker's output (npm start --verbose) rather than only keeping it. */
   inheritOutput?: boolean;
 }
 
-export interface Stack {
-  url: string;
-  worker: ChildProcess;
+export interface WorkerProcess {
+  process: ChildProcess;
   /** Recent output, for diagnosing a failed start. */
   output(): string;
   /** Stops the Worker gracefully (SIGTERM), waiting for it to exit. */
@@ -29,11 +38,42 @@ export interface Stack {
   kill(): Promise<void>;
 }
 
+export interface Stack {
+  url: string;
+  primary: HranaServer;
+  worker: WorkerProcess;
+  /** Starts the Worker again on the same state (after stop or kill). */
+  restartWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
-  mkdirSync(options.persistDir, { recursive: true });
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(options.port), "--persist-to", options.persistDir, "--show-interactive-dev-session=false", "--live-reload=false"];
-  for (const [key, value] of Object.entries(options.vars ?? {})) args.push("--var", `${key}:${value}`);
-  const worker = spawn(process.execPath, [WRANGLER, ...args], {
+  mkdirSync(options.stateDir, { recursive: true });
+  const kbPath = join(options.stateDir, "kb.db");
+  const kb = openKb(`file:${kbPath}`);
+  await migrateKb(kb);
+  if (options.seed) await importArticles(kb, readSource(DEMO_KB, {}), Date.now());
+  const primary = await startHranaServer({ path: kbPath, port: options.libsqlPort ?? 0 });
+  const vars = { LIBSQL_URL: primary.url, ...options.vars };
+  const stack: Stack = {
+    url: `http://127.0.0.1:${options.port}`,
+    primary,
+    worker: await startWorker(options, vars),
+    restartWorker: async () => {
+      stack.worker = await startWorker(options, vars);
+    },
+    stop: async () => {
+      await stack.worker.stop();
+      await primary.close();
+    },
+  };
+  return stack;
+}
+
+async function startWorker(options: StackOptions, vars: Record<string, string>): Promise<WorkerProcess> {
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(options.port), "--persist-to", join(options.stateDir, "wrangler"), "--show-interactive-dev-session=false", "--live-reload=false"];
+  for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
+  const child = spawn(process.execPath, [WRANGLER, ...args], {
     cwd: ROOT,
     env: { ...process.env, PATH: `${resolve(ROOT, "node_modules/.bin")}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", NO_UPDATE_NOTIFIER: "1", FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -43,28 +83,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     log = (log + chunk.toString()).slice(-20_000);
     if (options.inheritOutput) process.stdout.write(chunk);
   };
-  worker.stdout?.on("data", keep);
-  worker.stderr?.on("data", keep);
-  const url = `http://127.0.0.1:${options.port}`;
-  const exited = new Promise<void>((done) => worker.once("exit", () => done()));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
   const end = async (signal: NodeJS.Signals) => {
-    if (worker.exitCode === null && worker.signalCode === null) worker.kill(signal);
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  const stack: Stack = { url, worker, output: () => log, stop: () => end("SIGTERM"), kill: () => end("SIGKILL") };
+  const worker: WorkerProcess = { process: child, output: () => log, stop: () => end("SIGTERM"), kill: () => end("SIGKILL") };
   try {
-    await waitForHealth(url, worker, 90_000);
+    await waitForHealth(`http://127.0.0.1:${options.port}`, child, 90_000);
   } catch (err) {
-    await stack.stop();
+    await worker.stop();
     throw new Error(`${(err as Error).message}\n--- wrangler output ---\n${log}`);
   }
-  return stack;
+  return worker;
 }
 
-async function waitForHealth(url: string, worker: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (worker.exitCode !== null) throw new Error(`wrangler dev exited with code ${worker.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.ok) return;

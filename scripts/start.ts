@@ -1,26 +1,38 @@
 // `npm start`: everything a first-time user needs. Creates .dev.vars with fresh secrets if
-// missing, starts the Worker with `wrangler dev`, and prints the chat URL once /healthz
-// answers. PORT overrides the default 8787.
+// missing, migrates and seeds the local KB (.data/kb.db) with the demo articles, serves it
+// over libSQL's HTTP protocol, starts the Worker with `wrangler dev`, and prints the chat
+// URL once /healthz answers. PORT (default 8787) and LIBSQL_PORT (default 8790) move them.
 import { randomBytes } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ROOT, startStack } from "./stack.ts";
 
+// Secrets live in .dev.vars; any that are missing get a fresh random value.
 const devVars = resolve(ROOT, ".dev.vars");
-if (!existsSync(devVars)) {
-  writeFileSync(devVars, `# Local secrets, created by npm start. Never commit this file.\nTOKEN_SECRET="${randomBytes(32).toString("hex")}"\n`, { mode: 0o600 });
-  console.log("Created .dev.vars with a fresh TOKEN_SECRET.");
+if (!existsSync(devVars)) writeFileSync(devVars, "# Local secrets, created by npm start. Never commit this file.\n", { mode: 0o600 });
+const present = readFileSync(devVars, "utf8");
+for (const name of ["TOKEN_SECRET", "ADMIN_API_KEY"]) {
+  if (new RegExp(`^${name}=`, "m").test(present)) continue;
+  appendFileSync(devVars, `${name}="${randomBytes(32).toString("hex")}"\n`);
+  console.log(`Added a fresh ${name} to .dev.vars.`);
 }
 
 const port = Number(process.env.PORT ?? 8787);
 console.log(`Starting Holdfast on port ${port}…`);
-const stack = await startStack({ port, persistDir: resolve(ROOT, ".data/wrangler"), inheritOutput: process.argv.includes("--verbose") });
+const stack = await startStack({
+  port,
+  stateDir: resolve(ROOT, ".data"),
+  libsqlPort: Number(process.env.LIBSQL_PORT ?? 8790),
+  seed: true,
+  inheritOutput: process.argv.includes("--verbose"),
+});
 
 console.log(`
   Holdfast is running.
   Chat page:      ${stack.url}/
   API reference:  ${stack.url}/docs
   Health:         ${stack.url}/healthz
+  KB primary:     ${stack.primary.url} (libSQL over HTTP, .data/kb.db; admin key in .dev.vars)
   Press Ctrl+C to stop.
 `);
 
@@ -33,8 +45,8 @@ const shutdown = async () => {
 };
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
-stack.worker.once("exit", (code) => {
+stack.worker.process.once("exit", (code) => {
   if (stopping) return;
-  console.error(`wrangler dev stopped unexpectedly (code ${code}). Its last output:\n${stack.output()}`);
+  console.error(`wrangler dev stopped unexpectedly (code ${code}). Its last output:\n${stack.worker.output()}`);
   process.exit(1);
 });

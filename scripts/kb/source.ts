@@ -12,7 +12,8 @@ const LOCALE_DIR = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 function files(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   return readdirSync(path, { withFileTypes: true })
-    .filter((e) => !e.name.startsWith("."))
+    // Hidden files and READMEs describe a folder; they are not articles.
+    .filter((e) => !e.name.startsWith(".") && !/^readme\.md$/i.test(e.name))
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((e) => files(join(path, e.name)));
 }

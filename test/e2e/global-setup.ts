@@ -28,7 +28,8 @@ export default async function setup(project: TestProject) {
   const hostPageUrl = `http://localhost:${hostPort}`;
   const stack = await startStack({
     port: await freePort(),
-    persistDir,
+    stateDir: persistDir,
+    seed: true,
     vars: { TOKEN_SECRET: "e2e-secret-0123456789abcdef", ALLOWED_ORIGINS: hostPageUrl },
   });
   const baseUrl = stack.url;
