@@ -1,8 +1,9 @@
 // KnowledgeReplicaDO's SQLite store: the published articles, their FTS5 index, staged
 // changes and sync state. Applying a sync is one synchronous transaction.
 import type { Article } from "../src/kb/article.ts";
-import { FIELD_WEIGHTS, matchExpression, type SearchHit, type SearchOptions } from "../src/kb/search.ts";
+import { FIELD_WEIGHTS, matchPlan, type SearchHit, type SearchOptions } from "../src/kb/search.ts";
 import type { IndexedText, ReplicaTarget, StagedChange } from "../src/kb/sync.ts";
+import { languageOf } from "../src/kb/text/tokens.ts";
 
 type ArticleRow = {
   doc: number;
@@ -41,6 +42,7 @@ const toHit = (r: ArticleRow & { score: number }): SearchHit => ({
 export class ReplicaStore implements ReplicaTarget {
   private readonly storage: DurableObjectStorage;
   private readonly sql: SqlStorage;
+  private languageCache: string[] | null = null;
 
   constructor(storage: DurableObjectStorage) {
     this.storage = storage;
@@ -84,14 +86,28 @@ export class ReplicaStore implements ReplicaTarget {
 
   commit(version: number, primaryVersion: number, at: number): number {
     return this.storage.transactionSync(() => {
-      const staged = this.sql.exec<{ id: string; article: string | null; tokens: string | null }>("SELECT id, article, tokens FROM staged_changes ORDER BY version").toArray();
-      for (const change of staged) {
-        this.remove(change.id);
-        if (change.article && change.tokens) this.insert(JSON.parse(change.article), JSON.parse(change.tokens));
+      let applied = 0;
+      // A batch at a time: a first sync of a large KB must not hold it all in memory.
+      for (let after = -1; ; ) {
+        const batch = this.sql
+          .exec<{ version: number; id: string; article: string | null; tokens: string | null }>("SELECT * FROM staged_changes WHERE version > ? ORDER BY version LIMIT 500", after)
+          .toArray();
+        if (!batch.length) break;
+        for (const change of batch) {
+          this.remove(change.id);
+          if (change.article && change.tokens) this.insert(JSON.parse(change.article), JSON.parse(change.tokens));
+        }
+        applied += batch.length;
+        after = batch[batch.length - 1]!.version;
       }
       this.sql.exec("DELETE FROM staged_changes");
+      if (applied) {
+        this.languageCache = null;
+        this.sql.exec("DELETE FROM term_docs");
+        this.sql.exec("INSERT INTO term_docs (term, docs) SELECT term, doc FROM article_vocab");
+      }
       this.sql.exec("UPDATE sync_state SET version = ?, primary_version = ?, last_sync_at = ?, last_attempt_at = ?, failures = 0, last_error = NULL", version, primaryVersion, at, at);
-      return staged.length;
+      return applied;
     });
   }
 
@@ -100,21 +116,40 @@ export class ReplicaStore implements ReplicaTarget {
   }
 
   search(query: string, options: SearchOptions): SearchHit[] {
-    const match = matchExpression(query);
-    if (!match) return [];
     const limit = Math.min(Math.max(options.limit ?? 5, 1), 50);
+    const languages = options.locale ? [languageOf(options.locale)] : this.languages();
+    // `zh-CN` narrows `zh` to one locale: over-fetch, then keep that locale's articles.
+    const exact = options.locale?.includes("-") ? options.locale.toLowerCase() : null;
+    for (const match of matchPlan(query, languages, (tokens) => this.docsOf(tokens))) {
+      const hits = this.rank(match, exact ? limit * 3 : limit).filter((h) => !exact || h.locale.toLowerCase() === exact);
+      if (hits.length) return hits.slice(0, limit);
+    }
+    return [];
+  }
+
+  /** The languages the copy holds articles in. */
+  private languages(): string[] {
+    this.languageCache ??= [...new Set(this.sql.exec<{ locale: string }>("SELECT DISTINCT locale FROM articles").toArray().map((r) => languageOf(r.locale)))];
+    return this.languageCache;
+  }
+
+  /** How many articles contain each token. */
+  private docsOf(tokens: string[]): Map<string, number> {
+    const rows = this.sql.exec<{ term: string; docs: number }>(`SELECT term, docs FROM term_docs WHERE term IN (${tokens.map(() => "?").join(",")})`, ...tokens);
+    return new Map(rows.toArray().map((r) => [r.term, r.docs]));
+  }
+
+  /** The best `limit` matches, ranked inside the index before any article row is read. */
+  private rank(match: string, limit: number): SearchHit[] {
     const [wt, wq, wa] = FIELD_WEIGHTS;
-    const locale = options.locale ?? null;
     return this.sql
       .exec<ArticleRow & { score: number }>(
-        `SELECT a.*, -bm25(article_fts, ${wt}, ${wq}, ${wa}) AS score
-           FROM article_fts JOIN articles a ON a.doc = article_fts.rowid
-          WHERE article_fts MATCH ?1
-            AND (?2 IS NULL OR a.locale = ?2 OR a.locale LIKE ?2 || '-%')
-          ORDER BY bm25(article_fts, ${wt}, ${wq}, ${wa})
-          LIMIT ?3`,
+        `SELECT a.*, r.score FROM (
+           SELECT rowid, -bm25(article_fts, ${wt}, ${wq}, ${wa}) AS score FROM article_fts
+            WHERE article_fts MATCH ?1 ORDER BY bm25(article_fts, ${wt}, ${wq}, ${wa}) LIMIT ?2
+         ) r JOIN articles a ON a.doc = r.rowid
+         ORDER BY r.score DESC`,
         match,
-        locale,
         limit,
       )
       .toArray()

@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createConversation, httpTurn, SocketSession } from "./bench/clients.ts";
+import { measureReplica, type ReplicaFigures } from "./bench/replica.ts";
 import { summarise, type Summary } from "./bench/stats.ts";
 import { ROOT, startStack } from "./stack.ts";
 
@@ -43,9 +44,18 @@ async function timedFetch(url: string): Promise<number> {
 
 const persistDir = mkdtempSync(join(tmpdir(), "holdfast-bench-"));
 console.log(`Starting the local stack (${quick ? "quick" : "full"} run, ${N} samples per figure)…`);
-const stack = await startStack({ port: await freePort(), stateDir: persistDir, seed: true, vars: { TOKEN_SECRET: "bench-secret-0123456789abcdef" } });
+const ADMIN_KEY = "bench-admin-key-0123456789abcdef";
+const REPLICA_SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+const stack = await startStack({
+  port: await freePort(),
+  stateDir: persistDir,
+  seed: true,
+  // Replicas sync only when the benchmark asks, so no background sync skews a figure.
+  vars: { TOKEN_SECRET: "bench-secret-0123456789abcdef", ADMIN_API_KEY: ADMIN_KEY, KB_SYNC_INTERVAL_SECONDS: "3600" },
+});
 const base = stack.url;
 const results: Record<string, Summary> = {};
+const replicas: ReplicaFigures[] = [];
 try {
   results.trivialRoute = await sequential("GET /healthz", N, () => timedFetch(`${base}/healthz`));
   const conv = await createConversation(base);
@@ -55,6 +65,8 @@ try {
   session.close();
   const httpConv = await createConversation(base);
   results.httpTurn = await sequential("chat turn over HTTP", N, () => httpTurn(base, httpConv, "Where is my order?"));
+  const regions = ["wnam", "enam", "sam"];
+  for (const [i, size] of REPLICA_SIZES.entries()) replicas.push(await measureReplica(stack, ADMIN_KEY, size, regions[i]!));
 } finally {
   await stack.stop();
   rmSync(persistDir, { recursive: true, force: true });
@@ -74,8 +86,17 @@ const rows = Object.entries(results).map(([name, s]) => {
   };
 });
 console.table(rows);
+console.table(
+  replicas.map((r) => ({
+    articles: r.articles,
+    "first sync s": (r.firstSyncMs / 1000).toFixed(1),
+    "size MB": (r.sizeBytes / 1e6).toFixed(1),
+    "search p50 ms": r.search.p50.toFixed(3),
+    "search p99 ms": r.search.p99.toFixed(3),
+  })),
+);
 const dir = resolve(ROOT, "bench/results");
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, node: process.version, results }, null, 2));
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, node: process.version, results, replicas }, null, 2));
 console.log(`Wrote ${file}`);

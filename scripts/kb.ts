@@ -5,7 +5,7 @@
 //   export <file.jsonl | dir> [--format jsonl|md]
 //   list [--locale L] [--status S] [--limit N]
 //   stats
-import { createClient } from "@libsql/client/node";
+import { createClient, type Client } from "@libsql/client/node";
 import { drizzle } from "drizzle-orm/libsql/node";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { mkdirSync } from "node:fs";
@@ -21,9 +21,9 @@ import { readSource } from "./kb/source.ts";
 export const MIGRATIONS = resolve(import.meta.dirname, "../migrations/kb");
 
 /** Opens the KB named by LIBSQL_URL (creating the folder of a local file). */
-export function openKb(url: string = process.env.LIBSQL_URL ?? "file:.data/kb.db", authToken: string | undefined = process.env.LIBSQL_AUTH_TOKEN): KbDatabase {
+export function openKb(url: string = process.env.LIBSQL_URL ?? "file:.data/kb.db", authToken: string | undefined = process.env.LIBSQL_AUTH_TOKEN): KbDatabase & { $client: Client } {
   if (url.startsWith("file:")) mkdirSync(dirname(resolve(url.slice(5))), { recursive: true });
-  return drizzle(createClient({ url, authToken }), { schema }) as unknown as KbDatabase;
+  return drizzle(createClient({ url, authToken }), { schema }) as unknown as KbDatabase & { $client: Client };
 }
 
 export async function migrateKb(db: KbDatabase): Promise<void> {

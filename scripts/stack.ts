@@ -40,6 +40,7 @@ export interface WorkerProcess {
 
 export interface Stack {
   url: string;
+  /** The KB primary; the benchmark swaps it for another file on the same port. */
   primary: HranaServer;
   worker: WorkerProcess;
   /** Starts the Worker again on the same state (after stop or kill). */
@@ -54,7 +55,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await migrateKb(kb);
   if (options.seed) await importArticles(kb, readSource(DEMO_KB, {}), Date.now());
   const primary = await startHranaServer({ path: kbPath, port: options.libsqlPort ?? 0 });
-  const vars = { LIBSQL_URL: primary.url, ...options.vars };
+  const vars = { LIBSQL_URL: primary.url, HOLDFAST_DEV: "1", ...options.vars };
   const stack: Stack = {
     url: `http://127.0.0.1:${options.port}`,
     primary,
@@ -64,7 +65,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
     stop: async () => {
       await stack.worker.stop();
-      await primary.close();
+      await stack.primary.close();
     },
   };
   return stack;

@@ -11,6 +11,8 @@ export interface Config {
   adminApiKey: string;
   primary: { url: string; authToken?: string; timeoutMs: number };
   kbSyncIntervalSeconds: number;
+  /** Development switches are on: never in a production configuration. */
+  devMode: boolean;
 }
 
 /** Reads the configuration, falling back to defaults for values that are absent or invalid. */
@@ -24,6 +26,7 @@ export function readConfig(env: Env): Config {
     adminApiKey: env.ADMIN_API_KEY ?? "",
     primary: { url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN, timeoutMs: positiveInt(env.LIBSQL_TIMEOUT_MS, 5_000) },
     kbSyncIntervalSeconds: positiveInt(env.KB_SYNC_INTERVAL_SECONDS, 30),
+    devMode: env.HOLDFAST_DEV === "1",
   };
 }
 

@@ -1,5 +1,11 @@
 // KnowledgeReplicaDO migrations, in order. Never edit one that has run; add the next instead.
 import init from "./0001_init.sql";
+import termDocs from "./0002_term_docs.sql";
+import languageTokens from "./0003_language_tokens.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
-export const replicaMigrations: Migration[] = [{ name: "0001_init", sql: init }];
+export const replicaMigrations: Migration[] = [
+  { name: "0001_init", sql: init },
+  { name: "0002_term_docs", sql: termDocs },
+  { name: "0003_language_tokens", sql: languageTokens },
+];

@@ -8,6 +8,7 @@ import type { AppEnv } from "./context.ts";
 import { apiCors, securityHeaders } from "./middleware/security.ts";
 import { adminKb } from "./routes/admin-kb.ts";
 import { conversations } from "./routes/conversations.ts";
+import { dev } from "./routes/dev.ts";
 import { health } from "./routes/health.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
@@ -23,6 +24,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", health);
   app.route("/", conversations);
   app.route("/", adminKb);
+  app.route("/", dev);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -48,6 +48,7 @@ export const ReplicaStatusSchema = z
     lastSyncAt: z.string().nullable(),
     primaryReachable: z.boolean(),
     articles: z.number().int(),
+    sizeBytes: z.number().int(),
     failures: z.number().int(),
     lastError: z.string().nullable(),
   })

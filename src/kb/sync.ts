@@ -3,7 +3,7 @@
 // the replica's storage are ports.
 import type { Article } from "./article.ts";
 import type { ChangePage } from "./articles.ts";
-import { tokenize } from "./text/tokens.ts";
+import { languageOf, qualified, tokenize } from "./text/tokens.ts";
 
 export interface ChangeSource {
   changesSince(cursor: number, limit: number): Promise<ChangePage>;
@@ -39,12 +39,10 @@ export interface SyncResult {
   primaryVersion: number;
 }
 
-export function indexedText(article: Pick<Article, "title" | "questions" | "answer">): IndexedText {
-  return {
-    title: tokenize(article.title).join(" "),
-    questions: tokenize(article.questions.join("\n")).join(" "),
-    answer: tokenize(article.answer).join(" "),
-  };
+export function indexedText(article: Pick<Article, "locale" | "title" | "questions" | "answer">): IndexedText {
+  const language = languageOf(article.locale);
+  const tokens = (text: string) => qualified(tokenize(text), language).join(" ");
+  return { title: tokens(article.title), questions: tokens(article.questions.join("\n")), answer: tokens(article.answer) };
 }
 
 /** Replicas hold published, live articles only; anything else is removed. */

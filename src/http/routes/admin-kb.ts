@@ -102,8 +102,9 @@ const sync = createRoute({
   path: "/v1/admin/kb/sync",
   tags,
   security,
-  summary: "Ask every regional replica to pull changes now",
+  summary: "Ask every regional replica (or one) to pull changes now",
   middleware: [adminAuth] as const,
+  request: { query: z.object({ region: z.enum(REGIONS).optional() }) },
   responses: { 200: json(z.object({ replicas: z.array(ReplicaStatusSchema) }), "Each replica's state after its pull"), ...errorResponses(401, 403) },
 });
 
@@ -175,7 +176,8 @@ adminKb.openapi(remove, async (c) => {
 });
 
 adminKb.openapi(sync, async (c) => {
-  const replicas = await Promise.all(REGIONS.map((region) => replicaOf(c.env, region).sync()));
+  const { region } = c.req.valid("query");
+  const replicas = await Promise.all((region ? [region] : REGIONS).map((r) => replicaOf(c.env, r).sync()));
   return c.json({ replicas }, 200);
 });
 

@@ -38,3 +38,13 @@ export function queryTokens(text: string, max = 24): string[] {
   if (unique.length <= max) return unique;
   return unique.sort((a, b) => [...b].length - [...a].length).slice(0, max);
 }
+
+/** The language part of a locale (`zh-CN` → `zh`), which index tokens are qualified by. */
+export function languageOf(locale: string): string {
+  return locale.split("-")[0]!.toLowerCase();
+}
+
+/** Tokens qualified by language (`en_refund`), as the replica's index stores them. */
+export function qualified(tokens: string[], language: string): string[] {
+  return tokens.map((t) => `${language}_${t}`);
+}

@@ -1,0 +1,63 @@
+// Replica figures for the benchmark: for each KB size, point the running stack's KB primary
+// at a synthetic KB of that size, time one region's first sync of it, read its size on
+// disk, then time searches inside the replica (per query, without HTTP or RPC overhead).
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { importArticles } from "../../src/kb/articles.ts";
+import { startHranaServer } from "../hrana/server.ts";
+import { migrateKb, openKb } from "../kb.ts";
+import type { Stack } from "../stack.ts";
+import { ROOT } from "../stack.ts";
+import { summarise, type Summary } from "./stats.ts";
+import { syntheticArticles, testQueries } from "./synthetic-kb.ts";
+
+const CACHE = resolve(ROOT, ".data/bench");
+
+export interface ReplicaFigures {
+  articles: number;
+  firstSyncMs: number;
+  sizeBytes: number;
+  search: Summary;
+}
+
+/** A KB file holding `count` synthetic articles, built once and cached under .data/bench. */
+async function syntheticKb(count: number): Promise<string> {
+  const path = join(CACHE, `synthetic-${count}.db`);
+  if (existsSync(path)) return path;
+  mkdirSync(CACHE, { recursive: true });
+  const building = `${path}.building`;
+  rmSync(building, { force: true });
+  const db = openKb(`file:${building}`);
+  await migrateKb(db);
+  await importArticles(db, syntheticArticles(count), Date.now());
+  db.$client.close();
+  renameSync(building, path);
+  return path;
+}
+
+export async function measureReplica(stack: Stack, adminKey: string, count: number, region: string, queries = 300): Promise<ReplicaFigures> {
+  process.stdout.write(`  replica, ${count} articles: building the KB…`);
+  const path = await syntheticKb(count);
+  // Same port, another file: the Worker's LIBSQL_URL stays valid.
+  const port = Number(new URL(stack.primary.url).port);
+  await stack.primary.close();
+  stack.primary = await startHranaServer({ path, port });
+  process.stdout.write(` syncing…`);
+  const started = performance.now();
+  const res = await fetch(`${stack.url}/v1/admin/kb/sync?region=${region}`, { method: "POST", headers: { Authorization: `Bearer ${adminKey}` } });
+  const firstSyncMs = performance.now() - started;
+  const [status] = ((await res.json()) as { replicas: Array<{ articles: number; sizeBytes: number; failures: number }> }).replicas;
+  if (!status || status.failures || status.articles !== count) throw new Error(`replica sync of ${count} articles failed: ${JSON.stringify(status)}`);
+  process.stdout.write(` searching…`);
+  const all = testQueries(queries);
+  const timings: number[] = [];
+  for (let i = 0; i < all.length; i += 250) {
+    const body = JSON.stringify({ queries: all.slice(i, i + 250) });
+    const r = await fetch(`${stack.url}/v1/dev/replicas/${region}/search-timing`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    timings.push(...((await r.json()) as { timings: Array<{ ms: number }> }).timings.map((t) => t.ms));
+  }
+  // Per-query times measured inside the replica; wall time is their sum.
+  const search = summarise(timings, timings.reduce((a, b) => a + b, 0));
+  process.stdout.write(` done\n`);
+  return { articles: count, firstSyncMs, sizeBytes: status.sizeBytes, search };
+}
