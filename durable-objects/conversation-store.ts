@@ -1,6 +1,7 @@
 // ConversationDO's SQLite store: the conversation record and its transcript. Synchronous,
 // so a turn's writes are never interleaved with another request's.
 import type { Answer } from "../src/answer/answerer.ts";
+import { INITIAL_DIALOGUE, type DialogueState } from "../src/answer/dialogue.ts";
 import type { TurnStore } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationMeta, CreateInput, Message, ReplyMeta, Role, SendInput, TranscriptPage } from "../src/conversation/types.ts";
 
@@ -17,6 +18,7 @@ type MessageRow = {
 type ConversationRow = {
   id: string;
   locale: string;
+  region: string;
   customer: string | null;
   metadata: string | null;
   status: "open" | "closed";
@@ -37,16 +39,18 @@ function toMessage(r: MessageRow): Message {
 }
 
 export class ConversationStore implements TurnStore {
+  private readonly storage: DurableObjectStorage;
   private readonly sql: SqlStorage;
 
-  constructor(sql: SqlStorage) {
-    this.sql = sql;
+  constructor(storage: DurableObjectStorage) {
+    this.storage = storage;
+    this.sql = storage.sql;
   }
 
   meta(): ConversationMeta | null {
     const r = this.sql.exec<ConversationRow>("SELECT * FROM conversation LIMIT 1").toArray()[0];
     if (!r) return null;
-    const meta: ConversationMeta = { id: r.id, locale: r.locale, status: r.status, createdAt: iso(r.created_at) };
+    const meta: ConversationMeta = { id: r.id, locale: r.locale, region: r.region, status: r.status, createdAt: iso(r.created_at) };
     if (r.customer) meta.customer = JSON.parse(r.customer);
     if (r.metadata) meta.metadata = JSON.parse(r.metadata);
     if (r.closed_at !== null) meta.closedAt = iso(r.closed_at);
@@ -60,9 +64,10 @@ export class ConversationStore implements TurnStore {
 
   create(input: CreateInput, at: number): void {
     this.sql.exec(
-      "INSERT INTO conversation (id, locale, customer, metadata, status, created_at, last_activity_at) VALUES (?, ?, ?, ?, 'open', ?, ?)",
+      "INSERT INTO conversation (id, locale, region, customer, metadata, status, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
       input.id,
       input.locale,
+      input.region,
       input.customer ? JSON.stringify(input.customer) : null,
       input.metadata ? JSON.stringify(input.metadata) : null,
       at,
@@ -92,8 +97,17 @@ export class ConversationStore implements TurnStore {
     return this.insert("customer", input.text, input.clientMessageId, null, null, at);
   }
 
+  /** Stores the reply and the dialogue state it leads to, together. */
   insertReply(replyTo: number, answer: Answer, at: number): Message {
-    return this.insert("assistant", answer.text, null, replyTo, answer.meta, at);
+    return this.storage.transactionSync(() => {
+      if (answer.state) this.sql.exec("INSERT OR REPLACE INTO dialogue (id, state) VALUES (1, ?)", JSON.stringify(answer.state));
+      return this.insert("assistant", answer.text, null, replyTo, answer.meta, at);
+    });
+  }
+
+  dialogue(): DialogueState {
+    const row = this.sql.exec<{ state: string }>("SELECT state FROM dialogue WHERE id = 1").toArray()[0];
+    return row ? { ...INITIAL_DIALOGUE, ...(JSON.parse(row.state) as Partial<DialogueState>) } : INITIAL_DIALOGUE;
   }
 
   recent(seq: number, limit: number): Message[] {

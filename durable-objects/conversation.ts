@@ -3,7 +3,7 @@
 // already authenticated and validated every call that reaches it.
 import { DurableObject } from "cloudflare:workers";
 import { conversationMigrations } from "../migrations/conversation/index.ts";
-import { MinimalResponder } from "../src/answer/minimal-responder.ts";
+import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig } from "../src/config.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { errorFrame, parseClientFrame } from "../src/conversation/frames.ts";
@@ -11,6 +11,8 @@ import { PING, PONG, SUBPROTOCOL } from "../src/conversation/socket-protocol.ts"
 import { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationMeta, CreateInput, SendInput, ServerFrame, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
 import { sseEvent } from "../src/http/sse.ts";
+import { isRegion } from "../src/edge/regions.ts";
+import { replicaOf } from "../src/kb/replicas.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { ConversationStore } from "./conversation-store.ts";
 
@@ -24,11 +26,16 @@ export class ConversationDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     applyMigrations(ctx.storage, conversationMigrations);
-    this.store = new ConversationStore(ctx.storage.sql);
+    this.store = new ConversationStore(ctx.storage);
     this.idleMs = readConfig(env).idleSeconds * 1000;
     this.turns = new Turns({
       store: this.store,
-      answerer: new MinimalResponder(),
+      answerer: new AnswerPipeline({
+        retrieve: (query, options) => {
+          const region = this.store.meta()?.region ?? "";
+          return replicaOf(env, isRegion(region) ? region : readConfig(env).defaultRegion).retrieve(query, options);
+        },
+      }),
       publish: (frame) => this.publish(frame),
       touched: (at) => this.touched(at),
       now: () => Date.now(),

@@ -4,6 +4,10 @@ import type { Article } from "../src/kb/article.ts";
 import { FIELD_WEIGHTS, matchPlan, type SearchHit, type SearchOptions } from "../src/kb/search.ts";
 import type { IndexedText, ReplicaTarget, StagedChange } from "../src/kb/sync.ts";
 import { languageOf } from "../src/kb/text/tokens.ts";
+import type { TrainingArticle } from "../src/kb/model/training.ts";
+
+/** Bytes per stored model chunk: below the 2 MB a Durable Object SQLite row may hold. */
+const MODEL_CHUNK = 1_000_000;
 
 type ArticleRow = {
   doc: number;
@@ -84,7 +88,7 @@ export class ReplicaStore implements ReplicaTarget {
     });
   }
 
-  commit(version: number, primaryVersion: number, at: number): number {
+  commit(version: number, primaryVersion: number, at: number, languages: string[]): number {
     return this.storage.transactionSync(() => {
       let applied = 0;
       // A batch at a time: a first sync of a large KB must not hold it all in memory.
@@ -101,6 +105,7 @@ export class ReplicaStore implements ReplicaTarget {
         after = batch[batch.length - 1]!.version;
       }
       this.sql.exec("DELETE FROM staged_changes");
+      for (const language of applied ? languages : []) this.sql.exec("INSERT OR REPLACE INTO model_pending (language, version) VALUES (?, ?)", language, version);
       if (applied) {
         this.languageCache = null;
         this.sql.exec("DELETE FROM term_docs");
@@ -128,7 +133,7 @@ export class ReplicaStore implements ReplicaTarget {
   }
 
   /** The languages the copy holds articles in. */
-  private languages(): string[] {
+  languages(): string[] {
     this.languageCache ??= [...new Set(this.sql.exec<{ locale: string }>("SELECT DISTINCT locale FROM articles").toArray().map((r) => languageOf(r.locale)))];
     return this.languageCache;
   }
@@ -154,6 +159,58 @@ export class ReplicaStore implements ReplicaTarget {
       )
       .toArray()
       .map(toHit);
+  }
+
+  /** An article by id, if the copy holds it. */
+  byId(id: string): SearchHit | null {
+    const r = this.sql.exec<ArticleRow>("SELECT * FROM articles WHERE id = ?", id).toArray()[0];
+    return r ? toHit({ ...r, score: 0 }) : null;
+  }
+
+  /** Languages whose classifier must be trained again. */
+  pendingModels(): string[] {
+    return this.sql.exec<{ language: string }>("SELECT language FROM model_pending").toArray().map((r) => r.language);
+  }
+
+  /** The articles of a language, as training material. */
+  trainingArticles(language: string): TrainingArticle[] {
+    return this.sql
+      .exec<{ id: string; title: string; questions: string }>("SELECT id, title, questions FROM articles WHERE locale = ?1 OR locale LIKE ?1 || '-%' ORDER BY doc", language)
+      .toArray()
+      .map((r) => ({ id: r.id, title: r.title, questions: JSON.parse(r.questions) }));
+  }
+
+  /** Stores a language's model (or removes it when null) and clears its pending mark. */
+  saveModel(language: string, bytes: Uint8Array | null, kbVersion: number, classes: number, at: number): void {
+    this.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM model_chunks WHERE language = ?", language);
+      this.sql.exec("DELETE FROM models WHERE language = ?", language);
+      this.sql.exec("DELETE FROM model_pending WHERE language = ? AND version <= ?", language, kbVersion);
+      if (!bytes) return;
+      const chunks = Math.ceil(bytes.byteLength / MODEL_CHUNK);
+      for (let i = 0; i < chunks; i++) this.sql.exec("INSERT INTO model_chunks (language, seq, data) VALUES (?, ?, ?)", language, i, bytes.subarray(i * MODEL_CHUNK, (i + 1) * MODEL_CHUNK));
+      this.sql.exec("INSERT INTO models (language, kb_version, trained_at, classes, chunks) VALUES (?, ?, ?, ?, ?)", language, kbVersion, at, classes, chunks);
+    });
+  }
+
+  loadModel(language: string): Uint8Array | null {
+    const chunks = this.sql.exec<{ data: ArrayBuffer }>("SELECT data FROM model_chunks WHERE language = ? ORDER BY seq", language).toArray();
+    if (!chunks.length) return null;
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.data.byteLength, 0));
+    let offset = 0;
+    for (const c of chunks) {
+      out.set(new Uint8Array(c.data), offset);
+      offset += c.data.byteLength;
+    }
+    return out;
+  }
+
+  /** The stored models, for status. */
+  models(): Array<{ language: string; kbVersion: number; classes: number; trainedAt: number }> {
+    return this.sql
+      .exec<{ language: string; kb_version: number; classes: number; trained_at: number }>("SELECT * FROM models ORDER BY language")
+      .toArray()
+      .map((r) => ({ language: r.language, kbVersion: r.kb_version, classes: r.classes, trainedAt: r.trained_at }));
   }
 
   /** An article by slug in a locale (a translation of a hit), if the replica has it. */

@@ -7,6 +7,8 @@ import { replicaMigrations } from "../migrations/replica/index.ts";
 import { readConfig } from "../src/config.ts";
 import { changesSince, type KbDatabase } from "../src/kb/articles.ts";
 import { openPrimary } from "../src/kb/primary.ts";
+import { KbEngine } from "../src/kb/engine.ts";
+import type { Retrieval, RetrievalOptions } from "../src/kb/retrieval.ts";
 import type { ReplicaFreshness, SearchHit, SearchOptions, SearchResult } from "../src/kb/search.ts";
 import { nextSyncDelay, pullChanges } from "../src/kb/sync.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
@@ -22,6 +24,8 @@ export interface ReplicaStatus extends ReplicaFreshness {
   sizeBytes: number;
   failures: number;
   lastError: string | null;
+  /** Trained classifiers, per language. */
+  models: Array<{ language: string; kbVersion: number; classes: number }>;
 }
 
 export class KnowledgeReplicaDO extends DurableObject<Env> {
@@ -29,15 +33,26 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   private readonly intervalMs: number;
   private primary: KbDatabase | null = null;
   private syncing: Promise<ReplicaStatus> | null = null;
+  private readonly engine: KbEngine;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     applyMigrations(ctx.storage, replicaMigrations);
     this.store = new ReplicaStore(ctx.storage);
+    // Pausing between classes lets searches and turns through while a large model trains.
+    this.engine = new KbEngine(this.store, () => new Promise((r) => setTimeout(r, 0)));
     this.intervalMs = readConfig(env).kbSyncIntervalSeconds * 1000;
     void ctx.blockConcurrencyWhile(async () => {
       if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + this.intervalMs);
     });
+    // A previous instance may have been evicted before it finished training.
+    void this.engine.trainPending();
+  }
+
+  /** Candidate articles for a question: full-text hits and classifier scores together. */
+  async retrieve(query: string, options: RetrievalOptions): Promise<Retrieval> {
+    if (this.store.state().lastSyncAt === null) await this.sync();
+    return { ...this.engine.retrieve(query, options), ...this.freshness() };
   }
 
   /** Ranked published articles for a query, from the local copy. */
@@ -71,6 +86,11 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     });
   }
 
+  /** Trains the classifiers a sync left pending; resolves when they are ready. */
+  train(): Promise<void> {
+    return this.engine.trainPending();
+  }
+
   /** Pulls changes now; concurrent calls share one pull. Never throws. */
   sync(): Promise<ReplicaStatus> {
     this.syncing ??= this.pull().finally(() => (this.syncing = null));
@@ -88,12 +108,14 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
       sizeBytes: this.ctx.storage.sql.databaseSize,
       failures: state.failures,
       lastError: state.lastError,
+      models: this.store.models().map(({ language, kbVersion, classes }) => ({ language, kbVersion, classes })),
       ...this.freshness(),
     };
   }
 
   override async alarm(): Promise<void> {
     await this.sync();
+    await this.engine.trainPending();
     await this.ctx.storage.setAlarm(Date.now() + nextSyncDelay(this.store.state().failures, this.intervalMs));
   }
 
@@ -101,7 +123,8 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     this.primary ??= openPrimary(readConfig(this.env).primary);
     const primary = this.primary;
     try {
-      await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, this.store, Date.now);
+      const result = await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, this.store, Date.now);
+      if (result.applied) void this.engine.trainPending();
     } catch (err) {
       this.store.recordFailure(Date.now(), errorKind(err));
       // Retry soon with backoff rather than at the next regular interval.

@@ -1,5 +1,6 @@
 // Typed configuration read from the Worker's environment, with defaults and validation in
 // one place so that routes and Durable Objects never parse raw strings themselves.
+import { isRegion, type Region } from "./edge/regions.ts";
 import { AppError } from "./errors.ts";
 
 export interface Config {
@@ -13,6 +14,8 @@ export interface Config {
   kbSyncIntervalSeconds: number;
   /** Development switches are on: never in a production configuration. */
   devMode: boolean;
+  /** The region used when a request's location does not name one. */
+  defaultRegion: Region;
 }
 
 /** Reads the configuration, falling back to defaults for values that are absent or invalid. */
@@ -27,6 +30,7 @@ export function readConfig(env: Env): Config {
     primary: { url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN, timeoutMs: positiveInt(env.LIBSQL_TIMEOUT_MS, 5_000) },
     kbSyncIntervalSeconds: positiveInt(env.KB_SYNC_INTERVAL_SECONDS, 30),
     devMode: env.HOLDFAST_DEV === "1",
+    defaultRegion: isRegion(env.DEFAULT_REGION ?? "") ? (env.DEFAULT_REGION as Region) : "weur",
   };
 }
 

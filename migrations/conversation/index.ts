@@ -1,5 +1,9 @@
 // ConversationDO migrations, in order. Never edit one that has run; add the next instead.
 import init from "./0001_init.sql";
+import dialogue from "./0002_dialogue.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
-export const conversationMigrations: Migration[] = [{ name: "0001_init", sql: init }];
+export const conversationMigrations: Migration[] = [
+  { name: "0001_init", sql: init },
+  { name: "0002_dialogue", sql: dialogue },
+];

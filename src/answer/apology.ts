@@ -1,7 +1,6 @@
 // The last-resort reply when nothing else can answer: honest, localised, and offering a
 // human. Used when the answerer fails so the customer is never left without a reply.
 import type { Answer } from "./answerer.ts";
-import { isChinese } from "./language.ts";
 
 const TEXT = {
   en: "Sorry, I can't answer that right now. Would you like me to connect you with a member of our support team?",
@@ -10,7 +9,7 @@ const TEXT = {
 
 /** An apology in the locale's language, marked degraded with the reason. */
 export function apology(locale: string, reason: string, since: Date): Answer {
-  const zh = isChinese(locale);
+  const zh = locale.toLowerCase().startsWith("zh");
   return {
     text: zh ? TEXT.zh : TEXT.en,
     meta: { mode: "degraded", answerer: "apology", locale: zh ? "zh-CN" : "en", degraded: { reason, since: since.toISOString() } },

@@ -2,6 +2,7 @@
 // ask the answerer, store and deliver the reply. Turns run one at a time; a retried send
 // (same clientMessageId) gets the original result and is never stored twice.
 import type { Answer, Answerer } from "../answer/answerer.ts";
+import type { DialogueState } from "../answer/dialogue.ts";
 import { apology } from "../answer/apology.ts";
 import { fail, ok, type Outcome } from "../errors.ts";
 import { SerialQueue } from "./serial-queue.ts";
@@ -18,6 +19,7 @@ export interface TurnStore {
   recent(seq: number, limit: number): Message[];
   /** The last customer message if it has no reply yet. */
   unanswered(): Message | null;
+  dialogue(): DialogueState;
 }
 
 export interface TurnPorts {
@@ -128,7 +130,7 @@ export class Turns {
     };
     let answer: Answer;
     try {
-      answer = await answerer.answer({ message, locale, history: store.recent(message.seq, HISTORY) }, onDelta);
+      answer = await answerer.answer({ message, locale, history: store.recent(message.seq, HISTORY), state: store.dialogue() }, onDelta);
     } catch {
       answer = apology(locale, "answerer_failed", new Date(this.ports.now()));
     }

@@ -6,9 +6,20 @@ export type Role = "customer" | "assistant" | "agent" | "system";
 /** How a reply was produced; shown to the customer and to ops. */
 export interface ReplyMeta {
   mode: "normal" | "degraded";
+  /** What produced the text: `kb` (an article), `generated` (LLM, grounded), `policy`, `apology`. */
   answerer: string;
   locale: string;
   degraded?: { reason: string; since: string };
+  /** The policy's decision: answer, clarify, offer_handoff, out_of_scope, smalltalk. */
+  decision?: string;
+  /** Probability that the best article answers the question. */
+  confidence?: number;
+  /** The articles the reply is based on. */
+  citations?: Array<{ articleId: string; title: string; kbVersion: number }>;
+  /** Articles offered as quick replies. */
+  suggestions?: Array<{ articleId: string; title: string }>;
+  /** Freshness of the KB copy that answered. */
+  kb?: { version: number; lagSeconds: number | null; stale: boolean };
 }
 
 export interface Message {
@@ -29,6 +40,8 @@ export interface Customer {
 export interface ConversationMeta {
   id: string;
   locale: string;
+  /** Where its knowledge base replica is (a location hint). */
+  region: string;
   customer?: Customer;
   metadata?: Record<string, string>;
   status: "open" | "closed";
@@ -42,6 +55,7 @@ export type CloseReason = "closed_by_customer" | "idle_timeout";
 export interface CreateInput {
   id: string;
   locale: string;
+  region: string;
   customer?: Customer;
   metadata?: Record<string, string>;
 }

@@ -29,14 +29,19 @@ export interface ReplicaTarget {
   version(): number;
   clearStaged(): void;
   stage(changes: StagedChange[]): void;
-  /** Applies every staged change atomically and records `version`; returns how many. */
-  commit(version: number, primaryVersion: number, at: number): number;
+  /**
+   * Applies every staged change atomically, records `version` and marks the changed
+   * languages' classifiers for training; returns how many changes it applied.
+   */
+  commit(version: number, primaryVersion: number, at: number, languages: string[]): number;
 }
 
 export interface SyncResult {
   applied: number;
   version: number;
   primaryVersion: number;
+  /** Languages whose articles changed (their classifiers need training again). */
+  languages: string[];
 }
 
 export function indexedText(article: Pick<Article, "locale" | "title" | "questions" | "answer">): IndexedText {
@@ -55,16 +60,18 @@ export async function pullChanges(source: ChangeSource, target: ReplicaTarget, n
   target.clearStaged();
   let cursor = target.version();
   let primaryVersion = cursor;
+  const languages = new Set<string>();
   for (;;) {
     const page = await source.changesSince(cursor, pageSize);
     primaryVersion = page.version;
     if (!page.changes.length) break;
+    for (const change of page.changes) languages.add(languageOf(change.locale));
     target.stage(page.changes.map(toStaged));
     cursor = page.changes[page.changes.length - 1]!.version;
     if (page.changes.length < pageSize) break;
   }
-  const applied = target.commit(cursor, Math.max(primaryVersion, cursor), now());
-  return { applied, version: cursor, primaryVersion: Math.max(primaryVersion, cursor) };
+  const applied = target.commit(cursor, Math.max(primaryVersion, cursor), now(), [...languages]);
+  return { applied, version: cursor, primaryVersion: Math.max(primaryVersion, cursor), languages: [...languages] };
 }
 
 /** How long to wait before the next sync attempt: the interval, or backoff after failures. */

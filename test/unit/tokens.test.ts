@@ -56,3 +56,10 @@ describe("tokens", () => {
     expect(tokens).toContain("charlie");
   });
 });
+
+describe("Traditional Chinese", () => {
+  it("folds to Simplified so that 訂單 and 退貨 match 订单 and 退货", () => {
+    expect(normalize("我的訂單什麼時候發貨？")).toBe("我的订单什么时候发货?");
+    expect(tokenize("退貨")).toEqual(tokenize("退货"));
+  });
+});

@@ -107,7 +107,7 @@ conversations.openapi(create, async (c) => {
   const secret = requireSecret(config);
   const doId = c.env.CONVERSATION.newUniqueId();
   const id = doId.toString();
-  const meta = unwrap(await c.env.CONVERSATION.get(doId).create({ id, locale: input.locale ?? "en", customer: input.customer, metadata: input.metadata }));
+  const meta = unwrap(await c.env.CONVERSATION.get(doId).create({ id, locale: input.locale ?? "en", region: config.defaultRegion, customer: input.customer, metadata: input.metadata }));
   const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
   const url = new URL(c.req.url);
   const websocketUrl = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}/v1/conversations/${id}/ws`;
@@ -145,6 +145,6 @@ conversations.openapi(socket, async (c) => {
 
 conversations.openapi(close, async (c) => {
   const meta = unwrap(await c.var.conversation.stub.close());
-  const { customer: _customer, metadata: _metadata, ...visible } = meta;
+  const { customer: _customer, metadata: _metadata, region: _region, ...visible } = meta;
   return c.json(visible, 200);
 });

@@ -127,6 +127,11 @@ export function parseIntentJson(text: string, file: string, options: ParseOption
   return intentArticles(pairs, file, options);
 }
 
+/** The slug of the article an intent label becomes. */
+export function intentSlug(label: string): string {
+  return label.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[^a-z0-9]+/, "");
+}
+
 function intentArticles(pairs: Array<{ text: string; label: string; line: number }>, file: string, options: ParseOptions): ArticleInput[] {
   const groups = new Map<string, { line: number; texts: string[] }>();
   for (const { text, label, line } of pairs) {
@@ -139,7 +144,7 @@ function intentArticles(pairs: Array<{ text: string; label: string; line: number
     const readable = label.replace(/[_-]+/g, " ").trim();
     return article(
       {
-        slug: label.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[^a-z0-9]+/, ""),
+        slug: intentSlug(label),
         locale: options.locale ?? "en",
         title: readable.charAt(0).toUpperCase() + readable.slice(1),
         answer: `Answer for the “${readable}” intent (${dataset}).`,

@@ -1,9 +1,11 @@
 // Text normalisation for matching: Unicode NFKC (which also folds full-width letters,
-// digits and punctuation to their half-width forms), lower case, one space between words.
+// digits and punctuation to their half-width forms), lower case, Traditional Chinese folded
+// to Simplified, one space between words.
+import { foldTraditional } from "./hanzi.ts";
 
 /** Normalised text: what both the index and queries are built from. */
 export function normalize(text: string): string {
-  return text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
+  return foldTraditional(text.normalize("NFKC").toLowerCase()).replace(/\s+/g, " ").trim();
 }
 
 const HAN = /\p{Script=Han}/u;

@@ -1,0 +1,67 @@
+// `npm run eval -- --dataset banking77|clinc150 [--json FILE]`, or `--train A.csv --test B.csv`:
+// builds a KB from the training split through the KB import path, lets a replica sync it
+// and train its classifier, then runs every test query through the same retrieval and
+// policy code the ConversationDO uses, and reports accuracy, answering and latency.
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { INITIAL_DIALOGUE } from "../src/answer/dialogue.ts";
+import { planReply } from "../src/answer/plan.ts";
+import { intentSlug } from "../src/kb/import/formats.ts";
+import { loadDataset, type Query } from "./eval/datasets.ts";
+import { outcomeOf, report, type Outcome, type Report } from "./eval/metrics.ts";
+import { calibrate } from "./eval/calibrate.ts";
+import { buildReplica, type EvalReplica } from "./eval/replica.ts";
+
+export async function runQueries(replica: EvalReplica, queries: Query[], locale = "en", onProgress?: (done: number) => void): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const [i, q] of queries.entries()) {
+    const started = performance.now();
+    const plan = await planReply(q.text, locale, INITIAL_DIALOGUE, replica.kb);
+    outcomes.push(outcomeOf(plan, q.label === null ? null : intentSlug(q.label), performance.now() - started));
+    if (i % 250 === 0) onProgress?.(i);
+  }
+  return outcomes;
+}
+
+function printReport(name: string, r: Report): void {
+  const pct = (v: number | null) => (v === null ? "n/a" : `${(v * 100).toFixed(2)}%`);
+  console.table({
+    [name]: {
+      queries: r.queries,
+      "top-1": pct(r.top1),
+      "answered rate": pct(r.answeredRate),
+      "answered accuracy": pct(r.answeredAccuracy),
+      "OOS recall": pct(r.oosRecall),
+      "OOS answered": pct(r.oosAnswered),
+      "in-scope false rejection": pct(r.inScopeFalseRejection),
+      "p50 ms": r.latencyP50Ms.toFixed(3),
+      "p99 ms": r.latencyP99Ms.toFixed(3),
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" } } });
+  if (values.calibrate) return calibrate(values.json);
+  const dataset = loadDataset(values.dataset ?? (values.train ? "custom" : "banking77"), { train: values.train, test: values.test });
+  process.stdout.write(`${dataset.name}: importing the training split, syncing a replica, training… `);
+  const started = performance.now();
+  const replica = await buildReplica(dataset.train);
+  process.stdout.write(`${replica.articles} articles in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  const outcomes = await runQueries(replica, dataset.test, "en", (i) => process.stdout.write(`\r  queries: ${i}/${dataset.test.length}`));
+  process.stdout.write(`\r  queries: ${dataset.test.length}/${dataset.test.length}\n`);
+  replica.close();
+  const result = report(outcomes);
+  printReport(dataset.name, result);
+  if (values.json) {
+    writeFileSync(values.json, JSON.stringify({ dataset: dataset.name, date: new Date().toISOString(), ...result }, null, 2));
+    console.log(`Wrote ${values.json}`);
+  }
+}
+
+if (import.meta.main) {
+  main().catch((err: Error) => {
+    console.error(err.message);
+    process.exit(1);
+  });
+}

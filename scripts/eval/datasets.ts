@@ -1,0 +1,52 @@
+// The evaluation datasets: where their training split is (imported through the KB import
+// path) and their labelled test queries (plus out-of-scope queries for CLINC150).
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseCsv } from "../../src/kb/import/csv.ts";
+import type { ParseOptions } from "../../src/kb/import/formats.ts";
+import { ROOT } from "../stack.ts";
+
+export interface Query {
+  text: string;
+  /** The intent label; null for out-of-scope queries. */
+  label: string | null;
+}
+
+export interface Dataset {
+  name: string;
+  /** The file `kb import` reads, and how. */
+  train: { path: string; options: ParseOptions };
+  test: Query[];
+  /** Held out of training, for calibration: never the test split. */
+  validation?: { train: { path: string; options: ParseOptions }; queries: Query[] };
+}
+
+const DATA = resolve(ROOT, "../shared/data");
+
+function csvPairs(path: string): Query[] {
+  return parseCsv(readFileSync(path, "utf8"), path)
+    .slice(1)
+    .map((r) => ({ text: r.fields[0]!, label: r.fields[1]! }));
+}
+
+export function loadDataset(name: string, files: { train?: string; test?: string } = {}): Dataset {
+  if (name === "banking77") {
+    return { name, train: { path: resolve(DATA, "banking77/train.csv"), options: { dataset: "banking77" } }, test: csvPairs(resolve(DATA, "banking77/test.csv")) };
+  }
+  if (name === "clinc150") {
+    const path = resolve(DATA, "clinc150/data_full.json");
+    const data = JSON.parse(readFileSync(path, "utf8")) as Record<string, [string, string][]>;
+    const queries = (split: string, oos: boolean) => data[split]!.map(([text, label]) => ({ text, label: oos ? null : label }));
+    return {
+      name,
+      train: { path, options: { split: "train", dataset: "clinc150" } },
+      test: [...queries("test", false), ...queries("oos_test", true)],
+      validation: { train: { path, options: { split: "train", dataset: "clinc150" } }, queries: [...queries("val", false), ...queries("oos_val", true)] },
+    };
+  }
+  if (name === "custom") {
+    if (!files.train || !files.test) throw new Error("--train FILE and --test FILE are both needed");
+    return { name, train: { path: resolve(files.train), options: { dataset: "custom" } }, test: csvPairs(resolve(files.test)) };
+  }
+  throw new Error(`unknown dataset ${name}: use banking77, clinc150, or --train FILE --test FILE`);
+}

@@ -1,0 +1,43 @@
+// Builds what a region's replica holds for a training split, through the real paths: the
+// KB import into a libSQL primary, a replica store synced from it by version cursor, and
+// the classifiers the replica trains.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { replicaMigrations } from "../../migrations/replica/index.ts";
+import { ReplicaStore } from "../../durable-objects/knowledge-replica-store.ts";
+import type { KbPort } from "../../src/answer/plan.ts";
+import { changesSince, importArticles } from "../../src/kb/articles.ts";
+import { KbEngine } from "../../src/kb/engine.ts";
+import type { ParseOptions } from "../../src/kb/import/formats.ts";
+import { pullChanges } from "../../src/kb/sync.ts";
+import { applyMigrations } from "../../src/storage/migrations.ts";
+import { migrateKb, openKb } from "../kb.ts";
+import { readSource } from "../kb/source.ts";
+import { sqliteStorage } from "./sqlite-storage.ts";
+
+export interface EvalReplica {
+  kb: KbPort;
+  articles: number;
+  close(): void;
+}
+
+export async function buildReplica(train: { path: string; options: ParseOptions }): Promise<EvalReplica> {
+  const dir = mkdtempSync(join(tmpdir(), "holdfast-eval-"));
+  const primary = openKb(`file:${join(dir, "kb.db")}`);
+  await migrateKb(primary);
+  const inputs = readSource(train.path, train.options);
+  await importArticles(primary, inputs, Date.now());
+  const storage = sqliteStorage();
+  applyMigrations(storage, replicaMigrations);
+  const store = new ReplicaStore(storage);
+  await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, store, Date.now);
+  const engine = new KbEngine(store);
+  await engine.trainPending();
+  primary.$client.close();
+  return {
+    articles: store.articleCount(),
+    kb: { retrieve: async (query, options) => ({ ...engine.retrieve(query, options), kbVersion: store.version(), lagSeconds: 0, stale: false }) },
+    close: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

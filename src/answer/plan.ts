@@ -1,0 +1,79 @@
+// One turn's plan: understand the message, look in the KB, decide. The same function runs
+// in the ConversationDO and in `npm run eval`, so what the eval measures is what customers get.
+import type { Retrieval, RetrievalOptions } from "../kb/retrieval.ts";
+import { languageOf } from "../kb/text/tokens.ts";
+import { confidenceOf, DEFAULT_CALIBRATION, type Calibration } from "./confidence.ts";
+import type { DialogueState } from "./dialogue.ts";
+import { followUpQuery, followUpTopic } from "./follow-up.ts";
+import { detectLanguage } from "./language.ts";
+import { understandMessage } from "./message-kind.ts";
+import { decide, DEFAULT_POLICY, leftUnanswered, type Decision, type PolicyConfig } from "./policy.ts";
+import { isNegative, nextTrend, sentimentOf } from "./sentiment.ts";
+
+/** The knowledge base as the answer pipeline sees it (the region's replica). */
+export interface KbPort {
+  retrieve(query: string, options: RetrievalOptions): Promise<Retrieval>;
+}
+
+export interface PlanConfig {
+  policy: PolicyConfig;
+  calibration: Calibration;
+}
+
+export const DEFAULT_PLAN_CONFIG: PlanConfig = { policy: DEFAULT_POLICY, calibration: DEFAULT_CALIBRATION };
+
+export interface Plan {
+  decision: Decision;
+  /** The language to reply in. */
+  language: string;
+  retrieval: Retrieval | null;
+  confidence: number;
+  /** What was searched for (null when the message was not a question). */
+  query: string | null;
+  state: DialogueState;
+}
+
+export async function planReply(text: string, conversationLocale: string, state: DialogueState, kb: KbPort, config: PlanConfig = DEFAULT_PLAN_CONFIG): Promise<Plan> {
+  const understood = understandMessage(text);
+  const detected = detectLanguage(text);
+  const language = detected && (detected.confident || !state.language) ? detected.language : (state.language ?? languageOf(conversationLocale));
+  const sentiment = nextTrend(state.sentiment, sentimentOf(text));
+
+  let retrieval: Retrieval | null = null;
+  let query: string | null = null;
+  let confidence = 0;
+  // Small talk is looked up too: a KB may hold its own answer to "who are you?".
+  if (understood.kind !== "human") {
+    const asked = understood.question || text;
+    const topic = understood.kind === "question" && state.lastQuestion ? followUpTopic(asked) : null;
+    query = topic ? followUpQuery(topic, state.lastQuestion!) : asked;
+    const exclude = topic && state.lastArticleId ? [state.lastArticleId] : [];
+    retrieval = await kb.retrieve(query, { language, fallbackLanguage: languageOf(conversationLocale), exclude, limit: 5 });
+    confidence = confidenceOf(retrieval, config.calibration);
+  }
+
+  const decision = decide(
+    {
+      kind: understood.kind,
+      negativeSentiment: isNegative(sentiment),
+      failedAnswers: state.failedAnswers,
+      handoffOffered: state.handoff === "offered",
+      candidates: retrieval?.candidates ?? [],
+      confidence,
+    },
+    config.policy,
+  );
+
+  const answered = decision.type === "answer" ? decision.article : decision.type === "offer_handoff" ? decision.article : null;
+  const next: DialogueState = {
+    language,
+    sentiment,
+    failedAnswers: understood.kind !== "question" ? state.failedAnswers : leftUnanswered(decision) ? state.failedAnswers + 1 : 0,
+    // A follow-up keeps the question it follows, so "and exchanges?" can come next.
+    lastQuestion: understood.kind === "question" && query === understood.question ? understood.question : state.lastQuestion,
+    lastArticleId: answered?.id ?? (understood.kind === "question" ? null : state.lastArticleId),
+    recentKinds: [...state.recentKinds, understood.kind].slice(-5),
+    handoff: decision.type === "offer_handoff" ? "offered" : state.handoff,
+  };
+  return { decision, language: retrieval?.language ?? language, retrieval, confidence, query, state: next };
+}
