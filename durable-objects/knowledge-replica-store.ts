@@ -175,9 +175,9 @@ export class ReplicaStore implements ReplicaTarget {
   /** The articles of a language, as training material. */
   trainingArticles(language: string): TrainingArticle[] {
     return this.sql
-      .exec<{ id: string; title: string; questions: string }>("SELECT id, title, questions FROM articles WHERE locale = ?1 OR locale LIKE ?1 || '-%' ORDER BY doc", language)
+      .exec<{ id: string; title: string; questions: string; answer: string }>("SELECT id, title, questions, answer FROM articles WHERE locale = ?1 OR locale LIKE ?1 || '-%' ORDER BY doc", language)
       .toArray()
-      .map((r) => ({ id: r.id, title: r.title, questions: JSON.parse(r.questions) }));
+      .map((r) => ({ id: r.id, title: r.title, questions: JSON.parse(r.questions), answer: r.answer }));
   }
 
   /** Stores a language's model (or removes it when null) and clears its pending mark. */

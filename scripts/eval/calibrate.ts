@@ -9,6 +9,7 @@ import { INITIAL_DIALOGUE } from "../../src/answer/dialogue.ts";
 import { planReply } from "../../src/answer/plan.ts";
 import { parseCsv } from "../../src/kb/import/csv.ts";
 import { intentSlug } from "../../src/kb/import/formats.ts";
+import { fitLogistic } from "../../src/kb/model/logistic.ts";
 import { loadDataset, type Query } from "./datasets.ts";
 import { buildReplica } from "./replica.ts";
 
@@ -23,30 +24,15 @@ async function points(train: { path: string; options: object }, queries: Query[]
   const out: Point[] = [];
   for (const q of queries) {
     const plan = await planReply(q.text, "en", INITIAL_DIALOGUE, replica.kb);
-    const f = plan.retrieval ? confidenceFeatures(plan.retrieval) : null;
+    const f = confidenceFeatures(plan.retrieval);
     if (!f || f.kind !== "model") continue;
-    const top = plan.retrieval!.candidates[0]?.slug;
+    const top = plan.retrieval.candidates[0]?.slug;
     out.push({ x: [f.top, f.margin, f.agree], correct: q.label !== null && top === intentSlug(q.label), oos: q.label === null });
   }
   replica.close();
   return out;
 }
 
-/** Logistic regression by gradient descent, lightly L2-regularised. */
-function fit(data: Point[]): number[] {
-  const w = [0, 0, 0, 0];
-  for (let it = 0; it < 4000; it++) {
-    const g = [0, 0, 0, 0];
-    for (const p of data) {
-      const z = w[0]! + w[1]! * p.x[0] + w[2]! * p.x[1] + w[3]! * p.x[2];
-      const err = 1 / (1 + Math.exp(-z)) - (p.correct ? 1 : 0);
-      g[0]! += err;
-      for (let k = 0; k < 3; k++) g[k + 1]! += err * p.x[k]!;
-    }
-    for (let k = 0; k < 4; k++) w[k]! -= (0.5 * g[k]!) / data.length + (k ? 1e-4 * w[k]! : 0);
-  }
-  return w;
-}
 
 export async function calibrate(outFile?: string): Promise<void> {
   const banking = loadDataset("banking77");
@@ -61,7 +47,7 @@ export async function calibrate(outFile?: string): Promise<void> {
   const clinc = loadDataset("clinc150");
   console.log("Building validation replicas and scoring held-out questions…");
   const data = [...(await points({ path: trainPath, options: banking.train.options }, heldOut)), ...(await points(clinc.validation!.train, clinc.validation!.queries))];
-  const w = fit(data);
+  const w = fitLogistic(data.map((p) => ({ x: p.x, y: p.correct })), 4_000, 0.5, 1e-4);
   const conf = (p: Point) => 1 / (1 + Math.exp(-(w[0]! + w[1]! * p.x[0] + w[2]! * p.x[1] + w[3]! * p.x[2])));
   const inScope = data.filter((p) => !p.oos);
   const oos = data.filter((p) => p.oos);

@@ -28,7 +28,7 @@ export interface Report {
 export function outcomeOf(plan: Plan, gold: string | null, ms: number): Outcome {
   const d = plan.decision;
   const answered = d.type === "answer" ? d.article.slug : d.type === "offer_handoff" && d.article ? d.article.slug : null;
-  return { gold, top: plan.retrieval?.candidates[0]?.slug ?? null, decision: d.type, answered, ms };
+  return { gold, top: plan.retrieval.candidates[0]?.slug ?? null, decision: d.type, answered, ms };
 }
 
 const ratio = (n: number, d: number) => (d ? n / d : 0);

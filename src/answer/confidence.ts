@@ -11,7 +11,7 @@ export interface Calibration {
 }
 
 export const DEFAULT_CALIBRATION: Calibration = {
-  model: { bias: -0.78, top: 0.37, margin: 3.43, agree: 0.61 },
+  model: { bias: -0.82, top: 0.34, margin: 3.47, agree: 0.62 },
   text: { bias: -3, strength: 5, margin: 2.5 },
 };
 

@@ -25,13 +25,11 @@ export class AnswerPipeline implements Answerer {
 export function replyMeta(plan: Plan): ReplyMeta {
   const { decision, retrieval } = plan;
   const article = decision.type === "answer" ? decision.article : decision.type === "offer_handoff" ? decision.article : null;
-  const offered = decision.type === "clarify" || decision.type === "offer_handoff" ? decision.suggestions : [];
+  const offered = decision.type === "clarify" || decision.type === "offer_handoff" ? decision.suggestions : decision.type === "out_of_scope" ? decision.related : [];
   const meta: ReplyMeta = { mode: "normal", answerer: article ? "kb" : "policy", locale: localeFor(plan.language), decision: decision.type };
-  if (retrieval) {
-    meta.confidence = Math.round(plan.confidence * 1000) / 1000;
-    meta.kb = { version: retrieval.kbVersion, lagSeconds: retrieval.lagSeconds, stale: retrieval.stale };
-  }
-  if (article) meta.citations = [{ articleId: article.id, title: article.title, kbVersion: retrieval?.kbVersion ?? article.version }];
+  meta.confidence = Math.round(plan.confidence * 1000) / 1000;
+  meta.kb = { version: retrieval.kbVersion, lagSeconds: retrieval.lagSeconds, stale: retrieval.stale };
+  if (article) meta.citations = [{ articleId: article.id, title: article.title, kbVersion: retrieval.kbVersion }];
   if (offered.length) meta.suggestions = offered.map((c) => ({ articleId: c.id, title: c.title }));
   return meta;
 }

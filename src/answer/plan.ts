@@ -26,10 +26,10 @@ export interface Plan {
   decision: Decision;
   /** The language to reply in. */
   language: string;
-  retrieval: Retrieval | null;
+  retrieval: Retrieval;
   confidence: number;
-  /** What was searched for (null when the message was not a question). */
-  query: string | null;
+  /** What was searched for: the question, or a follow-up with its context. */
+  query: string;
   state: DialogueState;
 }
 
@@ -39,18 +39,14 @@ export async function planReply(text: string, conversationLocale: string, state:
   const language = detected && (detected.confident || !state.language) ? detected.language : (state.language ?? languageOf(conversationLocale));
   const sentiment = nextTrend(state.sentiment, sentimentOf(text));
 
-  let retrieval: Retrieval | null = null;
-  let query: string | null = null;
-  let confidence = 0;
-  // Small talk is looked up too: a KB may hold its own answer to "who are you?".
-  if (understood.kind !== "human") {
-    const asked = understood.question || text;
-    const topic = understood.kind === "question" && state.lastQuestion ? followUpTopic(asked) : null;
-    query = topic ? followUpQuery(topic, state.lastQuestion!) : asked;
-    const exclude = topic && state.lastArticleId ? [state.lastArticleId] : [];
-    retrieval = await kb.retrieve(query, { language, fallbackLanguage: languageOf(conversationLocale), exclude, limit: 5 });
-    confidence = confidenceOf(retrieval, config.calibration);
-  }
+  // Everything is looked up: a KB may hold its own answer to "who are you?", and a request
+  // for a person still deserves the article on how to reach one.
+  const asked = understood.question || text;
+  const topic = understood.kind === "question" && state.lastQuestion ? followUpTopic(asked) : null;
+  const query = topic ? followUpQuery(topic, state.lastQuestion!) : asked;
+  const exclude = topic && state.lastArticleId ? [state.lastArticleId] : [];
+  const retrieval = await kb.retrieve(query, { language, fallbackLanguage: languageOf(conversationLocale), exclude, limit: 5 });
+  const confidence = confidenceOf(retrieval, config.calibration);
 
   const decision = decide(
     {
@@ -58,7 +54,7 @@ export async function planReply(text: string, conversationLocale: string, state:
       negativeSentiment: isNegative(sentiment),
       failedAnswers: state.failedAnswers,
       handoffOffered: state.handoff === "offered",
-      candidates: retrieval?.candidates ?? [],
+      candidates: retrieval.candidates,
       confidence,
     },
     config.policy,
@@ -70,10 +66,10 @@ export async function planReply(text: string, conversationLocale: string, state:
     sentiment,
     failedAnswers: understood.kind !== "question" ? state.failedAnswers : leftUnanswered(decision) ? state.failedAnswers + 1 : 0,
     // A follow-up keeps the question it follows, so "and exchanges?" can come next.
-    lastQuestion: understood.kind === "question" && query === understood.question ? understood.question : state.lastQuestion,
+    lastQuestion: understood.kind === "question" && !topic ? understood.question : state.lastQuestion,
     lastArticleId: answered?.id ?? (understood.kind === "question" ? null : state.lastArticleId),
     recentKinds: [...state.recentKinds, understood.kind].slice(-5),
     handoff: decision.type === "offer_handoff" ? "offered" : state.handoff,
   };
-  return { decision, language: retrieval?.language ?? language, retrieval, confidence, query, state: next };
+  return { decision, language: retrieval.language, retrieval, confidence, query, state: next };
 }

@@ -28,7 +28,7 @@ export type Decision =
   | { type: "answer"; article: Candidate; confidence: number }
   | { type: "clarify"; suggestions: Candidate[]; confidence: number }
   | { type: "offer_handoff"; reason: HandoffReason; article: Candidate | null; suggestions: Candidate[] }
-  | { type: "out_of_scope"; confidence: number }
+  | { type: "out_of_scope"; confidence: number; related: Candidate[] }
   | { type: "smalltalk"; kind: Exclude<MessageKind, "question" | "human"> };
 
 export interface PolicyInput {
@@ -47,7 +47,7 @@ export function decide(input: PolicyInput, config: PolicyConfig = DEFAULT_POLICY
   const { kind, candidates, confidence } = input;
   const best = candidates[0] ?? null;
   const confident = best !== null && confidence >= config.answerAt;
-  if (kind === "human") return { type: "offer_handoff", reason: "requested", article: null, suggestions: [] };
+  if (kind === "human") return { type: "offer_handoff", reason: "requested", article: confident ? best : null, suggestions: [] };
   if (kind !== "question") {
     if (input.negativeSentiment && !input.handoffOffered) return { type: "offer_handoff", reason: "negative_sentiment", article: null, suggestions: [] };
     // The KB's own answer to small talk, when it has a confident one, wins over ours.
@@ -63,7 +63,9 @@ export function decide(input: PolicyInput, config: PolicyConfig = DEFAULT_POLICY
     return { type: "offer_handoff", reason: "repeated_failures", article: null, suggestions };
   }
   if (suggestions.length) return { type: "clarify", suggestions, confidence };
-  return { type: "out_of_scope", confidence };
+  // Articles that share words with the question, in case it was in scope after all.
+  const related = candidates.filter((c) => c.bm25 !== null).slice(0, config.suggestions);
+  return { type: "out_of_scope", confidence, related };
 }
 
 /** Whether a decision counts as an unanswered question (for the failed-answers count). */

@@ -12,6 +12,7 @@ const TEXT = {
       repeated_failures: "I'm having trouble finding the right answer. Would you like to talk to a member of our support team?",
     } satisfies Record<HandoffReason, string>,
     orTry: "Or one of these may help:",
+    related: "If your question is about one of these, select it:",
     outOfScope: "Sorry, I can only help with questions about orders, shipping, returns, refunds, payments, your account and our products. Could you rephrase, or ask to talk to a person?",
     greeting: "Hello! How can I help you today?",
     thanks: "You're welcome! Is there anything else I can help with?",
@@ -26,6 +27,7 @@ const TEXT = {
       repeated_failures: "抱歉，我没能找到准确的答案。需要为您转接人工客服吗？",
     } satisfies Record<HandoffReason, string>,
     orTry: "或者以下内容可能对您有帮助：",
+    related: "如果您想问的是以下内容，请点选：",
     outOfScope: "抱歉，我只能解答订单、配送、退换货、退款、支付、账户和商品相关的问题。您可以换个说法，或要求转接人工客服。",
     greeting: "您好！请问有什么可以帮您？",
     thanks: "不客气！还有其他可以帮您的吗？",
@@ -50,7 +52,7 @@ export function replyText(decision: Decision, language: string): string {
       return parts.filter(Boolean).join("\n\n");
     }
     case "out_of_scope":
-      return t.outOfScope;
+      return decision.related.length ? `${t.outOfScope}\n\n${t.related}\n${list(decision.related)}` : t.outOfScope;
     case "smalltalk":
       return t[decision.kind];
   }

@@ -60,11 +60,11 @@ export class KbEngine {
 
   private async train(language: string, now: () => number): Promise<void> {
     const version = this.store.version();
-    const { classes, examples } = trainingSet(this.store.trainingArticles(language));
-    const model = await trainClassifier(classes, examples, { pause: this.pause });
+    const set = trainingSet(this.store.trainingArticles(language));
+    const model = await trainClassifier(set.classes, set.examples, { pause: this.pause });
     // Saving clears the pending mark only up to `version`: a sync that landed meanwhile
     // leaves it set, and the loop trains again.
-    this.store.saveModel(language, model ? encodeModel(model) : null, version, classes.length, now());
+    this.store.saveModel(language, model ? encodeModel(model) : null, version, set.classes.length, now());
     this.models.set(language, model);
   }
 

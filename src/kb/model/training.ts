@@ -6,10 +6,38 @@ export interface TrainingArticle {
   id: string;
   title: string;
   questions: string[];
+  answer: string;
 }
 
-export function trainingSet(articles: TrainingArticle[]): { classes: string[]; examples: Example[] } {
+/** The answer's sentences, Markdown stripped: they carry the words customers use too. */
+function sentences(answer: string): string[] {
+  return answer
+    .replace(/[*_`#>[\]()]/g, " ")
+    .split(/(?<=[.!?。！？；;])\s*/u)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 3);
+}
+
+export interface TrainingSet {
+  classes: string[];
+  examples: Example[];
+  /** Which examples are example questions (what customers' messages look like). */
+  isQuestion: boolean[];
+}
+
+export function trainingSet(articles: TrainingArticle[]): TrainingSet {
   const classes = articles.map((a) => a.id);
-  const examples = articles.flatMap((a, label) => [a.title, ...a.questions].map((text) => ({ text, label })));
-  return { classes, examples };
+  const examples: Example[] = [];
+  const isQuestion: boolean[] = [];
+  articles.forEach((a, label) => {
+    for (const text of a.questions) {
+      examples.push({ text, label });
+      isQuestion.push(true);
+    }
+    for (const text of [a.title, ...sentences(a.answer)]) {
+      examples.push({ text, label });
+      isQuestion.push(false);
+    }
+  });
+  return { classes, examples, isQuestion };
 }
