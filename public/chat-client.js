@@ -72,7 +72,8 @@ export class ChatClient {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${scheme}://${location.host}/v1/conversations/${id}/ws?after=${this.lastSeq}`, [SUBPROTOCOL, `holdfast.auth.${token}`]);
     this.ws = ws;
-    this.hooks.onStatus(this.failures ? "reconnecting" : "connecting");
+    // While in HTTP mode the page stays usable; say so until the socket is back.
+    this.hooks.onStatus(this.polling ? "fallback" : this.failures ? "reconnecting" : "connecting");
     let heartbeat;
     ws.onopen = () => {
       this.failures = 0;

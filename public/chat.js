@@ -28,6 +28,15 @@ function setStatus(state) {
   $("status").textContent = t[state] ?? "";
 }
 
+/** Minimal, safe Markdown for KB answers: everything is escaped, then bold, italics and code. */
+function markdown(text) {
+  const escaped = text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  return escaped
+    .replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>")
+    .replace(/(^|[^*])\*([^*\n]+)\*/g, "$1<em>$2</em>")
+    .replace(/`([^`\n]+)`/g, "<code>$1</code>");
+}
+
 function bubble(role, text, key) {
   const li = document.createElement("li");
   li.className = `msg ${role}`;
@@ -36,10 +45,37 @@ function bubble(role, text, key) {
   who.textContent = `${role === "customer" ? t.you : role === "agent" ? t.agent : t.assistant}: `;
   const body = document.createElement("p");
   body.className = "text";
-  body.textContent = text;
+  if (role === "customer") body.textContent = text;
+  else body.innerHTML = markdown(text);
   li.append(who, body);
   bubbles.set(key, li);
   return li;
+}
+
+/** Quick replies for suggested articles, and the source of an answer. */
+function extras(li, meta) {
+  const source = meta?.citations?.[0];
+  if (source) {
+    const cite = document.createElement("p");
+    cite.className = "source";
+    cite.textContent = `${t.source}: ${source.title}`;
+    li.append(cite);
+  }
+  if (meta?.suggestions?.length) {
+    const list = document.createElement("div");
+    list.className = "quick-replies";
+    list.setAttribute("role", "group");
+    list.setAttribute("aria-label", t.suggestions);
+    for (const s of meta.suggestions) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "quick-reply";
+      button.textContent = s.title;
+      button.addEventListener("click", () => sendText(s.title));
+      list.append(button);
+    }
+    li.append(list);
+  }
 }
 
 function show(message) {
@@ -48,6 +84,7 @@ function show(message) {
   const li = bubble(message.role, message.text, message.seq);
   li.dataset.seq = message.seq;
   if (message.meta?.mode === "degraded") li.classList.add("degraded");
+  if (message.role !== "customer") extras(li, message.meta);
   if (pending) pending.replaceWith(li);
   else {
     // A streamed draft of this reply is replaced by the stored message.
@@ -111,6 +148,10 @@ function submit(event) {
   const text = $("text").value.trim();
   if (!text) return;
   $("text").value = "";
+  sendText(text);
+}
+
+function sendText(text) {
   const clientMessageId = client.send(text);
   if (bubbles.has(clientMessageId)) return;
   const li = bubble("customer", text, clientMessageId);

@@ -23,6 +23,8 @@ export const STRINGS = {
     agent: "Agent",
     sending: "Sending…",
     limited: "Limited mode: some answers may be less complete while we recover.",
+    source: "Source",
+    suggestions: "Suggested questions",
     errors: {
       rate_limited: "You're sending messages too quickly. Please wait a moment.",
       conversation_closed: "This conversation has ended.",
@@ -50,6 +52,8 @@ export const STRINGS = {
     agent: "人工客服",
     sending: "发送中…",
     limited: "受限模式：服务恢复期间，部分回答可能不够完整。",
+    source: "来源",
+    suggestions: "推荐问题",
     errors: {
       rate_limited: "您发送得太快了，请稍候再试。",
       conversation_closed: "本次对话已结束。",

@@ -18,7 +18,7 @@ const PHRASES = {
     /^(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening)|greetings)( there)?\b[\s,.!]*/i,
     /^(你好|您好|嗨|哈喽|哈啰|早上好|下午好|晚上好|在吗|在不在|有人吗)[\s，,。！!？?]*/,
   ],
-  thanks: [/\b(thanks|thank you|thank u|thx|cheers|much appreciated|appreciate it)\b[\s,.!]*/i, /(谢谢|多谢|感谢|谢啦|辛苦了)[\s，,。！!]*/],
+  thanks: [/\b(thanks|thank you|thank u|thx|cheers|many thanks|much appreciated|appreciate it)( (a lot|so much|very much|a bunch|again))?\b[\s,.!]*/i, /(谢谢|多谢|感谢|谢啦|辛苦了)[\s，,。！!]*/],
   goodbye: [/\b(bye|goodbye|good bye|see you|see ya|that'?s all|that is all|have a (nice|good) day)\b[\s,.!]*/i, /(再见|拜拜|回头见|没有了|没别的了|就这些)[\s，,。！!]*/],
 };
 

@@ -31,5 +31,6 @@ export function replyMeta(plan: Plan): ReplyMeta {
   meta.kb = { version: retrieval.kbVersion, lagSeconds: retrieval.lagSeconds, stale: retrieval.stale };
   if (article) meta.citations = [{ articleId: article.id, title: article.title, kbVersion: retrieval.kbVersion }];
   if (offered.length) meta.suggestions = offered.map((c) => ({ articleId: c.id, title: c.title }));
+  if (decision.type === "offer_handoff") meta.handoff = { reason: decision.reason };
   return meta;
 }

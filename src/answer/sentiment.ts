@@ -54,7 +54,8 @@ export function sentimentOf(text: string): number {
     }
   }
   if (!hits) return 0;
-  let score = total / (3 * Math.max(1, Math.sqrt(hits)));
+  // Several sentiment words add up, with diminishing weight.
+  let score = total / (3 + 2 * Math.sqrt(hits));
   if (score < 0 && (/!{2,}|！{2,}/.test(t) || /\b[A-Z]{4,}\b/.test(t))) score *= 1.3;
   return Math.max(-1, Math.min(1, score));
 }

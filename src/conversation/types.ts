@@ -10,14 +10,16 @@ export interface ReplyMeta {
   answerer: string;
   locale: string;
   degraded?: { reason: string; since: string };
-  /** The policy's decision: answer, clarify, offer_handoff, out_of_scope, smalltalk. */
-  decision?: string;
+  /** The policy's decision. */
+  decision?: "answer" | "clarify" | "offer_handoff" | "out_of_scope" | "smalltalk";
   /** Probability that the best article answers the question. */
   confidence?: number;
   /** The articles the reply is based on. */
   citations?: Array<{ articleId: string; title: string; kbVersion: number }>;
   /** Articles offered as quick replies. */
   suggestions?: Array<{ articleId: string; title: string }>;
+  /** Why a person was offered, when one was. */
+  handoff?: { reason: "requested" | "negative_sentiment" | "repeated_failures" };
   /** Freshness of the KB copy that answered. */
   kb?: { version: number; lagSeconds: number | null; stale: boolean };
 }

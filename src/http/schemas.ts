@@ -18,6 +18,12 @@ export const ReplyMetaSchema = z
     answerer: z.string(),
     locale: z.string(),
     degraded: z.object({ reason: z.string(), since: z.string() }).optional(),
+    decision: z.enum(["answer", "clarify", "offer_handoff", "out_of_scope", "smalltalk"]).optional(),
+    confidence: z.number().optional(),
+    citations: z.array(z.object({ articleId: z.string(), title: z.string(), kbVersion: z.number().int() })).optional(),
+    suggestions: z.array(z.object({ articleId: z.string(), title: z.string() })).optional(),
+    handoff: z.object({ reason: z.enum(["requested", "negative_sentiment", "repeated_failures"]) }).optional(),
+    kb: z.object({ version: z.number().int(), lagSeconds: z.number().int().nullable(), stale: z.boolean() }).optional(),
   })
   .openapi("ReplyMeta");
 

@@ -27,10 +27,10 @@ describe("customer chat page", () => {
     await page.goto(`${baseUrl}/`);
     await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("online");
 
-    await say(page, "Where is my order?", 1);
-    await expect.poll(() => page.locator("#log li.msg.assistant").first().textContent()).toContain("Hello!");
-    await say(page, "我想申请退款", 2);
-    await expect.poll(() => page.locator("#log li.msg.assistant").nth(1).textContent()).toContain("知识库");
+    await say(page, "How do I reset my password?", 1);
+    await expect.poll(() => page.locator("#log li.msg.assistant").first().textContent()).toContain("Forgot password");
+    await say(page, "我的包裹到哪了？", 2);
+    await expect.poll(() => page.locator("#log li.msg.assistant").nth(1).textContent()).toContain("我的订单");
     expect(await page.locator("#log li.msg").count()).toBe(4);
 
     // Nothing overflows the phone-sized viewport horizontally.
@@ -40,8 +40,8 @@ describe("customer chat page", () => {
     await page.reload();
     await expect.poll(() => page.locator("#log li.msg").count()).toBe(4);
     const texts = await page.locator("#log li.msg .text").allTextContents();
-    expect(texts[0]).toBe("Where is my order?");
-    expect(texts[2]).toBe("我想申请退款");
+    expect(texts[0]).toBe("How do I reset my password?");
+    expect(texts[2]).toBe("我的包裹到哪了？");
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -62,6 +62,20 @@ describe("customer chat page", () => {
     await expect.poll(() => page.locator("#log li.msg.assistant").count(), { timeout: 15_000 }).toBe(1);
     expect(await page.locator("#log li.msg.assistant").textContent()).toContain("您好");
     await context.close();
+  });
+
+  it("offers suggested articles as quick replies, and a click asks that question", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/`);
+    await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("online");
+    await page.locator("#text").fill("I'd like to send this jacket back");
+    await page.keyboard.press("Enter");
+    const quick = page.locator(".quick-reply").first();
+    await expect.poll(() => quick.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const title = await quick.textContent();
+    await quick.click();
+    await expect.poll(() => page.locator("#log li.msg.customer .text").last().textContent()).toBe(title);
+    await page.close();
   });
 
   it("falls back to HTTP when WebSockets cannot connect, and loses nothing", async () => {

@@ -1,16 +1,24 @@
-// Runs in Node before the workerd tests: a fresh KB primary (a migrated libSQL file served
-// by the Hrana dev endpoint, with its outage switch on) whose URL the Worker is bound to.
+// Runs in Node before the workerd tests: a fresh KB primary (a migrated libSQL file holding
+// the demo KB, served by the Hrana dev endpoint with its outage switch on) whose URL the
+// Worker is bound to.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { migrateKb, openKb } from "../../scripts/kb.ts";
+import { readSource } from "../../scripts/kb/source.ts";
+import { DEMO_KB } from "../../scripts/stack.ts";
+import { importArticles } from "../../src/kb/articles.ts";
 import { startHranaServer } from "../../scripts/hrana/server.ts";
 
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "holdfast-workers-"));
   const path = join(dir, "kb.db");
-  await migrateKb(openKb(`file:${path}`));
+  const kb = openKb(`file:${path}`);
+  await migrateKb(kb);
+  // The demo KB: what conversations in these tests are answered from.
+  await importArticles(kb, readSource(DEMO_KB, {}), Date.now());
+  kb.$client.close();
   const server = await startHranaServer({ path, port: 0, faultControl: true });
   project.provide("libsqlUrl", server.url);
   return async () => {

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { decisionValues, decodeModel, encodeModel, trainClassifier, vectorize } from "../../src/kb/model/classifier.ts";
+import { features } from "../../src/kb/model/features.ts";
+import { trainingSet } from "../../src/kb/model/training.ts";
+
+const articles = [
+  { id: "refund", title: "How long does a refund take?", questions: ["When will I get my money back?", "Refund still not in my account", "How many days for the refund?"], answer: "Refunds arrive in 5-10 business days." },
+  { id: "track", title: "How do I track my order?", questions: ["Where is my parcel?", "Has my package shipped?", "Tracking number please"], answer: "Open Orders to see tracking." },
+  { id: "password", title: "How do I reset my password?", questions: ["I forgot my password", "Can't log in", "Password reset email"], answer: "Use Forgot password." },
+  { id: "退款", title: "退款需要多长时间？", questions: ["钱什么时候能退回来", "退款几天到账"], answer: "退款会在 5-10 个工作日内到账。" },
+];
+
+describe("classifier", () => {
+  it("extracts word, word-pair, character and Han n-gram features", () => {
+    const f = features("Refunds 退款");
+    expect([...f.keys()]).toEqual(expect.arrayContaining(["w:refund", "c: ref", "h:退", "h:退款"]));
+  });
+
+  it("learns each article from its title, questions and answer, and ranks the right one first for new wording", async () => {
+    const set = trainingSet(articles);
+    const model = (await trainClassifier(set.classes, set.examples))!;
+    const best = (text: string) => {
+      const values = decisionValues(model, vectorize(model, text));
+      return model.classes[values.indexOf(Math.max(...values))];
+    };
+    expect(best("my money hasn't come back yet")).toBe("refund");
+    expect(best("where's my parcel now")).toBe("track");
+    expect(best("I can't remember my password")).toBe("password");
+    expect(best("钱多久能退回来")).toBe("退款");
+  });
+
+  it("is deterministic and survives encoding", async () => {
+    const set = trainingSet(articles);
+    const a = (await trainClassifier(set.classes, set.examples))!;
+    const b = (await trainClassifier(set.classes, set.examples))!;
+    expect(a.weights).toEqual(b.weights);
+    const decoded = decodeModel(encodeModel(a));
+    expect(decoded.classes).toEqual(a.classes);
+    expect(decisionValues(decoded, vectorize(decoded, "refund please"))).toEqual(decisionValues(a, vectorize(a, "refund please")));
+  });
+
+  it("has nothing to learn from fewer than two classes, or from too many", async () => {
+    expect(await trainClassifier(["only"], [{ text: "hi", label: 0 }])).toBeNull();
+    const set = trainingSet(articles);
+    expect(await trainClassifier(set.classes, set.examples, { maxClasses: 2 })).toBeNull();
+  });
+
+  it("pauses between classes so that a Durable Object stays responsive", async () => {
+    let pauses = 0;
+    const set = trainingSet(articles);
+    await trainClassifier(set.classes, set.examples, { pause: async () => void pauses++ });
+    expect(pauses).toBe(articles.length);
+  });
+});

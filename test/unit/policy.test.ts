@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { decide, DEFAULT_POLICY, leftUnanswered, type PolicyInput } from "../../src/answer/policy.ts";
+import type { Candidate } from "../../src/kb/retrieval.ts";
+
+const article = (slug: string, bm25: number | null = 5): Candidate => ({
+  id: `en:${slug}`,
+  slug,
+  locale: "en",
+  title: slug,
+  answer: `${slug} answer`,
+  tags: [],
+  questions: [],
+  version: 1,
+  bm25,
+  decision: 0.5,
+});
+
+const base: PolicyInput = {
+  kind: "question",
+  negativeSentiment: false,
+  failedAnswers: 0,
+  handoffOffered: false,
+  candidates: [article("refund-time"), article("refund-method"), article("partial-refund"), article("refund-not-received")],
+  confidence: 0.9,
+};
+
+describe("policy", () => {
+  it.each<[string, Partial<PolicyInput>, string, Record<string, unknown>?]>([
+    ["a confident question is answered with the best article", {}, "answer", { article: { slug: "refund-time" } }],
+    ["a middling question gets up to three suggestions", { confidence: 0.65 }, "clarify"],
+    ["a question nothing matches is out of scope", { confidence: 0.1 }, "out_of_scope"],
+    ["an explicit request for a person is always offered one", { kind: "human", confidence: 0.1 }, "offer_handoff", { reason: "requested" }],
+    ["a request for a person keeps a confident article alongside", { kind: "human" }, "offer_handoff", { reason: "requested", article: { slug: "refund-time" } }],
+    ["a negative trend offers a person, still answering what it can", { negativeSentiment: true }, "offer_handoff", { reason: "negative_sentiment", article: { slug: "refund-time" } }],
+    ["a negative trend is not offered a person twice in a row", { negativeSentiment: true, handoffOffered: true }, "answer"],
+    ["a second unanswered question in a row offers a person", { confidence: 0.65, failedAnswers: 1 }, "offer_handoff", { reason: "repeated_failures" }],
+    ["repeated failures after an offer go back to clarifying", { confidence: 0.65, failedAnswers: 3, handoffOffered: true }, "clarify"],
+    ["a greeting gets small talk", { kind: "greeting", confidence: 0.2 }, "smalltalk", { kind: "greeting" }],
+    ["thanks get small talk", { kind: "thanks", confidence: 0.2 }, "smalltalk", { kind: "thanks" }],
+    ["a KB article that confidently answers small talk wins", { kind: "chitchat", confidence: 0.95 }, "answer"],
+    ["an empty KB leaves a question out of scope", { candidates: [], confidence: 0 }, "out_of_scope"],
+  ])("%s", (_name, input, type, fields) => {
+    const decision = decide({ ...base, ...input });
+    expect(decision.type).toBe(type);
+    if (fields) expect(decision).toMatchObject(fields);
+  });
+
+  it("offers exactly the configured number of suggestions", () => {
+    const decision = decide({ ...base, confidence: 0.65 });
+    expect(decision.type === "clarify" && decision.suggestions.map((c) => c.slug)).toEqual(["refund-time", "refund-method", "partial-refund"]);
+  });
+
+  it("lists related articles that share words with an out-of-scope question, and only those", () => {
+    const decision = decide({ ...base, confidence: 0.1, candidates: [article("a", null), article("b", 3)] });
+    expect(decision.type === "out_of_scope" && decision.related.map((c) => c.slug)).toEqual(["b"]);
+  });
+
+  it("uses its configured thresholds", () => {
+    expect(decide({ ...base, confidence: 0.5 }, { ...DEFAULT_POLICY, answerAt: 0.4 }).type).toBe("answer");
+    expect(decide({ ...base, confidence: 0.5 }, { ...DEFAULT_POLICY, clarifyAt: 0.45 }).type).toBe("clarify");
+  });
+
+  it("counts clarifications, out-of-scope replies and bare handoff offers as unanswered", () => {
+    expect(leftUnanswered(decide({ ...base }))).toBe(false);
+    expect(leftUnanswered(decide({ ...base, confidence: 0.65 }))).toBe(true);
+    expect(leftUnanswered(decide({ ...base, confidence: 0.1 }))).toBe(true);
+    expect(leftUnanswered(decide({ ...base, kind: "human", confidence: 0.1 }))).toBe(true);
+  });
+});

@@ -1,0 +1,104 @@
+// Conversations answered from the demo KB by the real pipeline: the ConversationDO asks its
+// region's KnowledgeReplicaDO, which synced the demo KB from the primary and trained on it.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Message } from "../../src/conversation/types.ts";
+import { cid, createConversation, send, type Created } from "./helpers.ts";
+
+beforeAll(async () => {
+  const replica = env.KB_REPLICA.get(env.KB_REPLICA.idFromName("weur"));
+  await replica.sync();
+  await replica.train();
+});
+
+let n = 0;
+async function ask(conv: Created, text: string): Promise<Message> {
+  const res = await send(conv, text, cid(`p${n++}`));
+  expect(res.status).toBe(200);
+  return (await res.json<{ reply: Message }>()).reply;
+}
+
+describe("answers from the knowledge base", () => {
+  it("answers an English question with the article, its title and KB version as citation", async () => {
+    const conv = await createConversation({ locale: "en" });
+    const reply = await ask(conv, "How long does it take to get my money back after a return?");
+    expect(reply.meta).toMatchObject({ decision: "answer", answerer: "kb", locale: "en", mode: "normal" });
+    expect(reply.meta?.citations?.[0]).toMatchObject({ articleId: "en:refund-time", title: "How long does a refund take?" });
+    expect(reply.meta?.citations?.[0]?.kbVersion).toBeGreaterThan(0);
+    expect(reply.text).toContain("3 business days");
+  });
+
+  it("answers a Chinese question in Chinese, from a question sharing few characters with the title", async () => {
+    const conv = await createConversation({ locale: "zh-CN" });
+    const reply = await ask(conv, "钱什么时候能退回到我的卡上？");
+    expect(reply.meta?.citations?.[0]?.articleId).toBe("zh-CN:refund-time");
+    expect(reply.meta?.locale).toBe("zh-CN");
+    expect(reply.text).toContain("工作日");
+  });
+
+  it("replies in the customer's language when it differs from the conversation's", async () => {
+    const conv = await createConversation({ locale: "zh-CN" });
+    const reply = await ask(conv, "How do I reset my password?");
+    expect(reply.meta).toMatchObject({ locale: "en", citations: [{ articleId: "en:reset-password" }] });
+  });
+
+  it("matches Traditional Chinese to the Simplified articles", async () => {
+    const conv = await createConversation({ locale: "zh-CN" });
+    const reply = await ask(conv, "如何查詢訂單物流？");
+    expect(reply.meta?.citations?.[0]?.articleId).toBe("zh-CN:track-order");
+  });
+});
+
+describe("multi-turn", () => {
+  it("follows up in English: after shipping times, 'what about refunds?' asks how long refunds take", async () => {
+    const conv = await createConversation({ locale: "en" });
+    expect((await ask(conv, "How long does shipping take?")).meta?.citations?.[0]?.articleId).toBe("en:shipping-times");
+    const follow = await ask(conv, "what about refunds?");
+    expect(follow.meta?.decision).not.toBe("out_of_scope");
+    expect(follow.meta?.citations?.[0]?.articleId ?? follow.meta?.suggestions?.[0]?.articleId).toBe("en:refund-time");
+  });
+
+  it("follows up in Chinese: after 配送需要多长时间, 那退款呢 asks how long refunds take", async () => {
+    const conv = await createConversation({ locale: "zh-CN" });
+    expect((await ask(conv, "配送需要多长时间？")).meta?.citations?.[0]?.articleId).toBe("zh-CN:shipping-times");
+    const follow = await ask(conv, "那退款呢？");
+    expect(follow.meta?.citations?.[0]?.articleId ?? follow.meta?.suggestions?.[0]?.articleId).toBe("zh-CN:refund-time");
+  });
+});
+
+describe("handoff and small talk", () => {
+  it.each([
+    ["I want to talk to a real person", "en"],
+    ["请帮我转人工客服", "zh-CN"],
+  ])("offers a person on request: %s", async (text, locale) => {
+    const conv = await createConversation({ locale });
+    const reply = await ask(conv, text);
+    expect(reply.meta).toMatchObject({ decision: "offer_handoff", handoff: { reason: "requested" } });
+  });
+
+  it("offers a person when the conversation turns negative", async () => {
+    const conv = await createConversation({ locale: "en" });
+    await ask(conv, "My parcel is late and the tracking is not updating, this is annoying");
+    const reply = await ask(conv, "This is ridiculous, terrible service, I am really frustrated");
+    expect(reply.meta).toMatchObject({ decision: "offer_handoff", handoff: { reason: "negative_sentiment" } });
+  });
+
+  it("offers a person in Chinese when the customer is angry", async () => {
+    const conv = await createConversation({ locale: "zh-CN" });
+    const reply = await ask(conv, "太差了！！退款到现在还没到，我要投诉！");
+    expect(reply.meta).toMatchObject({ decision: "offer_handoff", handoff: { reason: "negative_sentiment" }, locale: "zh-CN" });
+  });
+
+  it("greets back in the customer's language", async () => {
+    const conv = await createConversation({ locale: "en" });
+    expect(await ask(conv, "Hello!")).toMatchObject({ text: "Hello! How can I help you today?", meta: { decision: "smalltalk" } });
+    expect((await ask(conv, "谢谢")).text).toContain("不客气");
+  });
+
+  it("says plainly what it cannot help with", async () => {
+    const conv = await createConversation({ locale: "en" });
+    const reply = await ask(conv, "Can you tell me the capital of Australia?");
+    expect(reply.meta?.decision).toBe("out_of_scope");
+    expect(reply.text).toContain("I can only help with");
+  });
+});
