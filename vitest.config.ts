@@ -1,7 +1,48 @@
 // Three test projects: pure logic in Node, the Worker and its Durable Objects in workerd,
 // and the pages in headless Chromium against a real local stack.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { readFileSync } from "node:fs";
+import { defineConfig, type Plugin } from "vitest/config";
+
+/** Node projects import the Durable Objects' `.sql` migrations as text, as wrangler does. */
+const sqlText: Plugin = {
+  name: "sql-text",
+  load(id) {
+    return id.endsWith(".sql") ? `export default ${JSON.stringify(readFileSync(id, "utf8"))};` : null;
+  },
+};
+
+/** A project running in workerd against its own KB primary (and fake LLM), with extra bindings. */
+function workersProject(name: string, include: string[], exclude: string[], bindings: Record<string, string>) {
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            TOKEN_SECRET: "test-secret-0123456789abcdef",
+            ADMIN_API_KEY: "test-admin-key-0123456789",
+            CONVERSATION_IDLE_SECONDS: "60",
+            ALLOWED_ORIGINS: "https://shop.example",
+            LIBSQL_URL: inject("libsqlUrl"),
+            LIBSQL_TIMEOUT_MS: "2000",
+            KB_SYNC_INTERVAL_SECONDS: "60",
+            LLM_BASE_URL: `${inject("llmUrl")}/v1`,
+            ...bindings,
+          },
+        },
+      })),
+    ],
+    test: {
+      name,
+      include,
+      exclude,
+      globalSetup: ["test/workers/global-setup.ts"],
+      // The KB primary is shared, and one test takes it down on purpose.
+      fileParallelism: false,
+    },
+  };
+}
 
 export default defineConfig({
   test: {
@@ -10,34 +51,13 @@ export default defineConfig({
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
       },
       {
-        // Node tooling against real engines: the libSQL dev endpoint, the KB CLI.
+        // Node tooling against real engines: the libSQL dev endpoint, the KB CLI, the eval.
+        plugins: [sqlText],
         test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
       },
-      {
-        plugins: [
-          cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                TOKEN_SECRET: "test-secret-0123456789abcdef",
-                ADMIN_API_KEY: "test-admin-key-0123456789",
-                CONVERSATION_IDLE_SECONDS: "60",
-                ALLOWED_ORIGINS: "https://shop.example",
-                LIBSQL_URL: inject("libsqlUrl"),
-                LIBSQL_TIMEOUT_MS: "2000",
-                KB_SYNC_INTERVAL_SECONDS: "60",
-              },
-            },
-          })),
-        ],
-        test: {
-          name: "workers",
-          include: ["test/workers/**/*.test.ts"],
-          globalSetup: ["test/workers/global-setup.ts"],
-          // The KB primary is shared, and one test takes it down on purpose.
-          fileParallelism: false,
-        },
-      },
+      workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/generation/**"], {}),
+      // The same Worker with grounded generation on, against a FAKE OpenAI-compatible server.
+      workersProject("workers-llm", ["test/workers/generation/**/*.test.ts"], [], { LLM_PROVIDER: "openai", LLM_MODEL: "fake-model" }),
       {
         test: {
           name: "e2e",

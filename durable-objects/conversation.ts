@@ -3,6 +3,8 @@
 // already authenticated and validated every call that reaches it.
 import { DurableObject } from "cloudflare:workers";
 import { conversationMigrations } from "../migrations/conversation/index.ts";
+import { llmProvider } from "../src/answer/generation/providers.ts";
+import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig } from "../src/config.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
@@ -27,15 +29,21 @@ export class ConversationDO extends DurableObject<Env> {
     super(ctx, env);
     applyMigrations(ctx.storage, conversationMigrations);
     this.store = new ConversationStore(ctx.storage);
-    this.idleMs = readConfig(env).idleSeconds * 1000;
+    const config = readConfig(env);
+    this.idleMs = config.idleSeconds * 1000;
+    const provider = llmProvider(env, config.llm);
     this.turns = new Turns({
       store: this.store,
-      answerer: new AnswerPipeline({
-        retrieve: (query, options) => {
-          const region = this.store.meta()?.region ?? "";
-          return replicaOf(env, isRegion(region) ? region : readConfig(env).defaultRegion).retrieve(query, options);
+      answerer: new AnswerPipeline(
+        {
+          retrieve: (query, options) => {
+            const region = this.store.meta()?.region ?? "";
+            return replicaOf(env, isRegion(region) ? region : config.defaultRegion).retrieve(query, options);
+          },
         },
-      }),
+        DEFAULT_PLAN_CONFIG,
+        provider && { provider, config: { maxTokens: config.llm.maxTokens, timeoutMs: config.llm.timeoutMs } },
+      ),
       publish: (frame) => this.publish(frame),
       touched: (at) => this.touched(at),
       now: () => Date.now(),

@@ -16,6 +16,8 @@ export interface Config {
   devMode: boolean;
   /** The region used when a request's location does not name one. */
   defaultRegion: Region;
+  /** Optional grounded generation; off unless a provider is configured. */
+  llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
 }
 
 /** Reads the configuration, falling back to defaults for values that are absent or invalid. */
@@ -31,6 +33,14 @@ export function readConfig(env: Env): Config {
     kbSyncIntervalSeconds: positiveInt(env.KB_SYNC_INTERVAL_SECONDS, 30),
     devMode: env.HOLDFAST_DEV === "1",
     defaultRegion: isRegion(env.DEFAULT_REGION ?? "") ? (env.DEFAULT_REGION as Region) : "weur",
+    llm: {
+      provider: env.LLM_PROVIDER === "openai" || env.LLM_PROVIDER === "workers-ai" ? env.LLM_PROVIDER : "none",
+      baseUrl: env.LLM_BASE_URL ?? "",
+      model: env.LLM_MODEL ?? "",
+      apiKey: env.LLM_API_KEY || undefined,
+      maxTokens: positiveInt(env.LLM_MAX_TOKENS, 300),
+      timeoutMs: positiveInt(env.LLM_TIMEOUT_MS, 8_000),
+    },
   };
 }
 

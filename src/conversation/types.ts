@@ -18,6 +18,8 @@ export interface ReplyMeta {
   citations?: Array<{ articleId: string; title: string; kbVersion: number }>;
   /** Articles offered as quick replies. */
   suggestions?: Array<{ articleId: string; title: string }>;
+  /** Grounded generation: which provider worded the answer, or why its text was not used. */
+  generation?: { provider: string; fallback?: string };
   /** Why a person was offered, when one was. */
   handoff?: { reason: "requested" | "negative_sentiment" | "repeated_failures" };
   /** Freshness of the KB copy that answered. */

@@ -22,6 +22,7 @@ export const ReplyMetaSchema = z
     confidence: z.number().optional(),
     citations: z.array(z.object({ articleId: z.string(), title: z.string(), kbVersion: z.number().int() })).optional(),
     suggestions: z.array(z.object({ articleId: z.string(), title: z.string() })).optional(),
+    generation: z.object({ provider: z.string(), fallback: z.string().optional() }).optional(),
     handoff: z.object({ reason: z.enum(["requested", "negative_sentiment", "repeated_failures"]) }).optional(),
     kb: z.object({ version: z.number().int(), lagSeconds: z.number().int().nullable(), stale: z.boolean() }).optional(),
   })

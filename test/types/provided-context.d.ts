@@ -2,6 +2,8 @@
 declare module "vitest" {
   export interface ProvidedContext {
     libsqlUrl: string;
+    /** The FAKE OpenAI-compatible server (test/support/fake-llm.ts). */
+    llmUrl: string;
     baseUrl: string;
     hostPageUrl: string;
   }

@@ -19,7 +19,10 @@ describe("stemming", () => {
     ["shipped", "ship"],
     ["deliveries", "delivery"],
     ["addresses", "address"],
-    ["charges", "charge"],
+    ["charges", "charg"],
+    ["charged", "charg"],
+    ["descaling", "descal"],
+    ["descale", "descal"],
     ["cancelled", "cancel"],
     ["status", "status"],
     ["pass", "pass"],
@@ -46,14 +49,14 @@ describe("tokens", () => {
   });
 
   it("handles mixed scripts", () => {
-    expect(queryTokens("iPhone 退款 refund")).toEqual(expect.arrayContaining(["iphone", "退款", "refund"]));
+    expect(queryTokens("iPhone 退款 refund")).toEqual(expect.arrayContaining(["iphon", "退款", "refund"]));
   });
 
   it("caps the number of query tokens, keeping the longest", () => {
     const tokens = queryTokens("alpha bravo charlie delta echo foxtrot golf hotel", 3);
     expect(tokens).toHaveLength(3);
     expect(tokens).toContain("foxtrot");
-    expect(tokens).toContain("charlie");
+    expect(tokens).toContain("charli");
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { admin, call, createArticle, unique } from "./helpers.ts";
 
-const article = (tag: string) => ({ slug: `returns-${tag}`, locale: "en", title: "How do I return an item?", answer: "Start a return from **Orders**.", questions: ["Can I send it back?"], tags: ["returns"] });
+const article = (tag: string) => ({ slug: `returns-${tag}`, locale: "en", title: "How do I polish brass lanterns?", answer: "Use a soft cloth and **brass polish**.", questions: ["My lantern looks dull"], tags: ["lanterns"] });
 
 describe("admin KB API", () => {
   it.each([
@@ -19,7 +19,7 @@ describe("admin KB API", () => {
     const created = await admin("/articles", { method: "POST", body: article(tag) });
     expect(created.status).toBe(201);
     const body = await created.json<{ id: string; status: string; version: number; questions: string[] }>();
-    expect(body).toMatchObject({ id: `en:returns-${tag}`, status: "draft", questions: ["Can I send it back?"] });
+    expect(body).toMatchObject({ id: `en:returns-${tag}`, status: "draft", questions: ["My lantern looks dull"] });
 
     expect((await admin("/articles", { method: "POST", body: article(tag) })).status).toBe(409);
 
@@ -28,8 +28,8 @@ describe("admin KB API", () => {
     expect(published.status).toBe("published");
     expect(published.version).toBeGreaterThan(body.version);
 
-    const updated = await (await admin(path, { method: "PATCH", body: { title: "Returning an item" } })).json<{ title: string; answer: string; status: string; questions: string[] }>();
-    expect(updated).toMatchObject({ title: "Returning an item", answer: "Start a return from **Orders**.", status: "published", questions: ["Can I send it back?"] });
+    const updated = await (await admin(path, { method: "PATCH", body: { title: "Polishing brass lanterns" } })).json<{ title: string; answer: string; status: string; questions: string[] }>();
+    expect(updated).toMatchObject({ title: "Polishing brass lanterns", answer: "Use a soft cloth and **brass polish**.", status: "published", questions: ["My lantern looks dull"] });
 
     expect((await admin(path, { method: "DELETE" })).status).toBe(200);
     expect((await admin(path)).status).toBe(404);
@@ -58,9 +58,13 @@ describe("admin KB API", () => {
   it("lists live articles a page at a time", async () => {
     const tag = unique();
     for (const locale of ["en", "zh-CN", "fr"]) await createArticle({ ...article(tag), locale });
-    const res = await (await admin(`/articles?limit=2&locale=zh-CN`)).json<{ articles: Array<{ locale: string; questionCount: number }>; nextAfter: string | null }>();
-    expect(res.articles.every((a) => a.locale === "zh-CN")).toBe(true);
-    expect(res.articles.find((a) => a.questionCount === 1)).toBeTruthy();
+    const first = await (await admin(`/articles?limit=2&locale=zh-CN`)).json<{ articles: Array<{ id: string; locale: string }>; nextAfter: string | null }>();
+    expect(first.articles).toHaveLength(2);
+    expect(first.articles.every((a) => a.locale === "zh-CN")).toBe(true);
+    const next = await (await admin(`/articles?limit=2&locale=zh-CN&after=${encodeURIComponent(first.nextAfter!)}`)).json<{ articles: Array<{ id: string }> }>();
+    expect(next.articles[0]!.id > first.articles[1]!.id).toBe(true);
+    const fr = await (await admin(`/articles?locale=fr&limit=500`)).json<{ articles: Array<{ id: string; questionCount: number }> }>();
+    expect(fr.articles.find((a) => a.id === `fr:returns-${tag}`)).toMatchObject({ questionCount: 1 });
   });
 
   it("pings the replicas after a write and reports each region's version and lag", async () => {

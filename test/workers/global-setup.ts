@@ -9,6 +9,7 @@ import { migrateKb, openKb } from "../../scripts/kb.ts";
 import { readSource } from "../../scripts/kb/source.ts";
 import { DEMO_KB } from "../../scripts/stack.ts";
 import { importArticles } from "../../src/kb/articles.ts";
+import { startFakeLlm } from "../support/fake-llm.ts";
 import { startHranaServer } from "../../scripts/hrana/server.ts";
 
 export default async function setup(project: TestProject) {
@@ -20,8 +21,11 @@ export default async function setup(project: TestProject) {
   await importArticles(kb, readSource(DEMO_KB, {}), Date.now());
   kb.$client.close();
   const server = await startHranaServer({ path, port: 0, faultControl: true });
+  const llm = await startFakeLlm();
   project.provide("libsqlUrl", server.url);
+  project.provide("llmUrl", llm.url);
   return async () => {
+    await llm.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   };

@@ -18,10 +18,12 @@ export function stem(word: string): string {
       if (/([^aeiouslz])\1$/.test(w)) w = w.slice(0, -1);
       // cancelled → cancel, travelled → travel; but spelled → spell.
       else if (/ell$/.test(w) && w.length > 5) w = w.slice(0, -1);
-      else if (/[^aeiou][aeiou][bcdgkmpt]$/.test(w) && w.length <= 4) w = `${w}e`;
+
       break;
     }
   }
   if (w.endsWith("ly") && w.length > 5) w = w.slice(0, -2);
+  // A final e goes, so that descale, descaled and descaling meet at "descal".
+  if (w.endsWith("e") && w.length > 4) w = w.slice(0, -1);
   return w;
 }
