@@ -27,6 +27,11 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             LIBSQL_URL: inject("libsqlUrl"),
             LIBSQL_TIMEOUT_MS: "2000",
             KB_SYNC_INTERVAL_SECONDS: "60",
+            // Local workerd has no jurisdictions; routing is tested with a fake namespace.
+            JURISDICTIONS: "off",
+            HOLDFAST_DEV: "1",
+            // Every test request shares one client address; the per-IP limit is tested on the limiter.
+            RATE_LIMIT_IP: "100000/60",
             LLM_BASE_URL: `${inject("llmUrl")}/v1`,
             ...bindings,
           },

@@ -19,6 +19,7 @@ type ConversationRow = {
   id: string;
   locale: string;
   region: string;
+  jurisdiction: "eu" | null;
   customer: string | null;
   metadata: string | null;
   status: "open" | "closed";
@@ -50,7 +51,7 @@ export class ConversationStore implements TurnStore {
   meta(): ConversationMeta | null {
     const r = this.sql.exec<ConversationRow>("SELECT * FROM conversation LIMIT 1").toArray()[0];
     if (!r) return null;
-    const meta: ConversationMeta = { id: r.id, locale: r.locale, region: r.region, status: r.status, createdAt: iso(r.created_at) };
+    const meta: ConversationMeta = { id: r.id, locale: r.locale, region: r.region, jurisdiction: r.jurisdiction ?? null, status: r.status, createdAt: iso(r.created_at) };
     if (r.customer) meta.customer = JSON.parse(r.customer);
     if (r.metadata) meta.metadata = JSON.parse(r.metadata);
     if (r.closed_at !== null) meta.closedAt = iso(r.closed_at);
@@ -64,15 +65,24 @@ export class ConversationStore implements TurnStore {
 
   create(input: CreateInput, at: number): void {
     this.sql.exec(
-      "INSERT INTO conversation (id, locale, region, customer, metadata, status, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+      "INSERT INTO conversation (id, locale, region, jurisdiction, customer, metadata, status, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
       input.id,
       input.locale,
       input.region,
+      input.jurisdiction,
       input.customer ? JSON.stringify(input.customer) : null,
       input.metadata ? JSON.stringify(input.metadata) : null,
       at,
       at,
     );
+  }
+
+  sendTat(): number | undefined {
+    return this.sql.exec<{ t: number | null }>("SELECT send_tat AS t FROM conversation").toArray()[0]?.t ?? undefined;
+  }
+
+  setSendTat(tat: number): void {
+    this.sql.exec("UPDATE conversation SET send_tat = ?", tat);
   }
 
   touch(at: number): void {

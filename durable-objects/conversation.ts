@@ -7,6 +7,7 @@ import { llmProvider } from "../src/answer/generation/providers.ts";
 import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig } from "../src/config.ts";
+import { gcra } from "../src/edge/gcra.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { errorFrame, parseClientFrame } from "../src/conversation/frames.ts";
 import { PING, PONG, SUBPROTOCOL } from "../src/conversation/socket-protocol.ts";
@@ -46,6 +47,11 @@ export class ConversationDO extends DurableObject<Env> {
       ),
       publish: (frame) => this.publish(frame),
       touched: (at) => this.touched(at),
+      admit: (at) => {
+        const decision = gcra(this.store.sendTat(), config.limits.conversation, at);
+        if (decision.allowed) this.store.setSendTat(decision.tat);
+        return decision;
+      },
       now: () => Date.now(),
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
@@ -82,11 +88,11 @@ export class ConversationDO extends DurableObject<Env> {
       replied: (reply) => void write("done", reply),
     });
     void done.then(async (outcome) => {
-      if (!outcome.ok) started(fail(outcome.code));
+      if (!outcome.ok) started(fail(outcome.code, outcome.retryAfterMs));
       await writer.close().catch(() => {});
     });
     const first = await start;
-    return first.ok ? ok(readable) : fail(first.code);
+    return first.ok ? ok(readable) : fail(first.code, first.retryAfterMs);
   }
 
   history(after: number, limit: number): Outcome<TranscriptPage> {
@@ -127,7 +133,7 @@ export class ConversationDO extends DurableObject<Env> {
     const outcome = await this.turns.send(decision.input, {
       accepted: (message, duplicate) => sendFrame(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) }),
     });
-    if (!outcome.ok) sendFrame(ws, errorFrame(outcome.code, clientMessageId));
+    if (!outcome.ok) sendFrame(ws, errorFrame(outcome.code, clientMessageId, outcome.retryAfterMs));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {

@@ -55,7 +55,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await migrateKb(kb);
   if (options.seed) await importArticles(kb, readSource(DEMO_KB, {}), Date.now());
   const primary = await startHranaServer({ path: kbPath, port: options.libsqlPort ?? 0 });
-  const vars = { LIBSQL_URL: primary.url, HOLDFAST_DEV: "1", ...options.vars };
+  const vars = { LIBSQL_URL: primary.url, HOLDFAST_DEV: "1", JURISDICTIONS: "off", ...options.vars };
   const stack: Stack = {
     url: `http://127.0.0.1:${options.port}`,
     primary,

@@ -1,5 +1,6 @@
 // Typed configuration read from the Worker's environment, with defaults and validation in
 // one place so that routes and Durable Objects never parse raw strings themselves.
+import { parsePolicy, type RatePolicy } from "./edge/gcra.ts";
 import { isRegion, type Region } from "./edge/regions.ts";
 import { AppError } from "./errors.ts";
 
@@ -16,6 +17,9 @@ export interface Config {
   devMode: boolean;
   /** The region used when a request's location does not name one. */
   defaultRegion: Region;
+  /** Create EU conversations in the `eu` jurisdiction (off only where the runtime lacks jurisdictions: local workerd). */
+  jurisdictions: boolean;
+  limits: { ip: RatePolicy; conversation: RatePolicy; admin: RatePolicy; llmBudget: RatePolicy; shards: number };
   /** Optional grounded generation; off unless a provider is configured. */
   llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
 }
@@ -33,6 +37,14 @@ export function readConfig(env: Env): Config {
     kbSyncIntervalSeconds: positiveInt(env.KB_SYNC_INTERVAL_SECONDS, 30),
     devMode: env.HOLDFAST_DEV === "1",
     defaultRegion: isRegion(env.DEFAULT_REGION ?? "") ? (env.DEFAULT_REGION as Region) : "weur",
+    jurisdictions: env.JURISDICTIONS !== "off",
+    limits: {
+      ip: parsePolicy(env.RATE_LIMIT_IP, { limit: 120, periodMs: 60_000 }),
+      conversation: parsePolicy(env.RATE_LIMIT_CONVERSATION, { limit: 30, periodMs: 60_000 }),
+      admin: parsePolicy(env.RATE_LIMIT_ADMIN, { limit: 600, periodMs: 60_000 }),
+      llmBudget: parsePolicy(env.LLM_BUDGET, { limit: 60, periodMs: 60_000 }),
+      shards: positiveInt(env.RATE_LIMIT_SHARDS, 4),
+    },
     llm: {
       provider: env.LLM_PROVIDER === "openai" || env.LLM_PROVIDER === "workers-ai" ? env.LLM_PROVIDER : "none",
       baseUrl: env.LLM_BASE_URL ?? "",

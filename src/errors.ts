@@ -20,6 +20,7 @@ export const ERRORS = {
   payload_too_large: [413, "The request body is too large."],
   unsupported_media_type: [415, "The request body must be application/json."],
   upgrade_required: [426, "This endpoint only accepts WebSocket upgrades."],
+  rate_limited: [429, "Too many requests; try again after the time in Retry-After."],
   internal_error: [500, "Something went wrong on our side."],
   server_misconfigured: [500, "The server is missing required configuration."],
   primary_unavailable: [503, "The knowledge base primary cannot be reached; try again shortly."],
@@ -50,12 +51,15 @@ export interface ErrorDetail {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details?: ErrorDetail[];
+  /** Response headers that go with the error (Retry-After, RateLimit). */
+  readonly headers: Record<string, string>;
 
-  constructor(code: ErrorCode, details?: ErrorDetail[]) {
+  constructor(code: ErrorCode, details?: ErrorDetail[], headers: Record<string, string> = {}) {
     super(ERRORS[code][1]);
     this.name = "AppError";
     this.code = code;
     this.details = details;
+    this.headers = headers;
   }
 
   get status(): number {
@@ -70,11 +74,11 @@ export class AppError extends Error {
 }
 
 /** A result that crosses an RPC boundary, where thrown errors lose their code. */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode };
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; retryAfterMs?: number };
 
 /** Unwraps an outcome, turning a failure back into an AppError. */
 export function unwrap<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw new AppError(outcome.code);
+  if (!outcome.ok) throw new AppError(outcome.code, undefined, outcome.retryAfterMs === undefined ? {} : { "Retry-After": String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))) });
   return outcome.value;
 }
 
@@ -82,6 +86,6 @@ export function ok<T>(value: T): Outcome<T> {
   return { ok: true, value };
 }
 
-export function fail<T = never>(code: ErrorCode): Outcome<T> {
-  return { ok: false, code };
+export function fail<T = never>(code: ErrorCode, retryAfterMs?: number): Outcome<T> {
+  return retryAfterMs === undefined ? { ok: false, code } : { ok: false, code, retryAfterMs };
 }

@@ -3,5 +3,6 @@ import { createApp } from "./http/app.ts";
 
 export { ConversationDO } from "../durable-objects/conversation.ts";
 export { KnowledgeReplicaDO } from "../durable-objects/knowledge-replica.ts";
+export { RegionLimiterDO } from "../durable-objects/region-limiter.ts";
 
 export default createApp() satisfies ExportedHandler<Env>;

@@ -1,9 +1,13 @@
 // ConversationDO migrations, in order. Never edit one that has run; add the next instead.
 import init from "./0001_init.sql";
 import dialogue from "./0002_dialogue.sql";
+import jurisdiction from "./0003_jurisdiction.sql";
+import sendRate from "./0004_send_rate.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const conversationMigrations: Migration[] = [
   { name: "0001_init", sql: init },
   { name: "0002_dialogue", sql: dialogue },
+  { name: "0003_jurisdiction", sql: jurisdiction },
+  { name: "0004_send_rate", sql: sendRate },
 ];

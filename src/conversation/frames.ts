@@ -30,9 +30,10 @@ export function parseClientFrame(data: string | ArrayBuffer): FrameDecision {
   return { kind: "send", input: { text, clientMessageId } };
 }
 
-/** The error frame for a code, optionally tied to the message it refers to. */
-export function errorFrame(code: ErrorCode, clientMessageId?: string): ServerFrame {
+/** The error frame for a code, optionally tied to the message it refers to and when to retry. */
+export function errorFrame(code: ErrorCode, clientMessageId?: string, retryAfterMs?: number): ServerFrame {
   const frame: ServerFrame = { type: "error", code, message: ERRORS[code][1] };
   if (clientMessageId) frame.clientMessageId = clientMessageId;
+  if (retryAfterMs !== undefined) frame.retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return frame;
 }

@@ -3,8 +3,6 @@ import { z } from "@hono/zod-openapi";
 
 export const TEXT_MAX = 4_000;
 export const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{8,64}$/;
-/** A Durable Object id in hex: what conversation ids are. */
-export const CONVERSATION_ID = /^[0-9a-f]{64}$/;
 export const PAGE_LIMIT_MAX = 200;
 
 export const TextSchema = z

@@ -4,6 +4,7 @@
 import type { Answer, Answerer } from "../answer/answerer.ts";
 import type { DialogueState } from "../answer/dialogue.ts";
 import { apology } from "../answer/apology.ts";
+import type { RateDecision } from "../edge/gcra.ts";
 import { fail, ok, type Outcome } from "../errors.ts";
 import { SerialQueue } from "./serial-queue.ts";
 import type { ConversationMeta, Message, SendInput, ServerFrame, TurnResult } from "./types.ts";
@@ -29,6 +30,8 @@ export interface TurnPorts {
   publish(frame: ServerFrame): void;
   /** Activity happened at `at` (ms): the idle timer restarts. */
   touched(at: number): void;
+  /** Counts a new message against the conversation's rate limit. */
+  admit(at: number): RateDecision;
   now(): number;
 }
 
@@ -65,6 +68,9 @@ export class Turns {
     if (known) return known;
     const closed = this.closedOutcome();
     if (closed) return Promise.resolve(closed);
+    // Only new messages count against the limit, and a rejected one is never stored.
+    const admitted = this.ports.admit(this.ports.now());
+    if (!admitted.allowed) return Promise.resolve(fail("rate_limited", admitted.retryAfterMs));
     const done = this.queue.run(() => this.turn(input, listener));
     this.track(input.clientMessageId, input.text, done);
     return done;

@@ -46,6 +46,8 @@ export interface ConversationMeta {
   locale: string;
   /** Where its knowledge base replica is (a location hint). */
   region: string;
+  /** The jurisdiction its data must stay in, if any. */
+  jurisdiction: "eu" | null;
   customer?: Customer;
   metadata?: Record<string, string>;
   status: "open" | "closed";
@@ -60,6 +62,7 @@ export interface CreateInput {
   id: string;
   locale: string;
   region: string;
+  jurisdiction: "eu" | null;
   customer?: Customer;
   metadata?: Record<string, string>;
 }
@@ -89,4 +92,4 @@ export type ServerFrame =
   | { type: "typing" }
   | { type: "delta"; replyTo: number; text: string }
   | { type: "closed"; reason: CloseReason }
-  | { type: "error"; code: string; message: string; clientMessageId?: string };
+  | { type: "error"; code: string; message: string; clientMessageId?: string; /** Seconds, when rate limited. */ retryAfter?: number };

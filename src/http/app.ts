@@ -5,6 +5,8 @@ import { readConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { validationHook } from "../validation.ts";
 import type { AppEnv } from "./context.ts";
+import { location } from "./middleware/location.ts";
+import { perAdminKey, perClientIp } from "./middleware/rate-limit.ts";
 import { apiCors, securityHeaders } from "./middleware/security.ts";
 import { adminKb } from "./routes/admin-kb.ts";
 import { conversations } from "./routes/conversations.ts";
@@ -20,6 +22,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
   app.use("*", securityHeaders);
   app.use("/v1/*", apiCors);
+  app.use("/v1/*", location);
+  app.use("/v1/conversations", perClientIp);
+  app.use("/v1/conversations/*", perClientIp);
+  app.use("/v1/admin/*", perAdminKey);
 
   app.route("/", health);
   app.route("/", conversations);
@@ -45,7 +51,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.onError((err, c) => {
     if (err instanceof AppError) {
       if (err.status >= 500) console.error(JSON.stringify({ level: "error", code: err.code, path: c.req.routePath }));
-      return c.json(err.toBody(), err.status as 400);
+      return c.json(err.toBody(), err.status as 400, err.headers);
     }
     if (err instanceof HTTPException && err.status < 500) {
       return c.json({ error: { code: "validation_failed", message: "The request could not be read." } }, err.status);

@@ -1,11 +1,15 @@
 // The Hono environment every route and middleware shares.
 import type { Config } from "../config.ts";
+import type { Jurisdiction } from "../edge/region.ts";
+import type { Region } from "../edge/regions.ts";
 import type { ConversationDO } from "../../durable-objects/conversation.ts";
 
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     config: Config;
+    /** Where the request comes from (src/http/middleware/location.ts). */
+    location: { region: Region; jurisdiction: Jurisdiction | null };
     /** Set by the conversation auth middleware once the token checked out. */
     conversation: { id: string; stub: DurableObjectStub<ConversationDO> };
   };

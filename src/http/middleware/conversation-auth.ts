@@ -4,7 +4,7 @@ import { createMiddleware } from "hono/factory";
 import { requireToken } from "../../auth/token.ts";
 import { requireSecret } from "../../config.ts";
 import { AUTH_PROTOCOL_PREFIX } from "../../conversation/socket-protocol.ts";
-import { CONVERSATION_ID } from "../../conversation/schemas.ts";
+import { conversationAt, CONVERSATION_ID } from "../../conversation/address.ts";
 import { AppError } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
 
@@ -13,13 +13,9 @@ export const conversationAuth = createMiddleware<AppEnv>(async (c, next) => {
   if (!CONVERSATION_ID.test(id)) throw new AppError("conversation_not_found");
   const secret = requireSecret(c.var.config);
   await requireToken(secret, id, bearerToken(c.req.raw.headers), Math.floor(Date.now() / 1000));
-  let doId: DurableObjectId;
-  try {
-    doId = c.env.CONVERSATION.idFromString(id);
-  } catch {
-    throw new AppError("conversation_not_found");
-  }
-  c.set("conversation", { id, stub: c.env.CONVERSATION.get(doId) });
+  const address = conversationAt(c.env.CONVERSATION, id, c.var.config.jurisdictions);
+  if (!address) throw new AppError("conversation_not_found");
+  c.set("conversation", { id, stub: c.env.CONVERSATION.get(address.objectId) });
   await next();
 });
 

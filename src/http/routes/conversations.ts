@@ -2,18 +2,20 @@
 // transcript, open the WebSocket, close the conversation.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { signToken } from "../../auth/token.ts";
+import { newConversation } from "../../conversation/address.ts";
 import { requireSecret } from "../../config.ts";
 import { CreateInputSchema, PAGE_LIMIT_MAX, SendInputSchema } from "../../conversation/schemas.ts";
 import { SUBPROTOCOL } from "../../conversation/socket-protocol.ts";
-import { AppError, unwrap } from "../../errors.ts";
+import { AppError, unwrap, type Outcome } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
 import { conversationAuth } from "../middleware/conversation-auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
+import { rateLimitHeaders } from "../middleware/rate-limit.ts";
 import { originAllowed } from "../middleware/security.ts";
 import { ConversationSchema, CreatedSchema, errorResponses, PageSchema, TurnSchema } from "../schemas.ts";
 import { validationHook } from "../../validation.ts";
 
-const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0".repeat(64) }) });
+const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0".repeat(64), description: "The conversation id; EU conversations start with eu-." }) });
 const bearer = [{ bearerAuth: [] }];
 const tags = ["Conversations"];
 
@@ -45,7 +47,7 @@ const send = createRoute({
       description: "The stored message and its reply",
       content: { "application/json": { schema: TurnSchema }, "text/event-stream": { schema: z.string() } },
     },
-    ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429),
   },
 });
 
@@ -105,9 +107,10 @@ conversations.openapi(create, async (c) => {
   const input = c.req.valid("json");
   const { config } = c.var;
   const secret = requireSecret(config);
-  const doId = c.env.CONVERSATION.newUniqueId();
-  const id = doId.toString();
-  const meta = unwrap(await c.env.CONVERSATION.get(doId).create({ id, locale: input.locale ?? "en", region: config.defaultRegion, customer: input.customer, metadata: input.metadata }));
+  const { region, jurisdiction } = c.var.location;
+  const { id, objectId } = newConversation(c.env.CONVERSATION, jurisdiction, config.jurisdictions);
+  const stub = c.env.CONVERSATION.get(objectId, { locationHint: region });
+  const meta = unwrap(await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: input.customer, metadata: input.metadata }));
   const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
   const url = new URL(c.req.url);
   const websocketUrl = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}/v1/conversations/${id}/ws`;
@@ -120,11 +123,18 @@ conversations.openapi(create, async (c) => {
 conversations.openapi(send, async (c) => {
   const input = c.req.valid("json");
   const { stub } = c.var.conversation;
+  const limited = <T>(outcome: Outcome<T>): T => {
+    if (!outcome.ok && outcome.code === "rate_limited") {
+      const retryAfterMs = outcome.retryAfterMs ?? 1_000;
+      throw new AppError("rate_limited", undefined, rateLimitHeaders(c.var.config.limits.conversation, { allowed: false, tat: 0, remaining: 0, retryAfterMs, resetMs: retryAfterMs }));
+    }
+    return unwrap(outcome);
+  };
   if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
-    const stream = unwrap(await stub.sendStream(input));
+    const stream = limited(await stub.sendStream(input));
     return new Response(stream, { headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store" } });
   }
-  return c.json(unwrap(await stub.send(input)), 200);
+  return c.json(limited(await stub.send(input)), 200);
 });
 
 conversations.openapi(list, async (c) => {
@@ -145,6 +155,6 @@ conversations.openapi(socket, async (c) => {
 
 conversations.openapi(close, async (c) => {
   const meta = unwrap(await c.var.conversation.stub.close());
-  const { customer: _customer, metadata: _metadata, region: _region, ...visible } = meta;
+  const { customer: _customer, metadata: _metadata, region: _region, jurisdiction: _jurisdiction, ...visible } = meta;
   return c.json(visible, 200);
 });
