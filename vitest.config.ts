@@ -32,6 +32,8 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             HOLDFAST_DEV: "1",
             // Every test request shares one client address; the per-IP limit is tested on the limiter.
             RATE_LIMIT_IP: "100000/60",
+            // Breakers cool down quickly so tests see them open and close again.
+            BREAKER_COOLDOWN_MS: "300",
             LLM_BASE_URL: `${inject("llmUrl")}/v1`,
             ...bindings,
           },

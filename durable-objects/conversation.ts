@@ -3,7 +3,6 @@
 // already authenticated and validated every call that reaches it.
 import { DurableObject } from "cloudflare:workers";
 import { conversationMigrations } from "../migrations/conversation/index.ts";
-import { llmProvider } from "../src/answer/generation/providers.ts";
 import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig } from "../src/config.ts";
@@ -14,9 +13,9 @@ import { PING, PONG, SUBPROTOCOL } from "../src/conversation/socket-protocol.ts"
 import { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationMeta, CreateInput, SendInput, ServerFrame, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
 import { sseEvent } from "../src/http/sse.ts";
-import { isRegion } from "../src/edge/regions.ts";
-import { replicaOf } from "../src/kb/replicas.ts";
+import { isRegion, type Region } from "../src/edge/regions.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
+import { pipelinePorts } from "./conversation-deps.ts";
 import { ConversationStore } from "./conversation-store.ts";
 
 const BACKLOG_PAGE = 200;
@@ -25,6 +24,7 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly store: ConversationStore;
   private readonly turns: Turns;
   private readonly idleMs: number;
+  private readonly defaultRegion: Region;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -32,19 +32,10 @@ export class ConversationDO extends DurableObject<Env> {
     this.store = new ConversationStore(ctx.storage);
     const config = readConfig(env);
     this.idleMs = config.idleSeconds * 1000;
-    const provider = llmProvider(env, config.llm);
+    this.defaultRegion = config.defaultRegion;
     this.turns = new Turns({
       store: this.store,
-      answerer: new AnswerPipeline(
-        {
-          retrieve: (query, options) => {
-            const region = this.store.meta()?.region ?? "";
-            return replicaOf(env, isRegion(region) ? region : config.defaultRegion).retrieve(query, options);
-          },
-        },
-        DEFAULT_PLAN_CONFIG,
-        provider && { provider, config: { maxTokens: config.llm.maxTokens, timeoutMs: config.llm.timeoutMs } },
-      ),
+      answerer: new AnswerPipeline(pipelinePorts(env, config, ctx, () => this.region()), { plan: DEFAULT_PLAN_CONFIG, deadlineMs: config.resilience.deadlineMs }),
       publish: (frame) => this.publish(frame),
       touched: (at) => this.touched(at),
       admit: (at) => {
@@ -168,6 +159,12 @@ export class ConversationDO extends DurableObject<Env> {
         // Already closed.
       }
     }
+  }
+
+  /** The conversation's region (where its replica is). */
+  private region(): Region {
+    const region = this.store.meta()?.region ?? "";
+    return isRegion(region) ? region : this.defaultRegion;
   }
 
   private touched(at: number): void {

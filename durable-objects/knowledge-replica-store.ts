@@ -213,6 +213,25 @@ export class ReplicaStore implements ReplicaTarget {
       .map((r) => ({ language: r.language, kbVersion: r.kb_version, classes: r.classes, trainedAt: r.trained_at }));
   }
 
+  /** Counts a confidently answered question. */
+  remember(key: string, language: string, articleId: string, at: number): void {
+    this.sql.exec(
+      "INSERT INTO answered (question, language, article_id, hits, last_at) VALUES (?, ?, ?, 1, ?) ON CONFLICT (language, question) DO UPDATE SET article_id = excluded.article_id, hits = hits + 1, last_at = excluded.last_at",
+      key,
+      language,
+      articleId,
+      at,
+    );
+  }
+
+  /** The most popular remembered questions of a language, most answered first. */
+  popular(language: string, limit: number): Array<{ question: string; articleId: string }> {
+    return this.sql
+      .exec<{ question: string; article_id: string }>("SELECT question, article_id FROM answered WHERE language = ? ORDER BY hits DESC LIMIT ?", language, limit)
+      .toArray()
+      .map((r) => ({ question: r.question, articleId: r.article_id }));
+  }
+
   /** An article by slug in a locale (a translation of a hit), if the replica has it. */
   bySlug(slug: string, locale: string): SearchHit | null {
     const r = this.sql.exec<ArticleRow>("SELECT * FROM articles WHERE slug = ? AND locale = ?", slug, locale).toArray()[0];

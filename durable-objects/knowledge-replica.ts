@@ -7,7 +7,9 @@ import { replicaMigrations } from "../migrations/replica/index.ts";
 import { readConfig } from "../src/config.ts";
 import { changesSince, type KbDatabase } from "../src/kb/articles.ts";
 import { openPrimary } from "../src/kb/primary.ts";
+import { currentFaults } from "../src/ops/faults.ts";
 import { KbEngine } from "../src/kb/engine.ts";
+import { questionKey, SIMILAR_ENOUGH, similarity } from "../src/kb/memory.ts";
 import type { Retrieval, RetrievalOptions } from "../src/kb/retrieval.ts";
 import type { ReplicaFreshness, SearchHit, SearchOptions, SearchResult } from "../src/kb/search.ts";
 import { nextSyncDelay, pullChanges } from "../src/kb/sync.ts";
@@ -86,6 +88,23 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     });
   }
 
+  /** Notes a question the region answered confidently with an article. */
+  remember(question: string, language: string, articleId: string): void {
+    this.store.remember(questionKey(question), language, articleId, Date.now());
+  }
+
+  /** The article of a remembered question like this one, if it is still in the copy. */
+  recall(question: string, language: string): SearchHit | null {
+    const key = questionKey(question);
+    if (!key) return null;
+    let best: { articleId: string; score: number } | null = null;
+    for (const entry of this.store.popular(language, 500)) {
+      const score = similarity(key, entry.question);
+      if (score >= SIMILAR_ENOUGH && (!best || score > best.score)) best = { articleId: entry.articleId, score };
+    }
+    return best ? this.store.byId(best.articleId) : null;
+  }
+
   /** Trains the classifiers a sync left pending; resolves when they are ready. */
   train(): Promise<void> {
     return this.engine.trainPending();
@@ -120,7 +139,8 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   }
 
   private async pull(): Promise<ReplicaStatus> {
-    this.primary ??= openPrimary(readConfig(this.env).primary);
+    const config = readConfig(this.env);
+    this.primary ??= openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown);
     const primary = this.primary;
     try {
       const result = await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, this.store, Date.now);

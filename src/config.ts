@@ -11,7 +11,7 @@ export interface Config {
   allowedOrigins: string[];
   maxBodyBytes: number;
   adminApiKey: string;
-  primary: { url: string; authToken?: string; timeoutMs: number };
+  primary: { url: string; authToken?: string; timeoutMs: number; breaker: { failures: number; coolDownMs: number } };
   kbSyncIntervalSeconds: number;
   /** Development switches are on: never in a production configuration. */
   devMode: boolean;
@@ -20,6 +20,10 @@ export interface Config {
   /** Create EU conversations in the `eu` jurisdiction (off only where the runtime lacks jurisdictions: local workerd). */
   jurisdictions: boolean;
   limits: { ip: RatePolicy; conversation: RatePolicy; admin: RatePolicy; llmBudget: RatePolicy; shards: number };
+  /** A turn's deadline, and the breakers' trip count and cool-down. */
+  resilience: { deadlineMs: number; breakerFailures: number; breakerCoolDownMs: number };
+  /** Faults to switch on at start (dev only): HOLDFAST_FAULTS, e.g. "replica-down,latency=500". */
+  faultsAtStart: string;
   /** Optional grounded generation; off unless a provider is configured. */
   llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
 }
@@ -33,7 +37,12 @@ export function readConfig(env: Env): Config {
     allowedOrigins: listOf(env.ALLOWED_ORIGINS),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 65_536),
     adminApiKey: env.ADMIN_API_KEY ?? "",
-    primary: { url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN, timeoutMs: positiveInt(env.LIBSQL_TIMEOUT_MS, 5_000) },
+    primary: {
+      url: env.LIBSQL_URL,
+      authToken: env.LIBSQL_AUTH_TOKEN,
+      timeoutMs: positiveInt(env.LIBSQL_TIMEOUT_MS, 5_000),
+      breaker: { failures: positiveInt(env.BREAKER_FAILURES, 3), coolDownMs: positiveInt(env.BREAKER_COOLDOWN_MS, 10_000) },
+    },
     kbSyncIntervalSeconds: positiveInt(env.KB_SYNC_INTERVAL_SECONDS, 30),
     devMode: env.HOLDFAST_DEV === "1",
     defaultRegion: isRegion(env.DEFAULT_REGION ?? "") ? (env.DEFAULT_REGION as Region) : "weur",
@@ -45,6 +54,12 @@ export function readConfig(env: Env): Config {
       llmBudget: parsePolicy(env.LLM_BUDGET, { limit: 60, periodMs: 60_000 }),
       shards: positiveInt(env.RATE_LIMIT_SHARDS, 4),
     },
+    resilience: {
+      deadlineMs: positiveInt(env.TURN_DEADLINE_MS, 2_000),
+      breakerFailures: positiveInt(env.BREAKER_FAILURES, 3),
+      breakerCoolDownMs: positiveInt(env.BREAKER_COOLDOWN_MS, 10_000),
+    },
+    faultsAtStart: env.HOLDFAST_FAULTS ?? "",
     llm: {
       provider: env.LLM_PROVIDER === "openai" || env.LLM_PROVIDER === "workers-ai" ? env.LLM_PROVIDER : "none",
       baseUrl: env.LLM_BASE_URL ?? "",

@@ -3,6 +3,7 @@ import init from "./0001_init.sql";
 import termDocs from "./0002_term_docs.sql";
 import languageTokens from "./0003_language_tokens.sql";
 import models from "./0004_models.sql";
+import answered from "./0005_answered.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const replicaMigrations: Migration[] = [
@@ -10,4 +11,5 @@ export const replicaMigrations: Migration[] = [
   { name: "0002_term_docs", sql: termDocs },
   { name: "0003_language_tokens", sql: languageTokens },
   { name: "0004_models", sql: models },
+  { name: "0005_answered", sql: answered },
 ];

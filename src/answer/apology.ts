@@ -12,6 +12,6 @@ export function apology(locale: string, reason: string, since: Date): Answer {
   const zh = locale.toLowerCase().startsWith("zh");
   return {
     text: zh ? TEXT.zh : TEXT.en,
-    meta: { mode: "degraded", answerer: "apology", locale: zh ? "zh-CN" : "en", degraded: { reason, since: since.toISOString() } },
+    meta: { mode: "degraded", answerer: "apology", locale: zh ? "zh-CN" : "en", degraded: { reason, since: since.toISOString(), kbVersion: null, staleSeconds: null } },
   };
 }

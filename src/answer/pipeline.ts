@@ -1,40 +1,126 @@
-// The answer pipeline as the conversation's answerer: plan the turn (understand, retrieve,
-// decide), then put the decision into words with the metadata a reply carries.
+// The answer pipeline as the conversation's answerer: plan the turn within its deadline,
+// word the decision (optionally by grounded generation), and say how the reply was made.
+// When a dependency is slow, failing, open-circuited or over budget the customer still
+// gets a useful, honest reply: degraded mode (src/answer/degraded.ts).
 import type { ReplyMeta } from "../conversation/types.ts";
+import { TimeoutError, withTimeout } from "../ops/breaker.ts";
+import type { AnswerCache } from "./answer-cache.ts";
 import type { Answer, Answerer, AnswerRequest } from "./answerer.ts";
-import { generateGrounded, type GenerationConfig } from "./generation/generator.ts";
+import { degradedMeta, degradedReply, type DegradedReason, type DegradedSources } from "./degraded.ts";
+import { detectLanguage, localeFor } from "./language.ts";
+import { generateGrounded, type GenerationConfig, type GenerationFailure } from "./generation/generator.ts";
 import type { LlmProvider } from "./generation/provider.ts";
-import { localeFor } from "./language.ts";
 import { DEFAULT_PLAN_CONFIG, planReply, type KbPort, type Plan, type PlanConfig } from "./plan.ts";
 import { replyText } from "./reply-text.ts";
+import { languageOf } from "../kb/text/tokens.ts";
 
 export interface Generation {
   provider: LlmProvider;
   config: GenerationConfig;
+  /** Takes one call from the region's LLM budget; false when it is spent. */
+  budget(): Promise<boolean>;
 }
 
-export class AnswerPipeline implements Answerer {
-  private readonly kb: KbPort;
-  private readonly config: PlanConfig;
-  private readonly generation: Generation | null;
+export interface PipelinePorts {
+  /** The conversation's region replica. */
+  kb: KbPort;
+  degraded: Omit<DegradedSources, "cache">;
+  cache: AnswerCache;
+  /** Tells the region replica a question was answered confidently (its memory of popular questions). */
+  remember(question: string, language: string, articleId: string): void;
+  generation: Generation | null;
+  /** Circuit breaker states, and since when the region replica's or the LLM's has been open. */
+  breakers(): Record<string, "closed" | "open" | "half_open">;
+  openSince(dependency: "replica" | "llm"): number | null;
+  now(): number;
+}
 
-  constructor(kb: KbPort, config: PlanConfig = DEFAULT_PLAN_CONFIG, generation: Generation | null = null) {
-    this.kb = kb;
+export interface PipelineConfig {
+  plan: PlanConfig;
+  /** Each turn's deadline, from the moment the answerer starts. */
+  deadlineMs: number;
+}
+
+export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = { plan: DEFAULT_PLAN_CONFIG, deadlineMs: 2_000 };
+
+const PROVIDER_FAILURES: Partial<Record<GenerationFailure, DegradedReason>> = { provider_error: "llm_unavailable", timeout: "llm_unavailable", rate_limited: "rate_limited" };
+
+export class AnswerPipeline implements Answerer {
+  private readonly ports: PipelinePorts;
+  private readonly config: PipelineConfig;
+
+  constructor(ports: PipelinePorts, config: PipelineConfig = DEFAULT_PIPELINE_CONFIG) {
+    this.ports = ports;
     this.config = config;
-    this.generation = generation;
   }
 
   async answer(request: AnswerRequest, onDelta?: (text: string) => void): Promise<Answer> {
-    const plan = await planReply(request.message.text, request.locale, request.state, this.kb, this.config);
-    const meta = replyMeta(plan);
-    const extractive = { text: replyText(plan.decision, plan.language), meta, state: plan.state };
-    if (plan.decision.type !== "answer" || !this.generation) return extractive;
-    // Generation words the answer from the article; any doubt falls back to the article itself.
-    const { provider, config } = this.generation;
-    const { article } = plan.decision;
-    const outcome = await generateGrounded(provider, { question: request.message.text, articles: [article], language: plan.language }, config, onDelta);
-    if (!outcome.ok) return { ...extractive, meta: { ...meta, generation: { provider: provider.name, fallback: outcome.reason } } };
-    return { text: outcome.text, meta: { ...meta, answerer: "generated", generation: { provider: provider.name } }, state: plan.state };
+    const { now } = this.ports;
+    const deadline = now() + this.config.deadlineMs;
+    const text = request.message.text;
+    let plan: Plan;
+    try {
+      plan = await withTimeout(planReply(text, request.locale, request.state, this.ports.kb, this.config.plan), this.config.deadlineMs, "turn");
+    } catch (err) {
+      const reason: DegradedReason = err instanceof TimeoutError ? "deadline" : "replica_unavailable";
+      return this.degraded(request, reason, deadline);
+    }
+    this.ports.cache.sawVersion(plan.retrieval.kbVersion);
+    let answer: Answer = { text: replyText(plan.decision, plan.language), meta: this.meta(plan), state: plan.state };
+    if (plan.decision.type === "answer") {
+      const article = plan.decision.article;
+      if (this.ports.generation) answer = await this.generate(plan, answer, text, deadline, onDelta);
+      this.ports.remember(text, plan.language, article.id);
+      void this.ports.cache.put(text, { text: answer.text, articleId: article.id, title: article.title, kbVersion: plan.retrieval.kbVersion, locale: article.locale });
+    }
+    return answer;
+  }
+
+  /** The reply's metadata; a stale copy (primary unreachable) makes it degraded. */
+  private meta(plan: Plan): ReplyMeta {
+    const meta = { ...replyMeta(plan), breakers: this.ports.breakers() };
+    const { retrieval } = plan;
+    if (!retrieval.stale) return meta;
+    const since = this.ports.now() - (retrieval.lagSeconds ?? 0) * 1000;
+    return degradedMeta(meta, "primary_unreachable", since, retrieval.kbVersion, retrieval.lagSeconds);
+  }
+
+  private async generate(plan: Plan, extractive: Answer, question: string, deadline: number, onDelta?: (text: string) => void): Promise<Answer> {
+    const { provider, config, budget } = this.ports.generation!;
+    const article = plan.decision.type === "answer" ? plan.decision.article : null;
+    if (!article) return extractive;
+    const asDegraded = (reason: DegradedReason, fallback: string): Answer => ({
+      ...extractive,
+      meta: degradedMeta({ ...extractive.meta, generation: { provider: provider.name, fallback } }, reason, this.ports.openSince("llm") ?? this.ports.now(), plan.retrieval.kbVersion, plan.retrieval.lagSeconds),
+    });
+    if (!(await budget().catch(() => true))) return asDegraded("llm_budget", "llm_budget");
+    const remaining = deadline - this.ports.now();
+    const timeoutMs = Math.min(config.timeoutMs, remaining);
+    const outcome = await generateGrounded(provider, { question, articles: [article], language: plan.language }, { ...config, timeoutMs }, onDelta);
+    if (outcome.ok) return { ...extractive, text: outcome.text, meta: { ...extractive.meta, answerer: "generated", generation: { provider: provider.name } } };
+    const reason = PROVIDER_FAILURES[outcome.reason];
+    if (reason) return asDegraded(outcome.reason === "timeout" && timeoutMs < config.timeoutMs ? "deadline" : reason, outcome.reason);
+    // The provider answered but its text was not trusted: the article is the answer, as normal.
+    return { ...extractive, meta: { ...extractive.meta, generation: { provider: provider.name, fallback: outcome.reason } } };
+  }
+
+  private degraded(request: AnswerRequest, reason: DegradedReason, deadline: number): Promise<Answer> {
+    const detected = detectLanguage(request.message.text);
+    const language = detected?.language ?? request.state.language ?? languageOf(request.locale);
+    const since = this.ports.openSince("replica") ?? this.ports.now();
+    return degradedReply(
+      {
+        question: request.message.text,
+        language,
+        fallbackLanguage: languageOf(request.locale),
+        reason,
+        since,
+        remainingMs: Math.max(0, deadline - this.ports.now()),
+        now: this.ports.now,
+      },
+      { cache: this.ports.cache, ...this.ports.degraded },
+      this.config.plan,
+    ).then((answer) => ({ ...answer, meta: { ...answer.meta, breakers: this.ports.breakers(), locale: answer.meta.locale ?? localeFor(language) } }));
   }
 }
 

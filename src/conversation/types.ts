@@ -9,7 +9,10 @@ export interface ReplyMeta {
   /** What produced the text: `kb` (an article), `generated` (LLM, grounded), `policy`, `apology`. */
   answerer: string;
   locale: string;
-  degraded?: { reason: string; since: string };
+  /** Why the reply was degraded, since when, and how old its KB copy was. */
+  degraded?: { reason: string; since: string; kbVersion: number | null; staleSeconds: number | null };
+  /** Circuit breaker states when the reply was made. */
+  breakers?: Record<string, "closed" | "open" | "half_open">;
   /** The policy's decision. */
   decision?: "answer" | "clarify" | "offer_handoff" | "out_of_scope" | "smalltalk";
   /** Probability that the best article answers the question. */

@@ -11,6 +11,7 @@ import { apiCors, securityHeaders } from "./middleware/security.ts";
 import { adminKb } from "./routes/admin-kb.ts";
 import { conversations } from "./routes/conversations.ts";
 import { dev } from "./routes/dev.ts";
+import { faults } from "./routes/faults.ts";
 import { health } from "./routes/health.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
@@ -31,6 +32,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", conversations);
   app.route("/", adminKb);
   app.route("/", dev);
+  app.route("/", faults);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

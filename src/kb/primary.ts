@@ -2,6 +2,7 @@
 // code path against Turso, sqld or the local dev endpoint. Calls time out rather than hang.
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
+import { isolateBreakers, type BreakerOptions } from "../ops/breaker.ts";
 import type { KbDatabase } from "./articles.ts";
 import * as schema from "./schema.ts";
 
@@ -9,13 +10,34 @@ export interface PrimaryConfig {
   url: string;
   authToken?: string;
   timeoutMs: number;
+  /** The "primary" circuit breaker's trip count and cool-down. */
+  breaker?: BreakerOptions;
 }
 
-export function openPrimary(config: PrimaryConfig): KbDatabase {
+/** Thrown instead of calling the primary while it is open-circuited or a drill takes it down. */
+export class PrimaryUnavailableError extends Error {
+  constructor(why: string) {
+    super(`KB primary unavailable: ${why}`);
+    this.name = "PrimaryUnavailableError";
+  }
+}
+
+/**
+ * Opens the primary. `down` is consulted before every request (the dev fault switch); the
+ * "primary" breaker fails calls fast while the primary keeps failing.
+ */
+export function openPrimary(config: PrimaryConfig, down: () => boolean = () => false): KbDatabase {
+  const breaker = isolateBreakers(config.breaker ?? { failures: 3, coolDownMs: 10_000 }).get("primary");
   const client = createClient({
     url: config.url,
     authToken: config.authToken || undefined,
-    fetch: (input: Request | string | URL, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(config.timeoutMs) }),
+    fetch: (input: Request | string | URL, init?: RequestInit) =>
+      breaker.run(async () => {
+        if (down()) throw new PrimaryUnavailableError("fault primary-down");
+        const res = await fetch(input, { ...init, signal: AbortSignal.timeout(config.timeoutMs) });
+        if (res.status >= 500) throw new PrimaryUnavailableError(`status ${res.status}`);
+        return res;
+      }),
   });
   return drizzle(client, { schema }) as unknown as KbDatabase;
 }

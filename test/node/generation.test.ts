@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INITIAL_DIALOGUE } from "../../src/answer/dialogue.ts";
 import { OpenAiCompatibleProvider } from "../../src/answer/generation/openai-compatible.ts";
 import { AnswerPipeline } from "../../src/answer/pipeline.ts";
-import { DEFAULT_PLAN_CONFIG } from "../../src/answer/plan.ts";
 import type { Message } from "../../src/conversation/types.ts";
 import { buildReplica, type EvalReplica } from "../../scripts/eval/replica.ts";
 import { startFakeLlm, type FakeLlm } from "../support/fake-llm.ts";
+import { nodePorts } from "../support/node-ports.ts";
 
 let fake: FakeLlm;
 let demo: EvalReplica;
@@ -28,7 +28,7 @@ const message = (text: string): Message => ({ seq: 1, role: "customer", text, cr
 
 function pipeline(kb = demo.kb, timeoutMs = 2_000) {
   const provider = new OpenAiCompatibleProvider({ baseUrl: `${fake.url}/v1`, model: "fake-model", apiKey: "sk-fake" });
-  return new AnswerPipeline(kb, DEFAULT_PLAN_CONFIG, { provider, config: { maxTokens: 200, timeoutMs } });
+  return new AnswerPipeline(nodePorts(kb, { provider, config: { maxTokens: 200, timeoutMs } }));
 }
 
 async function ask(text: string, p = pipeline()) {
@@ -98,12 +98,14 @@ describe("grounded generation (fake OpenAI-compatible server)", () => {
     fake.script(behaviour);
     const { answer } = await ask("How long does a refund take?", pipeline(demo.kb, 300));
     expect(answer.meta).toMatchObject({ decision: "answer", answerer: "kb", generation: { fallback: reason } });
+    // Only a provider failure makes the reply degraded; distrusted text is a normal fallback.
+    expect(answer.meta.mode).toBe(["provider_error", "timeout"].includes(reason) ? "degraded" : "normal");
     expect(answer.text).toContain(REFUND_ARTICLE);
   });
 
   it("falls back when the provider cannot be reached at all", async () => {
     const provider = new OpenAiCompatibleProvider({ baseUrl: "http://127.0.0.1:9/v1", model: "x" });
-    const p = new AnswerPipeline(demo.kb, DEFAULT_PLAN_CONFIG, { provider, config: { maxTokens: 100, timeoutMs: 1_000 } });
+    const p = new AnswerPipeline(nodePorts(demo.kb, { provider, config: { maxTokens: 100, timeoutMs: 1_000 } }));
     const { answer } = await ask("How long does a refund take?", p);
     expect(answer.meta).toMatchObject({ answerer: "kb", generation: { fallback: "provider_error" } });
   });

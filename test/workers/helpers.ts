@@ -128,3 +128,12 @@ export async function createArticle(input: Record<string, unknown>): Promise<{ i
 
 /** A unique suffix, so tests sharing the KB primary never collide. */
 export const unique = () => crypto.randomUUID().slice(0, 8);
+
+/** Switches dev faults on (fault injection), or all off with no names. */
+export async function setFaults(...faults: string[]): Promise<void> {
+  const res = await admin("/../faults", faults.length ? { method: "PUT", body: { faults } } : { method: "DELETE" });
+  if (res.status !== 200) throw new Error(`faults: ${res.status} ${await res.text()}`);
+}
+
+/** Waits past the circuit breakers' cool-down (300 ms in tests). */
+export const breakerCoolDown = () => new Promise((r) => setTimeout(r, 350));

@@ -14,8 +14,12 @@ const freshReplica = () => env.KB_REPLICA.get(env.KB_REPLICA.idFromName(`test-${
 /** Injected fault: the dev endpoint refuses connections, as a dead primary would. */
 const setPrimary = (up: boolean) => fetch(`${inject("libsqlUrl")}/_dev/availability`, { method: "POST", body: JSON.stringify({ up }) });
 
+/** Past the breaker's cool-down (300 ms in tests), so that the next call probes the primary. */
+const coolDown = () => new Promise((r) => setTimeout(r, 350));
+
 afterEach(async () => {
   await setPrimary(true);
+  await coolDown();
 });
 
 describe("replica sync", () => {
@@ -67,6 +71,7 @@ describe("replica sync", () => {
     expect((await replica.sync()).failures).toBe(2);
 
     await setPrimary(true);
+    await coolDown();
     const back = await replica.sync();
     expect(back).toMatchObject({ primaryReachable: true, stale: false, failures: 0 });
     expect((await replica.search(`outage ${tag}`)).hits[0]?.answer).toBe("Second version.");

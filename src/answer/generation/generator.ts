@@ -11,7 +11,7 @@ export interface GenerationConfig {
   timeoutMs: number;
 }
 
-export type GenerationFailure = "injection" | "no_answer" | "ungrounded" | "unsafe" | "provider_error" | "timeout" | "empty";
+export type GenerationFailure = "injection" | "no_answer" | "ungrounded" | "unsafe" | "provider_error" | "rate_limited" | "timeout" | "empty";
 
 export type GenerationOutcome = { ok: true; text: string } | { ok: false; reason: GenerationFailure };
 
@@ -38,8 +38,14 @@ export async function generateGrounded(provider: LlmProvider, input: GenerationI
     onDelta?.(sentence);
     return null;
   };
+  const signal = AbortSignal.timeout(config.timeoutMs);
+  const stream = provider.stream({ messages, maxTokens: config.maxTokens, signal })[Symbol.asyncIterator]();
+  const stopped = new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(new ProviderError("timeout", "generation")), { once: true }));
+  stopped.catch(() => {});
   try {
-    for await (const chunk of provider.stream({ messages, maxTokens: config.maxTokens, signal: AbortSignal.timeout(config.timeoutMs) })) {
+    // The time limit holds even against a provider that stops sending without closing.
+    for (let step = await Promise.race([stream.next(), stopped]); !step.done; step = await Promise.race([stream.next(), stopped])) {
+      const chunk = step.value;
       pending += chunk;
       for (let end = pending.search(SENTENCE_END); end >= 0; end = pending.search(SENTENCE_END)) {
         const failure = accept(pending.slice(0, end + 1));
@@ -49,7 +55,8 @@ export async function generateGrounded(provider: LlmProvider, input: GenerationI
       if (text.length + pending.length > maxChars) break;
     }
   } catch (err) {
-    if (err instanceof ProviderError) return { ok: false, reason: err.kind === "timeout" ? "timeout" : "provider_error" };
+    void stream.return?.(undefined).catch(() => {});
+    if (err instanceof ProviderError) return { ok: false, reason: err.kind === "timeout" ? "timeout" : err.kind === "rate_limited" ? "rate_limited" : "provider_error" };
     const name = (err as Error).name;
     return { ok: false, reason: name === "TimeoutError" || name === "AbortError" ? "timeout" : "provider_error" };
   }

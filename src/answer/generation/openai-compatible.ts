@@ -33,7 +33,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     }
     if (!res.ok || !res.body) {
       await res.body?.cancel();
-      throw new ProviderError("status", String(res.status));
+      throw new ProviderError(res.status === 429 ? "rate_limited" : "status", String(res.status));
     }
     for await (const data of sseData(res.body)) {
       if (data === "[DONE]") return;

@@ -20,7 +20,7 @@ export interface LlmProvider {
 
 /** A provider failed: unreachable, an error status, a malformed stream. No provider text inside. */
 export class ProviderError extends Error {
-  readonly kind: "unreachable" | "status" | "malformed" | "timeout";
+  readonly kind: "unreachable" | "status" | "rate_limited" | "malformed" | "timeout";
   constructor(kind: ProviderError["kind"], detail: string) {
     super(`LLM provider ${kind}: ${detail}`);
     this.name = "ProviderError";

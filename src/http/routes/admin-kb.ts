@@ -4,6 +4,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ArticleInputSchema, articleId } from "../../kb/article.ts";
 import { deleteArticle, getArticle, kbVersion, listArticles, saveArticle, updateArticle, type KbDatabase } from "../../kb/articles.ts";
 import { openPrimary } from "../../kb/primary.ts";
+import { currentFaults } from "../../ops/faults.ts";
 import { pingReplicas, replicaOf } from "../../kb/replicas.ts";
 import { REGIONS } from "../../edge/regions.ts";
 import { AppError } from "../../errors.ts";
@@ -123,7 +124,7 @@ export const adminKb = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 /** Runs a primary call; a primary that cannot be reached is a 503, not a crash. */
 async function onPrimary<T>(config: AppEnv["Variables"]["config"], fn: (db: KbDatabase) => Promise<T>): Promise<T> {
   try {
-    return await fn(openPrimary(config.primary));
+    return await fn(openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown));
   } catch (err) {
     if (err instanceof AppError) throw err;
     console.error(JSON.stringify({ level: "error", code: "primary_unavailable", kind: (err as Error).name }));

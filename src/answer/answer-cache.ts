@@ -1,0 +1,57 @@
+// The answer cache: good answers kept by (KB version, locale, normalised question), so that
+// the same question is answered even while the KB cannot be asked. The store is the colo's
+// Cache API; the last KB version seen per region is kept for the isolate, so a lookup
+// still knows which version to ask for while the replica is down.
+import { normalize } from "../kb/text/normalize.ts";
+
+export interface CachedAnswer {
+  text: string;
+  articleId: string;
+  title: string;
+  kbVersion: number;
+  locale: string;
+}
+
+/** Where cached answers are kept (the Cache API in production). */
+export interface CacheStore {
+  match(key: string): Promise<CachedAnswer | null>;
+  put(key: string, value: CachedAnswer): Promise<void>;
+}
+
+/** Punctuation and spacing do not make a different question. */
+export function cacheKey(kbVersion: number, locale: string, question: string): string {
+  const q = normalize(question).replace(/[^\p{L}\p{N} ]+/gu, " ").replace(/\s+/g, " ").trim();
+  return `v${kbVersion}/${locale.toLowerCase()}/${q}`;
+}
+
+const lastVersion = new Map<string, number>();
+
+export class AnswerCache {
+  private readonly store: CacheStore;
+  private readonly region: () => string;
+
+  constructor(store: CacheStore, region: () => string) {
+    this.store = store;
+    this.region = region;
+  }
+
+  /** Records the KB version a region's replica just answered with. */
+  sawVersion(kbVersion: number): void {
+    lastVersion.set(this.region(), Math.max(kbVersion, lastVersion.get(this.region()) ?? 0));
+  }
+
+  async get(question: string, locale: string): Promise<CachedAnswer | null> {
+    const version = lastVersion.get(this.region());
+    if (version === undefined) return null;
+    try {
+      return await this.store.match(cacheKey(version, locale, question));
+    } catch {
+      return null;
+    }
+  }
+
+  async put(question: string, answer: CachedAnswer): Promise<void> {
+    this.sawVersion(answer.kbVersion);
+    await this.store.put(cacheKey(answer.kbVersion, answer.locale, question), answer).catch(() => {});
+  }
+}
