@@ -5,7 +5,16 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { FAULT_NAMES, parseFaults } from "../src/ops/faults.ts";
 import { ROOT, startStack } from "./stack.ts";
+
+// `npm start -- --fault replica-down --fault latency=500`: drills start with faults on.
+const { values: args } = parseArgs({ options: { fault: { type: "string", multiple: true, default: [] }, verbose: { type: "boolean" } } });
+if (!parseFaults(args.fault!)) {
+  console.error(`Unknown fault in ${args.fault!.join(", ")}. Known faults: ${FAULT_NAMES.join(", ")}.`);
+  process.exit(2);
+}
 
 // Secrets live in .dev.vars; any that are missing get a fresh random value.
 const devVars = resolve(ROOT, ".dev.vars");
@@ -24,7 +33,8 @@ const stack = await startStack({
   stateDir: resolve(ROOT, ".data"),
   libsqlPort: Number(process.env.LIBSQL_PORT ?? 8790),
   seed: true,
-  inheritOutput: process.argv.includes("--verbose"),
+  inheritOutput: args.verbose,
+  vars: args.fault!.length ? { HOLDFAST_FAULTS: args.fault!.join(",") } : {},
 });
 
 console.log(`
@@ -33,6 +43,7 @@ console.log(`
   API reference:  ${stack.url}/docs
   Health:         ${stack.url}/healthz
   KB primary:     ${stack.primary.url} (libSQL over HTTP, .data/kb.db; admin key in .dev.vars)
+  Faults:         ${args.fault!.length ? args.fault!.join(", ") : "none"} (switch with PUT ${stack.url}/v1/admin/faults)
   Press Ctrl+C to stop.
 `);
 

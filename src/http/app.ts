@@ -23,7 +23,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
   app.use("*", securityHeaders);
   app.use("/v1/*", apiCors);
-  app.use("/v1/*", location);
+  app.use("*", location);
   app.use("/v1/conversations", perClientIp);
   app.use("/v1/conversations/*", perClientIp);
   app.use("/v1/admin/*", perAdminKey);

@@ -92,6 +92,23 @@ describe("customer chat page", () => {
     await context.close();
   });
 
+  it("shows a limited-mode notice while replies are degraded, and removes it when service recovers", async () => {
+    const faults = (body: unknown) =>
+      fetch(`${baseUrl}/v1/admin/faults`, { method: body ? "PUT" : "DELETE", headers: { Authorization: "Bearer e2e-admin-key-0123456789", "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/?lang=en`);
+    await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("online");
+    expect((await faults({ faults: ["replica-down"] })).status).toBe(200);
+    await say(page, "How do I reset my password?", 1);
+    await expect.poll(() => page.locator("#notice").isVisible()).toBe(true);
+    expect(await page.locator("#notice").textContent()).toContain("Limited mode");
+    await faults(null);
+    await new Promise((r) => setTimeout(r, 700));
+    await say(page, "How do I reset my password?", 2);
+    await expect.poll(() => page.locator("#notice").isVisible()).toBe(false);
+    await page.close();
+  });
+
   it("serves a readable API reference at /docs", async () => {
     const page = await browser.newPage();
     await page.goto(`${baseUrl}/docs`);

@@ -30,7 +30,7 @@ export default async function setup(project: TestProject) {
     port: await freePort(),
     stateDir: persistDir,
     seed: true,
-    vars: { TOKEN_SECRET: "e2e-secret-0123456789abcdef", ALLOWED_ORIGINS: hostPageUrl },
+    vars: { TOKEN_SECRET: "e2e-secret-0123456789abcdef", ADMIN_API_KEY: "e2e-admin-key-0123456789", BREAKER_COOLDOWN_MS: "500", ALLOWED_ORIGINS: hostPageUrl },
   });
   const baseUrl = stack.url;
   project.provide("baseUrl", baseUrl);

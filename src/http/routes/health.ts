@@ -49,7 +49,7 @@ health.openapi(healthz, (c) => c.json({ status: "ok" as const }, 200));
 
 health.openapi(readyz, async (c) => {
   const { config } = c.var;
-  const region = config.defaultRegion;
+  const { region } = c.var.location;
   const faults = currentFaults(config.devMode, config.faultsAtStart);
   const [version, replica] = await Promise.all([
     withTimeout(kbVersion(openPrimary(config.primary, () => faults.primaryDown)), 1_500, "primary").catch(() => null),
