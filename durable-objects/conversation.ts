@@ -25,6 +25,7 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly turns: Turns;
   private readonly idleMs: number;
   private readonly defaultRegion: Region;
+  private alarmArmed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -138,12 +139,14 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmArmed = false;
     const meta = this.store.meta();
     if (meta?.status !== "open") return;
     const due = (this.store.lastActivityAt() ?? 0) + this.idleMs;
     const now = Date.now();
     if (now < due || this.turns.pending > 0) {
       await this.ctx.storage.setAlarm(Math.max(due, now + 1000));
+      this.alarmArmed = true;
       return;
     }
     this.closeConversation("idle_timeout");
@@ -167,9 +170,16 @@ export class ConversationDO extends DurableObject<Env> {
     return isRegion(region) ? region : this.defaultRegion;
   }
 
+  /**
+   * Records activity. The idle alarm is not moved on every message (each move is a storage
+   * write a reply would wait for): it fires at the earliest possible idle time, and the
+   * handler looks at the last activity and re-arms itself if the conversation was busy.
+   */
   private touched(at: number): void {
     this.store.touch(at);
-    void this.ctx.storage.setAlarm(at + this.idleMs);
+    if (this.alarmArmed) return;
+    this.alarmArmed = true;
+    void this.ctx.storage.getAlarm().then((alarm) => (alarm === null ? this.ctx.storage.setAlarm(at + this.idleMs) : undefined));
   }
 
   private publish(frame: ServerFrame): void {

@@ -16,6 +16,9 @@ import { nextSyncDelay, pullChanges } from "../src/kb/sync.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { ReplicaStore } from "./knowledge-replica-store.ts";
 
+/** Remembered questions are written once this many have gathered (or on the sync alarm). */
+const MEMORY_BATCH = 50;
+
 export interface ReplicaStatus extends ReplicaFreshness {
   region: string;
   lastSyncAt: string | null;
@@ -36,6 +39,8 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   private primary: KbDatabase | null = null;
   private syncing: Promise<ReplicaStatus> | null = null;
   private readonly engine: KbEngine;
+  /** Remembered questions not yet written (see remember()). */
+  private readonly unsaved = new Map<string, { key: string; language: string; articleId: string; at: number }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -88,9 +93,16 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     });
   }
 
-  /** Notes a question the region answered confidently with an article. */
+  /**
+   * Notes a question the region answered confidently with an article. Kept in memory and
+   * written in batches: a write here would hold back the next search's reply until it is
+   * durable, and losing a few notes on eviction costs only a little cache.
+   */
   remember(question: string, language: string, articleId: string): void {
-    this.store.remember(questionKey(question), language, articleId, Date.now());
+    const key = questionKey(question);
+    if (!key) return;
+    this.unsaved.set(`${language} ${key}`, { key, language, articleId, at: Date.now() });
+    if (this.unsaved.size >= MEMORY_BATCH) this.saveMemory();
   }
 
   /** The article of a remembered question like this one, if it is still in the copy. */
@@ -98,7 +110,8 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     const key = questionKey(question);
     if (!key) return null;
     let best: { articleId: string; score: number } | null = null;
-    for (const entry of this.store.popular(language, 500)) {
+    const unsaved = [...this.unsaved.values()].filter((e) => e.language === language).map((e) => ({ question: e.key, articleId: e.articleId }));
+    for (const entry of [...unsaved, ...this.store.popular(language, 500)]) {
       const score = similarity(key, entry.question);
       if (score >= SIMILAR_ENOUGH && (!best || score > best.score)) best = { articleId: entry.articleId, score };
     }
@@ -133,6 +146,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.saveMemory();
     await this.sync();
     await this.engine.trainPending();
     await this.ctx.storage.setAlarm(Date.now() + nextSyncDelay(this.store.state().failures, this.intervalMs));
@@ -151,6 +165,14 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Date.now() + nextSyncDelay(this.store.state().failures, this.intervalMs));
     }
     return this.status();
+  }
+
+  private saveMemory(): void {
+    if (!this.unsaved.size) return;
+    this.ctx.storage.transactionSync(() => {
+      for (const e of this.unsaved.values()) this.store.remember(e.key, e.language, e.articleId, e.at);
+    });
+    this.unsaved.clear();
   }
 
   private freshness(): ReplicaFreshness {

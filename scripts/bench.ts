@@ -1,18 +1,27 @@
-// `npm run bench`: starts the local stack, measures the floors (a trivial route, the
-// WebSocket heartbeat) and chat turns in one run, prints each figure with its ratio to its
-// floor, and writes bench/results/<date>.json. Traffic goes to 127.0.0.1 only.
+// `npm run bench [-- --quick]`: starts the local stack, seeds the KB and measures in one
+// run, so that ratios hold on a noisy machine: the floors (a trivial route, sequential and
+// with 10 and 50 connections; the WebSocket heartbeat), chat turns answered from the KB over
+// WebSocket and HTTP for 1, 10 and 50 conversations, the same in degraded mode (the region's
+// replica down), the time from a fault clearing to the first normal reply, and replica
+// search at 1k, 10k and 100k articles. Traffic goes to 127.0.0.1 only. Prints a table with
+// each figure's ratio to its floor and writes bench/results/<date>.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createConversation, httpTurn, SocketSession } from "./bench/clients.ts";
+import { parseArgs } from "node:util";
+import { createConversation, SocketSession } from "./bench/clients.ts";
+import { heartbeat, httpTurns, QUESTIONS, trivialRoute, wsTurns } from "./bench/load.ts";
 import { measureReplica, type ReplicaFigures } from "./bench/replica.ts";
-import { summarise, type Summary } from "./bench/stats.ts";
+import type { Summary } from "./bench/stats.ts";
 import { ROOT, startStack } from "./stack.ts";
 
-const quick = process.argv.includes("--quick");
-const N = quick ? 60 : 300;
-const WARMUP = 20;
+const { values: args } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const quick = args.quick!;
+const SECONDS = quick ? 1 : 4;
+const LEVELS = [1, 10, 50];
+const REPLICA_SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+const ADMIN_KEY = "bench-admin-key-0123456789abcdef";
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -22,70 +31,99 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs `once` sequentially `n` times after a warm-up, timing each call. */
-async function sequential(label: string, n: number, once: () => Promise<number>): Promise<Summary> {
-  for (let i = 0; i < WARMUP; i++) await once();
-  const samples: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < n; i++) {
-    samples.push(await once());
-    if (i % 50 === 0) process.stdout.write(`\r  ${label}: ${i}/${n}   `);
-  }
-  process.stdout.write(`\r  ${label}: ${n}/${n}   \n`);
-  return summarise(samples, performance.now() - started);
+interface Row {
+  figure: string;
+  connections: number;
+  summary: Summary;
+  floor: string | null;
 }
 
-async function timedFetch(url: string): Promise<number> {
-  const started = performance.now();
-  const res = await fetch(url);
-  await res.arrayBuffer();
-  return performance.now() - started;
+const rows: Row[] = [];
+const began = performance.now();
+const step = (label: string) => process.stdout.write(`  [${((performance.now() - began) / 1000).toFixed(0).padStart(3)} s] ${label}\n`);
+
+async function measure(figure: string, connections: number, floor: string | null, run: () => Promise<Summary>): Promise<Summary> {
+  step(`${figure}, ${connections} connection${connections === 1 ? "" : "s"}`);
+  const summary = await run();
+  rows.push({ figure, connections, summary, floor });
+  return summary;
 }
 
-const persistDir = mkdtempSync(join(tmpdir(), "holdfast-bench-"));
-console.log(`Starting the local stack (${quick ? "quick" : "full"} run, ${N} samples per figure)…`);
-const ADMIN_KEY = "bench-admin-key-0123456789abcdef";
-const REPLICA_SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+const stateDir = mkdtempSync(join(tmpdir(), "holdfast-bench-"));
+console.log(`Holdfast benchmark (${quick ? "quick" : "full"}: ${SECONDS} s per figure). Starting the local stack…`);
 const stack = await startStack({
   port: await freePort(),
-  stateDir: persistDir,
+  stateDir,
   seed: true,
-  // Replicas sync only when the benchmark asks, so no background sync skews a figure.
-  vars: { TOKEN_SECRET: "bench-secret-0123456789abcdef", ADMIN_API_KEY: ADMIN_KEY, KB_SYNC_INTERVAL_SECONDS: "3600" },
+  vars: {
+    TOKEN_SECRET: "bench-secret-0123456789abcdef",
+    ADMIN_API_KEY: ADMIN_KEY,
+    // The benchmark is one client hammering a few conversations: lift the limits.
+    RATE_LIMIT_IP: "10000000/60",
+    RATE_LIMIT_CONVERSATION: "10000000/60",
+    // Replicas sync only when the benchmark asks, so no background sync skews a figure.
+    KB_SYNC_INTERVAL_SECONDS: "3600",
+  },
 });
 const base = stack.url;
-const results: Record<string, Summary> = {};
+const admin = (path: string, init: RequestInit = {}) =>
+  fetch(`${base}${path}`, { ...init, headers: { Authorization: `Bearer ${ADMIN_KEY}`, "Content-Type": "application/json", ...init.headers } });
 const replicas: ReplicaFigures[] = [];
+let recoveryMs: number | null = null;
 try {
-  results.trivialRoute = await sequential("GET /healthz", N, () => timedFetch(`${base}/healthz`));
-  const conv = await createConversation(base);
-  const session = await SocketSession.open(base, conv);
-  results.heartbeat = await sequential("WebSocket heartbeat", N, () => session.heartbeat());
-  results.wsTurn = await sequential("chat turn over WebSocket", N, () => session.turn("Where is my order?"));
-  session.close();
-  const httpConv = await createConversation(base);
-  results.httpTurn = await sequential("chat turn over HTTP", N, () => httpTurn(base, httpConv, "Where is my order?"));
+  // Warm up: the region's replica syncs and trains, and every bench question is answered once.
+  const warm = await SocketSession.open(base, await createConversation(base));
+  for (let i = 0; i < 3; i++) for (const q of QUESTIONS) await warm.turn(q);
+  warm.close();
+
+  for (const c of LEVELS) await measure("trivial route", c, null, () => trivialRoute(base, c, SECONDS));
+  await measure("heartbeat", 1, null, () => heartbeat(base, SECONDS));
+  for (const c of LEVELS) await measure("turn over WebSocket", c, "heartbeat", () => wsTurns(base, c, SECONDS));
+  for (const c of LEVELS) await measure("turn over HTTP", c, "trivial route", () => httpTurns(base, c, SECONDS));
+
+  const degraded = (meta: Record<string, unknown>) => {
+    if (meta.mode !== "degraded") throw new Error("a reply during the fault was not degraded");
+  };
+  await admin("/v1/admin/faults", { method: "PUT", body: JSON.stringify({ faults: ["replica-down"] }) });
+  for (const c of LEVELS) await measure("degraded turn over WebSocket", c, "heartbeat", () => wsTurns(base, c, SECONDS, degraded));
+  for (const c of LEVELS) await measure("degraded turn over HTTP", c, "trivial route", () => httpTurns(base, c, SECONDS));
+  step("recovery: clearing the fault, asking until a reply is normal again");
+  await admin("/v1/admin/faults", { method: "DELETE" });
+  const cleared = performance.now();
+  const probe = await SocketSession.open(base, await createConversation(base));
+  for (let i = 0; recoveryMs === null && performance.now() - cleared < 60_000; i++) {
+    let normal = false;
+    await probe.turn(QUESTIONS[i % QUESTIONS.length]!, (meta) => (normal = meta.mode === "normal"));
+    if (normal) recoveryMs = performance.now() - cleared;
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  probe.close();
+
   const regions = ["wnam", "enam", "sam"];
   for (const [i, size] of REPLICA_SIZES.entries()) replicas.push(await measureReplica(stack, ADMIN_KEY, size, regions[i]!));
 } finally {
   await stack.stop();
-  rmSync(persistDir, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true });
 }
 
-const floors: Record<string, string> = { wsTurn: "heartbeat", httpTurn: "trivialRoute" };
-const rows = Object.entries(results).map(([name, s]) => {
-  const floor = floors[name] ? results[floors[name]!] : undefined;
-  return {
-    figure: name,
-    n: s.n,
-    "p50 ms": s.p50.toFixed(2),
-    "p99 ms": s.p99.toFixed(2),
-    "per s": s.perSecond.toFixed(0),
-    "p50 / floor": floor ? (s.p50 / floor.p50).toFixed(2) : "floor",
-    "p99 / floor": floor ? (s.p99 / floor.p99).toFixed(2) : "floor",
-  };
-});
-console.table(rows);
+const floorOf = (row: Row) => (row.floor ? rows.find((r) => r.figure === row.floor && r.connections === (row.floor === "heartbeat" ? 1 : row.connections)) : undefined);
+console.log("\nChat turns and their floors (latency in ms; ratios to the floor at the same number of connections; WebSocket floor: the heartbeat):");
+console.table(
+  rows.map((row) => {
+    const floor = floorOf(row)?.summary;
+    return {
+      figure: row.figure,
+      conns: row.connections,
+      "p50 ms": row.summary.p50.toFixed(2),
+      "p99 ms": row.summary.p99.toFixed(2),
+      "per s": row.summary.perSecond.toFixed(0),
+      "p50/floor": floor ? (row.summary.p50 / floor.p50).toFixed(2) : "floor",
+      "p99/floor": floor ? (row.summary.p99 / floor.p99).toFixed(2) : "floor",
+    };
+  }),
+);
+console.log(`Fault cleared → first normal reply: ${recoveryMs === null ? "not within 60 s" : `${(recoveryMs / 1000).toFixed(2)} s`} (breaker cool-down included)`);
+console.log("\nReplica search inside the Durable Object (per query, no HTTP or RPC):");
 console.table(
   replicas.map((r) => ({
     articles: r.articles,
@@ -98,5 +136,5 @@ console.table(
 const dir = resolve(ROOT, "bench/results");
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, node: process.version, results, replicas }, null, 2));
-console.log(`Wrote ${file}`);
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, node: process.version, seconds: SECONDS, rows, recoveryMs, replicas }, null, 2));
+console.log(`Wrote ${file} in ${((performance.now() - began) / 1000).toFixed(0)} s.`);

@@ -63,16 +63,27 @@ export class SocketSession {
   }
 
   /** Sends a message and resolves when its reply arrives; returns the round trip in ms. */
-  async turn(text: string): Promise<number> {
+  async turn(text: string, check?: (meta: Record<string, unknown>) => void): Promise<number> {
     const clientMessageId = randomUUID();
     const started = performance.now();
     let seq = -1;
+    let meta: Record<string, unknown> = {};
     const acked = this.next((f) => f.type === "ack" && f.clientMessageId === clientMessageId && ((seq = f.seq as number), true));
-    const replied = this.next((f) => f.type === "message" && (f.message as { replyTo?: number }).replyTo === seq);
+    const replied = this.next((f) => {
+      const message = f.message as { replyTo?: number; meta?: Record<string, unknown> } | undefined;
+      if (f.type !== "message" || message?.replyTo !== seq) return false;
+      meta = message.meta ?? {};
+      return true;
+    });
+    const refused = this.next((f) => f.type === "error" && f.clientMessageId === clientMessageId).then(() => {
+      throw new Error("the server refused a benchmark message");
+    });
     this.ws.send(JSON.stringify({ type: "message", text, clientMessageId }));
-    await acked;
-    await replied;
-    return performance.now() - started;
+    await Promise.race([acked, refused]);
+    await Promise.race([replied, refused]);
+    const elapsed = performance.now() - started;
+    check?.(meta);
+    return elapsed;
   }
 
   close(): void {
