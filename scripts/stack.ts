@@ -74,8 +74,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 async function startWorker(options: StackOptions, vars: Record<string, string>): Promise<WorkerProcess> {
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(options.port), "--persist-to", join(options.stateDir, "wrangler"), "--show-interactive-dev-session=false", "--live-reload=false"];
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
+  // Its own process group: wrangler and the workerd it starts are stopped (or killed) together.
   const child = spawn(process.execPath, [WRANGLER, ...args], {
     cwd: ROOT,
+    detached: true,
     env: { ...process.env, PATH: `${resolve(ROOT, "node_modules/.bin")}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", NO_UPDATE_NOTIFIER: "1", FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -88,8 +90,16 @@ async function startWorker(options: StackOptions, vars: Record<string, string>):
   child.stderr?.on("data", keep);
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        child.kill(signal);
+      }
+    }
     await exited;
+    // Give the group's other members (workerd) a moment to go too.
+    await new Promise((r) => setTimeout(r, 200));
   };
   const worker: WorkerProcess = { process: child, output: () => log, stop: () => end("SIGTERM"), kill: () => end("SIGKILL") };
   try {

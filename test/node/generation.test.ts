@@ -9,7 +9,7 @@ import { OpenAiCompatibleProvider } from "../../src/answer/generation/openai-com
 import { AnswerPipeline } from "../../src/answer/pipeline.ts";
 import type { Message } from "../../src/conversation/types.ts";
 import { buildReplica, type EvalReplica } from "../../scripts/eval/replica.ts";
-import { startFakeLlm, type FakeLlm } from "../support/fake-llm.ts";
+import { startFakeLlm, type FakeLlm } from "../../scripts/fake-llm.ts";
 import { nodePorts } from "../support/node-ports.ts";
 
 let fake: FakeLlm;

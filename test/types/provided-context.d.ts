@@ -2,7 +2,7 @@
 declare module "vitest" {
   export interface ProvidedContext {
     libsqlUrl: string;
-    /** The FAKE OpenAI-compatible server (test/support/fake-llm.ts). */
+    /** The FAKE OpenAI-compatible server (scripts/fake-llm.ts). */
     llmUrl: string;
     baseUrl: string;
     hostPageUrl: string;

@@ -9,7 +9,7 @@ import { migrateKb, openKb } from "../../scripts/kb.ts";
 import { readSource } from "../../scripts/kb/source.ts";
 import { DEMO_KB } from "../../scripts/stack.ts";
 import { importArticles } from "../../src/kb/articles.ts";
-import { startFakeLlm } from "../support/fake-llm.ts";
+import { startFakeLlm } from "../../scripts/fake-llm.ts";
 import { startHranaServer } from "../../scripts/hrana/server.ts";
 
 export default async function setup(project: TestProject) {

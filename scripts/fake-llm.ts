@@ -1,4 +1,4 @@
-// A FAKE OpenAI-compatible chat completions server, for tests only: no model runs here (none
+// A FAKE OpenAI-compatible chat completions server, for tests and drills only: no model runs here (none
 // can, offline). Tests script what it streams back and read what it was sent, either
 // directly (Node) or over HTTP (`POST /_fake/script`, `GET /_fake/requests`) from workerd.
 import { createServer, type Server } from "node:http";

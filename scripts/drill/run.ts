@@ -1,0 +1,96 @@
+// One chaos drill: conversations keep talking over WebSocket and HTTP while the server is
+// killed with SIGKILL and started again on the same persisted state; then every
+// acknowledged message is checked. Variants run it with the KB primary stopped, or with
+// the LLM failing (a FAKE OpenAI-compatible server behind the llm-down fault).
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFakeLlm } from "../fake-llm.ts";
+import { startStack } from "../stack.ts";
+import { httpClient, socketClient, type DrillClient } from "./clients.ts";
+import { verify, type DrillCounts } from "./verify.ts";
+
+export type Variant = "basic" | "primary-down" | "llm-fault";
+
+export interface DrillOptions {
+  variant: Variant;
+  conversations: number;
+  /** Seconds of traffic before the kill, and after the restart. */
+  before: number;
+  after: number;
+  /** Pause between a client's messages. */
+  pacingMs: number;
+  log?: (line: string) => void;
+}
+
+export interface DrillReport extends DrillCounts {
+  variant: Variant;
+  /** Time from the kill to the restarted server answering /healthz. */
+  restartMs: number;
+  ok: boolean;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+const wait = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
+
+export async function runDrill(options: DrillOptions): Promise<DrillReport> {
+  const log = options.log ?? (() => {});
+  const stateDir = mkdtempSync(join(tmpdir(), "holdfast-drill-"));
+  const llm = options.variant === "llm-fault" ? await startFakeLlm() : null;
+  log(`${options.variant}: starting the stack`);
+  const stack = await startStack({
+    port: await freePort(),
+    stateDir,
+    seed: true,
+    vars: {
+      TOKEN_SECRET: "drill-secret-0123456789abcdef",
+      RATE_LIMIT_IP: "10000000/60",
+      RATE_LIMIT_CONVERSATION: "10000000/60",
+      ...(llm && { LLM_PROVIDER: "openai", LLM_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "fake-model", HOLDFAST_FAULTS: "llm-down" }),
+    },
+  });
+  let stopped = false;
+  try {
+    const base = stack.url;
+    // The region's replica syncs before anything else is stopped.
+    await (await httpClient(base, -1, 0)).run((() => {
+      let once = false;
+      return () => (once ? true : ((once = true), false));
+    })());
+    if (options.variant === "primary-down") {
+      log("primary-down: stopping the KB primary for the whole drill");
+      await stack.primary.close();
+    }
+    const clients: DrillClient[] = [];
+    for (let i = 0; i < options.conversations; i++) clients.push(i % 2 ? await httpClient(base, i, options.pacingMs) : await socketClient(base, i, options.pacingMs));
+    log(`${options.variant}: ${clients.length} conversations talking (half WebSocket, half HTTP)`);
+    const running = clients.map((c) => c.run(() => stopped));
+    await wait(options.before);
+    log(`${options.variant}: SIGKILL`);
+    const killed = performance.now();
+    await stack.worker.kill();
+    await stack.restartWorker();
+    const restartMs = performance.now() - killed;
+    log(`${options.variant}: restarted in ${(restartMs / 1000).toFixed(1)} s; clients reconnect and go on`);
+    await wait(options.after);
+    stopped = true;
+    await Promise.all(running);
+    log(`${options.variant}: checking every acknowledged message`);
+    const counts = await verify(base, clients);
+    const ok = counts.lost === 0 && counts.duplicated === 0 && counts.outOfOrder === 0 && counts.unanswered === 0 && counts.acknowledged > 0;
+    return { variant: options.variant, restartMs, ok, ...counts };
+  } finally {
+    stopped = true;
+    await stack.stop();
+    await llm?.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,14 @@
+// The short chaos drill, in CI: SIGKILL the server mid-conversation, restart it on the same
+// state, and nothing acknowledged may be lost, duplicated, reordered or left unanswered.
+// The llm-fault variant uses a FAKE OpenAI-compatible server (no model runs offline).
+import { describe, expect, it } from "vitest";
+import { runDrill, type Variant } from "../../scripts/drill/run.ts";
+
+describe("chaos drill (short)", () => {
+  it.each<Variant>(["basic", "primary-down", "llm-fault"])("%s: zero lost and zero duplicated acknowledged messages across a SIGKILL", async (variant) => {
+    const report = await runDrill({ variant, conversations: 6, before: 3, after: 4, pacingMs: 200 });
+    expect(report.acknowledged).toBeGreaterThan(20);
+    expect(report.retried).toBeGreaterThan(0);
+    expect(report).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, unanswered: 0, ok: true });
+  }, 180_000);
+});
