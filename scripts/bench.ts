@@ -6,7 +6,6 @@
 // search at 1k, 10k and 100k articles. Traffic goes to 127.0.0.1 only. Prints a table with
 // each figure's ratio to its floor and writes bench/results/<date>.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -14,7 +13,7 @@ import { createConversation, SocketSession } from "./bench/clients.ts";
 import { heartbeat, httpTurns, QUESTIONS, trivialRoute, wsTurns } from "./bench/load.ts";
 import { measureReplica, type ReplicaFigures } from "./bench/replica.ts";
 import type { Summary } from "./bench/stats.ts";
-import { ROOT, startStack } from "./stack.ts";
+import { freePort, LOAD_TOOL_LIMITS, ROOT, startStack } from "./stack.ts";
 
 const { values: args } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
 const quick = args.quick!;
@@ -23,13 +22,6 @@ const LEVELS = [1, 10, 50];
 const REPLICA_SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 const ADMIN_KEY = "bench-admin-key-0123456789abcdef";
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 interface Row {
   figure: string;
@@ -58,9 +50,7 @@ const stack = await startStack({
   vars: {
     TOKEN_SECRET: "bench-secret-0123456789abcdef",
     ADMIN_API_KEY: ADMIN_KEY,
-    // The benchmark is one client hammering a few conversations: lift the limits.
-    RATE_LIMIT_IP: "10000000/60",
-    RATE_LIMIT_CONVERSATION: "10000000/60",
+    ...LOAD_TOOL_LIMITS,
     // Replicas sync only when the benchmark asks, so no background sync skews a figure.
     KB_SYNC_INTERVAL_SECONDS: "3600",
   },

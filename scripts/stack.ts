@@ -2,6 +2,7 @@
 // benchmark and the drill: the KB primary (a libSQL file, migrated and seeded, served over
 // Hrana HTTP in this process) and the Worker (`wrangler dev` on a persisted state folder).
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { importArticles } from "../src/kb/articles.ts";
@@ -13,6 +14,18 @@ export const ROOT = resolve(import.meta.dirname, "..");
 // Run wrangler with this Node (22, from the `node` devDependency), whatever is on PATH.
 const WRANGLER = resolve(ROOT, "node_modules/wrangler/bin/wrangler.js");
 export const DEMO_KB = resolve(ROOT, "kb/demo");
+
+/** A port nothing listens on right now, on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Vars for load tools (bench, drill): one client hammering a few conversations must not be rate limited. */
+export const LOAD_TOOL_LIMITS = { RATE_LIMIT_IP: "10000000/60", RATE_LIMIT_CONVERSATION: "10000000/60" };
 
 export interface StackOptions {
   port: number;

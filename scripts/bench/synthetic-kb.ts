@@ -5,21 +5,12 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ArticleInput } from "../../src/kb/article.ts";
 import { parseCsv } from "../../src/kb/import/csv.ts";
+import { seededRandom } from "../../src/kb/model/classifier.ts";
 import { DEMO_KB, ROOT } from "../stack.ts";
 import { readSource } from "../kb/source.ts";
 
 const DATA = resolve(ROOT, "../shared/data");
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function trainQuestions(): string[] {
   const banking = parseCsv(readFileSync(resolve(DATA, "banking77/train.csv"), "utf8"), "banking77").slice(1).map((r) => r.fields[0]!);
@@ -32,7 +23,7 @@ export function testQueries(count: number, seed = 7): string[] {
   const banking = parseCsv(readFileSync(resolve(DATA, "banking77/test.csv"), "utf8"), "banking77").slice(1).map((r) => r.fields[0]!);
   const clinc = (JSON.parse(readFileSync(resolve(DATA, "clinc150/data_full.json"), "utf8")) as { test: [string, string][] }).test.map(([t]) => t);
   const pool = [...banking, ...clinc];
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   return Array.from({ length: count }, () => pool[Math.floor(rand() * pool.length)]!);
 }
 
@@ -41,7 +32,7 @@ export function syntheticArticles(count: number, seed = 1): ArticleInput[] {
   const sentences = readSource(DEMO_KB, {})
     .filter((a) => a.locale === "en")
     .flatMap((a) => a.answer.split(/(?<=\.)\s+/));
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)]!;
   return Array.from({ length: count }, (_, i) => ({
     slug: `syn-${i}`,

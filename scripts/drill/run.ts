@@ -3,11 +3,10 @@
 // acknowledged message is checked. Variants run it with the KB primary stopped, or with
 // the LLM failing (a FAKE OpenAI-compatible server behind the llm-down fault).
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeLlm } from "../fake-llm.ts";
-import { startStack } from "../stack.ts";
+import { freePort, LOAD_TOOL_LIMITS, startStack } from "../stack.ts";
 import { httpClient, socketClient, type DrillClient } from "./clients.ts";
 import { verify, type DrillCounts } from "./verify.ts";
 
@@ -31,13 +30,6 @@ export interface DrillReport extends DrillCounts {
   ok: boolean;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const wait = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
 
@@ -52,8 +44,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     seed: true,
     vars: {
       TOKEN_SECRET: "drill-secret-0123456789abcdef",
-      RATE_LIMIT_IP: "10000000/60",
-      RATE_LIMIT_CONVERSATION: "10000000/60",
+      ...LOAD_TOOL_LIMITS,
       ...(llm && { LLM_PROVIDER: "openai", LLM_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "fake-model", HOLDFAST_FAULTS: "llm-down" }),
     },
   });

@@ -2,19 +2,11 @@
 // the widget, on free ports under a fresh state folder.
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { startStack } from "../../scripts/stack.ts";
+import { freePort, startStack } from "../../scripts/stack.ts";
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 export default async function setup(project: TestProject) {
   const persistDir = mkdtempSync(join(tmpdir(), "holdfast-e2e-"));

@@ -1,15 +1,10 @@
 // Conversations answered from the demo KB by the real pipeline: the ConversationDO asks its
 // region's KnowledgeReplicaDO, which synced the demo KB from the primary and trained on it.
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../src/conversation/types.ts";
-import { cid, createConversation, send, type Created } from "./helpers.ts";
+import { cid, createConversation, send, type Created, warmReplica } from "./helpers.ts";
 
-beforeAll(async () => {
-  const replica = env.KB_REPLICA.get(env.KB_REPLICA.idFromName("weur"));
-  await replica.sync();
-  await replica.train();
-});
+beforeAll(() => warmReplica("weur"));
 
 let n = 0;
 async function ask(conv: Created, text: string): Promise<Message> {

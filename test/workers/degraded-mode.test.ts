@@ -1,17 +1,13 @@
 // One test per dependency fault (fault injection through the dev switch): the customer
 // still gets a reply that says how it was made, the transcript is complete, and service
 // returns to normal once the fault clears.
-import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../src/conversation/types.ts";
-import { admin, breakerCoolDown, call, cid, createConversation, send, setFaults, transcript, type Created } from "./helpers.ts";
+import { admin, breakerCoolDown, call, cid, createConversation, send, setFaults, transcript, type Created, warmReplica } from "./helpers.ts";
 
 beforeAll(async () => {
-  for (const region of ["weur", "eeur"]) {
-    const replica = env.KB_REPLICA.get(env.KB_REPLICA.idFromName(region));
-    await replica.sync();
-    await replica.train();
-  }
+  await warmReplica("weur");
+  await warmReplica("eeur");
 });
 
 afterEach(async () => {

@@ -1,5 +1,5 @@
 // Helpers for driving the real Worker in workerd: create conversations, send, read.
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 
 export const BASE = "https://holdfast.test";
 
@@ -137,3 +137,10 @@ export async function setFaults(...faults: string[]): Promise<void> {
 
 /** Waits past the circuit breakers' cool-down (300 ms in tests). */
 export const breakerCoolDown = () => new Promise((r) => setTimeout(r, 350));
+
+/** Has a region's replica pull the KB and train its classifiers, so answers are deterministic. */
+export async function warmReplica(region: string): Promise<void> {
+  const replica = env.KB_REPLICA.get(env.KB_REPLICA.idFromName(region));
+  await replica.sync();
+  await replica.train();
+}

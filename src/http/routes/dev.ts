@@ -2,18 +2,13 @@
 // flag (HOLDFAST_DEV=1) is set, which no production configuration does, and they are left
 // out of the API reference.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { createMiddleware } from "hono/factory";
 import { REGIONS } from "../../edge/regions.ts";
-import { AppError } from "../../errors.ts";
 import { replicaOf } from "../../kb/replicas.ts";
 import { validationHook } from "../../validation.ts";
 import type { AppEnv } from "../context.ts";
+import { devOnly } from "../middleware/dev-only.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 
-const devOnly = createMiddleware<AppEnv>(async (c, next) => {
-  if (!c.var.config.devMode) throw new AppError("not_found");
-  await next();
-});
 
 const searchTiming = createRoute({
   method: "post",

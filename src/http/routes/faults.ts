@@ -1,18 +1,14 @@
 // The fault switch, for drills in development and CI: GET, PUT and DELETE
 // /v1/admin/faults. Answers 404 unless the dev flag is set; needs the admin key.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { createMiddleware } from "hono/factory";
 import { AppError } from "../../errors.ts";
 import { currentFaults, FAULT_NAMES, faultNames, parseFaults, setFaults, NO_FAULTS } from "../../ops/faults.ts";
 import { validationHook } from "../../validation.ts";
 import type { AppEnv } from "../context.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";
+import { devOnly } from "../middleware/dev-only.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 
-const devOnly = createMiddleware<AppEnv>(async (c, next) => {
-  if (!c.var.config.devMode) throw new AppError("not_found");
-  await next();
-});
 
 const State = z.object({ faults: z.array(z.string()), available: z.array(z.string()) });
 const json = { content: { "application/json": { schema: State } } };

@@ -39,7 +39,8 @@ export interface TrainOptions {
 
 const DEFAULTS = { cost: 1, maxEpochs: 12, maxWeights: 12_000_000, maxClasses: 2_000, seed: 1 };
 
-function mulberry32(seed: number): () => number {
+/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same numbers. */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -109,7 +110,7 @@ export async function trainClassifier(classes: string[], examples: Example[], op
   const alpha = new Float64Array(n);
   const diag = 0.5 / cost;
   const qii = xs.map((x) => x.val.reduce((s, a) => s + a * a, 0) + diag);
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const order = Int32Array.from({ length: n }, (_, i) => i);
   for (let cls = 0; cls < c; cls++) {
     if (!present.has(cls)) continue;

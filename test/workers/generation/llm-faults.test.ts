@@ -1,19 +1,14 @@
 // LLM faults (fault injection through the dev switch) with generation on against a FAKE
 // OpenAI-compatible server: the answer still comes, as the article's own text, marked
 // degraded with the reason; generation resumes once the fault clears.
-import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Message } from "../../../src/conversation/types.ts";
-import { breakerCoolDown, cid, createConversation, send, setFaults, transcript } from "../helpers.ts";
+import { breakerCoolDown, cid, createConversation, send, setFaults, transcript, warmReplica } from "../helpers.ts";
 
 const GENERATED = "We issue the refund within 3 business days of receiving your return.";
 const script = (behaviour: unknown) => fetch(`${inject("llmUrl")}/_fake/script`, { method: "POST", body: JSON.stringify(behaviour) });
 
-beforeAll(async () => {
-  const replica = env.KB_REPLICA.get(env.KB_REPLICA.idFromName("weur"));
-  await replica.sync();
-  await replica.train();
-});
+beforeAll(() => warmReplica("weur"));
 
 afterEach(async () => {
   await setFaults();

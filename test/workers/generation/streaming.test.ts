@@ -1,17 +1,12 @@
 // Grounded generation streamed through the real ConversationDO over WebSocket and SSE, with
 // a FAKE OpenAI-compatible server standing in for the model (none can run offline).
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { cid, createConversation, send, SocketClient } from "../helpers.ts";
+import { cid, createConversation, send, SocketClient, warmReplica } from "../helpers.ts";
 
 const script = (behaviour: unknown) => fetch(`${inject("llmUrl")}/_fake/script`, { method: "POST", body: JSON.stringify(behaviour) });
 const GENERATED = ["We issue the refund within 3 business days of receiving your return. ", "Your bank then takes 5–10 business days to show it."];
 
-beforeAll(async () => {
-  const replica = env.KB_REPLICA.get(env.KB_REPLICA.idFromName("weur"));
-  await replica.sync();
-  await replica.train();
-});
+beforeAll(() => warmReplica("weur"));
 
 describe("generated answers stream to the customer (fake LLM)", () => {
   it("over WebSocket: delta frames arrive before the stored reply, which holds the whole text", async () => {
