@@ -50,7 +50,9 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     this.engine = new KbEngine(this.store, () => new Promise((r) => setTimeout(r, 0)));
     this.intervalMs = readConfig(env).kbSyncIntervalSeconds * 1000;
     void ctx.blockConcurrencyWhile(async () => {
-      if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + this.intervalMs);
+      // A replica that has never synced pulls at once; others at the regular interval.
+      const first = this.store.state().lastSyncAt === null;
+      if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + (first ? 0 : this.intervalMs));
     });
     // A previous instance may have been evicted before it finished training.
     void this.engine.trainPending();

@@ -37,6 +37,9 @@ const stack = await startStack({
   vars: args.fault!.length ? { HOLDFAST_FAULTS: args.fault!.join(",") } : {},
 });
 
+// Asking for readiness wakes this region's replica, which pulls the KB and trains at once.
+await fetch(`${stack.url}/readyz`).catch(() => {});
+
 console.log(`
   Holdfast is running.
   Chat page:      ${stack.url}/
