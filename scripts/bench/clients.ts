@@ -14,19 +14,6 @@ export async function createConversation(base: string, locale = "en"): Promise<C
   return (await res.json()) as Conversation;
 }
 
-/** One HTTP turn: resolves with the round-trip time in ms. */
-export async function httpTurn(base: string, conv: Conversation, text: string): Promise<number> {
-  const started = performance.now();
-  const res = await fetch(`${base}/v1/conversations/${conv.id}/messages`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${conv.token}` },
-    body: JSON.stringify({ text, clientMessageId: randomUUID() }),
-  });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`send: ${res.status}`);
-  return performance.now() - started;
-}
-
 /** A conversation's WebSocket, with timed heartbeats and turns. */
 export class SocketSession {
   private readonly ws: WebSocket;

@@ -7,6 +7,7 @@ import type { Retrieval, RetrievalOptions } from "../kb/retrieval.ts";
 import type { SearchHit } from "../kb/search.ts";
 import type { AnswerCache } from "./answer-cache.ts";
 import { apology } from "./apology.ts";
+import { withTimeout } from "../ops/breaker.ts";
 import type { Answer } from "./answerer.ts";
 import { confidenceOf } from "./confidence.ts";
 import { localeFor } from "./language.ts";
@@ -42,15 +43,9 @@ const articleAnswer = (hit: Pick<SearchHit, "id" | "title" | "answer" | "locale"
   meta: degradedMeta({ answerer, locale: hit.locale, decision: "answer", citations: [{ articleId: hit.id, title: hit.title, kbVersion }] }, ctx.reason, ctx.since, kbVersion, null),
 });
 
-async function within<T>(ms: number, work: () => Promise<T>): Promise<T | null> {
-  if (ms <= 0) return null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)));
-  try {
-    return await Promise.race([work().catch(() => null), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** The work's result if it comes within `ms`; null if it fails, is late, or there is no time. */
+function within<T>(ms: number, work: () => Promise<T>): Promise<T | null> {
+  return ms <= 0 ? Promise.resolve(null) : withTimeout(work(), ms, "degraded source").catch(() => null);
 }
 
 export async function degradedReply(ctx: DegradedContext, sources: DegradedSources, config: PlanConfig): Promise<Answer> {

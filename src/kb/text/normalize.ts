@@ -7,10 +7,3 @@ import { foldTraditional } from "./hanzi.ts";
 export function normalize(text: string): string {
   return foldTraditional(text.normalize("NFKC").toLowerCase()).replace(/\s+/g, " ").trim();
 }
-
-const HAN = /\p{Script=Han}/u;
-
-/** Whether a string contains Chinese characters. */
-export function hasHan(text: string): boolean {
-  return HAN.test(text);
-}
