@@ -120,14 +120,6 @@ export class ConversationStore implements TurnStore {
     return row ? { ...INITIAL_DIALOGUE, ...(JSON.parse(row.state) as Partial<DialogueState>) } : INITIAL_DIALOGUE;
   }
 
-  recent(seq: number, limit: number): Message[] {
-    return this.sql
-      .exec<MessageRow>("SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?", seq, limit)
-      .toArray()
-      .reverse()
-      .map(toMessage);
-  }
-
   unanswered(): Message | null {
     const r = this.sql
       .exec<MessageRow>(

@@ -25,6 +25,9 @@ export function cacheKey(kbVersion: number, locale: string, question: string): s
 }
 
 const lastVersion = new Map<string, number>();
+/** Keys this isolate already wrote: a popular question is not written again on every turn. */
+const written = new Set<string>();
+const WRITTEN_MAX = 1_000;
 
 export class AnswerCache {
   private readonly store: CacheStore;
@@ -52,6 +55,10 @@ export class AnswerCache {
 
   async put(question: string, answer: CachedAnswer): Promise<void> {
     this.sawVersion(answer.kbVersion);
-    await this.store.put(cacheKey(answer.kbVersion, answer.locale, question), answer).catch(() => {});
+    const key = cacheKey(answer.kbVersion, answer.locale, question);
+    if (written.has(key)) return;
+    if (written.size >= WRITTEN_MAX) written.clear();
+    written.add(key);
+    await this.store.put(key, answer).catch(() => written.delete(key));
   }
 }

@@ -8,8 +8,6 @@ export interface AnswerRequest {
   message: Message;
   /** The conversation's locale, used when the message's language is unclear. */
   locale: string;
-  /** Earlier messages, oldest first. */
-  history: Message[];
   /** What the conversation remembers from earlier turns. */
   state: DialogueState;
 }

@@ -7,11 +7,12 @@ import { TimeoutError, withTimeout } from "../ops/breaker.ts";
 import type { AnswerCache } from "./answer-cache.ts";
 import type { Answer, Answerer, AnswerRequest } from "./answerer.ts";
 import { degradedMeta, degradedReply, type DegradedReason, type DegradedSources } from "./degraded.ts";
-import { detectLanguage, localeFor } from "./language.ts";
+import { localeFor } from "./language.ts";
 import { generateGrounded, type GenerationConfig, type GenerationFailure } from "./generation/generator.ts";
 import type { LlmProvider } from "./generation/provider.ts";
-import { DEFAULT_PLAN_CONFIG, planReply, type KbPort, type Plan, type PlanConfig } from "./plan.ts";
+import { DEFAULT_PLAN_CONFIG, planReply, replyLanguage, type KbPort, type Plan, type PlanConfig } from "./plan.ts";
 import { replyText } from "./reply-text.ts";
+import type { Candidate } from "../kb/retrieval.ts";
 import { languageOf } from "../kb/text/tokens.ts";
 
 export interface Generation {
@@ -69,7 +70,7 @@ export class AnswerPipeline implements Answerer {
     let answer: Answer = { text: replyText(plan.decision, plan.language), meta: this.meta(plan), state: plan.state };
     if (plan.decision.type === "answer") {
       const article = plan.decision.article;
-      if (this.ports.generation) answer = await this.generate(plan, answer, text, deadline, onDelta);
+      if (this.ports.generation) answer = await this.generate(plan, article, answer, text, deadline, onDelta);
       this.ports.remember(text, plan.language, article.id);
       void this.ports.cache.put(text, { text: answer.text, articleId: article.id, title: article.title, kbVersion: plan.retrieval.kbVersion, locale: article.locale });
     }
@@ -85,10 +86,8 @@ export class AnswerPipeline implements Answerer {
     return degradedMeta(meta, "primary_unreachable", since, retrieval.kbVersion, retrieval.lagSeconds);
   }
 
-  private async generate(plan: Plan, extractive: Answer, question: string, deadline: number, onDelta?: (text: string) => void): Promise<Answer> {
+  private async generate(plan: Plan, article: Candidate, extractive: Answer, question: string, deadline: number, onDelta?: (text: string) => void): Promise<Answer> {
     const { provider, config, budget } = this.ports.generation!;
-    const article = plan.decision.type === "answer" ? plan.decision.article : null;
-    if (!article) return extractive;
     const asDegraded = (reason: DegradedReason, fallback: string): Answer => ({
       ...extractive,
       meta: degradedMeta({ ...extractive.meta, generation: { provider: provider.name, fallback } }, reason, this.ports.openSince("llm") ?? this.ports.now(), plan.retrieval.kbVersion, plan.retrieval.lagSeconds),
@@ -105,8 +104,7 @@ export class AnswerPipeline implements Answerer {
   }
 
   private degraded(request: AnswerRequest, reason: DegradedReason, deadline: number): Promise<Answer> {
-    const detected = detectLanguage(request.message.text);
-    const language = detected?.language ?? request.state.language ?? languageOf(request.locale);
+    const language = replyLanguage(request.message.text, request.state, request.locale);
     const since = this.ports.openSince("replica") ?? this.ports.now();
     return degradedReply(
       {

@@ -33,10 +33,18 @@ export interface Plan {
   state: DialogueState;
 }
 
+/**
+ * The language to answer in: what the customer wrote in when that is clear (or nothing
+ * else is known), else what the conversation has been in, else its locale's.
+ */
+export function replyLanguage(text: string, state: DialogueState, conversationLocale: string): string {
+  const detected = detectLanguage(text);
+  return detected && (detected.confident || !state.language) ? detected.language : (state.language ?? languageOf(conversationLocale));
+}
+
 export async function planReply(text: string, conversationLocale: string, state: DialogueState, kb: KbPort, config: PlanConfig = DEFAULT_PLAN_CONFIG): Promise<Plan> {
   const understood = understandMessage(text);
-  const detected = detectLanguage(text);
-  const language = detected && (detected.confident || !state.language) ? detected.language : (state.language ?? languageOf(conversationLocale));
+  const language = replyLanguage(text, state, conversationLocale);
   const sentiment = nextTrend(state.sentiment, sentimentOf(text));
 
   // Everything is looked up: a KB may hold its own answer to "who are you?", and a request

@@ -16,8 +16,6 @@ export interface TurnStore {
   replyTo(seq: number): Message | null;
   insertCustomer(input: SendInput, at: number): Message;
   insertReply(replyTo: number, answer: Answer, at: number): Message;
-  /** Up to `limit` messages before `seq`, oldest first. */
-  recent(seq: number, limit: number): Message[];
   /** The last customer message if it has no reply yet. */
   unanswered(): Message | null;
   dialogue(): DialogueState;
@@ -41,8 +39,6 @@ export interface TurnListener {
   delta?(replyTo: number, text: string): void;
   replied?(reply: Message): void;
 }
-
-const HISTORY = 20;
 
 export class Turns {
   private readonly queue = new SerialQueue();
@@ -136,7 +132,7 @@ export class Turns {
     };
     let answer: Answer;
     try {
-      answer = await answerer.answer({ message, locale, history: store.recent(message.seq, HISTORY), state: store.dialogue() }, onDelta);
+      answer = await answerer.answer({ message, locale, state: store.dialogue() }, onDelta);
     } catch {
       answer = apology(locale, "answerer_failed", new Date(this.ports.now()));
     }

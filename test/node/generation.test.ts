@@ -33,7 +33,7 @@ function pipeline(kb = demo.kb, timeoutMs = 2_000) {
 
 async function ask(text: string, p = pipeline()) {
   const deltas: string[] = [];
-  const answer = await p.answer({ message: message(text), locale: "en", history: [], state: INITIAL_DIALOGUE }, (d) => deltas.push(d));
+  const answer = await p.answer({ message: message(text), locale: "en", state: INITIAL_DIALOGUE }, (d) => deltas.push(d));
   return { answer, deltas };
 }
 
