@@ -12,8 +12,8 @@ import { limiterFor } from "../src/edge/limits.ts";
 import { NEIGHBOUR } from "../src/edge/region.ts";
 import type { Region } from "../src/edge/regions.ts";
 import { replicaOf } from "../src/kb/replicas.ts";
-import { isolateBreakers, type Breakers } from "../src/ops/breaker.ts";
-import { currentFaults } from "../src/ops/faults.ts";
+import { isolateBreakers, type Breakers } from "../src/resilience/breaker.ts";
+import { currentFaults } from "../src/resilience/faults.ts";
 import type { KnowledgeReplicaDO } from "./knowledge-replica.ts";
 
 /** Waits, giving up early (rejecting) when the signal aborts. */

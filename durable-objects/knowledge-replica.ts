@@ -7,7 +7,7 @@ import { replicaMigrations } from "../migrations/replica/index.ts";
 import { readConfig } from "../src/config.ts";
 import { changesSince, type KbDatabase } from "../src/kb/articles.ts";
 import { openPrimary } from "../src/kb/primary.ts";
-import { currentFaults } from "../src/ops/faults.ts";
+import { currentFaults } from "../src/resilience/faults.ts";
 import { KbEngine } from "../src/kb/engine.ts";
 import { questionKey, SIMILAR_ENOUGH, similarity } from "../src/kb/memory.ts";
 import type { Retrieval, RetrievalOptions } from "../src/kb/retrieval.ts";

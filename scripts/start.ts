@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { FAULT_NAMES, parseFaults } from "../src/ops/faults.ts";
+import { FAULT_NAMES, parseFaults } from "../src/resilience/faults.ts";
 import { ROOT, startStack } from "./stack.ts";
 
 // `npm start -- --fault replica-down --fault latency=500`: drills start with faults on.

@@ -7,7 +7,7 @@ import type { Retrieval, RetrievalOptions } from "../kb/retrieval.ts";
 import type { SearchHit } from "../kb/search.ts";
 import type { AnswerCache } from "./answer-cache.ts";
 import { apology } from "./apology.ts";
-import { withTimeout } from "../ops/breaker.ts";
+import { withTimeout } from "../resilience/breaker.ts";
 import type { Answer } from "./answerer.ts";
 import { confidenceOf } from "./confidence.ts";
 import { localeFor } from "./language.ts";

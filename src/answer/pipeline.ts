@@ -3,7 +3,7 @@
 // When a dependency is slow, failing, open-circuited or over budget the customer still
 // gets a useful, honest reply: degraded mode (src/answer/degraded.ts).
 import type { ReplyMeta } from "../conversation/types.ts";
-import { TimeoutError, withTimeout } from "../ops/breaker.ts";
+import { TimeoutError, withTimeout } from "../resilience/breaker.ts";
 import type { AnswerCache } from "./answer-cache.ts";
 import type { Answer, Answerer, AnswerRequest } from "./answerer.ts";
 import { degradedMeta, degradedReply, type DegradedReason, type DegradedSources } from "./degraded.ts";

@@ -2,7 +2,7 @@
 // code path against Turso, sqld or the local dev endpoint. Calls time out rather than hang.
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
-import { isolateBreakers, type BreakerOptions } from "../ops/breaker.ts";
+import { isolateBreakers, type BreakerOptions } from "../resilience/breaker.ts";
 import type { KbDatabase } from "./articles.ts";
 import * as schema from "./schema.ts";
 

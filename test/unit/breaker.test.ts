@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BreakerOpenError, CircuitBreaker, TimeoutError } from "../../src/ops/breaker.ts";
-import { faultNames, parseFaults } from "../../src/ops/faults.ts";
+import { BreakerOpenError, CircuitBreaker, TimeoutError } from "../../src/resilience/breaker.ts";
+import { faultNames, parseFaults } from "../../src/resilience/faults.ts";
 
 describe("circuit breaker (fake clock)", () => {
   let now = 0;

@@ -4,7 +4,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ArticleInputSchema, articleId } from "../../kb/article.ts";
 import { deleteArticle, getArticle, kbVersion, listArticles, saveArticle, updateArticle, type KbDatabase } from "../../kb/articles.ts";
 import { openPrimary } from "../../kb/primary.ts";
-import { currentFaults } from "../../ops/faults.ts";
+import { currentFaults } from "../../resilience/faults.ts";
 import { pingReplicas, replicaOf } from "../../kb/replicas.ts";
 import { REGIONS } from "../../edge/regions.ts";
 import { AppError } from "../../errors.ts";

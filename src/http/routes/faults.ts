@@ -2,7 +2,7 @@
 // /v1/admin/faults. Answers 404 unless the dev flag is set; needs the admin key.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../errors.ts";
-import { currentFaults, FAULT_NAMES, faultNames, parseFaults, setFaults, NO_FAULTS } from "../../ops/faults.ts";
+import { currentFaults, FAULT_NAMES, faultNames, parseFaults, setFaults, NO_FAULTS } from "../../resilience/faults.ts";
 import { validationHook } from "../../validation.ts";
 import type { AppEnv } from "../context.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";

@@ -6,8 +6,8 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { kbVersion } from "../../kb/articles.ts";
 import { openPrimary } from "../../kb/primary.ts";
 import { replicaOf } from "../../kb/replicas.ts";
-import { isolateBreakers, withTimeout } from "../../ops/breaker.ts";
-import { currentFaults, faultNames } from "../../ops/faults.ts";
+import { isolateBreakers, withTimeout } from "../../resilience/breaker.ts";
+import { currentFaults, faultNames } from "../../resilience/faults.ts";
 import type { AppEnv } from "../context.ts";
 
 const tags = ["Operations"];
