@@ -34,6 +34,9 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             RATE_LIMIT_IP: "100000/60",
             // Breakers cool down quickly so tests see them open and close again.
             BREAKER_COOLDOWN_MS: "300",
+            // Long enough that a turn answered from the KB is always "quick" here (one commit);
+            // tests of the slow path add latency beyond it.
+            ACK_GRACE_MS: "500",
             LLM_BASE_URL: `${inject("llmUrl")}/v1`,
             ...bindings,
           },

@@ -6,22 +6,23 @@ import { conversationMigrations } from "../migrations/conversation/index.ts";
 import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig } from "../src/config.ts";
-import { gcra } from "../src/edge/gcra.ts";
-import { fail, ok, type Outcome } from "../src/errors.ts";
-import { errorFrame, parseClientFrame } from "../src/conversation/frames.ts";
-import { PING, PONG, SUBPROTOCOL } from "../src/conversation/socket-protocol.ts";
+import { idleDecision } from "../src/conversation/idle.ts";
+import { chosenProtocol, errorFrame, parseClientFrame, PING, PONG, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
+import { admitSend } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
-import type { CloseReason, ConversationMeta, CreateInput, SendInput, ServerFrame, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
-import { sseEvent } from "../src/http/sse.ts";
+import type { CloseReason, ConversationMeta, CreateInput, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
 import { isRegion, type Region } from "../src/edge/regions.ts";
+import { fail, ok, type Outcome } from "../src/errors.ts";
+import { pipelinePorts } from "../src/platform/pipeline-ports.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
-import { pipelinePorts } from "./conversation-deps.ts";
+import { ConversationSockets, send } from "./conversation-sockets.ts";
 import { ConversationStore } from "./conversation-store.ts";
 
 const BACKLOG_PAGE = 200;
 
 export class ConversationDO extends DurableObject<Env> {
   private readonly store: ConversationStore;
+  private readonly sockets: ConversationSockets;
   private readonly turns: Turns;
   private readonly idleMs: number;
   private readonly defaultRegion: Region;
@@ -31,21 +32,22 @@ export class ConversationDO extends DurableObject<Env> {
     super(ctx, env);
     applyMigrations(ctx.storage, conversationMigrations);
     this.store = new ConversationStore(ctx.storage);
+    this.sockets = new ConversationSockets(ctx);
     const config = readConfig(env);
     this.idleMs = config.idleSeconds * 1000;
     this.defaultRegion = config.defaultRegion;
-    this.turns = new Turns({
-      store: this.store,
-      answerer: new AnswerPipeline(pipelinePorts(env, config, ctx, () => this.region()), { plan: DEFAULT_PLAN_CONFIG, deadlineMs: config.resilience.deadlineMs }),
-      publish: (frame) => this.publish(frame),
-      touched: (at) => this.touched(at),
-      admit: (at) => {
-        const decision = gcra(this.store.sendTat(), config.limits.conversation, at);
-        if (decision.allowed) this.store.setSendTat(decision.tat);
-        return decision;
+    this.turns = new Turns(
+      {
+        store: this.store,
+        answerer: new AnswerPipeline(pipelinePorts(env, config, ctx, () => this.region(), () => this.ctx.id.toString()), { plan: DEFAULT_PLAN_CONFIG, deadlineMs: config.resilience.deadlineMs }),
+        publish: (frame) => this.sockets.publish(frame, "all"),
+        touched: (at) => this.touched(at),
+        admit: (at) => admitSend(this.store, config.limits.conversation, at),
+        now: () => Date.now(),
+        wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       },
-      now: () => Date.now(),
-    });
+      { ackGraceMs: config.ackGraceMs },
+    );
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.turns.resume();
   }
@@ -63,21 +65,22 @@ export class ConversationDO extends DurableObject<Env> {
     return this.turns.send(input);
   }
 
-  /** Sends and streams the turn as SSE bytes: `message`, `delta`*, `done`. */
+  /** Sends and streams the turn's events, one JSON object per line (the Worker makes them SSE). */
   async sendStream(input: SendInput): Promise<Outcome<ReadableStream<Uint8Array>>> {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
+    const encoder = new TextEncoder();
     // A client that hung up must not stop the turn; its reply is stored all the same.
-    const write = (event: string, data: unknown) => writer.write(sseEvent(event, data)).catch(() => {});
+    const write = (event: TurnEvent) => void writer.write(encoder.encode(`${JSON.stringify(event)}\n`)).catch(() => {});
     let started!: (outcome: Outcome<void>) => void;
     const start = new Promise<Outcome<void>>((resolve) => (started = resolve));
     const done = this.turns.send(input, {
       accepted: (message) => {
         started(ok(undefined));
-        void write("message", message);
+        write({ event: "message", data: message });
       },
-      delta: (_replyTo, text) => void write("delta", { text }),
-      replied: (reply) => void write("done", reply),
+      delta: (_replyTo, text) => write({ event: "delta", data: { text } }),
+      replied: (reply) => write({ event: "done", data: reply }),
     });
     void done.then(async (outcome) => {
       if (!outcome.ok) started(fail(outcome.code, outcome.retryAfterMs));
@@ -87,9 +90,9 @@ export class ConversationDO extends DurableObject<Env> {
     return first.ok ? ok(readable) : fail(first.code, first.retryAfterMs);
   }
 
-  history(after: number, limit: number): Outcome<TranscriptPage> {
+  async history(after: number, limit: number): Promise<Outcome<TranscriptPage>> {
     if (!this.store.meta()) return fail("conversation_not_found");
-    return ok(this.store.page(after, limit));
+    return ok(await this.store.page(after, limit));
   }
 
   close(): Outcome<ConversationMeta> {
@@ -105,27 +108,30 @@ export class ConversationDO extends DurableObject<Env> {
     if (!meta) return Response.json(errorFrame("conversation_not_found"), { status: 404 });
     if (meta.status === "closed") return Response.json(errorFrame("conversation_closed"), { status: 409 });
     const after = Number(new URL(request.url).searchParams.get("after") ?? 0);
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, ["customer"]);
-    server.serializeAttachment({ role: "customer" });
+    const { client, server } = this.sockets.accept({ audience: "customer" });
     // Everything the client missed goes out before any live frame: nothing lost, nothing twice.
-    for (let cursor: number | null = after; cursor !== null; ) {
-      const page = this.store.page(cursor, BACKLOG_PAGE);
-      for (const message of page.messages) server.send(JSON.stringify({ type: "message", message } satisfies ServerFrame));
-      cursor = page.nextAfter;
-    }
-    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": SUBPROTOCOL } });
+    await this.sockets.replay(
+      server,
+      async (cursor) => {
+        const page = await this.store.page(cursor, BACKLOG_PAGE);
+        return { items: page.messages, nextAfter: page.nextAfter };
+      },
+      after,
+      (message): ServerFrame => ({ type: "message", message }),
+    );
+    const protocol = chosenProtocol(request.headers.get("sec-websocket-protocol"));
+    return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "Sec-WebSocket-Protocol": protocol } : {} });
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const decision = parseClientFrame(data);
     if (decision.kind === "too_large") return ws.close(1009, "frame too large");
-    if (decision.kind === "reject") return sendFrame(ws, errorFrame(decision.code));
+    if (decision.kind === "reject") return send(ws, errorFrame(decision.code));
     const { clientMessageId } = decision.input;
     const outcome = await this.turns.send(decision.input, {
-      accepted: (message, duplicate) => sendFrame(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) }),
+      accepted: (message, duplicate) => send(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) } satisfies ServerFrame),
     });
-    if (!outcome.ok) sendFrame(ws, errorFrame(outcome.code, clientMessageId, outcome.retryAfterMs));
+    if (!outcome.ok) send(ws, errorFrame(outcome.code, clientMessageId, outcome.retryAfterMs));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -141,27 +147,17 @@ export class ConversationDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmArmed = false;
     const meta = this.store.meta();
-    if (meta?.status !== "open") return;
-    const due = (this.store.lastActivityAt() ?? 0) + this.idleMs;
-    const now = Date.now();
-    if (now < due || this.turns.pending > 0) {
-      await this.ctx.storage.setAlarm(Math.max(due, now + 1000));
+    const decision = idleDecision({ status: meta?.status ?? null, lastActivityAt: this.store.lastActivityAt(), idleMs: this.idleMs, now: Date.now(), pendingTurns: this.turns.pending });
+    if (decision.type === "rearm") {
+      await this.ctx.storage.setAlarm(decision.at);
       this.alarmArmed = true;
-      return;
-    }
-    this.closeConversation("idle_timeout");
+    } else if (decision.type === "close") this.closeConversation("idle_timeout");
   }
 
   private closeConversation(reason: CloseReason): void {
     this.store.close(reason, Date.now());
-    this.publish({ type: "closed", reason });
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.close(1000, reason);
-      } catch {
-        // Already closed.
-      }
-    }
+    this.sockets.publish({ type: "closed", reason } satisfies ServerFrame);
+    this.sockets.closeAll(1000, reason);
   }
 
   /** The conversation's region (where its replica is). */
@@ -170,27 +166,10 @@ export class ConversationDO extends DurableObject<Env> {
     return isRegion(region) ? region : this.defaultRegion;
   }
 
-  /**
-   * Records activity. The idle alarm is not moved on every message (each move is a storage
-   * write a reply would wait for): it fires at the earliest possible idle time, and the
-   * handler looks at the last activity and re-arms itself if the conversation was busy.
-   */
+  /** Records activity: the idle alarm is armed once and re-arms itself (see src/conversation/idle.ts). */
   private touched(at: number): void {
-    this.store.touch(at);
     if (this.alarmArmed) return;
     this.alarmArmed = true;
     void this.ctx.storage.getAlarm().then((alarm) => (alarm === null ? this.ctx.storage.setAlarm(at + this.idleMs) : undefined));
-  }
-
-  private publish(frame: ServerFrame): void {
-    for (const ws of this.ctx.getWebSockets()) sendFrame(ws, frame);
-  }
-}
-
-function sendFrame(ws: WebSocket, frame: ServerFrame): void {
-  try {
-    ws.send(JSON.stringify(frame));
-  } catch {
-    // The socket closed meanwhile; the client resumes with ?after= when it reconnects.
   }
 }

@@ -2,7 +2,7 @@
 // changes and sync state. Applying a sync is one synchronous transaction.
 import type { Article } from "../src/kb/article.ts";
 import { FIELD_WEIGHTS, matchPlan, type SearchHit, type SearchOptions } from "../src/kb/search.ts";
-import type { IndexedText, ReplicaTarget, StagedChange } from "../src/kb/sync.ts";
+import type { IndexedText, ReplicaTarget, StagedChange, Staging } from "../src/kb/sync.ts";
 import { languageOf } from "../src/kb/text/tokens.ts";
 import type { TrainingArticle } from "../src/kb/model/training.ts";
 
@@ -70,6 +70,31 @@ export class ReplicaStore implements ReplicaTarget {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM articles").one().n;
   }
 
+  staging(): Staging | null {
+    const r = this.sql
+      .exec<{ staging_cursor: number | null; staging_languages: string | null; staging_started_at: number | null; primary_version: number }>(
+        "SELECT staging_cursor, staging_languages, staging_started_at, primary_version FROM sync_state WHERE id = 1",
+      )
+      .one();
+    if (r.staging_cursor === null) return null;
+    return { cursor: r.staging_cursor, primaryVersion: r.primary_version, languages: JSON.parse(r.staging_languages ?? "[]"), startedAt: r.staging_started_at ?? 0 };
+  }
+
+  setStaging(staging: Staging): void {
+    this.sql.exec(
+      "UPDATE sync_state SET staging_cursor = ?, staging_languages = ?, staging_started_at = ?, primary_version = MAX(primary_version, ?)",
+      staging.cursor,
+      JSON.stringify(staging.languages),
+      staging.startedAt,
+      staging.primaryVersion,
+    );
+  }
+
+  /** Changes staged by the sync under way. */
+  stagedCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM staged_changes").one().n;
+  }
+
   clearStaged(): void {
     this.sql.exec("DELETE FROM staged_changes");
   }
@@ -111,9 +136,20 @@ export class ReplicaStore implements ReplicaTarget {
         this.sql.exec("DELETE FROM term_docs");
         this.sql.exec("INSERT INTO term_docs (term, docs) SELECT term, doc FROM article_vocab");
       }
-      this.sql.exec("UPDATE sync_state SET version = ?, primary_version = ?, last_sync_at = ?, last_attempt_at = ?, failures = 0, last_error = NULL", version, primaryVersion, at, at);
+      this.sql.exec(
+        "UPDATE sync_state SET version = ?, primary_version = ?, last_sync_at = ?, last_attempt_at = ?, failures = 0, last_error = NULL, staging_cursor = NULL, staging_languages = NULL, staging_started_at = NULL",
+        version,
+        primaryVersion,
+        at,
+        at,
+      );
       return applied;
     });
+  }
+
+  /** A chunk of a sync went through: the primary is reachable. */
+  recordProgress(at: number): void {
+    this.sql.exec("UPDATE sync_state SET last_attempt_at = ?, failures = 0, last_error = NULL", at);
   }
 
   recordFailure(at: number, error: string): void {

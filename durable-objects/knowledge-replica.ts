@@ -1,15 +1,16 @@
-// KnowledgeReplicaDO: one per region. Glue only: it keeps a SQLite + FTS5 copy of the
-// published KB, pulls changes from the primary on an alarm and when pinged, and answers
-// searches locally. When the primary is unreachable it keeps serving its last good copy,
-// says it is stale, and retries with backoff.
+// KnowledgeReplicaDO: one per region shard (REPLICA_SHARDS). Glue only: it keeps a SQLite +
+// FTS5 copy of the published KB, pulls changes from the primary in bounded chunks on an
+// alarm and when pinged, and answers searches locally. When the primary is unreachable it
+// keeps serving its last good copy, says it is stale, and retries with backoff.
 import { DurableObject } from "cloudflare:workers";
 import { replicaMigrations } from "../migrations/replica/index.ts";
 import { readConfig } from "../src/config.ts";
 import { changesSince, type KbDatabase } from "../src/kb/articles.ts";
-import { openPrimary } from "../src/kb/primary.ts";
+import { openPrimary } from "../src/platform/primary.ts";
 import { currentFaults } from "../src/resilience/faults.ts";
 import { KbEngine } from "../src/kb/engine.ts";
-import { questionKey, SIMILAR_ENOUGH, similarity } from "../src/kb/memory.ts";
+import { freshnessOf } from "../src/kb/freshness.ts";
+import { bestRemembered, questionKey } from "../src/kb/memory.ts";
 import type { Retrieval, RetrievalOptions } from "../src/kb/retrieval.ts";
 import type { ReplicaFreshness, SearchHit, SearchOptions, SearchResult } from "../src/kb/search.ts";
 import { nextSyncDelay, pullChanges } from "../src/kb/sync.ts";
@@ -18,9 +19,14 @@ import { ReplicaStore } from "./knowledge-replica-store.ts";
 
 /** Remembered questions are written once this many have gathered (or on the sync alarm). */
 const MEMORY_BATCH = 50;
+/** Pages of changes (500 each) one sync chunk pulls before it yields and goes on by alarm. */
+const CHUNK_PAGES = 6;
 
 export interface ReplicaStatus extends ReplicaFreshness {
+  /** The Durable Object's name: the region, or `<region>:<shard>`. */
   region: string;
+  /** A sync under way (a large first sync goes in chunks): how far it got. */
+  sync: { state: "idle" | "syncing"; stagedChanges: number; stagedVersion: number | null; startedAt: string | null };
   lastSyncAt: string | null;
   primaryReachable: boolean;
   primaryVersion: number;
@@ -111,13 +117,9 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   recall(question: string, language: string): SearchHit | null {
     const key = questionKey(question);
     if (!key) return null;
-    let best: { articleId: string; score: number } | null = null;
     const unsaved = [...this.unsaved.values()].filter((e) => e.language === language).map((e) => ({ question: e.key, articleId: e.articleId }));
-    for (const entry of [...unsaved, ...this.store.popular(language, 500)]) {
-      const score = similarity(key, entry.question);
-      if (score >= SIMILAR_ENOUGH && (!best || score > best.score)) best = { articleId: entry.articleId, score };
-    }
-    return best ? this.store.byId(best.articleId) : null;
+    const articleId = bestRemembered(key, [...unsaved, ...this.store.popular(language, 500)]);
+    return articleId ? this.store.byId(articleId) : null;
   }
 
   /** Trains the classifiers a sync left pending; resolves when they are ready. */
@@ -125,7 +127,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     return this.engine.trainPending();
   }
 
-  /** Pulls changes now; concurrent calls share one pull. Never throws. */
+  /** Pulls the next chunk of changes now; concurrent calls share one pull. Never throws. */
   sync(): Promise<ReplicaStatus> {
     this.syncing ??= this.pull().finally(() => (this.syncing = null));
     return this.syncing;
@@ -133,8 +135,12 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
 
   status(): ReplicaStatus {
     const state = this.store.state();
+    const staging = this.store.staging();
     return {
       region: this.ctx.id.name ?? this.ctx.id.toString(),
+      sync: staging
+        ? { state: "syncing", stagedChanges: this.store.stagedCount(), stagedVersion: staging.cursor, startedAt: new Date(staging.startedAt).toISOString() }
+        : { state: "idle", stagedChanges: 0, stagedVersion: null, startedAt: null },
       lastSyncAt: state.lastSyncAt === null ? null : new Date(state.lastSyncAt).toISOString(),
       primaryReachable: state.failures === 0 && state.lastAttemptAt !== null,
       primaryVersion: state.primaryVersion,
@@ -150,6 +156,8 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.saveMemory();
     await this.sync();
+    // A sync under way goes on at once (pull() set the alarm); otherwise train, then wait.
+    if (this.store.staging()) return;
     await this.engine.trainPending();
     await this.ctx.storage.setAlarm(Date.now() + nextSyncDelay(this.store.state().failures, this.intervalMs));
   }
@@ -159,8 +167,12 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     this.primary ??= openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown);
     const primary = this.primary;
     try {
-      const result = await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, this.store, Date.now);
+      const result = await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, this.store, Date.now, { maxPages: CHUNK_PAGES });
       if (result.applied) void this.engine.trainPending();
+      if (!result.done) {
+        this.store.recordProgress(Date.now());
+        await this.ctx.storage.setAlarm(Date.now());
+      }
     } catch (err) {
       this.store.recordFailure(Date.now(), errorKind(err));
       // Retry soon with backoff rather than at the next regular interval.
@@ -178,10 +190,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   }
 
   private freshness(): ReplicaFreshness {
-    const state = this.store.state();
-    const lagSeconds = state.lastSyncAt === null ? null : Math.max(0, Math.round((Date.now() - state.lastSyncAt) / 1000));
-    const stale = state.failures > 0 || lagSeconds === null || lagSeconds * 1000 > 2 * this.intervalMs;
-    return { kbVersion: state.version, lagSeconds, stale };
+    return freshnessOf(this.store.state(), Date.now(), this.intervalMs);
   }
 }
 

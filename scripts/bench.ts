@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick]`: starts the local stack, seeds the KB and measures in one
 // run, so that ratios hold on a noisy machine: the floors (a trivial route, sequential and
-// with 10 and 50 connections; the WebSocket heartbeat), chat turns answered from the KB over
+// with 10 and 50 connections; the WebSocket heartbeat; a Durable Object that INSERTs and
+// echoes each WebSocket message, at 1, 10 and 50 connections), chat turns answered from the KB over
 // WebSocket and HTTP for 1, 10 and 50 conversations, the same in degraded mode (the region's
 // replica down), the time from a fault clearing to the first normal reply, and replica
 // search at 1k, 10k and 100k articles. Traffic goes to 127.0.0.1 only. Prints a table with
@@ -10,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createConversation, SocketSession } from "./bench/clients.ts";
-import { heartbeat, httpTurns, QUESTIONS, trivialRoute, wsTurns } from "./bench/load.ts";
+import { floorTurns, heartbeat, httpTurns, QUESTIONS, trivialRoute, wsTurns } from "./bench/load.ts";
 import { measureReplica, type ReplicaFigures } from "./bench/replica.ts";
 import type { Summary } from "./bench/stats.ts";
 import { freePort, LOAD_TOOL_LIMITS, ROOT, startStack } from "./stack.ts";
@@ -21,6 +22,8 @@ const SECONDS = quick ? 1 : 4;
 const LEVELS = [1, 10, 50];
 const REPLICA_SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 const ADMIN_KEY = "bench-admin-key-0123456789abcdef";
+/** A hibernatable WebSocket into a SQLite Durable Object that INSERTs and echoes: what a turn costs at least. */
+const FLOOR = "floor: DO insert + echo";
 
 
 interface Row {
@@ -68,14 +71,15 @@ try {
 
   for (const c of LEVELS) await measure("trivial route", c, null, () => trivialRoute(base, c, SECONDS));
   await measure("heartbeat", 1, null, () => heartbeat(base, SECONDS));
-  for (const c of LEVELS) await measure("turn over WebSocket", c, "heartbeat", () => wsTurns(base, c, SECONDS));
+  for (const c of LEVELS) await measure(FLOOR, c, null, () => floorTurns(base, c, SECONDS));
+  for (const c of LEVELS) await measure("turn over WebSocket", c, FLOOR, () => wsTurns(base, c, SECONDS));
   for (const c of LEVELS) await measure("turn over HTTP", c, "trivial route", () => httpTurns(base, c, SECONDS));
 
   const degraded = (meta: Record<string, unknown>) => {
     if (meta.mode !== "degraded") throw new Error("a reply during the fault was not degraded");
   };
   await admin("/v1/admin/faults", { method: "PUT", body: JSON.stringify({ faults: ["replica-down"] }) });
-  for (const c of LEVELS) await measure("degraded turn over WebSocket", c, "heartbeat", () => wsTurns(base, c, SECONDS, degraded));
+  for (const c of LEVELS) await measure("degraded turn over WebSocket", c, FLOOR, () => wsTurns(base, c, SECONDS, degraded));
   for (const c of LEVELS) await measure("degraded turn over HTTP", c, "trivial route", () => httpTurns(base, c, SECONDS));
   step("recovery: clearing the fault, asking until a reply is normal again");
   await admin("/v1/admin/faults", { method: "DELETE" });
@@ -96,8 +100,17 @@ try {
   rmSync(stateDir, { recursive: true, force: true });
 }
 
-const floorOf = (row: Row) => (row.floor ? rows.find((r) => r.figure === row.floor && r.connections === (row.floor === "heartbeat" ? 1 : row.connections)) : undefined);
-console.log("\nChat turns and their floors (latency in ms; ratios to the floor at the same number of connections; WebSocket floor: the heartbeat):");
+const floorOf = (row: Row) => (row.floor ? rows.find((r) => r.figure === row.floor && r.connections === row.connections) : undefined);
+const figure = (name: string, connections: number) => rows.find((r) => r.figure === name && r.connections === connections)?.summary;
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? null : Math.round((a / b) * 100) / 100);
+/** The turn path's targets, each a ratio to its floor measured in this run. */
+const targets = [
+  { target: "WebSocket turn p50 / floor p50, 1 connection", value: ratio(figure("turn over WebSocket", 1)?.p50, figure(FLOOR, 1)?.p50), goal: "≤ 2" },
+  { target: "WebSocket turn p99 / floor p99, 10 connections", value: ratio(figure("turn over WebSocket", 10)?.p99, figure(FLOOR, 10)?.p99), goal: "≤ 3" },
+  { target: "HTTP turn p50 / trivial route p50, 1 connection", value: ratio(figure("turn over HTTP", 1)?.p50, figure("trivial route", 1)?.p50), goal: "≤ 2" },
+  { target: "WebSocket turns/s / floor messages/s, 50 connections", value: ratio(figure("turn over WebSocket", 50)?.perSecond, figure(FLOOR, 50)?.perSecond), goal: "≥ 0.5" },
+];
+console.log("\nChat turns and their floors (latency in ms; ratios to the floor at the same number of connections: the DO floor for WebSocket turns, the trivial route for HTTP):");
 console.table(
   rows.map((row) => {
     const floor = floorOf(row)?.summary;
@@ -112,6 +125,8 @@ console.table(
     };
   }),
 );
+console.log("\nTargets (ratios to the floors above):");
+console.table(targets);
 console.log(`Fault cleared → first normal reply: ${recoveryMs === null ? "not within 60 s" : `${(recoveryMs / 1000).toFixed(2)} s`} (breaker cool-down included)`);
 console.log("\nReplica search inside the Durable Object (per query, no HTTP or RPC):");
 console.table(
@@ -126,5 +141,5 @@ console.table(
 const dir = resolve(ROOT, "bench/results");
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, node: process.version, seconds: SECONDS, rows, recoveryMs, replicas }, null, 2));
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, node: process.version, seconds: SECONDS, rows, targets, recoveryMs, replicas }, null, 2));
 console.log(`Wrote ${file} in ${((performance.now() - began) / 1000).toFixed(0)} s.`);

@@ -13,6 +13,10 @@ export interface Config {
   adminApiKey: string;
   primary: { url: string; authToken?: string; timeoutMs: number; breaker: { failures: number; coolDownMs: number } };
   kbSyncIntervalSeconds: number;
+  /** Replica shards per region (REPLICA_SHARDS: `2`, or `weur=4,wnam=2,*=1`). */
+  replicaShards: (region: Region) => number;
+  /** How long a quick answer may take and still be stored with its message in one commit. */
+  ackGraceMs: number;
   /** Development switches are on: never in a production configuration. */
   devMode: boolean;
   /** The region used when a request's location does not name one. */
@@ -28,8 +32,22 @@ export interface Config {
   llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
 }
 
-/** Reads the configuration, falling back to defaults for values that are absent or invalid. */
-export function readConfig(env: Env): Config {
+/** The variables configuration is read from: the Worker's environment (strings). */
+export type ConfigVars = { [K in keyof Env]?: Env[K] extends string ? string : unknown };
+
+const cached = new WeakMap<object, Config>();
+
+/**
+ * Reads the configuration, falling back to defaults for values that are absent or invalid.
+ * The result is kept per environment object: the Worker reads it on every request.
+ */
+export function readConfig(env: ConfigVars): Config {
+  let config = cached.get(env);
+  if (!config) cached.set(env, (config = parseConfig(env)));
+  return config;
+}
+
+function parseConfig(env: ConfigVars): Config {
   return {
     tokenSecret: env.TOKEN_SECRET ?? "",
     tokenTtlSeconds: positiveInt(env.TOKEN_TTL_SECONDS, 86_400),
@@ -38,12 +56,14 @@ export function readConfig(env: Env): Config {
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 65_536),
     adminApiKey: env.ADMIN_API_KEY ?? "",
     primary: {
-      url: env.LIBSQL_URL,
+      url: env.LIBSQL_URL ?? "",
       authToken: env.LIBSQL_AUTH_TOKEN,
       timeoutMs: positiveInt(env.LIBSQL_TIMEOUT_MS, 5_000),
       breaker: { failures: positiveInt(env.BREAKER_FAILURES, 3), coolDownMs: positiveInt(env.BREAKER_COOLDOWN_MS, 10_000) },
     },
     kbSyncIntervalSeconds: positiveInt(env.KB_SYNC_INTERVAL_SECONDS, 30),
+    replicaShards: perRegion(env.REPLICA_SHARDS, 1, 64),
+    ackGraceMs: positiveInt(env.ACK_GRACE_MS, 30),
     devMode: env.HOLDFAST_DEV === "1",
     defaultRegion: isRegion(env.DEFAULT_REGION ?? "") ? (env.DEFAULT_REGION as Region) : "weur",
     jurisdictions: env.JURISDICTIONS !== "off",
@@ -74,6 +94,20 @@ export function readConfig(env: Env): Config {
 function positiveInt(raw: string | undefined, fallback: number): number {
   const n = Number(raw);
   return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/** `n` for every region, or `region=n,…` with `*=n` as the default; each clamped to 1..max. */
+function perRegion(raw: string | undefined, fallback: number, max: number): (region: Region) => number {
+  const clamp = (n: number) => Math.min(max, Math.max(1, n));
+  const whole = Number(raw);
+  if (Number.isInteger(whole) && whole > 0) return () => clamp(whole);
+  const table = new Map<string, number>();
+  for (const part of listOf(raw)) {
+    const m = /^([a-z*]+)=(\d+)$/.exec(part);
+    if (m && Number(m[2]) > 0) table.set(m[1]!, clamp(Number(m[2])));
+  }
+  const other = table.get("*") ?? fallback;
+  return (region) => table.get(region) ?? other;
 }
 
 function listOf(raw: string | undefined): string[] {

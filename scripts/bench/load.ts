@@ -2,6 +2,7 @@
 // trivial route, chat turns), `ws` sessions for WebSocket turns and the heartbeat.
 import autocannon from "autocannon";
 import { randomUUID } from "node:crypto";
+import WebSocket from "ws";
 import { createConversation, SocketSession, type Conversation } from "./clients.ts";
 import { summarise, type Summary } from "./stats.ts";
 
@@ -70,6 +71,39 @@ export async function wsTurns(base: string, sessions: number, seconds: number, c
   );
   const wall = performance.now() - started;
   open.forEach((s) => s.close());
+  return summarise(samples, wall);
+}
+
+/**
+ * The turn's floor: `sessions` WebSockets, each to its own minimal Durable Object that
+ * INSERTs every message and echoes it (BenchFloorDO), each message after the last echo.
+ */
+export async function floorTurns(base: string, sessions: number, seconds: number): Promise<Summary> {
+  const open = await Promise.all(
+    Array.from({ length: sessions }, (_, i) => {
+      const ws = new WebSocket(`${base.replace(/^http/, "ws")}/v1/dev/floor/floor-${randomUUID()}-${i}/ws`);
+      return new Promise<WebSocket>((resolve, reject) => {
+        ws.once("open", () => resolve(ws));
+        ws.once("error", reject);
+      });
+    }),
+  );
+  const samples: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    open.map(async (ws, s) => {
+      for (let i = s; performance.now() < until; i++) {
+        const sent = performance.now();
+        const echoed = new Promise((resolve) => ws.once("message", resolve));
+        ws.send(QUESTIONS[i % QUESTIONS.length]!);
+        await echoed;
+        samples.push(performance.now() - sent);
+      }
+    }),
+  );
+  const wall = performance.now() - started;
+  open.forEach((ws) => ws.close());
   return summarise(samples, wall);
 }
 

@@ -1,7 +1,8 @@
 // Degraded mode: when a dependency is slow, failing, open-circuited or over budget, the
 // reply still comes, from the first of: the answer cache (exact question, then the
-// replica's memory of popular questions), the best answer from a neighbouring region's
-// replica, and finally an apology with an offer of a person. Every such reply says so.
+// replica's memory of popular questions), the best answer from a sibling replica shard of
+// the region, then from the neighbouring region's replica, and finally an apology with an
+// offer of a person. Every such reply says so.
 import type { ReplyMeta } from "../conversation/types.ts";
 import type { Retrieval, RetrievalOptions } from "../kb/retrieval.ts";
 import type { SearchHit } from "../kb/search.ts";
@@ -19,6 +20,8 @@ export interface DegradedSources {
   cache: AnswerCache;
   /** The region replica's memory of popular answered questions (a cheap lookup that may work when retrieval did not). */
   memory: (question: string, language: string) => Promise<SearchHit | null>;
+  /** Another replica shard of the same region (rejects when the region has one shard). */
+  sibling: (question: string, options: RetrievalOptions) => Promise<Retrieval>;
   /** The neighbouring region's replica. */
   neighbour: (question: string, options: RetrievalOptions) => Promise<Retrieval>;
 }
@@ -56,9 +59,12 @@ export async function degradedReply(ctx: DegradedContext, sources: DegradedSourc
   const left = () => ctx.remainingMs - (ctx.now() - started);
   const remembered = await within(left(), () => sources.memory(ctx.question, ctx.language));
   if (remembered) return articleAnswer(remembered, remembered.version, "memory", ctx);
-  const neighbour = await within(left(), () => sources.neighbour(ctx.question, { language: ctx.language, fallbackLanguage: ctx.fallbackLanguage, limit: 5 }));
-  const best = neighbour?.candidates[0];
-  if (neighbour && best && confidenceOf(neighbour, config.calibration) >= config.policy.answerAt) return articleAnswer(best, neighbour.kbVersion, "neighbour", ctx);
+  const options = { language: ctx.language, fallbackLanguage: ctx.fallbackLanguage, limit: 5 };
+  for (const source of ["sibling", "neighbour"] as const) {
+    const found = await within(left(), () => sources[source](ctx.question, options));
+    const best = found?.candidates[0];
+    if (found && best && confidenceOf(found, config.calibration) >= config.policy.answerAt) return articleAnswer(best, found.kbVersion, source, ctx);
+  }
   const sorry = apology(locale, ctx.reason, new Date(ctx.since));
   return {
     text: sorry.text,

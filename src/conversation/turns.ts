@@ -1,36 +1,60 @@
-// The order of a conversation's turns: store the customer's message, tell every socket,
-// ask the answerer, store and deliver the reply. Turns run one at a time; a retried send
-// (same clientMessageId) gets the original result and is never stored twice.
+// The order of a conversation's turns: admit the customer's message, ask the answerer,
+// store and deliver. Turns run one at a time; a retried send (same clientMessageId) gets
+// the original result and is never stored twice. An acknowledgement always means "stored".
+//
+// One durable commit per turn when the answer is quick: the message and its reply are
+// stored together and the ack, the message and the reply go out in one burst (the
+// runtime holds them until the commit is durable). When the answer takes longer than
+// `ackGraceMs` (generation, a slow replica), the message is stored and acknowledged first
+// and the reply follows in a second commit.
 import type { Answer, Answerer } from "../answer/answerer.ts";
 import type { DialogueState } from "../answer/dialogue.ts";
 import { apology } from "../answer/apology.ts";
 import type { RateDecision } from "../edge/gcra.ts";
 import { fail, ok, type Outcome } from "../errors.ts";
+import type { ServerFrame } from "./protocol.ts";
 import { SerialQueue } from "./serial-queue.ts";
-import type { ConversationMeta, Message, SendInput, ServerFrame, TurnResult } from "./types.ts";
+import type { ConversationMeta, Message, SendInput, TurnResult } from "./types.ts";
 
-/** What the turn needs from storage. All calls are synchronous (Durable Object SQLite). */
+/**
+ * What a turn needs from storage. Lookups by id and sequence numbers are synchronous (the
+ * Durable Object's SQLite), so that no two sends can race between a check and a write;
+ * anything that reads or writes message text may be asynchronous (it may be sealed).
+ */
 export interface TurnStore {
   meta(): ConversationMeta | null;
-  byClientMessageId(clientMessageId: string): Message | null;
-  replyTo(seq: number): Message | null;
-  insertCustomer(input: SendInput, at: number): Message;
-  insertReply(replyTo: number, answer: Answer, at: number): Message;
+  /** The seq of the message with this clientMessageId, if one is stored. */
+  seqOfClientMessage(clientMessageId: string): number | null;
+  /** The next sequence number (nothing else writes messages while a turn runs). */
+  nextSeq(): number;
+  message(seq: number): Promise<Message | null>;
+  replyTo(seq: number): Promise<Message | null>;
+  /** Stores the customer's message. */
+  saveMessage(message: Message): Promise<void>;
+  /** Stores the reply (and the dialogue state it leads to), with the message when it is not stored yet. */
+  saveReply(reply: Message, state: DialogueState | undefined, message?: Message): Promise<void>;
   /** The last customer message if it has no reply yet. */
-  unanswered(): Message | null;
+  unanswered(): Promise<Message | null>;
   dialogue(): DialogueState;
 }
 
 export interface TurnPorts {
   store: TurnStore;
   answerer: Answerer;
-  /** Sends a frame to every socket of the conversation. */
+  /** Sends a frame to every customer socket of the conversation. */
   publish(frame: ServerFrame): void;
   /** Activity happened at `at` (ms): the idle timer restarts. */
   touched(at: number): void;
   /** Counts a new message against the conversation's rate limit. */
   admit(at: number): RateDecision;
   now(): number;
+  /** Resolves after `ms` (the ack grace period). */
+  wait(ms: number): Promise<void>;
+}
+
+export interface TurnOptions {
+  /** How long an answer may take and still be stored with its message in one commit. */
+  ackGraceMs: number;
 }
 
 /** Per-send callbacks: the HTTP stream or the socket that sent the message. */
@@ -44,17 +68,21 @@ export class Turns {
   private readonly queue = new SerialQueue();
   private readonly inflight = new Map<string, { text: string; done: Promise<Outcome<TurnResult>> }>();
   private readonly ports: TurnPorts;
+  private readonly options: TurnOptions;
+  /** The answer to a message left unanswered by a restart, while it is being made. */
+  private resuming: Promise<void> = Promise.resolve();
 
-  constructor(ports: TurnPorts) {
+  constructor(ports: TurnPorts, options: TurnOptions = { ackGraceMs: 30 }) {
     this.ports = ports;
+    this.options = options;
   }
 
   /** Answers a message stored before a restart but never answered. Call once at start. */
   resume(): void {
-    const message = this.ports.store.unanswered();
-    if (!message?.clientMessageId) return;
-    const done = this.queue.run(async () => ok<TurnResult>({ message, reply: await this.reply(message, {}), duplicate: false }));
-    this.track(message.clientMessageId, message.text, done);
+    this.resuming = this.queue.run(async () => {
+      const message = await this.ports.store.unanswered();
+      if (message) await this.answer(message, {}, true);
+    });
   }
 
   /** Sends a customer message and resolves with its turn once the reply is stored. */
@@ -89,13 +117,16 @@ export class Turns {
       if (inflight.text !== input.text) return Promise.resolve(fail("client_message_id_conflict"));
       return inflight.done.then((r) => (r.ok ? this.replay(r.value, listener) : r));
     }
-    const message = this.ports.store.byClientMessageId(input.clientMessageId);
-    if (!message) return null;
-    if (message.text !== input.text) return Promise.resolve(fail("client_message_id_conflict"));
-    const reply = this.ports.store.replyTo(message.seq);
-    // Every stored message is either answered or in flight (resume() covers restarts).
-    if (!reply) return Promise.resolve(fail("internal_error"));
-    return Promise.resolve(this.replay({ message, reply, duplicate: true }, listener));
+    const seq = this.ports.store.seqOfClientMessage(input.clientMessageId);
+    if (seq === null) return null;
+    return (async () => {
+      await this.resuming;
+      const [message, reply] = await Promise.all([this.ports.store.message(seq), this.ports.store.replyTo(seq)]);
+      if (!message || message.text !== input.text) return fail<TurnResult>("client_message_id_conflict");
+      // Every stored message is either answered or in flight (resume() covers restarts).
+      if (!reply) return fail<TurnResult>("internal_error");
+      return this.replay({ message, reply, duplicate: true }, listener);
+    })();
   }
 
   private replay(result: TurnResult, listener: TurnListener): Outcome<TurnResult> {
@@ -115,32 +146,51 @@ export class Turns {
     const closed = this.closedOutcome();
     if (closed) return closed;
     const at = this.ports.now();
-    const message = this.ports.store.insertCustomer(input, at);
-    this.ports.touched(at);
-    listener.accepted?.(message, false);
-    this.ports.publish({ type: "message", message });
-    return ok({ message, reply: await this.reply(message, listener), duplicate: false });
+    const message: Message = { seq: this.ports.store.nextSeq(), role: "customer", text: input.text, createdAt: new Date(at).toISOString(), clientMessageId: input.clientMessageId };
+    return ok({ message, reply: await this.answer(message, listener, false), duplicate: false });
   }
 
-  private async reply(message: Message, listener: TurnListener): Promise<Message> {
+  /**
+   * Answers `message`. When it is not stored yet (`stored` false) it is stored with a quick
+   * answer, or on its own once the grace period or the first streamed text comes.
+   */
+  private async answer(message: Message, listener: TurnListener, stored: boolean): Promise<Message> {
     const { store, answerer, publish } = this.ports;
-    publish({ type: "typing" });
     const locale = store.meta()?.locale ?? "en";
+    let pending: Promise<void> | null = null;
+    // Stores and announces the message on its own; every later step waits for it.
+    const storeAlone = (): Promise<void> =>
+      (pending ??= (async () => {
+        if (stored) return;
+        await store.saveMessage(message);
+        stored = true;
+        this.accepted(message, listener);
+        publish({ type: "typing" });
+      })());
     const onDelta = (text: string) => {
-      listener.delta?.(message.seq, text);
-      publish({ type: "delta", replyTo: message.seq, text });
+      void storeAlone().then(() => {
+        listener.delta?.(message.seq, text);
+        publish({ type: "delta", replyTo: message.seq, text });
+      });
     };
-    let answer: Answer;
-    try {
-      answer = await answerer.answer({ message, locale, state: store.dialogue() }, onDelta);
-    } catch {
-      answer = apology(locale, "answerer_failed", new Date(this.ports.now()));
-    }
+    const answering = answerer.answer({ message, locale, state: store.dialogue() }, onDelta).catch(() => apology(locale, "answerer_failed", new Date(this.ports.now())));
+    const quick = stored ? null : await Promise.race([answering, this.ports.wait(this.options.ackGraceMs).then(() => null)]);
+    if (!quick) await storeAlone();
+    const answer: Answer = quick ?? (await answering);
+    await pending;
     const at = this.ports.now();
-    const reply = store.insertReply(message.seq, answer, at);
+    const reply: Message = { seq: stored ? store.nextSeq() : message.seq + 1, role: "assistant", text: answer.text, createdAt: new Date(at).toISOString(), replyTo: message.seq, meta: answer.meta };
+    await store.saveReply(reply, answer.state, stored ? undefined : message);
+    if (!stored) this.accepted(message, listener);
     this.ports.touched(at);
     publish({ type: "message", message: reply });
     listener.replied?.(reply);
     return reply;
+  }
+
+  private accepted(message: Message, listener: TurnListener): void {
+    this.ports.touched(Date.parse(message.createdAt));
+    listener.accepted?.(message, false);
+    this.ports.publish({ type: "message", message });
   }
 }

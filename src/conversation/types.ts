@@ -87,12 +87,3 @@ export interface TranscriptPage {
   hasMore: boolean;
   nextAfter: number | null;
 }
-
-/** Frames the server sends over a conversation's WebSocket. */
-export type ServerFrame =
-  | { type: "ack"; clientMessageId: string; seq: number; duplicate?: boolean }
-  | { type: "message"; message: Message }
-  | { type: "typing" }
-  | { type: "delta"; replyTo: number; text: string }
-  | { type: "closed"; reason: CloseReason }
-  | { type: "error"; code: string; message: string; clientMessageId?: string; /** Seconds, when rate limited. */ retryAfter?: number };

@@ -41,6 +41,13 @@ export const ArticlePatchSchema = z
 export const ReplicaStatusSchema = z
   .object({
     region: z.string(),
+    shard: z.number().int().openapi({ description: "The region's replica shard (REPLICA_SHARDS); 0 is the first." }),
+    sync: z.object({
+      state: z.enum(["idle", "syncing"]),
+      stagedChanges: z.number().int().openapi({ description: "Changes pulled so far by the sync under way; applied all at once when it ends." }),
+      stagedVersion: z.number().int().nullable(),
+      startedAt: z.string().nullable(),
+    }),
     kbVersion: z.number().int(),
     primaryVersion: z.number().int(),
     lagSeconds: z.number().int().nullable().openapi({ description: "Seconds since the last successful sync; null before the first." }),

@@ -19,3 +19,13 @@ export function similarity(a: string, b: string): number {
 
 /** How alike a remembered question must be to count. */
 export const SIMILAR_ENOUGH = 0.6;
+
+/** The article of the remembered question most like `key`, if any is similar enough. */
+export function bestRemembered(key: string, entries: Iterable<{ question: string; articleId: string }>): string | null {
+  let best: { articleId: string; score: number } | null = null;
+  for (const entry of entries) {
+    const score = similarity(key, entry.question);
+    if (score >= SIMILAR_ENOUGH && (!best || score > best.score)) best = { articleId: entry.articleId, score };
+  }
+  return best?.articleId ?? null;
+}

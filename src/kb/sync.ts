@@ -1,6 +1,8 @@
 // Pulling the KB from the primary into a replica: page through the change feed by version
-// cursor, stage every page, then apply everything at once. Pure sequencing; the primary and
-// the replica's storage are ports.
+// cursor, stage every page, then apply everything at once, so a search never sees half a
+// sync. A large sync goes in bounded chunks (a few pages each, continued on the replica's
+// alarm), so no request or alarm waits for all of it. Pure sequencing; the primary and the
+// replica's storage are ports.
 import type { Article } from "./article.ts";
 import type { ChangePage } from "./articles.ts";
 import { languageOf, qualified, tokenize } from "./text/tokens.ts";
@@ -24,9 +26,21 @@ export interface IndexedText {
   answer: string;
 }
 
+/** A sync under way: where staging got to and which languages its changes touch. */
+export interface Staging {
+  cursor: number;
+  primaryVersion: number;
+  languages: string[];
+  startedAt: number;
+}
+
 export interface ReplicaTarget {
   /** The version the replica has applied. */
   version(): number;
+  /** The sync under way, if a previous chunk left one. */
+  staging(): Staging | null;
+  /** Records how far staging got (kept until the commit). */
+  setStaging(staging: Staging): void;
   clearStaged(): void;
   stage(changes: StagedChange[]): void;
   /**
@@ -37,6 +51,8 @@ export interface ReplicaTarget {
 }
 
 export interface SyncResult {
+  /** False when the chunk ended before the change feed did: call again to go on. */
+  done: boolean;
   applied: number;
   version: number;
   primaryVersion: number;
@@ -56,14 +72,33 @@ export function toStaged(article: Article): StagedChange {
   return { version: article.version, id: article.id, article: live ? article : null, tokens: live ? indexedText(article) : null };
 }
 
-export async function pullChanges(source: ChangeSource, target: ReplicaTarget, now: () => number, pageSize = 500): Promise<SyncResult> {
-  target.clearStaged();
-  let cursor = target.version();
-  let primaryVersion = cursor;
-  const languages = new Set<string>();
-  for (;;) {
+export interface PullOptions {
+  pageSize?: number;
+  /** Pages per chunk; the sync goes on in the next call. Unbounded by default. */
+  maxPages?: number;
+}
+
+/**
+ * Pulls the next chunk of changes and, once the change feed is exhausted, applies every
+ * staged change at once. Resumes a sync a previous chunk left under way.
+ */
+export async function pullChanges(source: ChangeSource, target: ReplicaTarget, now: () => number, options: PullOptions = {}): Promise<SyncResult> {
+  const pageSize = options.pageSize ?? 500;
+  const maxPages = options.maxPages ?? Infinity;
+  let staging = target.staging();
+  if (!staging) {
+    target.clearStaged();
+    staging = { cursor: target.version(), primaryVersion: target.version(), languages: [], startedAt: now() };
+  }
+  const languages = new Set(staging.languages);
+  let { cursor, primaryVersion } = staging;
+  for (let pages = 0; ; pages++) {
+    if (pages >= maxPages) {
+      target.setStaging({ cursor, primaryVersion, languages: [...languages], startedAt: staging.startedAt });
+      return { done: false, applied: 0, version: target.version(), primaryVersion, languages: [...languages] };
+    }
     const page = await source.changesSince(cursor, pageSize);
-    primaryVersion = page.version;
+    primaryVersion = Math.max(page.version, cursor);
     if (!page.changes.length) break;
     for (const change of page.changes) languages.add(languageOf(change.locale));
     target.stage(page.changes.map(toStaged));
@@ -71,7 +106,7 @@ export async function pullChanges(source: ChangeSource, target: ReplicaTarget, n
     if (page.changes.length < pageSize) break;
   }
   const applied = target.commit(cursor, Math.max(primaryVersion, cursor), now(), [...languages]);
-  return { applied, version: cursor, primaryVersion: Math.max(primaryVersion, cursor), languages: [...languages] };
+  return { done: true, applied, version: cursor, primaryVersion: Math.max(primaryVersion, cursor), languages: [...languages] };
 }
 
 /** How long to wait before the next sync attempt: the interval, or backoff after failures. */

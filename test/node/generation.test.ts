@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INITIAL_DIALOGUE } from "../../src/answer/dialogue.ts";
-import { OpenAiCompatibleProvider } from "../../src/answer/generation/openai-compatible.ts";
+import { OpenAiCompatibleProvider } from "../../src/platform/llm/openai-compatible.ts";
 import { AnswerPipeline } from "../../src/answer/pipeline.ts";
 import type { Message } from "../../src/conversation/types.ts";
 import { buildReplica, type EvalReplica } from "../../scripts/eval/replica.ts";

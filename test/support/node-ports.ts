@@ -8,7 +8,7 @@ export function nodePorts(kb: KbPort, generation: Omit<Generation, "budget"> | n
   const cached = new Map<string, CachedAnswer>();
   return {
     kb,
-    degraded: { memory: async () => null, neighbour: (q, o) => kb.retrieve(q, o) },
+    degraded: { memory: async () => null, sibling: () => Promise.reject(new Error("no sibling shard")), neighbour: (q, o) => kb.retrieve(q, o) },
     cache: new AnswerCache({ match: async (k) => cached.get(k) ?? null, put: async (k, v) => void cached.set(k, v) }, () => "node"),
     remember: () => {},
     generation: generation && { ...generation, budget: async () => budget },

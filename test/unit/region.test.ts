@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { conversationAt, newConversation, type ConversationNamespace } from "../../src/conversation/address.ts";
+import { conversationAt, newConversation, type ConversationNamespace } from "../../src/platform/conversations.ts";
 import { jurisdictionOf, regionOf } from "../../src/edge/region.ts";
 
 describe("region table", () => {

@@ -2,20 +2,35 @@ import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ConversationDO } from "../../src/index.ts";
-import { call, cid, createConversation, send, SocketClient, transcript, type Created } from "./helpers.ts";
+import { call, cid, createConversation, send, setFaults, SocketClient, transcript, type Created } from "./helpers.ts";
 
 const stubOf = (conv: Created) => env.CONVERSATION.get(env.CONVERSATION.idFromString(conv.id));
 
 describe("conversation over WebSocket", () => {
-  it("acks a message and pushes the stored message, typing and the reply", async () => {
+  it("acks a message and pushes the stored message and the reply together when the answer is quick", async () => {
     const conv = await createConversation();
     const client = await SocketClient.open(conv);
     client.send({ type: "message", text: "Hello there", clientMessageId: cid("ws1") });
     await client.until((c) => c.messages().length === 2);
     const types = client.frames.map((f) => f.type);
-    expect(types).toEqual(["ack", "message", "typing", "message"]);
+    expect(types).toEqual(["ack", "message", "message"]);
     expect(client.frames[0]).toEqual({ type: "ack", clientMessageId: cid("ws1"), seq: 1 });
     expect(client.messages()[1]).toMatchObject({ seq: 2, role: "assistant", replyTo: 1 });
+    client.ws.close();
+  });
+
+  it("acks a message first, shows typing, then the reply when the answer is slower than the grace period (latency fault)", async () => {
+    const conv = await createConversation();
+    const client = await SocketClient.open(conv);
+    await setFaults("latency=700");
+    try {
+      client.send({ type: "message", text: "How long does a refund take?", clientMessageId: cid("slow1") });
+      await client.until((c) => c.messages().length === 2);
+    } finally {
+      await setFaults();
+    }
+    expect(client.frames.map((f) => f.type)).toEqual(["ack", "message", "typing", "message"]);
+    expect(await transcript(conv)).toHaveLength(2);
     client.ws.close();
   });
 

@@ -4,7 +4,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { KnowledgeReplicaDO } from "../../src/index.ts";
 import { changesSince } from "../../src/kb/articles.ts";
-import { openPrimary } from "../../src/kb/primary.ts";
+import { openPrimary } from "../../src/platform/primary.ts";
 import { pullChanges } from "../../src/kb/sync.ts";
 import { admin, createArticle, unique } from "./helpers.ts";
 
@@ -103,7 +103,7 @@ describe("replica sync", () => {
       await pullChanges({ changesSince: async (cursor, limit) => {
         answers.push(store.search(`atomic ${tag}`, { limit: 10 }).map((h) => h.answer));
         return changesSince(primary, cursor, limit);
-      } }, store, Date.now, 2);
+      } }, store, Date.now, { pageSize: 2 });
       answers.push(store.search(`atomic ${tag}`, { limit: 10 }).map((h) => h.answer));
       return answers;
     });

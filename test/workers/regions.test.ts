@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { conversationAt } from "../../src/conversation/address.ts";
+import { conversationAt } from "../../src/platform/conversations.ts";
 import type { ConversationDO } from "../../src/index.ts";
 import { call, cid, send, SocketClient, transcript, type Created } from "./helpers.ts";
 

@@ -3,8 +3,9 @@
 import { createMiddleware } from "hono/factory";
 import { requireToken } from "../../auth/token.ts";
 import { requireSecret } from "../../config.ts";
-import { AUTH_PROTOCOL_PREFIX } from "../../conversation/socket-protocol.ts";
-import { conversationAt, CONVERSATION_ID } from "../../conversation/address.ts";
+import { CONVERSATION_ID } from "../../conversation/address.ts";
+import { protocolToken } from "../../conversation/protocol.ts";
+import { conversationAt, conversationStub } from "../../platform/conversations.ts";
 import { AppError } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
 
@@ -15,7 +16,7 @@ export const conversationAuth = createMiddleware<AppEnv>(async (c, next) => {
   await requireToken(secret, id, bearerToken(c.req.raw.headers), Math.floor(Date.now() / 1000));
   const address = conversationAt(c.env.CONVERSATION, id, c.var.config.jurisdictions);
   if (!address) throw new AppError("conversation_not_found");
-  c.set("conversation", { id, stub: c.env.CONVERSATION.get(address.objectId) });
+  c.set("conversation", { id, stub: conversationStub(c.env, address) });
   await next();
 });
 
@@ -26,6 +27,5 @@ export const conversationAuth = createMiddleware<AppEnv>(async (c, next) => {
 export function bearerToken(headers: Headers): string | undefined {
   const auth = headers.get("authorization");
   if (auth) return /^Bearer\s+(\S+)$/i.exec(auth)?.[1] ?? "";
-  const offered = (headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
-  return offered.find((p) => p.startsWith(AUTH_PROTOCOL_PREFIX))?.slice(AUTH_PROTOCOL_PREFIX.length);
+  return protocolToken(headers.get("sec-websocket-protocol"));
 }

@@ -4,7 +4,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { RateDecision, RatePolicy } from "../../edge/gcra.ts";
-import { limiterFor } from "../../edge/limits.ts";
+import { limiterFor } from "../../platform/limiter.ts";
 import { AppError } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
 

@@ -3,9 +3,10 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ArticleInputSchema, articleId } from "../../kb/article.ts";
 import { deleteArticle, getArticle, kbVersion, listArticles, saveArticle, updateArticle, type KbDatabase } from "../../kb/articles.ts";
-import { openPrimary } from "../../kb/primary.ts";
+import { openPrimary } from "../../platform/primary.ts";
 import { currentFaults } from "../../resilience/faults.ts";
-import { pingReplicas, replicaOf } from "../../kb/replicas.ts";
+import { allReplicas, pingReplicas, replicaOf } from "../../platform/replicas.ts";
+import { shardsOf, type ReplicaAddress } from "../../kb/shards.ts";
 import { REGIONS } from "../../edge/regions.ts";
 import { AppError } from "../../errors.ts";
 import { validationHook } from "../../validation.ts";
@@ -145,7 +146,7 @@ adminKb.openapi(create, async (c) => {
     if (existing && existing.deletedAt === null) throw new AppError("article_exists");
     return saveArticle(db, input, Date.now());
   });
-  c.executionCtx.waitUntil(pingReplicas(c.env));
+  c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
   return c.json(article, 201);
 });
 
@@ -158,33 +159,39 @@ adminKb.openapi(read, async (c) => {
 adminKb.openapi(update, async (c) => {
   const article = await onPrimary(c.var.config, (db) => updateArticle(db, c.req.valid("param").id, c.req.valid("json"), Date.now()));
   if (!article) throw new AppError("article_not_found");
-  c.executionCtx.waitUntil(pingReplicas(c.env));
+  c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
   return c.json(article, 200);
 });
 
 adminKb.openapi(publish, async (c) => {
   const article = await onPrimary(c.var.config, (db) => updateArticle(db, c.req.valid("param").id, { status: "published" }, Date.now()));
   if (!article) throw new AppError("article_not_found");
-  c.executionCtx.waitUntil(pingReplicas(c.env));
+  c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
   return c.json(article, 200);
 });
 
 adminKb.openapi(remove, async (c) => {
   const { id } = c.req.valid("param");
   if (!(await onPrimary(c.var.config, (db) => deleteArticle(db, id, Date.now())))) throw new AppError("article_not_found");
-  c.executionCtx.waitUntil(pingReplicas(c.env));
+  c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
   return c.json({ id, deleted: true as const }, 200);
 });
 
+/** A replica's status with the region and shard it serves. */
+const statusOf = async (env: Env, address: ReplicaAddress, call: "sync" | "status") => ({ ...(await replicaOf(env, address)[call]()), ...address });
+
 adminKb.openapi(sync, async (c) => {
   const { region } = c.req.valid("query");
-  const replicas = await Promise.all((region ? [region] : REGIONS).map((r) => replicaOf(c.env, r).sync()));
+  const { replicaShards } = c.var.config;
+  const addresses = region ? shardsOf(region, replicaShards(region)) : allReplicas(replicaShards);
+  // Each replica pulls one bounded chunk now and goes on by itself (see `sync` in the status).
+  const replicas = await Promise.all(addresses.map((a) => statusOf(c.env, a, "sync")));
   return c.json({ replicas }, 200);
 });
 
 adminKb.openapi(status, async (c) => {
   const version = await onPrimary(c.var.config, kbVersion).catch(() => null);
-  const replicas = await Promise.all(REGIONS.map((region) => replicaOf(c.env, region).status()));
+  const replicas = await Promise.all(allReplicas(c.var.config.replicaShards).map((a) => statusOf(c.env, a, "status")));
   return c.json(
     {
       primary: { reachable: version !== null, version },

@@ -2,10 +2,10 @@
 // transcript, open the WebSocket, close the conversation.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { signToken } from "../../auth/token.ts";
-import { newConversation } from "../../conversation/address.ts";
+import { conversationStub, newConversation } from "../../platform/conversations.ts";
 import { requireSecret } from "../../config.ts";
 import { CreateInputSchema, PAGE_LIMIT_MAX, SendInputSchema } from "../../conversation/schemas.ts";
-import { SUBPROTOCOL } from "../../conversation/socket-protocol.ts";
+import { SUBPROTOCOL } from "../../conversation/protocol.ts";
 import { AppError, unwrap, type Outcome } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
 import { conversationAuth } from "../middleware/conversation-auth.ts";
@@ -14,6 +14,7 @@ import { rateLimitHeaders } from "../middleware/rate-limit.ts";
 import { originAllowed } from "../middleware/security.ts";
 import { ConversationSchema, CreatedSchema, errorResponses, PageSchema, TurnSchema } from "../schemas.ts";
 import { validationHook } from "../../validation.ts";
+import { turnEventsToSse } from "../sse.ts";
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0".repeat(64), description: "The conversation id; EU conversations start with eu-." }) });
 const bearer = [{ bearerAuth: [] }];
@@ -108,8 +109,9 @@ conversations.openapi(create, async (c) => {
   const { config } = c.var;
   const secret = requireSecret(config);
   const { region, jurisdiction } = c.var.location;
-  const { id, objectId } = newConversation(c.env.CONVERSATION, jurisdiction, config.jurisdictions);
-  const stub = c.env.CONVERSATION.get(objectId, { locationHint: region });
+  const address = newConversation(c.env.CONVERSATION, jurisdiction, config.jurisdictions);
+  const { id } = address;
+  const stub = conversationStub(c.env, address, region);
   const meta = unwrap(await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: input.customer, metadata: input.metadata }));
   const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
   const url = new URL(c.req.url);
@@ -132,7 +134,7 @@ conversations.openapi(send, async (c) => {
   };
   if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
     const stream = limited(await stub.sendStream(input));
-    return new Response(stream, { headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store" } });
+    return new Response(turnEventsToSse(stream), { headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store" } });
   }
   return c.json(limited(await stub.send(input)), 200);
 });

@@ -2,8 +2,9 @@
 // flag (HOLDFAST_DEV=1) is set, which no production configuration does, and they are left
 // out of the API reference.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { AppError } from "../../errors.ts";
 import { REGIONS } from "../../edge/regions.ts";
-import { replicaOf } from "../../kb/replicas.ts";
+import { replicaOf } from "../../platform/replicas.ts";
 import { validationHook } from "../../validation.ts";
 import type { AppEnv } from "../context.ts";
 import { devOnly } from "../middleware/dev-only.ts";
@@ -22,10 +23,25 @@ const searchTiming = createRoute({
   responses: { 200: { description: "Per-query search time inside the replica", content: { "application/json": { schema: z.object({ timings: z.array(z.object({ ms: z.number(), hits: z.number() })) }) } } } },
 });
 
+const floor = createRoute({
+  method: "get",
+  path: "/v1/dev/floor/{name}/ws",
+  hide: true,
+  middleware: [devOnly] as const,
+  request: { params: z.object({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }) },
+  responses: { 101: { description: "The bench floor's WebSocket: each message is INSERTed and echoed" } },
+});
+
 export const dev = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+dev.openapi(floor, async (c) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new AppError("upgrade_required");
+  const ns = c.env.BENCH_FLOOR;
+  return ns.get(ns.idFromName(c.req.valid("param").name)).fetch(c.req.raw);
+});
 
 dev.openapi(searchTiming, async (c) => {
   const { queries, locale } = c.req.valid("json");
-  const timings = await replicaOf(c.env, c.req.valid("param").region).measureSearch(queries, { locale });
+  const timings = await replicaOf(c.env, { region: c.req.valid("param").region, shard: 0 }).measureSearch(queries, { locale });
   return c.json({ timings }, 200);
 });

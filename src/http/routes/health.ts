@@ -4,8 +4,8 @@
 // even from a stale copy (that is "degraded", still 200); not ready only when they cannot.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { kbVersion } from "../../kb/articles.ts";
-import { openPrimary } from "../../kb/primary.ts";
-import { replicaOf } from "../../kb/replicas.ts";
+import { openPrimary } from "../../platform/primary.ts";
+import { replicaOf } from "../../platform/replicas.ts";
 import { isolateBreakers, withTimeout } from "../../resilience/breaker.ts";
 import { currentFaults, faultNames } from "../../resilience/faults.ts";
 import type { AppEnv } from "../context.ts";
@@ -53,7 +53,7 @@ health.openapi(readyz, async (c) => {
   const faults = currentFaults(config.devMode, config.faultsAtStart);
   const [version, replica] = await Promise.all([
     withTimeout(kbVersion(openPrimary(config.primary, () => faults.primaryDown)), 1_500, "primary").catch(() => null),
-    withTimeout(replicaOf(c.env, region).status(), 1_500, "replica").catch(() => null),
+    withTimeout(replicaOf(c.env, { region, shard: 0 }).status(), 1_500, "replica").catch(() => null),
   ]);
   const replicaDown = replica === null || faults.replicaDown;
   const checks = {

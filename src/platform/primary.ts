@@ -3,8 +3,8 @@
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
 import { isolateBreakers, type BreakerOptions } from "../resilience/breaker.ts";
-import type { KbDatabase } from "./articles.ts";
-import * as schema from "./schema.ts";
+import type { KbDatabase } from "../kb/articles.ts";
+import * as schema from "../kb/schema.ts";
 
 export interface PrimaryConfig {
   url: string;

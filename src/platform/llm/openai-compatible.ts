@@ -1,6 +1,6 @@
 // An OpenAI-compatible chat completions endpoint (OpenAI, Cloudflare AI Gateway, vLLM,
 // Ollama, …), streamed.
-import { ProviderError, sseData, type GenerationRequest, type LlmProvider } from "./provider.ts";
+import { ProviderError, sseData, type GenerationRequest, type LlmProvider } from "../../answer/generation/provider.ts";
 
 export interface OpenAiCompatibleConfig {
   /** e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorFrame, MAX_FRAME_BYTES, parseClientFrame } from "../../src/conversation/frames.ts";
+import { errorFrame, MAX_FRAME_BYTES, parseClientFrame } from "../../src/conversation/protocol.ts";
 
 describe("WebSocket frame parsing", () => {
   it("accepts a well-formed message frame", () => {

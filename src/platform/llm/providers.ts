@@ -1,7 +1,7 @@
 // Which LLM provider, if any, the configuration asks for.
 import type { Config } from "../../config.ts";
 import { OpenAiCompatibleProvider } from "./openai-compatible.ts";
-import type { LlmProvider } from "./provider.ts";
+import type { LlmProvider } from "../../answer/generation/provider.ts";
 import { WorkersAiProvider, type WorkersAiBinding } from "./workers-ai.ts";
 
 /** The configured provider, or null when generation is off (the default) or misconfigured. */

@@ -1,6 +1,6 @@
 // The Workers AI binding as a provider. Production only: an `ai` binding in the default
 // wrangler.toml stops `wrangler dev` from starting offline, so it lives in an env block.
-import { ProviderError, sseData, type GenerationRequest, type LlmProvider } from "./provider.ts";
+import { ProviderError, sseData, type GenerationRequest, type LlmProvider } from "../../answer/generation/provider.ts";
 
 /** The part of the Workers AI binding this provider uses. */
 export interface WorkersAiBinding {

@@ -1,0 +1,86 @@
+// The conversation wire protocol's one home: WebSocket subprotocols and heartbeat, the
+// frames a client may send (parsed into decisions that never throw) and the frames the
+// server sends, and the events of a streamed HTTP turn (encoded as SSE by the Worker).
+import { ERRORS, type ErrorCode } from "../errors.ts";
+import { validationError } from "../validation.ts";
+import { ClientFrameSchema } from "./schemas.ts";
+import type { CloseReason, Message, SendInput } from "./types.ts";
+
+/** The subprotocol the server speaks; echoed only when the client offered it (RFC 6455). */
+export const SUBPROTOCOL = "holdfast.v1";
+/** Browsers, which cannot set headers, offer their token as the subprotocol `holdfast.auth.<token>`. */
+export const AUTH_PROTOCOL_PREFIX = "holdfast.auth.";
+/** Heartbeat frames, answered by the runtime without waking the Durable Object. */
+export const PING = '{"type":"ping"}';
+export const PONG = '{"type":"pong"}';
+
+/** Largest frame accepted; a bigger one closes the socket with 1009. */
+export const MAX_FRAME_BYTES = 32 * 1024;
+
+/** Frames the server sends over a conversation's WebSocket. */
+export type ServerFrame =
+  | { type: "ack"; clientMessageId: string; seq: number; duplicate?: boolean }
+  | { type: "message"; message: Message }
+  | { type: "typing" }
+  | { type: "delta"; replyTo: number; text: string }
+  | { type: "closed"; reason: CloseReason }
+  | { type: "error"; code: string; message: string; clientMessageId?: string; /** Seconds, when rate limited. */ retryAfter?: number };
+
+/** The subprotocols offered in a `Sec-WebSocket-Protocol` header. */
+export function offeredProtocols(header: string | null | undefined): string[] {
+  return (header ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
+/** The subprotocol to answer with: ours if the client offered it, else none at all. */
+export function chosenProtocol(header: string | null | undefined, ours: string = SUBPROTOCOL): string | null {
+  return offeredProtocols(header).includes(ours) ? ours : null;
+}
+
+/** The token offered as a `holdfast.auth.<token>` subprotocol, if any. */
+export function protocolToken(header: string | null | undefined): string | undefined {
+  return offeredProtocols(header)
+    .find((p) => p.startsWith(AUTH_PROTOCOL_PREFIX))
+    ?.slice(AUTH_PROTOCOL_PREFIX.length);
+}
+
+export type FrameDecision =
+  | { kind: "send"; input: SendInput }
+  | { kind: "too_large" }
+  | { kind: "reject"; code: ErrorCode };
+
+/** Decides what to do with one incoming WebSocket frame. */
+export function parseClientFrame(data: string | ArrayBuffer): FrameDecision {
+  const size = typeof data === "string" ? new TextEncoder().encode(data).byteLength : data.byteLength;
+  if (size > MAX_FRAME_BYTES) return { kind: "too_large" };
+  if (typeof data !== "string") return { kind: "reject", code: "invalid_frame" };
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return { kind: "reject", code: "invalid_json" };
+  }
+  const parsed = ClientFrameSchema.safeParse(json);
+  if (!parsed.success) return { kind: "reject", code: validationError(parsed.error, "invalid_frame").code };
+  const { text, clientMessageId } = parsed.data;
+  return { kind: "send", input: { text, clientMessageId } };
+}
+
+/** The error frame for a code, optionally tied to the message it refers to and when to retry. */
+export function errorFrame(code: ErrorCode, clientMessageId?: string, retryAfterMs?: number): ServerFrame & { type: "error" } {
+  const frame: ServerFrame & { type: "error" } = { type: "error", code, message: ERRORS[code][1] };
+  if (clientMessageId) frame.clientMessageId = clientMessageId;
+  if (retryAfterMs !== undefined) frame.retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return frame;
+}
+
+/**
+ * A streamed HTTP turn, as the Durable Object reports it to the Worker (one JSON object per
+ * line), which sends each as an SSE event of the same name: the stored customer message,
+ * the reply's text while it is generated, the stored reply.
+ */
+export type TurnEvent = { event: "message"; data: Message } | { event: "delta"; data: { text: string } } | { event: "done"; data: Message };
+
+export const TURN_EVENTS = ["message", "delta", "done"] as const satisfies ReadonlyArray<TurnEvent["event"]>;

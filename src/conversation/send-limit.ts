@@ -1,0 +1,15 @@
+// The conversation's own send rate limit (GCRA), for HTTP and WebSocket sends alike. Its
+// state is one number kept in memory and written with the next stored message.
+import { gcra, type RateDecision, type RatePolicy } from "../edge/gcra.ts";
+
+export interface SendLimitState {
+  sendTat(): number | undefined;
+  setSendTat(tat: number): void;
+}
+
+/** Counts a new message at `at`; a rejected one changes nothing. */
+export function admitSend(state: SendLimitState, policy: RatePolicy, at: number): RateDecision {
+  const decision = gcra(state.sendTat(), policy, at);
+  if (decision.allowed) state.setSendTat(decision.tat);
+  return decision;
+}

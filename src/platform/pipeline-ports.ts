@@ -1,0 +1,97 @@
+// What ConversationDO's answer pipeline talks to, wired to the platform: the conversation's
+// replica shard, a sibling shard and the neighbouring region's replica behind circuit
+// breakers, the colo's Cache API, the optional LLM provider behind a breaker and the
+// region's LLM budget, and — in development only — the fault switches.
+import { AnswerCache } from "../answer/answer-cache.ts";
+import { cacheApiStore } from "./answer-cache-store.ts";
+import type { LlmProvider } from "../answer/generation/provider.ts";
+import { ProviderError } from "../answer/generation/provider.ts";
+import { llmProvider } from "./llm/providers.ts";
+import type { PipelinePorts } from "../answer/pipeline.ts";
+import type { Config } from "../config.ts";
+import { limiterFor } from "./limiter.ts";
+import { NEIGHBOUR } from "../edge/region.ts";
+import type { Region } from "../edge/regions.ts";
+import { replicaFor, siblingOf, type ReplicaAddress } from "../kb/shards.ts";
+import { replicaOf, type ReplicaStub } from "./replicas.ts";
+import { isolateBreakers, type Breakers } from "../resilience/breaker.ts";
+import { currentFaults } from "../resilience/faults.ts";
+
+/** Waits, giving up early (rejecting) when the signal aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new ProviderError("timeout", "aborted"));
+    }, { once: true });
+  });
+}
+
+/** The provider behind the "llm" breaker and the LLM faults. */
+function guardedProvider(provider: LlmProvider, breakers: Breakers, faults: () => ReturnType<typeof currentFaults>): LlmProvider {
+  return {
+    name: provider.name,
+    async *stream(request) {
+      const breaker = breakers.get("llm");
+      breaker.begin();
+      try {
+        const f = faults();
+        if (f.llmDown) throw new ProviderError("unreachable", "fault llm-down");
+        if (f.llmSlow) await sleep(30_000, request.signal);
+        yield* provider.stream(request);
+        breaker.succeeded();
+      } catch (err) {
+        breaker.failed();
+        throw err;
+      }
+    },
+  };
+}
+
+/**
+ * The ports of one conversation's pipeline. `conversationKey` picks its replica shard;
+ * `region` is read on every call (a conversation learns its region when it is created).
+ */
+export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState, region: () => Region, conversationKey: () => string): PipelinePorts {
+  const breakers = isolateBreakers({ failures: config.resilience.breakerFailures, coolDownMs: config.resilience.breakerCoolDownMs });
+  const faults = () => currentFaults(config.devMode, config.faultsAtStart);
+  // Longer than the turn's deadline: the deadline decides first, the breaker still learns.
+  const replicaTimeoutMs = config.resilience.deadlineMs + 500;
+  const own = () => replicaFor(region(), conversationKey(), config.replicaShards(region()));
+  const breakerOf = (a: ReplicaAddress) => `replica:${a.region}${a.shard ? `:${a.shard}` : ""}`;
+  const replica = <T>(address: ReplicaAddress, call: (stub: ReplicaStub) => Promise<T>): Promise<T> =>
+    breakers.get(breakerOf(address)).run(async () => {
+      const f = faults();
+      if (f.latencyMs) await sleep(f.latencyMs);
+      // The drill's replica-down takes the conversation's own region down, every shard of it.
+      if (f.replicaDown && address.region === region()) throw new Error("fault replica-down");
+      return call(replicaOf(env, address));
+    }, replicaTimeoutMs);
+  const provider = llmProvider(env, config.llm);
+  return {
+    kb: { retrieve: (query, options) => replica(own(), (s) => s.retrieve(query, options)) },
+    degraded: {
+      memory: (question, language) => replica(own(), (s) => s.recall(question, language)),
+      sibling: (question, options) => {
+        const sibling = siblingOf(own(), config.replicaShards(region()));
+        return sibling ? replica(sibling, (s) => s.retrieve(question, options)) : Promise.reject(new Error("no sibling shard"));
+      },
+      neighbour: (question, options) => replica({ region: NEIGHBOUR[region()], shard: 0 }, (s) => s.retrieve(question, options)),
+    },
+    cache: new AnswerCache(cacheApiStore, region),
+    remember: (question, language, articleId) => ctx.waitUntil(replica(own(), (s) => s.remember(question, language, articleId)).catch(() => {})),
+    generation: provider && {
+      provider: guardedProvider(provider, breakers, faults),
+      config: { maxTokens: config.llm.maxTokens, timeoutMs: config.llm.timeoutMs },
+      budget: async () => {
+        if (faults().regionOverBudget) return false;
+        const key = `llm-budget:${region()}`;
+        return (await limiterFor(env, region(), key, config.limits.shards).hit(key, config.limits.llmBudget, Date.now())).allowed;
+      },
+    },
+    breakers: () => breakers.states(),
+    openSince: (dependency) => breakers.get(dependency === "replica" ? breakerOf(own()) : "llm").since,
+    now: Date.now,
+  };
+}
