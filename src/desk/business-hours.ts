@@ -34,7 +34,7 @@ export function parseBusinessHours(raw: string): BusinessHoursParse {
   const tokens = raw.split(/[\s,]+/).filter(Boolean);
   const zone = tokens.pop();
   if (!zone) return { ok: false, issue: "business hours are empty" };
-  if (DAY.test(zone) || RANGE.test(zone)) return { ok: false, issue: "business hours must end with a time zone such as Europe/Berlin or UTC" };
+  if (dayGroup(zone) || RANGE.test(zone)) return { ok: false, issue: "business hours must end with a time zone such as Europe/Berlin or UTC" };
   const timeZone = canonicalZone(zone);
   if (!timeZone) return { ok: false, issue: `unknown time zone "${zone}"` };
   if (tokens.length === 0) return { ok: false, issue: "business hours name no days and times" };
