@@ -224,6 +224,16 @@ function transfer(d: DeskDraft, agentId: string, conversationId: string, to: { a
 /** Reply timeouts, SLA marks and max waits that are due at `now`. */
 function tick(d: DeskDraft): void {
   const { s, now, config } = d;
+  // SLA first: a breach at the moment of a reply timeout belongs to the agent who had the conversation.
+  for (const c of Object.values(s.conversations)) {
+    if (!c.sla) continue;
+    const { timer, breach } = advanceSla(c.sla, now, config);
+    c.sla = timer;
+    if (!breach) continue;
+    if (timer.kind === "first_response") s.breaches.firstResponse++;
+    else s.breaches.nextResponse++;
+    d.effects.push({ type: "sla_breach", conversationId: c.conversationId, kind: timer.kind, agentId: c.agentId });
+  }
   for (const c of Object.values(s.conversations)) {
     if (c.status !== "assigned" || c.replied || c.assignedAt === null || now < c.assignedAt + config.replyTimeoutMs) continue;
     const agent = c.agentId === null ? undefined : s.agents[c.agentId];
@@ -233,15 +243,6 @@ function tick(d: DeskDraft): void {
       presenceEffect(d, agent.agentId, "reply_timeout");
     }
     requeue(d, c, "timeout");
-  }
-  for (const c of Object.values(s.conversations)) {
-    if (!c.sla) continue;
-    const { timer, breach } = advanceSla(c.sla, now, config);
-    c.sla = timer;
-    if (!breach) continue;
-    if (timer.kind === "first_response") s.breaches.firstResponse++;
-    else s.breaches.nextResponse++;
-    d.effects.push({ type: "sla_breach", conversationId: c.conversationId, kind: timer.kind, agentId: c.agentId });
   }
   for (const c of Object.values(s.conversations)) {
     if (c.status !== "waiting" || c.offered !== null || c.waitingSince === null || now < c.waitingSince + config.maxWaitMs) continue;

@@ -1,7 +1,7 @@
 // What the queue looks like from outside: a customer's position and estimated wait, the
 // handoff frame they should be showing, and the live list agents work from.
 import { presenceOf, waitingInOrder, type DeskConfig, type DeskState, type HandoffReason, type Presence, type SlaKind, type SlaState } from "./model.ts";
-import type { HandoffFrame } from "./protocol.ts";
+import type { AgentServerFrame, HandoffFrame } from "./protocol.ts";
 import { slaDueAt, slaStateOf } from "./sla.ts";
 
 /** Assumed handling time until the desk has closed a conversation of its own. */
@@ -126,4 +126,9 @@ export function agentViews(state: DeskState): AgentView[] {
   return Object.values(state.agents)
     .map((a) => ({ agentId: a.agentId, name: a.name, presence: presenceOf(a), capacity: a.capacity, active: active.get(a.agentId) ?? 0 }))
     .sort((a, b) => a.name.localeCompare(b.name) || a.agentId.localeCompare(b.agentId));
+}
+
+/** The `queue` frame every agent of the team is sent when the effects say `queue_changed`. */
+export function queueFrame(state: DeskState, now: number, config: DeskConfig): Extract<AgentServerFrame, { type: "queue" }> {
+  return { type: "queue", items: queueItems(state, now, config), agents: agentViews(state), breaches: { ...state.breaches } };
 }

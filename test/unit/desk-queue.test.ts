@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parseBusinessHours } from "../../src/desk/business-hours.ts";
 import { applyDeskEvent, ticketSubject, SUBJECT_MAX } from "../../src/desk/desk.ts";
 import { emptyDesk, type DeskConfig } from "../../src/desk/model.ts";
-import { agentViews, DEFAULT_HANDLING_MS, etaSeconds, expectedHandlingMs, handoffFrameOf, positionOf, queueItems } from "../../src/desk/queue.ts";
+import { readDeskConfig } from "../../src/desk/config.ts";
+import { agentViews, DEFAULT_HANDLING_MS, etaSeconds, expectedHandlingMs, handoffFrameOf, positionOf, queueFrame, queueItems } from "../../src/desk/queue.ts";
 import { cid, MINUTE, SECOND, TestDesk, testConfig } from "../support/desk.ts";
 
 /** ana (capacity 1) is busy with conversation 1; 2, 3 and 4 wait in that order. */
@@ -257,5 +258,44 @@ describe("desk state", () => {
     expect(JSON.stringify(desk.state)).toBe(frozen);
     expect(JSON.parse(JSON.stringify(outcome.state))).toEqual(outcome.state);
     expect(outcome.state.conversations[cid(2)]!.agentId).toBe("ana");
+  });
+});
+
+describe("desk settings", () => {
+  it("uses defaults for absent or malformed numbers and always-open without business hours", () => {
+    expect(readDeskConfig({ replyTimeoutSeconds: "soon", maxWaitSeconds: "0", warningRatio: "2" })).toEqual({
+      ok: true,
+      config: { replyTimeoutMs: 90_000, maxWaitMs: 600_000, sla: { firstResponseMs: 120_000, nextResponseMs: 300_000, warningRatio: 0.8 }, businessHours: null },
+    });
+  });
+
+  it("reads every setting", () => {
+    const read = readDeskConfig({ businessHours: "Mon-Fri 09:00-17:00 UTC", replyTimeoutSeconds: "45", maxWaitSeconds: "900", firstResponseSeconds: "60", nextResponseSeconds: "240", warningRatio: "0.5" });
+    expect(read.ok && read.config).toEqual({
+      replyTimeoutMs: 45_000,
+      maxWaitMs: 900_000,
+      sla: { firstResponseMs: 60_000, nextResponseMs: 240_000, warningRatio: 0.5 },
+      businessHours: { timeZone: "UTC", windows: [0, 1, 2, 3, 4].map((day) => ({ day, start: 540, end: 1020 })) },
+    });
+  });
+
+  it("refuses malformed business hours rather than guessing", () => {
+    expect(readDeskConfig({ businessHours: "weekdays 9 to 5" })).toEqual({ ok: false, issue: expect.stringContaining("BUSINESS_HOURS:") });
+  });
+});
+
+describe("the queue frame", () => {
+  it("carries the items, the team's agents and the breach counters", () => {
+    const desk = fullDesk();
+    const frame = queueFrame(desk.state, 5 * SECOND, desk.config);
+    expect(frame.type).toBe("queue");
+    expect(frame.items.map((i) => [i.position, i.status])).toEqual([
+      [1, "waiting"],
+      [2, "waiting"],
+      [3, "waiting"],
+      [null, "assigned"],
+    ]);
+    expect(frame.agents.map((a) => [a.agentId, a.active])).toEqual([["ana", 1]]);
+    expect(frame.breaches).toEqual({ firstResponse: 0, nextResponse: 0 });
   });
 });
