@@ -16,7 +16,7 @@ import {
   type DeskState,
   type EnqueueEvent,
 } from "./model.ts";
-import { handoffFrameOf, withHandlingSample } from "./queue.ts";
+import { handoffFrameOf, handoffFrames, withHandlingSample } from "./queue.ts";
 import { advanceSla, slaNextMark, startSla } from "./sla.ts";
 
 /** Longest offline-ticket subject, in characters. */
@@ -261,8 +261,9 @@ function settle(d: DeskDraft, before: DeskState): void {
       d.effects.push({ type: "offer_offline", conversationId: c.conversationId, reason: "no_agents" });
     }
   }
+  const frames = handoffFrames(d.s);
   for (const c of Object.values(d.s.conversations)) {
-    const frame = handoffFrameOf(d.s, c.conversationId);
+    const frame = frames.get(c.conversationId);
     if (!frame || JSON.stringify(frame) === JSON.stringify(c.told)) continue;
     c.told = frame;
     d.effects.push({ type: "handoff", conversationId: c.conversationId, frame });

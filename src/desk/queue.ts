@@ -67,28 +67,41 @@ export function withHandlingSample(samples: number[], ms: number): number[] {
  */
 export function etaSeconds(state: DeskState, conversationId: string): number | null {
   const position = positionOf(state, conversationId);
-  if (position === null) return null;
-  let slots = 0;
-  for (const agent of Object.values(state.agents)) if (presenceOf(agent) === "online") slots += agent.capacity;
-  if (slots === 0) return null;
-  const raw = (position * expectedHandlingMs(state)) / slots / 1000;
-  return Math.max(ETA_STEP_SECONDS, Math.ceil(raw / ETA_STEP_SECONDS) * ETA_STEP_SECONDS);
+  return position === null ? null : estimate(position, onlineSlots(state), expectedHandlingMs(state));
 }
 
 /** The handoff frame a conversation's customer should be showing, or null when the desk does not hold it. */
 export function handoffFrameOf(state: DeskState, conversationId: string): HandoffFrame | null {
-  const c = state.conversations[conversationId];
-  if (!c) return null;
-  if (c.status === "assigned") {
+  return state.conversations[conversationId] ? (handoffFrames(state).get(conversationId) ?? null) : null;
+}
+
+/** Every held conversation's handoff frame, computed in one pass over the queue. */
+export function handoffFrames(state: DeskState): Map<string, HandoffFrame> {
+  const frames = new Map<string, HandoffFrame>();
+  const slots = onlineSlots(state);
+  const handling = expectedHandlingMs(state);
+  waitingInOrder(state).forEach((c, i) => {
+    const eta = estimate(i + 1, slots, handling);
+    frames.set(c.conversationId, eta === null ? { type: "handoff", state: "queued", position: i + 1 } : { type: "handoff", state: "queued", position: i + 1, etaSeconds: eta });
+  });
+  for (const c of Object.values(state.conversations)) {
+    if (c.status !== "assigned") continue;
     const agent = c.agentId === null ? undefined : state.agents[c.agentId];
-    return agent ? { type: "handoff", state: "assigned", agent: { name: agent.name } } : { type: "handoff", state: "assigned" };
+    frames.set(c.conversationId, agent ? { type: "handoff", state: "assigned", agent: { name: agent.name } } : { type: "handoff", state: "assigned" });
   }
-  const frame: HandoffFrame = { type: "handoff", state: "queued" };
-  const position = positionOf(state, conversationId);
-  if (position !== null) frame.position = position;
-  const eta = etaSeconds(state, conversationId);
-  if (eta !== null) frame.etaSeconds = eta;
-  return frame;
+  return frames;
+}
+
+function onlineSlots(state: DeskState): number {
+  let slots = 0;
+  for (const agent of Object.values(state.agents)) if (presenceOf(agent) === "online") slots += agent.capacity;
+  return slots;
+}
+
+function estimate(position: number, slots: number, handlingMs: number): number | null {
+  if (slots === 0) return null;
+  const raw = (position * handlingMs) / slots / 1000;
+  return Math.max(ETA_STEP_SECONDS, Math.ceil(raw / ETA_STEP_SECONDS) * ETA_STEP_SECONDS);
 }
 
 /** The live queue: waiting conversations in queue order, then assigned ones by request time. */
