@@ -1,6 +1,6 @@
 // Who gets which conversation: the longest-waiting conversation goes to the least-loaded
 // online agent with a free slot, round robin between equally loaded agents; and the moves
-// that put a conversation with an agent or back in the queue.
+// that put a conversation with an agent, back in the queue or out of the desk.
 import { loadOf, presenceOf, waitingInOrder, type DeskAgent, type DeskConfig, type DeskConversation, type DeskEffect, type DeskState, type UnassignReason } from "./model.ts";
 
 /** A transition in progress: a private copy of the state, changed in place, and the effects so far. */
@@ -75,4 +75,11 @@ export function autoAssign(d: DeskDraft): void {
     if (!agent) return;
     assign(d, conversation, agent);
   }
+}
+
+/** Takes a conversation out of the desk; `tellEnded` sends the customer the `ended` frame. */
+export function remove(d: DeskDraft, c: DeskConversation, reason: "closed" | "released" | "transfer", tellEnded: boolean): void {
+  unassignEffect(d, c, reason);
+  delete d.s.conversations[c.conversationId];
+  if (tellEnded) d.effects.push({ type: "handoff", conversationId: c.conversationId, frame: { type: "handoff", state: "ended" } });
 }

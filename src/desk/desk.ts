@@ -2,14 +2,13 @@
 // AgentDeskDO carries out. After every event the desk settles: it assigns what it can, offers
 // waiting customers a message when nobody is online, and tells customers what changed.
 import { isOpen } from "./business-hours.ts";
-import { assign, autoAssign, requeue, requeueAllOf, unassignEffect, type DeskDraft } from "./assignment.ts";
+import { assign, autoAssign, remove, requeue, requeueAllOf, unassignEffect, type DeskDraft } from "./assignment.ts";
 import {
   DEFAULT_CAPACITY,
   loadOf,
   MAX_CAPACITY,
   presenceOf,
   type DeskConfig,
-  type DeskConversation,
   type DeskErrorCode,
   type DeskEvent,
   type DeskOutcome,
@@ -18,9 +17,7 @@ import {
 } from "./model.ts";
 import { handoffFrameOf, handoffFrames, withHandlingSample } from "./queue.ts";
 import { advanceSla, slaNextMark, startSla } from "./sla.ts";
-
-/** Longest offline-ticket subject, in characters. */
-export const SUBJECT_MAX = 80;
+import { closeTicket, leaveMessage } from "./tickets.ts";
 
 /** Applies one event. A refused event returns the state unchanged, no effects and `error`. */
 export function applyDeskEvent(state: DeskState, event: DeskEvent, now: number, config: DeskConfig): DeskOutcome {
@@ -50,13 +47,6 @@ export function checkAssigned(state: DeskState, agentId: string, conversationId:
   const c = state.conversations[conversationId];
   if (!c) return "conversation_not_found";
   return c.status === "assigned" && c.agentId === agentId ? null : "conversation_not_assigned";
-}
-
-/** A ticket's subject: the message's first non-empty line, whitespace collapsed, at most SUBJECT_MAX characters. */
-export function ticketSubject(text: string): string {
-  const line = text.split(/\r?\n/).map((l) => l.replace(/\s+/g, " ").trim()).find(Boolean) ?? "";
-  const chars = [...line];
-  return chars.length <= SUBJECT_MAX ? line : `${chars.slice(0, SUBJECT_MAX - 1).join("").trimEnd()}…`;
 }
 
 function handle(d: DeskDraft, e: DeskEvent): DeskErrorCode | null {
@@ -127,24 +117,10 @@ function handle(d: DeskDraft, e: DeskEvent): DeskErrorCode | null {
       remove(d, c, e.type === "close" ? "closed" : "released", true);
       return null;
     }
-    case "leave_message": {
-      const c = d.s.conversations[e.conversationId];
-      if (c?.status === "assigned") return "conversation_assigned";
-      if (d.s.tickets.some((t) => t.conversationId === e.conversationId)) return null;
-      d.s.tickets.push({ ticketId: e.ticketId, conversationId: e.conversationId, email: e.email, subject: ticketSubject(e.text), language: e.language, createdAt: d.now });
-      if (c) remove(d, c, "closed", true);
-      d.effects.push({ type: "tickets_changed" });
-      return null;
-    }
-    case "close_ticket": {
-      const agent = d.s.agents[e.agentId];
-      if (!agent || agent.sockets === 0) return "agent_not_found";
-      const before = d.s.tickets.length;
-      d.s.tickets = d.s.tickets.filter((t) => t.ticketId !== e.ticketId);
-      if (d.s.tickets.length === before) return "ticket_not_found";
-      d.effects.push({ type: "tickets_changed" });
-      return null;
-    }
+    case "leave_message":
+      return leaveMessage(d, e);
+    case "close_ticket":
+      return closeTicket(d, e.agentId, e.ticketId);
     case "tick":
       tick(d);
       return null;
@@ -278,12 +254,6 @@ function queueSignature(s: DeskState): string {
     Object.values(s.agents).map((a) => [a.agentId, a.name, presenceOf(a), a.capacity]),
     s.breaches,
   ]);
-}
-
-function remove(d: DeskDraft, c: DeskConversation, reason: "closed" | "released" | "transfer", tellEnded: boolean): void {
-  unassignEffect(d, c, reason);
-  delete d.s.conversations[c.conversationId];
-  if (tellEnded) d.effects.push({ type: "handoff", conversationId: c.conversationId, frame: { type: "handoff", state: "ended" } });
 }
 
 function presenceEffect(d: DeskDraft, agentId: string, cause: "agent" | "connection" | "reply_timeout"): void {

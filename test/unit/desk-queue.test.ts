@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseBusinessHours } from "../../src/desk/business-hours.ts";
-import { applyDeskEvent, ticketSubject, SUBJECT_MAX } from "../../src/desk/desk.ts";
+import { applyDeskEvent } from "../../src/desk/desk.ts";
+import { SUBJECT_MAX, ticketSubject } from "../../src/desk/tickets.ts";
 import { emptyDesk, type DeskConfig } from "../../src/desk/model.ts";
 import { readDeskConfig } from "../../src/desk/config.ts";
 import { agentViews, DEFAULT_HANDLING_MS, etaSeconds, expectedHandlingMs, handoffFrameOf, positionOf, queueFrame, queueItems } from "../../src/desk/queue.ts";
