@@ -179,7 +179,7 @@ export type DeskEffect =
   | { type: "sla_breach"; conversationId: string; kind: SlaKind; agentId: string | null }
   /** Apply `enqueue` to the desk of `team`: the conversation has left this one. */
   | { type: "left_team"; conversationId: string; team: string; enqueue: EnqueueEvent }
-  /** An agent's presence or capacity changed (`reply_timeout`: the desk set them away). */
+  /** An agent's presence and capacity now: after a connect (always), a presence frame, the last socket closing, or a reply timeout (the desk set them away). Echo it to the agent's sockets. */
   | { type: "presence"; agentId: string; status: Presence; capacity: number; cause: "agent" | "connection" | "reply_timeout" };
 
 /** The codes a desk event can be refused with (state unchanged, no effects); all in the ERRORS catalogue. */
