@@ -1,0 +1,117 @@
+// The agent WebSocket protocol in one place: subprotocol names, the frames a console may
+// send (zod, shared with tests) and parses into a decision without throwing, the frames the
+// desk sends back, and the `handoff` frame a customer sees while a person is involved.
+import { z } from "@hono/zod-openapi";
+import { CONVERSATION_ID } from "../conversation/address.ts";
+import { MAX_FRAME_BYTES } from "../conversation/frames.ts";
+import { ClientMessageIdSchema, TextSchema } from "../conversation/schemas.ts";
+import type { Message } from "../conversation/types.ts";
+import { ERRORS, type ErrorCode } from "../errors.ts";
+import { validationError } from "../validation.ts";
+import { MAX_CAPACITY, PRESENCES, RESOLUTIONS } from "./model.ts";
+import type { HandoffReason, OfflineTicket, Presence, SlaCounters, UnassignReason } from "./model.ts";
+import type { AgentView, QueueItem } from "./queue.ts";
+
+/** The subprotocol the desk echoes to an agent console. */
+export const AGENT_SUBPROTOCOL = "holdfast.agent.v1";
+/** Consoles offer their token beside it as `holdfast.auth.<token>`, as customer pages do; never echoed. */
+export { AUTH_PROTOCOL_PREFIX } from "../conversation/socket-protocol.ts";
+/** Largest agent frame accepted; a bigger one closes the socket with 1009. */
+export const MAX_AGENT_FRAME_BYTES = MAX_FRAME_BYTES;
+
+/** Agent, team, ticket and canned-response ids: short, URL- and log-safe. */
+const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+const IdSchema = z.string().regex(ID, "ids are 1-64 characters of A-Z a-z 0-9 _ . : -");
+const ConversationIdSchema = z.string().regex(CONVERSATION_ID, "conversationId is not a conversation id");
+
+/** Frames an agent console may send. */
+export const AgentClientFrameSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("presence"), status: z.enum(PRESENCES), capacity: z.number().int().min(1).max(MAX_CAPACITY).optional() }),
+  z.strictObject({ type: z.literal("message"), conversationId: ConversationIdSchema, text: TextSchema, clientMessageId: ClientMessageIdSchema }),
+  /** A canned response, rendered by the desk with the conversation's variables and sent as a message. */
+  z.strictObject({ type: z.literal("canned"), conversationId: ConversationIdSchema, cannedId: IdSchema, clientMessageId: ClientMessageIdSchema }),
+  /** An internal note for other agents; never shown to the customer. */
+  z.strictObject({ type: z.literal("note"), conversationId: ConversationIdSchema, text: TextSchema, clientMessageId: ClientMessageIdSchema }),
+  z.strictObject({ type: z.literal("typing"), conversationId: ConversationIdSchema }),
+  z.strictObject({ type: z.literal("claim"), conversationId: ConversationIdSchema }),
+  z.strictObject({
+    type: z.literal("transfer"),
+    conversationId: ConversationIdSchema,
+    to: z.union([z.strictObject({ agentId: IdSchema }), z.strictObject({ team: IdSchema })]),
+  }),
+  /** Hand the conversation back to the bot. */
+  z.strictObject({ type: z.literal("release"), conversationId: ConversationIdSchema }),
+  z.strictObject({ type: z.literal("close"), conversationId: ConversationIdSchema, resolution: z.enum(RESOLUTIONS) }),
+  z.strictObject({ type: z.literal("close_ticket"), ticketId: IdSchema }),
+]);
+
+export type AgentClientFrame = z.infer<typeof AgentClientFrameSchema>;
+
+export type AgentFrameDecision = { kind: "frame"; frame: AgentClientFrame } | { kind: "too_large" } | { kind: "reject"; code: ErrorCode };
+
+/** Decides what to do with one incoming agent frame; never throws. */
+export function parseAgentFrame(data: string | ArrayBuffer): AgentFrameDecision {
+  const size = typeof data === "string" ? new TextEncoder().encode(data).byteLength : data.byteLength;
+  if (size > MAX_AGENT_FRAME_BYTES) return { kind: "too_large" };
+  if (typeof data !== "string") return { kind: "reject", code: "invalid_frame" };
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return { kind: "reject", code: "invalid_json" };
+  }
+  const parsed = AgentClientFrameSchema.safeParse(json);
+  if (!parsed.success) return { kind: "reject", code: validationError(parsed.error, "invalid_frame").code };
+  return { kind: "frame", frame: parsed.data };
+}
+
+/** What a console is sent when an agent takes a conversation: read from the conversation, never stored by the desk. */
+export interface ConversationSnapshot {
+  conversationId: string;
+  locale: string;
+  region: string;
+  reason: HandoffReason;
+  customer?: { name?: string };
+  /** The latest messages, oldest first. */
+  messages: Message[];
+  hasMore: boolean;
+}
+
+/** Frames the desk sends to an agent console. */
+export type AgentServerFrame =
+  /** The agent's own presence, echoed after every change (also when the desk sets them away). */
+  | { type: "presence"; status: Presence; capacity: number }
+  | { type: "queue"; items: QueueItem[]; agents: AgentView[]; breaches: SlaCounters }
+  | { type: "tickets"; tickets: OfflineTicket[] }
+  | { type: "assigned"; conversationId: string }
+  | { type: "unassigned"; conversationId: string; reason: UnassignReason }
+  | { type: "conversation"; conversation: ConversationSnapshot }
+  | { type: "message"; conversationId: string; message: Message }
+  | { type: "note"; conversationId: string; text: string; agent: { name: string }; createdAt: string }
+  /** The customer is typing. */
+  | { type: "typing"; conversationId: string }
+  | { type: "ack"; clientMessageId: string; seq: number; duplicate?: boolean }
+  | { type: "error"; code: ErrorCode; message: string; clientMessageId?: string };
+
+/** The error frame for a code, with the catalogue message and optionally the frame it answers. */
+export function agentErrorFrame(code: ErrorCode, clientMessageId?: string): AgentServerFrame {
+  return clientMessageId ? { type: "error", code, message: ERRORS[code][1], clientMessageId } : { type: "error", code, message: ERRORS[code][1] };
+}
+
+/**
+ * The frame a customer sees while a person is involved: waiting (`queued`, with position and
+ * estimate when known), with an agent (`assigned`, first name as the agent gave it), back with
+ * the bot (`ended`), or no one can take it now (`offline`: an offer to leave a message).
+ */
+export interface HandoffFrame {
+  type: "handoff";
+  state: "queued" | "assigned" | "ended" | "offline";
+  position?: number;
+  etaSeconds?: number;
+  agent?: { name: string };
+}
+
+/** What a customer sends to leave a message when no agent can take the conversation. */
+export const OfflineMessageSchema = z
+  .strictObject({ email: z.email("email must be an email address").max(254), text: TextSchema })
+  .openapi("OfflineMessage");

@@ -1,0 +1,40 @@
+// Offline tickets: a message left while no agent could take the conversation, kept until an
+// agent has answered it by email. A ticket holds the address and a short subject only; the
+// message itself stays in the conversation's transcript, never in the desk.
+import { remove, type DeskDraft } from "./assignment.ts";
+import type { DeskErrorCode, DeskEvent } from "./model.ts";
+
+/** Longest ticket subject, in characters. */
+export const SUBJECT_MAX = 80;
+
+/** A ticket's subject: the message's first non-empty line, whitespace collapsed, at most SUBJECT_MAX characters. */
+export function ticketSubject(text: string): string {
+  const line = text.split(/\r?\n/).map((l) => l.replace(/\s+/g, " ").trim()).find(Boolean) ?? "";
+  const chars = [...line];
+  return chars.length <= SUBJECT_MAX ? line : `${chars.slice(0, SUBJECT_MAX - 1).join("").trimEnd()}…`;
+}
+
+/**
+ * Files a ticket, once per conversation (a second message changes nothing); a waiting
+ * conversation leaves the queue. Refused while an agent has the conversation.
+ */
+export function leaveMessage(d: DeskDraft, e: Extract<DeskEvent, { type: "leave_message" }>): DeskErrorCode | null {
+  const c = d.s.conversations[e.conversationId];
+  if (c?.status === "assigned") return "conversation_assigned";
+  if (d.s.tickets.some((t) => t.conversationId === e.conversationId)) return null;
+  d.s.tickets.push({ ticketId: e.ticketId, conversationId: e.conversationId, email: e.email, subject: ticketSubject(e.text), language: e.language, createdAt: d.now });
+  if (c) remove(d, c, "closed", true);
+  d.effects.push({ type: "tickets_changed" });
+  return null;
+}
+
+/** An agent marks a ticket dealt with. */
+export function closeTicket(d: DeskDraft, agentId: string, ticketId: string): DeskErrorCode | null {
+  const agent = d.s.agents[agentId];
+  if (!agent || agent.sockets === 0) return "agent_not_found";
+  const before = d.s.tickets.length;
+  d.s.tickets = d.s.tickets.filter((t) => t.ticketId !== ticketId);
+  if (d.s.tickets.length === before) return "ticket_not_found";
+  d.effects.push({ type: "tickets_changed" });
+  return null;
+}
