@@ -13,6 +13,18 @@ import { syntheticArticles, testQueries } from "./synthetic-kb.ts";
 
 const CACHE = resolve(ROOT, ".data/bench");
 
+/** A first sync of 100k articles takes about half a minute here; allow for a slow machine. */
+const SYNC_TIMEOUT_MS = 10 * 60_000;
+
+interface ReplicaState {
+  region: string;
+  shard: number;
+  articles: number;
+  sizeBytes: number;
+  failures: number;
+  sync: { state: "idle" | "syncing" };
+}
+
 export interface ReplicaFigures {
   articles: number;
   firstSyncMs: number;
@@ -43,11 +55,18 @@ export async function measureReplica(stack: Stack, adminKey: string, count: numb
   await stack.primary.close();
   stack.primary = await startHranaServer({ path, port });
   process.stdout.write(` syncing…`);
+  const auth = { Authorization: `Bearer ${adminKey}` };
   const started = performance.now();
-  const res = await fetch(`${stack.url}/v1/admin/kb/sync?region=${region}`, { method: "POST", headers: { Authorization: `Bearer ${adminKey}` } });
+  // The sync request pulls one bounded chunk; the replica goes on by itself, so poll its status.
+  const first = (await (await fetch(`${stack.url}/v1/admin/kb/sync?region=${region}`, { method: "POST", headers: auth })).json()) as { replicas: ReplicaState[] };
+  let status = first.replicas[0];
+  while (status && status.sync.state === "syncing" && performance.now() - started < SYNC_TIMEOUT_MS) {
+    await new Promise((r) => setTimeout(r, 200));
+    const all = (await (await fetch(`${stack.url}/v1/admin/kb/status`, { headers: auth })).json()) as { replicas: ReplicaState[] };
+    status = all.replicas.find((r) => r.region === region && r.shard === 0);
+  }
   const firstSyncMs = performance.now() - started;
-  const [status] = ((await res.json()) as { replicas: Array<{ articles: number; sizeBytes: number; failures: number }> }).replicas;
-  if (!status || status.failures || status.articles !== count) throw new Error(`replica sync of ${count} articles failed: ${JSON.stringify(status)}`);
+  if (!status || status.failures || status.sync.state !== "idle" || status.articles !== count) throw new Error(`replica sync of ${count} articles failed: ${JSON.stringify(status)}`);
   process.stdout.write(` searching…`);
   const all = testQueries(queries);
   const timings: number[] = [];

@@ -3,7 +3,7 @@
 // desk sends back, and the `handoff` frame a customer sees while a person is involved.
 import { z } from "@hono/zod-openapi";
 import { CONVERSATION_ID } from "../conversation/address.ts";
-import { MAX_FRAME_BYTES } from "../conversation/frames.ts";
+import { MAX_FRAME_BYTES } from "../conversation/protocol.ts";
 import { ClientMessageIdSchema, TextSchema } from "../conversation/schemas.ts";
 import type { Message } from "../conversation/types.ts";
 import { ERRORS, type ErrorCode } from "../errors.ts";
@@ -15,7 +15,7 @@ import type { AgentView, QueueItem } from "./queue.ts";
 /** The subprotocol the desk echoes to an agent console. */
 export const AGENT_SUBPROTOCOL = "holdfast.agent.v1";
 /** Consoles offer their token beside it as `holdfast.auth.<token>`, as customer pages do; never echoed. */
-export { AUTH_PROTOCOL_PREFIX } from "../conversation/socket-protocol.ts";
+export { AUTH_PROTOCOL_PREFIX } from "../conversation/protocol.ts";
 /** Largest agent frame accepted; a bigger one closes the socket with 1009. */
 export const MAX_AGENT_FRAME_BYTES = MAX_FRAME_BYTES;
 
