@@ -11,6 +11,7 @@ import { currentFaults } from "../src/resilience/faults.ts";
 import { KbEngine } from "../src/kb/engine.ts";
 import { freshnessOf } from "../src/kb/freshness.ts";
 import { bestRemembered, questionKey } from "../src/kb/memory.ts";
+import type { MemoryNote } from "../src/kb/memory-notes.ts";
 import type { Retrieval, RetrievalOptions } from "../src/kb/retrieval.ts";
 import type { ReplicaFreshness, SearchHit, SearchOptions, SearchResult } from "../src/kb/search.ts";
 import { nextSyncDelay, pullChanges } from "../src/kb/sync.ts";
@@ -64,8 +65,12 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     void this.engine.trainPending();
   }
 
-  /** Candidate articles for a question: full-text hits and classifier scores together. */
-  async retrieve(query: string, options: RetrievalOptions): Promise<Retrieval> {
+  /**
+   * Candidate articles for a question: full-text hits and classifier scores together.
+   * `notes` are answered questions for the memory, sent along instead of on their own.
+   */
+  async retrieve(query: string, options: RetrievalOptions, notes: MemoryNote[] = []): Promise<Retrieval> {
+    if (notes.length) this.remember(notes);
     if (this.store.state().lastSyncAt === null) await this.sync();
     return { ...this.engine.retrieve(query, options), ...this.freshness() };
   }
@@ -102,14 +107,15 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   }
 
   /**
-   * Notes a question the region answered confidently with an article. Kept in memory and
+   * Notes questions the region answered confidently with an article. Kept in memory and
    * written in batches: a write here would hold back the next search's reply until it is
    * durable, and losing a few notes on eviction costs only a little cache.
    */
-  remember(question: string, language: string, articleId: string): void {
-    const key = questionKey(question);
-    if (!key) return;
-    this.unsaved.set(`${language} ${key}`, { key, language, articleId, at: Date.now() });
+  remember(notes: MemoryNote[]): void {
+    for (const { question, language, articleId } of notes.slice(0, MEMORY_BATCH)) {
+      const key = questionKey(question);
+      if (key) this.unsaved.set(`${language} ${key}`, { key, language, articleId, at: Date.now() });
+    }
     if (this.unsaved.size >= MEMORY_BATCH) this.saveMemory();
   }
 

@@ -43,8 +43,16 @@ export async function requireToken(secret: string, conversationId: string, token
   if (result !== "ok") throw new AppError(result);
 }
 
-async function importKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+/** Imported keys, per secret: importing on every request costs more than verifying. */
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function importKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keys.set(secret, key);
+  }
+  return key;
 }
 
 async function hmac(secret: string, data: string): Promise<ArrayBuffer> {

@@ -12,7 +12,10 @@ import type { Config } from "../config.ts";
 import { limiterFor } from "./limiter.ts";
 import { NEIGHBOUR } from "../edge/region.ts";
 import type { Region } from "../edge/regions.ts";
-import { replicaFor, siblingOf, type ReplicaAddress } from "../kb/shards.ts";
+import { MemoryNotes } from "../kb/memory-notes.ts";
+import { RetrievalCache, retrievalKey } from "../kb/retrieval-cache.ts";
+import type { Retrieval, RetrievalOptions } from "../kb/retrieval.ts";
+import { replicaFor, replicaName, siblingOf, type ReplicaAddress } from "../kb/shards.ts";
 import { replicaOf, type ReplicaStub } from "./replicas.ts";
 import { isolateBreakers, type Breakers } from "../resilience/breaker.ts";
 import { currentFaults } from "../resilience/faults.ts";
@@ -49,6 +52,11 @@ function guardedProvider(provider: LlmProvider, breakers: Breakers, faults: () =
   };
 }
 
+/** Repeated questions are planned from a recent retrieval (src/kb/retrieval-cache.ts). */
+const retrievals = new RetrievalCache({ ttlMs: 10_000, maxEntries: 2_000 });
+/** Answered questions for the replicas' memories, sent in batches. */
+const notes = new MemoryNotes({ maxNotes: 20, maxAgeMs: 5_000 });
+
 /**
  * The ports of one conversation's pipeline. `conversationKey` picks its replica shard;
  * `region` is read on every call (a conversation learns its region when it is created).
@@ -69,18 +77,34 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
       return call(replicaOf(env, address));
     }, replicaTimeoutMs);
   const provider = llmProvider(env, config.llm);
+  const retrieve = async (address: ReplicaAddress, query: string, options: RetrievalOptions): Promise<Retrieval> => {
+    const name = replicaName(address);
+    const key = retrievalKey(name, query, options);
+    // Only a healthy replica's answers are reused: a failing one must show as degraded.
+    const f = faults();
+    const healthy = breakers.get(breakerOf(address)).state === "closed" && !f.replicaDown && !f.latencyMs;
+    const cached = healthy ? retrievals.get(name, key, Date.now()) : null;
+    if (cached) return cached;
+    const retrieval = await replica(address, (s) => s.retrieve(query, options, notes.take(name)));
+    retrievals.put(name, key, retrieval, Date.now());
+    return retrieval;
+  };
   return {
-    kb: { retrieve: (query, options) => replica(own(), (s) => s.retrieve(query, options)) },
+    kb: { retrieve: (query, options) => retrieve(own(), query, options) },
     degraded: {
       memory: (question, language) => replica(own(), (s) => s.recall(question, language)),
       sibling: (question, options) => {
         const sibling = siblingOf(own(), config.replicaShards(region()));
-        return sibling ? replica(sibling, (s) => s.retrieve(question, options)) : Promise.reject(new Error("no sibling shard"));
+        return sibling ? retrieve(sibling, question, options) : Promise.reject(new Error("no sibling shard"));
       },
-      neighbour: (question, options) => replica({ region: NEIGHBOUR[region()], shard: 0 }, (s) => s.retrieve(question, options)),
+      neighbour: (question, options) => retrieve({ region: NEIGHBOUR[region()], shard: 0 }, question, options),
     },
     cache: new AnswerCache(cacheApiStore, region),
-    remember: (question, language, articleId) => ctx.waitUntil(replica(own(), (s) => s.remember(question, language, articleId)).catch(() => {})),
+    remember: (question, language, articleId) => {
+      const address = own();
+      const due = notes.add(replicaName(address), { question, language, articleId }, Date.now());
+      if (due) ctx.waitUntil(replica(address, (s) => s.remember(due)).catch(() => {}));
+    },
     generation: provider && {
       provider: guardedProvider(provider, breakers, faults),
       config: { maxTokens: config.llm.maxTokens, timeoutMs: config.llm.timeoutMs },
