@@ -16,6 +16,7 @@ export const ERRORS = {
   article_not_found: [404, "No such article."],
   agent_not_found: [404, "No such agent is connected to this desk."],
   ticket_not_found: [404, "No such offline ticket."],
+  method_not_allowed: [405, "This method is not allowed on this resource; see the Allow header."],
   conversation_closed: [409, "The conversation is closed."],
   client_message_id_conflict: [409, "This clientMessageId was already used for a different message."],
   article_exists: [409, "An article with this slug and locale already exists."],

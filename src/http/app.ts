@@ -45,9 +45,16 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
 
   // Pages and scripts come from Workers static assets (/docs serves docs.html, the API reference).
+  // Anything else is a JSON 405 (a route with other methods) or 404.
+  const allowed = methodsByPath(app);
   app.notFound(async (c) => {
-    if (c.req.path.startsWith("/v1/") || !["GET", "HEAD"].includes(c.req.method)) return c.json(new AppError("not_found").toBody(), 404);
-    return asset(c.env, c.req.raw);
+    const methods = allowed(c.req.path);
+    if (methods.length) return c.json(new AppError("method_not_allowed").toBody(), 405, { Allow: methods.join(", ") });
+    if (!c.req.path.startsWith("/v1/") && ["GET", "HEAD"].includes(c.req.method)) {
+      const res = await asset(c.env, c.req.raw);
+      if (res.status !== 404) return res;
+    }
+    return c.json(new AppError("not_found").toBody(), 404);
   });
 
   app.onError((err, c) => {
@@ -64,6 +71,20 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
 
   return app;
+}
+
+/** The methods the app's routes answer on a path (none: no such route). */
+function methodsByPath(app: OpenAPIHono<AppEnv>): (path: string) => string[] {
+  let routes: Array<{ pattern: RegExp; method: string }> | null = null;
+  return (path) => {
+    // Built on first use: by then every route is registered.
+    routes ??= app.routes
+      .filter((r) => r.method !== "ALL" && !r.path.includes("*"))
+      .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z0-9_]+/g, "[^/]+")}$`) }));
+    const methods = new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    if (methods.has("GET")) methods.add("HEAD");
+    return [...methods].sort();
+  };
 }
 
 /** A static asset, with mutable headers so that the security middleware can add its own. */
