@@ -8,7 +8,7 @@ import { labelled, score } from "../test/support/pii-score.ts";
 /** Typical messages of about 200 characters: one English, one Chinese, one without PII. */
 const TYPICAL = [
   "Hi, I ordered a blue jacket last week (order ORD-2024-000123) and it still hasn't arrived. You can reach me at li.wei@example.com or +44 20 7946 0958. Could you check the tracking for me please? Thanks!",
-  "你好，我上周买了两件外套，订单号 20240315123456，到现在还没发货。我的手机是13812345678，麻烦帮我查一下物流，谢谢！另外请问可以改成顺丰快递吗？如果要补运费的话我可以付，价格大概是¥29.90左右。我周一到周五白天都在公司，下午三点以后可以收货，周末在家，地址还是原来那个，不用改。麻烦尽快回复，谢谢你们，辛苦了！",
+  "你好，我上周买了两件外套，订单号 20240315123456，到现在还没发货。我的手机是13812345678，麻烦帮我查一下物流，谢谢！另外请问可以改成顺丰快递吗？如果要补运费的话我可以付，价格大概是¥29.90左右。我周一到周五白天都在公司，下午三点以后可以收货，周末在家，地址还是原来那个，不用改。麻烦尽快回复，谢谢你们，辛苦了！如果今天发不了货，也请告诉我大概哪天能发。",
   "Hello! I'd like to know whether the 2024 model of the rain jacket comes in size M, and if it does, how long delivery to Lyon would take. I saw it on sale for €129.00 yesterday but the page now shows €149.",
 ];
 

@@ -1,7 +1,8 @@
 // Finds personal data in English and Chinese chat text and replaces each piece with a typed
 // placeholder (`[email]`, `[phone]`, …) before text is stored, logged or sent to an LLM.
 // Numbers are redacted only when they validate (Luhn, mod-97, MOD 11-2, number plans), so
-// order numbers, tracking numbers, dates and prices survive; docs: pii-rules.ts.
+// order numbers, tracking numbers, dates and prices survive (the rules and their trade-offs
+// are in pii-rules.ts and the table in test/support/pii-cases.ts).
 import { ibanLength, isCardNumber, isCnIdChecksum, isIban, isIpv6 } from "./pii-rules.ts";
 
 export type PiiKind = "email" | "phone" | "card" | "iban" | "cn_id" | "ip" | "ssn" | "secret";
@@ -54,7 +55,7 @@ const PHONE_CN_MOBILE = /(?<![\w+.-])1[3-9]\d(?:\d{8}|([ .-])\d{4}\1\d{4})(?![\w
 const PHONE_CN_LANDLINE = /(?<![\w+.-])(?:\(0[1-9]\d{1,2}\) ?|0[1-9]\d{1,2}[ -])[2-9]\d{6,7}(?![\w-]|\.\d)/g;
 const PHONE_NANP = /(?<![\w+.-])(?:1[ .-]?)?(?:\([2-9]\d{2}\) ?[2-9]\d{2}[ .-]|[2-9]\d{2}([ .-])[2-9]\d{2}\1)\d{4}(?![\w-]|\.\d)/g;
 /** Text just before a number that makes it an order or tracking id, not a phone or card. */
-const ID_CONTEXT = /(?:订单|单号|运单|快递|物流|编号|order|tracking|invoice|parcel|shipment|ref|#)\s*(?:号|编号|number|no\.?|id)?\s*[:#]?\s*$/i;
+const ID_CONTEXT = /(?:订单|单号|运单|快递|物流|编号|交易号|流水号|order|tracking|invoice|parcel|shipment|ref|#)\s*(?:号|编号|number|no\.?|id)?\s*[:#]?\s*$/i;
 
 // Cards are written as one run or in groups of 3+ digits (4-4-4-4, 4-6-5, 6-13).
 const CARD = /(?<![\w.,-])\d{3,19}(?:[ -]\d{3,19}){0,6}(?![\w-]|[.,]\d)/g;
@@ -71,11 +72,17 @@ const IPV6 = /(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,45
 // Secrets. The value is the last part of each match; only the value is replaced, so the
 // reader still sees "password: [secret]".
 const SECRET_WORDS_EN =
-  "password|passwd|passcode|pwd|pin(?: code| number)?|otp|one[- ]time (?:password|code|passcode)|(?:verification|security|auth|authentication|login|2fa|sms) code|cvv2?|cvc2?|api[ _-]?key|secret key|access token|token";
-const SECRET_EN = new RegExp(`(?<![\\w-])(?:${SECRET_WORDS_EN})(?:[ \\t]*([:=])[ \\t]*|[ \\t]+(is|was)[ \\t]+(?:[:=][ \\t]*)?)("[^"\\n]{1,128}"|'[^'\\n]{1,128}'|[!-~]{1,128})`, "gi");
+  "password|passwd|passcode|pwd|pw|pin(?: code| number)?|otp|one[- ]time (?:password|code|passcode)|(?:verification|security|auth|authentication|login|2fa|sms) code|cvv2?|cvc2?|api[ _-]?key|secret key|access token|token";
+/** Keyword, then `:`/`=`, or is/was, or (for digits) just a space; then the value. */
+const SECRET_EN = new RegExp(
+  `(?<![\\w-])(${SECRET_WORDS_EN})(?:[ \\t]*([:=])[ \\t]*|[ \\t]+(is|was)[ \\t]+(?:[:=][ \\t]*)?|[ \\t]+(?=\\d{3,8}(?!\\d)))("[^"\\n]{1,128}"|'[^'\\n]{1,128}'|[!-~]{1,128})`,
+  "gi",
+);
+/** Card security codes have 3 digits; every other secret value needs 4 characters. */
+const SHORT_SECRET = /^(?:cvv|cvc|security code)/i;
 const SECRET_ZH = /(?:密码|口令|验证码|校验码|动态码|安全码|授权码|提取码|PIN码)[ \t]*((?:是|为)?[ \t]*[:=]?)[ \t]*([!-~]{1,128})/g;
 const SECRET_PARAM =
-  /(?<=^|[?&#;\s])(?:access_token|refresh_token|id_token|auth_token|reset_token|token|auth|authorization|api_key|apikey|access_key|secret_key|private_key|client_secret|secret|key|password|passwd|pass|pwd|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sessionid|session_id|session|sid|code|otp|jwt)=([^&#\s"'<>]{1,512})/gi;
+  /(?<=^|[?&#;\s])(?:access_token|refresh_token|id_token|auth_token|reset_token|token|auth|authorization|api_key|apikey|access_key|secret_key|private_key|client_secret|secret|key|password|passwd|pass|pwd|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sessionid|session_id|session|sid|code|otp|jwt)=([^&#;\s"'<>]{1,512})/gi;
 const SECRET_USERINFO = /(?<![\w+.-])[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/([^\s/?#@:]{1,128}:[^\s/?#@]{1,256})@/g;
 const SECRET_TOKEN =
   /(?<![\w-])(?:eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|hf_[A-Za-z0-9_-]{43}|sk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})(?![\w-])/g;
@@ -165,23 +172,29 @@ function findNumbers(s: string, add: Sink): void {
 }
 
 function findSecrets(s: string, add: Sink): void {
-  const value = (m: RegExpExecArray, raw: string, needsNonLetter: boolean) => {
+  const value = (m: RegExpExecArray, raw: string, needsNonLetter: boolean, minLength = 4) => {
     let v = raw;
     const quoted = /^(["']).*\1$/.test(v) && v.length > 2;
     if (quoted) v = v.slice(1, -1);
     else v = v.replace(TRAILING_PUNCT, "");
-    if (v.length < 4 || (needsNonLetter && /^[A-Za-z]+$/.test(v))) return;
+    if (v.length < minLength || (needsNonLetter && /^[A-Za-z]+$/.test(v))) return;
     const end = m.index + m[0].length - (raw.length - v.length - (quoted ? 1 : 0));
     add("secret", end - v.length, end);
   };
   each(SECRET_EN, s, (m) => {
     // `?token=…` is a URL parameter, left to SECRET_PARAM, whose value stops at `&`.
-    if (m[1] === "=" && /[?&;#]/.test(s[m.index - 1] ?? "")) return;
-    value(m, m[3]!, m[2] !== undefined);
+    if (m[2] === "=" && /[?&;#]/.test(s[m.index - 1] ?? "")) return;
+    value(m, m[4]!, m[3] !== undefined, SHORT_SECRET.test(m[1]!) ? 3 : 4);
   });
   // Without 是/为/: the value must not be a plain word ("忘记密码 please help").
   each(SECRET_ZH, s, (m) => value(m, m[2]!, m[1]!.trim() === ""));
-  if (s.includes("=")) each(SECRET_PARAM, s, (m) => add("secret", m.index + m[0].length - m[1]!.length, m.index + m[0].length));
+  if (s.includes("=")) {
+    each(SECRET_PARAM, s, (m) => {
+      const v = m[1]!.replace(TRAILING_PUNCT, "");
+      const start = m.index + m[0].length - m[1]!.length;
+      add("secret", start, start + v.length);
+    });
+  }
   if (s.includes("://")) each(SECRET_USERINFO, s, (m) => add("secret", m.index + m[0].length - 1 - m[1]!.length, m.index + m[0].length - 1));
   each(SECRET_TOKEN, s, (m) => add("secret", m.index, m.index + m[0].length));
   each(BEARER, s, (m) => add("secret", m.index + m[0].length - m[1]!.length, m.index + m[0].length));

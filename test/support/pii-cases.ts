@@ -32,6 +32,9 @@ export const POSITIVES: readonly PiiCase[] = [
   { text: "portable : +33 6 12 34 56 78", pii: [["phone", "+33 6 12 34 56 78"]] },
   { text: "Tokyo +81-3-1234-5678", pii: [["phone", "+81-3-1234-5678"]] },
   { text: "香港 +852 9123 4567", pii: [["phone", "+852 9123 4567"]] },
+  { text: "tel: +1-202-555-0143.", pii: [["phone", "+1-202-555-0143"]] },
+  { text: "My number: (+44) 7700 900123", pii: [["phone", "(+44) 7700 900123"]] },
+  { text: "call me on +49 (0)30 901820", pii: [["phone", "+49 (0)30 901820"]] },
   { text: "（＋８６）１３８－１２３４－５６７８", pii: [["phone", "（＋８６）１３８－１２３４－５６７８"]] },
   // phone: CN and NANP national formats
   { text: "手机13812345678，谢谢", pii: [["phone", "13812345678"]] },
@@ -83,6 +86,12 @@ export const POSITIVES: readonly PiiCase[] = [
   { text: "验证码：482913，请在5分钟内", pii: [["secret", "482913"]] },
   { text: "the verification code is 550123", pii: [["secret", "550123"]] },
   { text: "PIN is 4821", pii: [["secret", "4821"]] },
+  { text: "otp 123456", pii: [["secret", "123456"]] },
+  { text: "2FA code: 918273", pii: [["secret", "918273"]] },
+  { text: "My CVV is 123", pii: [["secret", "123"]] },
+  { text: "pw: hunter2", pii: [["secret", "hunter2"]] },
+  { text: "see https://example.com/a?b=c&api_key=XYZ123abc#frag", pii: [["secret", "XYZ123abc"]] },
+  { text: "Cookie: SessionID=abcd1234;", pii: [["secret", "abcd1234"]] },
   { text: "https://shop.example/reset?token=abcDEF123&lang=en", pii: [["secret", "abcDEF123"]] },
   { text: "https://bob:s3cret@ftp.example.com/files", pii: [["secret", "bob:s3cret"]] },
   {
@@ -129,6 +138,11 @@ export const NEAR_MISSES: readonly PiiCase[] = [
   { text: "Invoice INV-2024-03-15-0042", pii: [] },
   { text: "Lot 2024-0315-0001", pii: [] },
   { text: "S/N 5CG1234XYZ", pii: [] },
+  { text: "微信支付单号 4200002024031512345678901234", pii: [] },
+  { text: "支付宝交易号 2024031522001412345678901234", pii: [] },
+  { text: "交易号 4200001234567890123", pii: [] },
+  { text: "card ending 1111, 身份证后四位 002X", pii: [] },
+  { text: "客服电话95588", pii: [] },
   // dates, times, prices, quantities, versions
   { text: "Delivered 2024-03-15, expected 15/03/2024", pii: [] },
   { text: "2024年3月15日下单", pii: [] },
@@ -146,6 +160,10 @@ export const NEAR_MISSES: readonly PiiCase[] = [
   { text: "Temperature 36.6, score +12.5, +5 points", pii: [] },
   { text: "Ratio 16:9, C++ std::vector", pii: [] },
   { text: "MAC 00:1A:2B:3C:4D:5E", pii: [] },
+  { text: "size 36 37 38 39 40 41 42", pii: [] },
+  { text: "Amount 1,234,567,890,123,456", pii: [] },
+  { text: "15.03.2024 12:00, ratio 1:2:3", pii: [] },
+  { text: "1234 5678 9012 3456", pii: [] },
   // invalid look-alikes
   { text: "card 4111 1111 1111 1112", pii: [] },
   { text: "IBAN DE89 3704 0044 0532 0130 01", pii: [] },
@@ -162,11 +180,19 @@ export const NEAR_MISSES: readonly PiiCase[] = [
   { text: "忘记密码 please help", pii: [] },
   { text: "discount code: SUMMER20", pii: [] },
   { text: "The token is expired", pii: [] },
+  { text: "PIN: 12, token: abc, code 1234", pii: [] },
+  { text: "密码: 我忘了", pii: [] },
+  { text: "call 555-0199", pii: [] },
   // known false positives (documented trade-offs)
   {
     text: "I got 15800012345 from the app",
     pii: [],
     limitation: { got: [["phone", "15800012345"]], why: "an unlabelled 11-digit number starting 1[3-9] is read as a CN mobile, the most common PII in Chinese chats" },
+  },
+  {
+    text: "hotline 400-820-8820",
+    pii: [],
+    limitation: { got: [["phone", "400-820-8820"]], why: "a CN 400 business hotline has the NANP shape; redacting it costs little" },
   },
   {
     text: "reference 4539578763621486 from the app",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../src/kb/model/classifier.ts";
 import { findPii, normalizeForDetection, redact } from "../../src/privacy/redact.ts";
 import { isCardNumber, isCnIdChecksum, isIban, isIpv6 } from "../../src/privacy/pii-rules.ts";
 import { NEAR_MISSES, POSITIVES, type PiiCase } from "../support/pii-cases.ts";
@@ -73,6 +74,28 @@ describe("hostile input", () => {
     const result = redact(text);
     expect(typeof result.text).toBe("string");
     for (const span of findPii(text)) expect(span.end).toBeLessThanOrEqual(text.length);
+  });
+
+  it("returns well-formed spans on 300 seeded random strings of digits, separators, letters, full-width and surrogates", () => {
+    const alphabet = ["0", "1", "3", "4", "9", " ", "-", ".", ":", "@", "+", "(", ")", "=", "?", "&", "a", "X", "e", "密码", "是", "１", "＋", "－", "\uD800", "\uDC00", "\u3000", "\n"];
+    const next = seededRandom(11);
+    for (let n = 0; n < 300; n++) {
+      let text = "";
+      const length = Math.floor(next() * 400) + (n % 10 === 0 ? 3_600 : 0);
+      while (text.length < length) text += alphabet[Math.floor(next() * alphabet.length)];
+      const spans = findPii(text);
+      let reached = 0;
+      for (const span of spans) {
+        expect(span.start).toBeGreaterThanOrEqual(reached);
+        expect(span.end).toBeGreaterThan(span.start);
+        expect(span.end).toBeLessThanOrEqual(text.length);
+        reached = span.end;
+      }
+      // The fail-closed path (one span over everything) never triggers.
+      expect(spans.some((span) => span.start === 0 && span.end === text.length && text.length > 200)).toBe(false);
+      // Spans never cut a surrogate pair in half.
+      for (const span of spans) expect(/^[\uDC00-\uDFFF]/.test(text.slice(span.start)) && /[\uD800-\uDBFF]$/.test(text.slice(0, span.start))).toBe(false);
+    }
   });
 
   it("still finds the number between lone surrogates", () => {
