@@ -147,7 +147,12 @@ export async function open(key: DataKey, sealed: string, aad: string): Promise<s
   } catch {
     throw new EnvelopeError("tampered");
   }
-  return decoder.decode(plain);
+  try {
+    return decoder.decode(plain);
+  } catch {
+    // Authentic but not UTF-8: sealed by something other than seal().
+    throw new EnvelopeError("malformed");
+  }
 }
 
 function wrapAad(kid: string, context: string): Uint8Array {
