@@ -3,6 +3,8 @@
 // deletions are tombstones (deleted_at) so replicas learn of them.
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { ROLES } from "../auth/roles.ts";
+import { OUTCOMES } from "../privacy/audit-chain.ts";
 
 /** KB-wide counters; the row `version` is the version of the last write. */
 export const kbMeta = sqliteTable("kb_meta", {
@@ -46,3 +48,49 @@ export const exampleQuestions = sqliteTable(
 
 export type ArticleRow = typeof articles.$inferSelect;
 export type ExampleQuestionRow = typeof exampleQuestions.$inferSelect;
+
+/**
+ * People who use the admin API. Only a hash of each operator's key is stored; the key itself
+ * is shown once, at creation or rotation. Revoked operators stay as rows (the audit log
+ * names them).
+ */
+export const operators = sqliteTable(
+  "operators",
+  {
+    /** `op_<hex>`, stable for the life of the operator. */
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    team: text("team"),
+    /** SHA-256 hex of the current key. */
+    keyHash: text("key_hash").notNull(),
+    /** The key's first characters, enough to tell keys apart in a list. */
+    keyPrefix: text("key_prefix").notNull(),
+    createdAt: integer("created_at").notNull(),
+    rotatedAt: integer("rotated_at"),
+    /** Set when revoked; the key no longer verifies. */
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("operators_key_hash").on(t.keyHash)],
+);
+
+/**
+ * The append-only audit log, hash-chained (src/privacy/audit-chain.ts): each row's hash covers
+ * its fields and the previous row's hash, so an edited or removed row breaks the chain.
+ * Targets are ids, never customer text.
+ */
+export const auditLog = sqliteTable("audit_log", {
+  seq: integer("seq").primaryKey(),
+  /** ISO 8601 UTC. */
+  at: text("at").notNull(),
+  actor: text("actor").notNull(),
+  role: text("role").notNull(),
+  action: text("action").notNull(),
+  target: text("target").notNull(),
+  outcome: text("outcome", { enum: OUTCOMES }).notNull(),
+  prevHash: text("prev_hash").notNull(),
+  hash: text("hash").notNull(),
+});
+
+export type OperatorRow = typeof operators.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
