@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { hashOperatorKey } from "../../src/auth/operator-key.ts";
-import { openPrimary } from "../../src/kb/primary.ts";
+import { openPrimary } from "../../src/platform/primary.ts";
 import { appendAudit, createOperator, operatorByKeyHash, revokeOperator, verifyAudit } from "../../src/operators/repository.ts";
 import { nextEntry, verifyChain } from "../../src/privacy/audit-chain.ts";
 import { createDataKey, open, parseKeyring, rewrap, seal, unwrapDataKey } from "../../src/privacy/envelope.ts";
