@@ -1,4 +1,5 @@
 // The Hono environment every route and middleware shares.
+import type { CachedOperator } from "../auth/operator-cache.ts";
 import type { Config } from "../config.ts";
 import type { Jurisdiction } from "../edge/region.ts";
 import type { Region } from "../edge/regions.ts";
@@ -12,5 +13,7 @@ export interface AppEnv {
     location: { region: Region; jurisdiction: Jurisdiction | null };
     /** Set by the conversation auth middleware once the token checked out. */
     conversation: { id: string; stub: DurableObjectStub<ConversationDO> };
+    /** Set by the operator auth middleware: who is calling, with which role. */
+    operator: CachedOperator;
   };
 }

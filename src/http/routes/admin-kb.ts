@@ -11,7 +11,11 @@ import { REGIONS } from "../../edge/regions.ts";
 import { AppError } from "../../errors.ts";
 import { validationHook } from "../../validation.ts";
 import type { AppEnv } from "../context.ts";
-import { adminAuth } from "../middleware/admin-auth.ts";
+import { operatorAuth } from "../middleware/operator-auth.ts";
+
+/** KB reads: editors and ops viewers; writes: editors. */
+const kbRead = operatorAuth("admin", "kb_editor", "ops_viewer");
+const kbWrite = operatorAuth("admin", "kb_editor");
 import { jsonBody } from "../middleware/json-body.ts";
 import { ArticlePatchSchema, ArticleSchema, ArticleSummarySchema, KbStatusSchema, ReplicaStatusSchema } from "../kb-schemas.ts";
 import { errorResponses } from "../schemas.ts";
@@ -32,7 +36,7 @@ const list = createRoute({
   tags,
   security,
   summary: "List live articles",
-  middleware: [adminAuth] as const,
+  middleware: [kbRead] as const,
   request: {
     query: z.object({
       locale: z.string().max(35).optional(),
@@ -50,7 +54,7 @@ const create = createRoute({
   tags,
   security,
   summary: "Create an article (draft unless status says otherwise)",
-  middleware: [adminAuth, jsonBody] as const,
+  middleware: [kbWrite, jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: ArticleInputSchema } } } },
   responses: { 201: json(ArticleSchema, "Created"), ...errorResponses(400, 401, 403, 409, 413, 415, 503) },
 });
@@ -61,7 +65,7 @@ const read = createRoute({
   tags,
   security,
   summary: "Read an article",
-  middleware: [adminAuth] as const,
+  middleware: [kbRead] as const,
   request: { params: IdParam },
   responses: { 200: json(ArticleSchema, "The article"), ...errorResponses(400, 401, 403, 404, 503) },
 });
@@ -72,7 +76,7 @@ const update = createRoute({
   tags,
   security,
   summary: "Update an article",
-  middleware: [adminAuth, jsonBody] as const,
+  middleware: [kbWrite, jsonBody] as const,
   request: { params: IdParam, body: { required: true, content: { "application/json": { schema: ArticlePatchSchema } } } },
   responses: { 200: json(ArticleSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
 });
@@ -83,7 +87,7 @@ const publish = createRoute({
   tags,
   security,
   summary: "Publish an article (replicas serve published articles only)",
-  middleware: [adminAuth] as const,
+  middleware: [kbWrite] as const,
   request: { params: IdParam },
   responses: { 200: json(ArticleSchema, "Published"), ...errorResponses(400, 401, 403, 404, 503) },
 });
@@ -94,7 +98,7 @@ const remove = createRoute({
   tags,
   security,
   summary: "Delete an article (a tombstone tells the replicas)",
-  middleware: [adminAuth] as const,
+  middleware: [kbWrite] as const,
   request: { params: IdParam },
   responses: { 200: json(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(400, 401, 403, 404, 503) },
 });
@@ -105,7 +109,7 @@ const sync = createRoute({
   tags,
   security,
   summary: "Ask every regional replica (or one) to pull changes now",
-  middleware: [adminAuth] as const,
+  middleware: [kbWrite] as const,
   request: { query: z.object({ region: z.enum(REGIONS).optional() }) },
   responses: { 200: json(z.object({ replicas: z.array(ReplicaStatusSchema) }), "Each replica's state after its pull"), ...errorResponses(401, 403) },
 });
@@ -116,7 +120,7 @@ const status = createRoute({
   tags,
   security,
   summary: "Primary version and each replica's version and lag",
-  middleware: [adminAuth] as const,
+  middleware: [kbRead] as const,
   responses: { 200: json(KbStatusSchema, "KB status"), ...errorResponses(401, 403) },
 });
 

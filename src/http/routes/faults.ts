@@ -5,7 +5,9 @@ import { AppError } from "../../errors.ts";
 import { currentFaults, FAULT_NAMES, faultNames, parseFaults, setFaults, NO_FAULTS } from "../../resilience/faults.ts";
 import { validationHook } from "../../validation.ts";
 import type { AppEnv } from "../context.ts";
-import { adminAuth } from "../middleware/admin-auth.ts";
+import { operatorAuth } from "../middleware/operator-auth.ts";
+
+const adminAuth = operatorAuth("admin");
 import { devOnly } from "../middleware/dev-only.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 
