@@ -181,3 +181,32 @@ export function resolutionOf(e: Pick<ConversationEndEvent, "botAnswered" | "hand
   if (e.handedOff && e.agentReplied) return "agent";
   return "unresolved";
 }
+
+const oneOf = <T>(list: readonly T[], v: unknown): v is T => list.includes(v as T);
+const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+
+/**
+ * Whether an event's enumerated fields hold known values and its numbers are finite, so a
+ * malformed event (e.g. across an untyped boundary) cannot add unbounded counter names.
+ */
+export function isValidEvent(e: OpsEvent): boolean {
+  if (!finite(e.at) || typeof e.region !== "string") return false;
+  if (e.type === "degraded_change") return e.reason === null || oneOf(DEGRADED_REASONS, e.reason);
+  if (!oneOf(MODES, e.mode) || typeof e.conversation !== "string" || typeof e.language !== "string") return false;
+  switch (e.type) {
+    case "turn":
+      return oneOf(TURN_DECISIONS, e.decision) && (e.degradedReason === null || oneOf(DEGRADED_REASONS, e.degradedReason)) && finite(e.latencyMs);
+    case "handoff":
+      return oneOf(HANDOFF_REASONS, e.reason);
+    case "agent_reply":
+      return e.firstResponseMs === null || finite(e.firstResponseMs);
+    case "rating":
+      return oneOf([1, 2, 3, 4, 5], e.score);
+    case "feedback":
+      return typeof e.helpful === "boolean";
+    case "conversation_end":
+      return finite(e.turns) && finite(e.startedAt);
+    default:
+      return false;
+  }
+}

@@ -12,7 +12,7 @@ import type { BreakerState } from "../resilience/breaker.ts";
 import type { Region } from "../edge/regions.ts";
 import { emptyAggregate, addTally, matches, maxGauge, type Aggregate, type Filter, type GaugeName } from "./aggregate.ts";
 import type { HashedId, Mode, OpsEvent, Resolution } from "./events.ts";
-import { resolutionOf } from "./events.ts";
+import { isValidEvent, resolutionOf } from "./events.ts";
 import { DEFAULT_QUEUE, HandoffQueue, type QueueOptions } from "./handoff-queue.ts";
 import { measureTally, type MetricName } from "./metrics.ts";
 import { RollupStore, type BucketJSON, type Window, type WindowSpec } from "./rollup-store.ts";
@@ -119,36 +119,38 @@ export class Rollup {
     this.queue = new HandoffQueue(this.options.queue);
   }
 
-  /** Records an event received at `now` (a later `event.at` is taken as now). Never throws on odd input. */
-  record(event: OpsEvent, now: number): void {
-    const at = Number.isFinite(event.at) ? Math.min(event.at, now) : now;
+  /** Records an event received at `now` (a later `event.at` is taken as now); false if it was malformed and ignored. */
+  record(event: OpsEvent, now: number): boolean {
+    if (!isValidEvent(event)) return false;
+    const at = Math.min(event.at, now);
     if (event.type === "degraded_change") {
       this.gauges.degraded = event.degraded;
       this.gauges.degradedReason = event.degraded ? event.reason : null;
       this.store.gauge(at, now, "degraded", event.degraded ? 1 : 0);
-      return;
+      return true;
     }
     const key = labelKey(labelsOf(event));
     this.bump(at, now, key, (t) => tallyEvent(t, event));
     switch (event.type) {
       case "turn":
         if (event.replicaLagSeconds !== null) this.setReplicaLag(event.replicaLagSeconds, at, now);
-        return;
+        break;
       case "handoff":
         this.queue.handoff(event.conversation, at, key);
         this.sampleQueue(now);
-        return;
+        break;
       case "agent_reply":
         if (event.firstResponseMs !== null) {
           const breach = this.queue.answered(event.conversation, event.firstResponseMs, key);
           if (breach) this.bump(at, now, breach, (t) => add(t, "sla_breaches"));
         }
-        return;
+        break;
       case "conversation_end":
         this.queue.ended(event.conversation);
         if (event.customer && event.turns >= 1) this.recontact(event.customer, event.startedAt, at, resolutionOf(event), now, key);
-        return;
+        break;
     }
+    return true;
   }
 
   /** The answering replica's lag, from a turn or from the replica itself. */

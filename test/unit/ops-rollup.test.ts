@@ -74,6 +74,19 @@ describe("rolling per-minute and hourly buckets (fake clock)", () => {
     expect(s.hours.length).toBeLessThanOrEqual(168);
   });
 
+  it.each([
+    ["an unknown decision", turn(T, { decision: "shrug" as never })],
+    ["an unknown handoff reason", handoff(T, { reason: "whim" as never })],
+    ["a rating out of range", { ...turn(T), type: "rating", score: 11 } as never],
+    ["a latency that is not a number", turn(T, { latencyMs: Number.NaN })],
+    ["an unknown mode", turn(T, { mode: "panic" as never })],
+  ])("ignores an event with %s, so bad input cannot grow the counters", (_name, event) => {
+    const r = new Rollup({ region: "weur" });
+    expect(r.record(event, T)).toBe(false);
+    expect(r.query("1h", T).tallies).toEqual({});
+    expect(r.liveTotals().normal.counters).toEqual({});
+  });
+
   it("keeps odd languages and text out of the labels", () => {
     const r = new Rollup({ region: "weur" });
     r.record(turn(T, { language: "I want my money back" }), T);
