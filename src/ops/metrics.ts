@@ -1,8 +1,8 @@
 // The named measures of an aggregate (degraded share, latency percentiles, queue wait …),
 // defined once for the series API, the alert rules and the KPI summary.
-import { overall, type Aggregate } from "./aggregate.ts";
+import { maxGauge, overall, type Aggregate, type GaugeName } from "./aggregate.ts";
 import { countOf, quantile, type HistogramName } from "./histogram.ts";
-import { count, type Tally } from "./tally.ts";
+import { count, emptyTally, mergeTally, type Tally } from "./tally.ts";
 
 export const METRIC_NAMES = [
   "turns",
@@ -92,4 +92,35 @@ export function measureTally(metric: MetricName, t: Tally, gauges: Aggregate["ga
 /** A measure of a whole aggregate. */
 export function measure(metric: MetricName, agg: Aggregate): Measurement | null {
   return measureTally(metric, overall(agg), agg.gauges);
+}
+
+/** A window cut into steps: each step's merged tally and gauge maxima (Rollup.steps). */
+export interface Steps {
+  /** Milliseconds per step. */
+  step: number;
+  slots: Array<{ t: number; tally: Tally; gauges: Aggregate["gauges"] }>;
+}
+
+export interface Series {
+  metric: MetricName;
+  /** Milliseconds per point. */
+  step: number;
+  points: Array<{ t: number; value: number | null }>;
+}
+
+/** A metric's chart from one or more regions' steps (same window, time and step), merged step by step. */
+export function seriesOf(metric: MetricName, regions: readonly Steps[]): Series {
+  const [first] = regions;
+  const points = (first?.slots ?? []).map(({ t }, i) => {
+    const tally = emptyTally();
+    const gauges: Aggregate["gauges"] = {};
+    for (const r of regions) {
+      const slot = r.slots[i];
+      if (!slot || slot.t !== t) continue;
+      mergeTally(tally, slot.tally);
+      for (const [name, v] of Object.entries(slot.gauges) as Array<[GaugeName, number]>) maxGauge(gauges, name, v);
+    }
+    return { t, value: measureTally(metric, tally, gauges)?.value ?? null };
+  });
+  return { metric, step: first?.step ?? 0, points };
 }

@@ -14,7 +14,7 @@ import { emptyAggregate, addTally, matches, maxGauge, type Aggregate, type Filte
 import type { HashedId, Mode, OpsEvent, Resolution } from "./events.ts";
 import { isValidEvent, resolutionOf } from "./events.ts";
 import { DEFAULT_QUEUE, HandoffQueue, type QueueOptions } from "./handoff-queue.ts";
-import { measureTally, type MetricName } from "./metrics.ts";
+import { seriesOf, type MetricName, type Series, type Steps } from "./metrics.ts";
 import { RollupStore, type BucketJSON, type Window, type WindowSpec } from "./rollup-store.ts";
 import { add, emptyTally, labelKey, labelsOf, maxTally, mergeTally, parseLabelKey, tallyEvent, tallyFromJSON, tallyToJSON, type Tally, type TallyJSON } from "./tally.ts";
 
@@ -84,12 +84,7 @@ export interface MetricsView {
   gauges: CurrentGauges;
 }
 
-export interface Series {
-  metric: MetricName;
-  /** Milliseconds per point. */
-  step: number;
-  points: Array<{ t: number; value: number | null }>;
-}
+export type { Series, Steps } from "./metrics.ts";
 
 const MAX_BREAKERS = 16;
 const BREAKER_NAME = /^[a-z0-9:_-]{1,64}$/;
@@ -189,11 +184,14 @@ export class Rollup {
     return agg;
   }
 
-  /** A metric per step over a window (step rounded up to the bucket size; 1 min, 15 min, 1 h by default). */
-  series(metric: MetricName, window: Window, now: number, stepMs?: number, filter?: Filter): Series {
+  /**
+   * A window cut into steps (rounded up to the bucket size; 1 min, 15 min, 1 h by default),
+   * each step's tallies merged: what seriesOf turns into a chart, for one region or several.
+   */
+  steps(window: Window, now: number, stepMs?: number, filter?: Filter): Steps {
     const range = this.store.range(window, now);
     const step = Math.max(range.res, Math.ceil((stepMs ?? DEFAULT_STEP[window]) / range.res) * range.res);
-    const points: Series["points"] = [];
+    const slots: Steps["slots"] = [];
     for (let t = range.from; t < range.to; t += step) {
       const tally = emptyTally();
       const gauges: Aggregate["gauges"] = {};
@@ -201,9 +199,14 @@ export class Rollup {
         for (const [key, b] of bucket.tallies) if (matches(key, filter)) mergeTally(tally, b);
         for (const [name, v] of Object.entries(bucket.gauges) as Array<[GaugeName, number]>) maxGauge(gauges, name, v);
       }
-      points.push({ t, value: measureTally(metric, tally, gauges)?.value ?? null });
+      slots.push({ t, tally, gauges });
     }
-    return { metric, step, points };
+    return { step, slots };
+  }
+
+  /** A metric per step over a window, for this region. */
+  series(metric: MetricName, window: Window, now: number, stepMs?: number, filter?: Filter): Series {
+    return seriesOf(metric, [this.steps(window, now, stepMs, filter)]);
   }
 
   current(now: number): CurrentGauges {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { overall } from "../../src/ops/aggregate.ts";
-import { measure } from "../../src/ops/metrics.ts";
+import { measure, seriesOf } from "../../src/ops/metrics.ts";
 import { Rollup, type BucketJSON, type RollupSnapshot } from "../../src/ops/rollup.ts";
 import { count } from "../../src/ops/tally.ts";
 import { agentReply, degradedChange, degradedTurn, ended, handoff, hashed, turn } from "../support/ops-events.ts";
@@ -177,6 +177,18 @@ describe("series", () => {
     expect(s.points.at(-1)!.value).toBe(0.5);
     expect(s.points.at(-11)!.value).toBe(0);
     expect(s.points.at(-2)!.value).toBeNull();
+  });
+
+  it("merges several regions step by step, histograms included, for an all-regions chart", () => {
+    const weur = new Rollup({ region: "weur" });
+    const apac = new Rollup({ region: "apac" });
+    for (let i = 0; i < 99; i++) weur.record(turn(T, { latencyMs: 50 }), T);
+    apac.record(turn(T, { region: "apac", latencyMs: 9_000 }), T);
+    apac.record(turn(T, { region: "apac", latencyMs: 9_000 }), T);
+    const both = seriesOf("turn_latency_p99", [weur.steps("1h", T), apac.steps("1h", T)]);
+    expect(weur.series("turn_latency_p99", "1h", T).points.at(-1)!.value!).toBeLessThanOrEqual(0.05);
+    expect(both.points.at(-1)!.value!).toBeGreaterThan(5);
+    expect(seriesOf("turns", [weur.steps("1h", T), apac.steps("1h", T)]).points.at(-1)!.value).toBe(101);
   });
 
   it("rounds steps up to the bucket size and uses hours for 7 days", () => {
