@@ -1,0 +1,277 @@
+// A region's rolling ops data in bounded memory: per-minute buckets for 24 hours (a ring of
+// 1440) and hourly buckets for 7 days (a ring of 168), each holding tallies per label set
+// (capped; the rest go to `other`) and gauge maxima; cumulative totals for /metrics; the
+// handoff queue; and the last conversation of recent customers (for recontacts).
+//
+// Monotonic totals: /metrics exposes only totals the DO has confirmed persisted
+// (`markPersisted`), and a restore starts from the last persisted snapshot, so an exposed
+// counter never exceeds what a restart restores. At most the events since the last
+// persisted snapshot are lost; they were never exposed.
+import type { DegradedReason } from "../answer/degraded.ts";
+import type { BreakerState } from "../resilience/breaker.ts";
+import type { Region } from "../edge/regions.ts";
+import { emptyAggregate, addTally, matches, maxGauge, type Aggregate, type Filter, type GaugeName } from "./aggregate.ts";
+import type { HashedId, Mode, OpsEvent, Resolution } from "./events.ts";
+import { isValidEvent, resolutionOf } from "./events.ts";
+import { DEFAULT_QUEUE, HandoffQueue, type QueueOptions } from "./handoff-queue.ts";
+import { seriesOf, type MetricName, type Series, type Steps } from "./metrics.ts";
+import { RollupStore, type BucketJSON, type Window, type WindowSpec } from "./rollup-store.ts";
+import { add, emptyTally, labelKey, labelsOf, maxTally, mergeTally, parseLabelKey, tallyEvent, tallyFromJSON, tallyToJSON, type Tally, type TallyJSON } from "./tally.ts";
+
+export { WINDOWS, type BucketJSON, type Window, type WindowSpec } from "./rollup-store.ts";
+
+export interface RollupOptions {
+  region: Region;
+  /** Distinct label sets per bucket; events of further ones are counted under `other`. */
+  maxLabelSets: number;
+  queue: QueueOptions;
+  /** A customer back this soon after a resolved conversation makes a recontact. */
+  recontactWindowMs: number;
+  /** Customers remembered for recontacts (the least recent are forgotten first). */
+  maxCustomers: number;
+}
+
+export const DEFAULT_ROLLUP: Omit<RollupOptions, "region"> = { maxLabelSets: 24, queue: DEFAULT_QUEUE, recontactWindowMs: 24 * 3_600_000, maxCustomers: 5_000 };
+
+/** Gauges as last set. */
+export interface GaugeState {
+  replicaLagSeconds: number | null;
+  degraded: boolean;
+  degradedReason: DegradedReason | null;
+  /** Breaker name → 1 when not closed. */
+  breakers: Record<string, 0 | 1>;
+}
+
+export interface CurrentGauges extends GaugeState {
+  queueDepth: number;
+  oldestWaitSeconds: number;
+}
+
+/** Cumulative tallies since the region's first event, by mode. */
+export type Totals = Record<Mode, Tally>;
+
+/** Everything but the buckets: small, persisted with every save. */
+export interface RollupHead {
+  v: 1;
+  region: Region;
+  savedAt: number;
+  totals: Record<Mode, TallyJSON>;
+  gauges: GaugeState;
+  queue: ReturnType<HandoffQueue["toJSON"]>;
+  /** `[customer, last conversation ended at, resolved 0|1]`. */
+  customers: Array<[string, number, 0 | 1]>;
+}
+
+export interface RollupSnapshot extends RollupHead {
+  minutes: BucketJSON[];
+  hours: BucketJSON[];
+}
+
+/** What changed since the last `takeChanges`: save the head and these buckets, delete older ones. */
+export interface RollupChanges {
+  head: RollupHead;
+  minutes: BucketJSON[];
+  hours: BucketJSON[];
+  /** Buckets starting before these are expired. */
+  keepMinutesFrom: number;
+  keepHoursFrom: number;
+}
+
+/** What /metrics shows for a region: persisted totals and current gauges. */
+export interface MetricsView {
+  region: Region;
+  totals: Totals;
+  gauges: CurrentGauges;
+}
+
+export type { Series, Steps } from "./metrics.ts";
+
+const MAX_BREAKERS = 16;
+const BREAKER_NAME = /^[a-z0-9:_-]{1,64}$/;
+const DEFAULT_STEP: Record<Window, number> = { "1h": 60_000, "24h": 15 * 60_000, "7d": 3_600_000 };
+
+const totalsToJSON = (t: Totals): Record<Mode, TallyJSON> => ({ normal: tallyToJSON(t.normal), degraded: tallyToJSON(t.degraded) });
+const totalsFromJSON = (j: Partial<Record<Mode, TallyJSON>> | undefined): Totals => ({
+  normal: j?.normal ? tallyFromJSON(j.normal) : emptyTally(),
+  degraded: j?.degraded ? tallyFromJSON(j.degraded) : emptyTally(),
+});
+const modeOfKey = (key: string): Mode => (parseLabelKey(key).mode === "degraded" ? "degraded" : "normal");
+
+export class Rollup {
+  readonly region: Region;
+  private readonly options: RollupOptions;
+  private readonly store: RollupStore;
+  private totals: Totals = { normal: emptyTally(), degraded: emptyTally() };
+  private persisted: Totals = { normal: emptyTally(), degraded: emptyTally() };
+  private gauges: GaugeState = { replicaLagSeconds: null, degraded: false, degradedReason: null, breakers: {} };
+  private queue: HandoffQueue;
+  private readonly customers = new Map<string, { endedAt: number; resolved: boolean }>();
+
+  constructor(options: Partial<RollupOptions> & { region: Region }) {
+    this.options = { ...DEFAULT_ROLLUP, ...options };
+    this.region = options.region;
+    this.store = new RollupStore(this.options.maxLabelSets);
+    this.queue = new HandoffQueue(this.options.queue);
+  }
+
+  /** Records an event received at `now` (a later `event.at` is taken as now); false if it was malformed and ignored. */
+  record(event: OpsEvent, now: number): boolean {
+    if (!isValidEvent(event)) return false;
+    const at = Math.min(event.at, now);
+    if (event.type === "degraded_change") {
+      this.gauges.degraded = event.degraded;
+      this.gauges.degradedReason = event.degraded ? event.reason : null;
+      this.store.gauge(at, now, "degraded", event.degraded ? 1 : 0);
+      return true;
+    }
+    const key = labelKey(labelsOf(event));
+    this.bump(at, now, key, (t) => tallyEvent(t, event));
+    switch (event.type) {
+      case "turn":
+        if (event.replicaLagSeconds !== null) this.setReplicaLag(event.replicaLagSeconds, at, now);
+        break;
+      case "handoff":
+        this.queue.handoff(event.conversation, at, key);
+        this.sampleQueue(now);
+        break;
+      case "agent_reply":
+        if (event.firstResponseMs !== null) {
+          const breach = this.queue.answered(event.conversation, event.firstResponseMs, key);
+          if (breach) this.bump(at, now, breach, (t) => add(t, "sla_breaches"));
+        }
+        break;
+      case "conversation_end":
+        this.queue.ended(event.conversation);
+        if (event.customer && event.turns >= 1) this.recontact(event.customer, event.startedAt, at, resolutionOf(event), now, key);
+        break;
+    }
+    return true;
+  }
+
+  /** The answering replica's lag, from a turn or from the replica itself. */
+  setReplicaLag(seconds: number, at: number, now: number): void {
+    if (!Number.isFinite(seconds)) return;
+    this.gauges.replicaLagSeconds = Math.max(0, seconds);
+    this.store.gauge(at, now, "replica_lag_seconds", this.gauges.replicaLagSeconds);
+  }
+
+  /** Current breaker states (e.g. from a turn's reply metadata); a breaker not closed counts as open. */
+  setBreakers(states: Record<string, BreakerState>): void {
+    for (const [name, state] of Object.entries(states)) {
+      if (!BREAKER_NAME.test(name)) continue;
+      if (!(name in this.gauges.breakers) && Object.keys(this.gauges.breakers).length >= MAX_BREAKERS) continue;
+      this.gauges.breakers[name] = state === "closed" ? 0 : 1;
+    }
+  }
+
+  /** Called on each alarm (about once a minute): SLA breaches of waiting handoffs, gauge samples, expiry. */
+  tick(now: number): void {
+    for (const key of this.queue.tick(now)) this.bump(now, now, key, (t) => add(t, "sla_breaches"));
+    this.sampleQueue(now);
+    this.store.gauge(now, now, "degraded", this.gauges.degraded ? 1 : 0);
+    if (this.gauges.replicaLagSeconds !== null) this.store.gauge(now, now, "replica_lag_seconds", this.gauges.replicaLagSeconds);
+    for (const [c, last] of this.customers) if (now - last.endedAt > this.options.recontactWindowMs) this.customers.delete(c);
+  }
+
+  /** The window ending with the minute (hour for 7d) that contains `now`, filtered by labels. */
+  query(window: WindowSpec, now: number, filter?: Filter): Aggregate {
+    const range = this.store.range(window, now);
+    const agg = emptyAggregate(this.region, range.from, range.to);
+    for (const bucket of this.store.buckets(range)) {
+      for (const [key, t] of bucket.tallies) if (matches(key, filter)) addTally(agg, key, t);
+      for (const [name, v] of Object.entries(bucket.gauges) as Array<[GaugeName, number]>) maxGauge(agg.gauges, name, v);
+    }
+    return agg;
+  }
+
+  /**
+   * A window cut into steps (rounded up to the bucket size; 1 min, 15 min, 1 h by default),
+   * each step's tallies merged: what seriesOf turns into a chart, for one region or several.
+   */
+  steps(window: Window, now: number, stepMs?: number, filter?: Filter): Steps {
+    const range = this.store.range(window, now);
+    const step = Math.max(range.res, Math.ceil((stepMs ?? DEFAULT_STEP[window]) / range.res) * range.res);
+    const slots: Steps["slots"] = [];
+    for (let t = range.from; t < range.to; t += step) {
+      const tally = emptyTally();
+      const gauges: Aggregate["gauges"] = {};
+      for (const bucket of this.store.buckets({ ...range, from: t, to: Math.min(t + step, range.to) })) {
+        for (const [key, b] of bucket.tallies) if (matches(key, filter)) mergeTally(tally, b);
+        for (const [name, v] of Object.entries(bucket.gauges) as Array<[GaugeName, number]>) maxGauge(gauges, name, v);
+      }
+      slots.push({ t, tally, gauges });
+    }
+    return { step, slots };
+  }
+
+  /** A metric per step over a window, for this region. */
+  series(metric: MetricName, window: Window, now: number, stepMs?: number, filter?: Filter): Series {
+    return seriesOf(metric, [this.steps(window, now, stepMs, filter)]);
+  }
+
+  current(now: number): CurrentGauges {
+    return { ...this.gauges, breakers: { ...this.gauges.breakers }, queueDepth: this.queue.depth, oldestWaitSeconds: this.queue.oldestWaitSeconds(now) };
+  }
+
+  /** Totals including what is not persisted yet (for tests and the live view, never for /metrics). */
+  liveTotals(): Totals {
+    return totalsFromJSON(totalsToJSON(this.totals));
+  }
+
+  /** What /metrics may show: the last persisted totals and the current gauges. */
+  metricsView(now: number): MetricsView {
+    return { region: this.region, totals: totalsFromJSON(totalsToJSON(this.persisted)), gauges: this.current(now) };
+  }
+
+  /** The DO saved a snapshot or changes taken from this rollup: their totals may now be exposed. */
+  markPersisted(saved: Pick<RollupHead, "totals">): void {
+    const s = totalsFromJSON(saved.totals);
+    this.persisted = { normal: maxTally(this.persisted.normal, s.normal), degraded: maxTally(this.persisted.degraded, s.degraded) };
+  }
+
+  head(now: number): RollupHead {
+    const customers = [...this.customers].map(([c, l]): [string, number, 0 | 1] => [c, l.endedAt, l.resolved ? 1 : 0]);
+    return { v: 1, region: this.region, savedAt: now, totals: totalsToJSON(this.totals), gauges: { ...this.gauges, breakers: { ...this.gauges.breakers } }, queue: this.queue.toJSON(), customers };
+  }
+
+  /** The whole state as compact JSON (expired buckets left out). */
+  toSnapshot(now: number): RollupSnapshot {
+    return { ...this.head(now), ...this.store.toJSON(now) };
+  }
+
+  /** The head and the buckets changed since the last call, for incremental saving. */
+  takeChanges(now: number): RollupChanges {
+    return { head: this.head(now), ...this.store.takeDirty(now) };
+  }
+
+  /** A rollup from a snapshot; its persisted totals are the snapshot's. */
+  static fromSnapshot(s: RollupSnapshot, options: Partial<Omit<RollupOptions, "region">> = {}): Rollup {
+    const r = new Rollup({ ...options, region: s.region });
+    r.totals = totalsFromJSON(s.totals);
+    r.persisted = totalsFromJSON(s.totals);
+    r.gauges = { replicaLagSeconds: s.gauges?.replicaLagSeconds ?? null, degraded: s.gauges?.degraded === true, degradedReason: s.gauges?.degradedReason ?? null, breakers: { ...(s.gauges?.breakers ?? {}) } };
+    r.queue = HandoffQueue.fromJSON(s.queue, r.options.queue);
+    for (const [c, endedAt, resolved] of (s.customers ?? []).slice(-r.options.maxCustomers)) r.customers.set(c, { endedAt, resolved: resolved === 1 });
+    r.store.load(s.minutes ?? [], s.hours ?? []);
+    return r;
+  }
+
+  /** Applies a change to the minute and hour tallies of `key` at `at`, and to the totals. */
+  private bump(at: number, now: number, key: string, change: (t: Tally) => void): void {
+    for (const t of this.store.tallies(at, now, key)) change(t);
+    change(this.totals[modeOfKey(key)]);
+  }
+
+  private sampleQueue(now: number): void {
+    this.store.gauge(now, now, "handoff_queue_depth", this.queue.depth);
+    this.store.gauge(now, now, "handoff_oldest_wait_seconds", this.queue.oldestWaitSeconds(now));
+  }
+
+  private recontact(customer: HashedId, startedAt: number, endedAt: number, resolution: Resolution, now: number, key: string): void {
+    const prev = this.customers.get(customer);
+    if (prev?.resolved && startedAt - prev.endedAt <= this.options.recontactWindowMs) this.bump(endedAt, now, key, (t) => add(t, "recontacts"));
+    this.customers.delete(customer);
+    this.customers.set(customer, { endedAt, resolved: resolution !== "unresolved" });
+    while (this.customers.size > this.options.maxCustomers) this.customers.delete(this.customers.keys().next().value!);
+  }
+}

@@ -1,0 +1,158 @@
+import parsePrometheusTextFormat, { type ParsedFamily } from "parse-prometheus-text-format";
+import { describe, expect, it } from "vitest";
+import { METRICS_CONTENT_TYPE, metricsBody, renderFamilies } from "../../src/ops/prometheus.ts";
+import { Rollup } from "../../src/ops/rollup.ts";
+import { agentReply, degradedTurn, ended, handoff, rating, turn } from "../support/ops-events.ts";
+
+const T = Date.UTC(2026, 0, 5, 12, 0, 30);
+const MIN = 60_000;
+
+/** A rollup with some traffic, its totals persisted (as the DO does before /metrics shows them). */
+function region(name: "weur" | "apac", turns: number) {
+  const r = new Rollup({ region: name });
+  for (let i = 0; i < turns; i++) r.record(i % 4 === 0 ? degradedTurn(T, { region: name, latencyMs: 30 + i }) : turn(T, { region: name, latencyMs: 100 * i }), T);
+  r.record(turn(T, { region: name, decision: "error" }), T);
+  r.record(handoff(T, { region: name, reason: "negative_sentiment" }), T);
+  r.record(agentReply(T + MIN, 45_000, { region: name }), T + MIN);
+  r.record(rating(T, 5, { region: name }), T);
+  r.record(ended(T, { region: name }), T);
+  r.setBreakers({ "replica:weur": "open", llm: "closed" });
+  r.markPersisted(r.toSnapshot(T + MIN));
+  return r;
+}
+
+const byName = (families: ParsedFamily[], name: string) => families.find((f) => f.name === name);
+
+/** The value of the sample whose labels include `labels`. */
+function sampleValue(families: ParsedFamily[], name: string, labels: Record<string, string>): number | undefined {
+  const s = byName(families, name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+  return s?.value === undefined ? undefined : Number(s.value);
+}
+
+/**
+ * A histogram's series, keyed by its labels without `le`. parse-prometheus-text-format
+ * folds a labelled histogram's series into one (upstream issue #13), so its bucket, sum and
+ * count lines are read back with the same parser after retyping the family as untyped.
+ */
+function histogramSeries(body: string, name: string) {
+  const retyped = parsePrometheusTextFormat(body.replace(`# TYPE ${name} histogram`, `# TYPE ${name} untyped`));
+  const series = new Map<string, { buckets: Array<[string, number]>; sum?: number; count?: number }>();
+  const key = (labels: Record<string, string> = {}) => JSON.stringify(Object.entries(labels).filter(([k]) => k !== "le"));
+  const entry = (labels?: Record<string, string>) => series.get(key(labels)) ?? series.set(key(labels), { buckets: [] }).get(key(labels))!;
+  // Untyped, each run of same-named lines is a family of its own: read them all.
+  const samples = (suffix: string) => retyped.filter((f) => f.name === `${name}${suffix}`).flatMap((f) => f.metrics);
+  for (const m of samples("_bucket")) entry(m.labels).buckets.push([m.labels!.le!, Number(m.value)]);
+  for (const m of samples("_sum")) entry(m.labels).sum = Number(m.value);
+  for (const m of samples("_count")) entry(m.labels).count = Number(m.value);
+  return series;
+}
+
+/** Every counter sample of a body, by family and labels. */
+function counterSamples(body: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const f of parsePrometheusTextFormat(body)) if (f.type === "COUNTER") for (const m of f.metrics) out.set(`${f.name}${JSON.stringify(m.labels)}`, Number(m.value));
+  return out;
+}
+
+describe("/metrics exposition, read back with a real parser of the text format", () => {
+  const body = metricsBody([region("weur", 8).metricsView(T + MIN), region("apac", 3).metricsView(T + MIN)]);
+  const families = parsePrometheusTextFormat(body);
+
+  it("declares every family once, with help and a type, under conventional names", () => {
+    const names = families.map((f) => f.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const f of families) {
+      expect(f.help).not.toBe("");
+      expect(f.type).not.toBe("UNTYPED");
+      if (f.type === "COUNTER") expect(f.name).toMatch(/_total$/);
+      if (f.type === "HISTOGRAM") expect(f.name).toMatch(/_seconds$/);
+    }
+    expect(Object.fromEntries(families.map((f) => [f.name, f.type]))).toMatchObject({
+      holdfast_turns_total: "COUNTER",
+      holdfast_turn_duration_seconds: "HISTOGRAM",
+      holdfast_handoff_queue_depth: "GAUGE",
+      holdfast_agent_first_response_seconds: "HISTOGRAM",
+      holdfast_sla_breaches_total: "COUNTER",
+      holdfast_replica_lag_seconds: "GAUGE",
+      holdfast_breaker_open: "GAUGE",
+    });
+    expect(body.endsWith("\n")).toBe(true);
+    expect(body).not.toContain("\r");
+    expect(METRICS_CONTENT_TYPE).toBe("text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  it("counts turns by region, mode and decision", () => {
+    expect(sampleValue(families, "holdfast_turns_total", { region: "weur", mode: "normal", decision: "answer" })).toBe(6);
+    expect(sampleValue(families, "holdfast_turns_total", { region: "weur", mode: "degraded", decision: "answer" })).toBe(2);
+    expect(sampleValue(families, "holdfast_turns_total", { region: "weur", mode: "normal", decision: "error" })).toBe(1);
+    expect(sampleValue(families, "holdfast_turns_total", { region: "apac", mode: "degraded", decision: "answer" })).toBe(1);
+    expect(sampleValue(families, "holdfast_handoffs_total", { region: "apac", reason: "negative_sentiment" })).toBe(1);
+    expect(sampleValue(families, "holdfast_ratings_total", { region: "weur", score: "5" })).toBe(1);
+    expect(sampleValue(families, "holdfast_conversations_total", { region: "weur", resolution: "ai_assumed" })).toBe(1);
+  });
+
+  it("writes gauges for the queue, the replica lag and each breaker", () => {
+    expect(sampleValue(families, "holdfast_handoff_queue_depth", { region: "weur" })).toBe(0);
+    expect(sampleValue(families, "holdfast_replica_lag_seconds", { region: "apac" })).toBe(2);
+    expect(sampleValue(families, "holdfast_breaker_open", { region: "weur", breaker: "replica:weur" })).toBe(1);
+    expect(sampleValue(families, "holdfast_breaker_open", { region: "weur", breaker: "llm" })).toBe(0);
+  });
+
+  it("writes histograms with cumulative le buckets ending in +Inf, a sum and a count per series", () => {
+    const series = histogramSeries(body, "holdfast_turn_duration_seconds");
+    expect(series.size).toBe(4);
+    for (const s of series.values()) {
+      expect(s.buckets.at(-1)![0]).toBe("+Inf");
+      expect(s.buckets.at(-1)![1]).toBe(s.count);
+      const bounds = s.buckets.slice(0, -1).map(([le]) => Number(le));
+      expect(bounds).toEqual([...bounds].sort((a, b) => a - b));
+      for (let i = 1; i < s.buckets.length; i++) expect(s.buckets[i]![1]).toBeGreaterThanOrEqual(s.buckets[i - 1]![1]);
+    }
+    const weurNormal = series.get(JSON.stringify([["region", "weur"], ["mode", "normal"]]))!;
+    expect(weurNormal.count).toBe(7);
+    expect(weurNormal.sum).toBeCloseTo((100 + 200 + 300 + 500 + 600 + 700 + 120) / 1000);
+    const agent = histogramSeries(body, "holdfast_agent_first_response_seconds").get(JSON.stringify([["region", "weur"]]))!;
+    expect(agent.buckets.find(([le]) => le === "60")![1]).toBe(1);
+    expect(agent.buckets.find(([le]) => le === "30")![1]).toBe(0);
+  });
+
+  it.each([
+    ["a double quote", 'say "hi"'],
+    ["backslashes", "C:\\dir\\file"],
+    ["a trailing backslash", "ends\\"],
+    ["a newline", "line one\nline two"],
+    ["Chinese", "华东区域 退款"],
+    ["all of them", '\\"\n中"\\'],
+  ])("round-trips a label value with %s", (_name, value) => {
+    const text = renderFamilies([{ name: "holdfast_test_gauge", help: 'Help with \\ and\nnewline and "quotes".', type: "gauge", samples: [{ labels: { region: "weur", tricky: value }, value: 1 }] }]);
+    const [family] = parsePrometheusTextFormat(text);
+    expect(family!.metrics[0]!.labels).toEqual({ region: "weur", tricky: value });
+    expect(family!.help).toBe('Help with \\ and\nnewline and "quotes".');
+  });
+
+  it("writes special values as the format spells them", () => {
+    const text = renderFamilies([{ name: "x_gauge", help: "h", type: "gauge", samples: [{ labels: { v: "inf" }, value: Infinity }, { labels: { v: "ninf" }, value: -Infinity }, { labels: { v: "nan" }, value: NaN }] }]);
+    expect(parsePrometheusTextFormat(text)[0]!.metrics.map((m) => m.value)).toEqual(["+Inf", "-Inf", "NaN"]);
+  });
+
+  it("refuses names the format or its conventions do not allow", () => {
+    expect(() => renderFamilies([{ name: "holdfast_turns", help: "h", type: "counter", samples: [] }])).toThrow(/_total/);
+    expect(() => renderFamilies([{ name: "holdfast-turns_total", help: "h", type: "counter", samples: [] }])).toThrow(/metric name/);
+    expect(() => renderFamilies([{ name: "g", help: "h", type: "gauge", samples: [{ labels: { "bad-name": "x" }, value: 1 }] }])).toThrow(/label name/);
+  });
+});
+
+describe("counters across scrapes and Durable Object restarts", () => {
+  it("never go backwards: later scrapes, and scrapes after a restart from the last save, show at least as much", () => {
+    const r = region("weur", 5);
+    const first = counterSamples(metricsBody([r.metricsView(T + MIN)]));
+    const saved = JSON.parse(JSON.stringify(r.toSnapshot(T + 2 * MIN)));
+    r.markPersisted(saved);
+    for (let i = 0; i < 3; i++) r.record(turn(T + 3 * MIN), T + 3 * MIN);
+    const beforeRestart = counterSamples(metricsBody([r.metricsView(T + 3 * MIN)]));
+    const afterRestart = counterSamples(metricsBody([Rollup.fromSnapshot(saved).metricsView(T + 4 * MIN)]));
+    for (const [series, value] of first) expect(beforeRestart.get(series)).toBeGreaterThanOrEqual(value);
+    for (const [series, value] of beforeRestart) expect(afterRestart.get(series)).toBeGreaterThanOrEqual(value);
+    expect(afterRestart.size).toBe(first.size);
+  });
+});
