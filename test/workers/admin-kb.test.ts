@@ -6,8 +6,8 @@ const article = (tag: string) => ({ slug: `returns-${tag}`, locale: "en", title:
 describe("admin KB API", () => {
   it.each([
     ["no key", {}, 401, "unauthorized"],
-    ["a wrong key", { Authorization: "Bearer not-the-admin-key-at-all" }, 403, "forbidden"],
-    ["a conversation token instead of the key", { Authorization: "Bearer v1.9999999999.abc" }, 403, "forbidden"],
+    ["a wrong key", { Authorization: "Bearer not-the-admin-key-at-all" }, 401, "operator_key_invalid"],
+    ["a conversation token instead of the key", { Authorization: "Bearer v1.9999999999.abc" }, 401, "operator_key_invalid"],
   ])("refuses %s", async (_name, headers, status, code) => {
     const res = await call("/v1/admin/kb/articles", { headers });
     expect(res.status).toBe(status);
