@@ -1,0 +1,35 @@
+// The audit trail of what operators do: every admin, KB and operator action and every
+// access to customer data appends an entry (src/operators/repository.ts, hash-chained) to
+// the primary. Targets are ids, never customer text.
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { AuditOutcome } from "../privacy/audit-chain.ts";
+import { appendAudit } from "../operators/repository.ts";
+import { openPrimary } from "../platform/primary.ts";
+import { currentFaults } from "../resilience/faults.ts";
+import type { AppEnv } from "./context.ts";
+
+/**
+ * Appends an entry for the calling operator. Access to customer data must be traceable, so
+ * a caller that cannot go on without a record awaits it and lets a failure surface; the
+ * returned promise rejects when the primary cannot be reached.
+ */
+export function audit(c: Context<AppEnv>, action: string, target: string, outcome: AuditOutcome): Promise<void> {
+  const { config, operator } = c.var;
+  const db = openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown);
+  return appendAudit(db, { actor: operator.id, role: operator.role, action, target, outcome }, Date.now()).then(() => undefined);
+}
+
+/**
+ * Audits a route: after it ran, records `action` on the target `target(c)` names, with
+ * outcome ok (2xx), denied (4xx) or failed (5xx). Place it after the operator auth
+ * middleware; a failed audit write is logged without data and does not undo the action.
+ */
+export function audited(action: string, target: (c: Context<AppEnv>) => string = () => "-") {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    await next();
+    const status = c.res.status;
+    const outcome: AuditOutcome = status < 400 ? "ok" : status < 500 ? "denied" : "failed";
+    await audit(c, action, target(c), outcome).catch((err: Error) => console.error(JSON.stringify({ level: "error", code: "audit_unavailable", action, kind: err.name })));
+  });
+}
