@@ -109,11 +109,24 @@ describe("customer chat page", () => {
     await page.close();
   });
 
-  it("serves a readable API reference at /docs", async () => {
+  it("serves an interactive API reference at /docs whose Try it out calls this server", async () => {
     const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("requestfailed", (r) => problems.push(`failed: ${r.url()}`));
+    page.on("response", (r) => r.status() >= 400 && problems.push(`${r.status()}: ${new URL(r.url()).pathname}`));
     await page.goto(`${baseUrl}/docs`);
-    await expect.poll(() => page.locator("#ops section").count()).toBeGreaterThanOrEqual(5);
-    expect(await page.locator("#toc").textContent()).toContain("POST /v1/conversations/{id}/messages");
+    await expect.poll(() => page.locator(".opblock").count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+    expect(await page.locator(".opblock-summary-path").allTextContents()).toContain("/v1/conversations/{id}/messages");
+    // Try it out on the liveness route, against the server that served the page.
+    const health = page.locator(".opblock-get", { has: page.locator('.opblock-summary-path[data-path="/healthz"]') });
+    await health.locator(".opblock-summary").click();
+    await health.getByRole("button", { name: "Execute" }).click();
+    await expect.poll(() => health.locator(".live-responses-table tr.response .response-col_status").first().textContent(), { timeout: 10_000 }).toContain("200");
+    expect(await health.locator(".live-responses-table .microlight").first().textContent()).toContain('"ok"');
+    await page.screenshot({ path: "test-results/docs.png", fullPage: false });
+    expect(problems.filter((p) => !p.endsWith(".map"))).toEqual([]);
     await page.close();
   });
 });
