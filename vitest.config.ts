@@ -22,6 +22,8 @@ function workersProject(name: string, include: string[], exclude: string[], bind
           bindings: {
             TOKEN_SECRET: "test-secret-0123456789abcdef",
             ADMIN_API_KEY: "test-admin-key-0123456789",
+            DATA_ENCRYPTION_KEY: "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            CUSTOMER_SIGNING_SECRET: "test-customer-signing-secret-0123",
             CONVERSATION_IDLE_SECONDS: "60",
             ALLOWED_ORIGINS: "https://shop.example",
             LIBSQL_URL: inject("libsqlUrl"),

@@ -1,7 +1,11 @@
 // ConversationDO's SQLite store: the conversation record and its transcript. The record,
 // the dialogue state and the last sequence number are read once per object lifetime and
-// kept in memory; each turn's writes go out in one synchronous transaction.
+// kept in memory; each turn's writes go out in one synchronous transaction. Customer text
+// (messages, customer fields, metadata, dialogue state) is sealed with the conversation's
+// data key before it is written (src/privacy/cipher.ts); erasing the key shreds it all.
 import { INITIAL_DIALOGUE, type DialogueState } from "../src/answer/dialogue.ts";
+import { Cipher } from "../src/privacy/cipher.ts";
+import type { Keyring } from "../src/privacy/envelope.ts";
 import type { TurnStore } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationMeta, CreateInput, Message, ReplyMeta, Role, TranscriptPage } from "../src/conversation/types.ts";
 
@@ -28,6 +32,7 @@ type ConversationRow = {
   closed_at: number | null;
   close_reason: CloseReason | null;
   send_tat: number | null;
+  subject: string | null;
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -40,10 +45,9 @@ function toMessage(r: MessageRow): Message {
   return m;
 }
 
+/** The record without its sealed fields (the store adds them, opened). */
 function toMeta(r: ConversationRow): ConversationMeta {
   const meta: ConversationMeta = { id: r.id, locale: r.locale, region: r.region, jurisdiction: r.jurisdiction ?? null, status: r.status, createdAt: iso(r.created_at) };
-  if (r.customer) meta.customer = JSON.parse(r.customer);
-  if (r.metadata) meta.metadata = JSON.parse(r.metadata);
   if (r.closed_at !== null) meta.closedAt = iso(r.closed_at);
   if (r.close_reason) meta.closeReason = r.close_reason;
   return meta;
@@ -52,19 +56,53 @@ function toMeta(r: ConversationRow): ConversationMeta {
 export class ConversationStore implements TurnStore {
   private readonly storage: DurableObjectStorage;
   private readonly sql: SqlStorage;
-  private record: ConversationRow | null;
-  private lastSeq: number;
-  private state: DialogueState | null = null;
+  private record: ConversationRow | null = null;
+  /** The record's customer fields and metadata, opened. */
+  private opened: Pick<ConversationMeta, "customer" | "metadata"> = {};
+  private lastSeq = 0;
+  private state: DialogueState = INITIAL_DIALOGUE;
+  /** Null only for a conversation created before encryption at rest (plain text). */
+  private cipher: Cipher | null = null;
 
   constructor(storage: DurableObjectStorage) {
     this.storage = storage;
     this.sql = storage.sql;
+  }
+
+  /** Reads the record, opens the data key and what it sealed. Call once, before anything else. */
+  async load(ring: Keyring | null): Promise<void> {
     this.record = this.sql.exec<ConversationRow>("SELECT * FROM conversation LIMIT 1").toArray()[0] ?? null;
     this.lastSeq = this.sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM messages").one().s ?? 0;
+    const key = this.sql.exec<{ wrapped: string }>("SELECT wrapped FROM data_key WHERE id = 1").toArray()[0];
+    if (!this.record) return;
+    if (key) {
+      if (!ring) throw new Error("DATA_ENCRYPTION_KEY is missing or malformed");
+      this.cipher = await Cipher.unwrap(ring, key.wrapped, this.record.id);
+    }
+    this.opened = {
+      customer: this.record.customer ? (JSON.parse(await this.openText(this.record.customer, "customer")) as ConversationMeta["customer"]) : undefined,
+      metadata: this.record.metadata ? (JSON.parse(await this.openText(this.record.metadata, "metadata")) as ConversationMeta["metadata"]) : undefined,
+    };
+    const row = this.sql.exec<{ state: string }>("SELECT state FROM dialogue WHERE id = 1").toArray()[0];
+    if (row) this.state = { ...INITIAL_DIALOGUE, ...(JSON.parse(await this.openText(row.state, "dialogue")) as Partial<DialogueState>) };
   }
 
   meta(): ConversationMeta | null {
-    return this.record && toMeta(this.record);
+    if (!this.record) return null;
+    const meta = toMeta(this.record);
+    if (this.opened.customer) meta.customer = this.opened.customer;
+    if (this.opened.metadata) meta.metadata = this.opened.metadata;
+    return meta;
+  }
+
+  /** The verified customer's subject key, when there is one. */
+  subject(): string | null {
+    return this.record?.subject ?? null;
+  }
+
+  /** When it closed (ms), read from storage: only the retention alarm asks. */
+  closedAt(): number | null {
+    return this.sql.exec<{ t: number | null }>("SELECT closed_at AS t FROM conversation").toArray()[0]?.t ?? null;
   }
 
   /** When the conversation was last active (read from storage: only the idle alarm asks). */
@@ -72,19 +110,29 @@ export class ConversationStore implements TurnStore {
     return this.sql.exec<{ t: number }>("SELECT last_activity_at AS t FROM conversation").toArray()[0]?.t ?? null;
   }
 
-  create(input: CreateInput, at: number): void {
-    this.sql.exec(
-      "INSERT INTO conversation (id, locale, region, jurisdiction, customer, metadata, status, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-      input.id,
-      input.locale,
-      input.region,
-      input.jurisdiction,
-      input.customer ? JSON.stringify(input.customer) : null,
-      input.metadata ? JSON.stringify(input.metadata) : null,
-      at,
-      at,
-    );
+  /** Creates the record with a fresh data key; everything customer-given is sealed. */
+  async create(input: CreateInput, at: number, ring: Keyring): Promise<void> {
+    const { cipher, wrapped } = await Cipher.create(ring, input.id);
+    this.cipher = cipher;
+    const customer = input.customer ? await cipher.seal(JSON.stringify(input.customer), "customer") : null;
+    const metadata = input.metadata ? await cipher.seal(JSON.stringify(input.metadata), "metadata") : null;
+    this.storage.transactionSync(() => {
+      this.sql.exec("INSERT INTO data_key (id, kid, wrapped, created_at) VALUES (1, ?, ?, ?)", ring.current, wrapped, at);
+      this.sql.exec(
+        "INSERT INTO conversation (id, locale, region, jurisdiction, customer, metadata, subject, status, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+        input.id,
+        input.locale,
+        input.region,
+        input.jurisdiction,
+        customer,
+        metadata,
+        input.subject ?? null,
+        at,
+        at,
+      );
+    });
     this.record = this.sql.exec<ConversationRow>("SELECT * FROM conversation LIMIT 1").one();
+    this.opened = { customer: input.customer, metadata: input.metadata };
   }
 
   /** The conversation's send rate limit state (GCRA arrival time), kept in memory. */
@@ -112,32 +160,35 @@ export class ConversationStore implements TurnStore {
 
   async message(seq: number): Promise<Message | null> {
     const r = this.sql.exec<MessageRow>("SELECT * FROM messages WHERE seq = ?", seq).toArray()[0];
-    return r ? toMessage(r) : null;
+    return r ? this.toOpenMessage(r) : null;
   }
 
   async replyTo(seq: number): Promise<Message | null> {
     const r = this.sql.exec<MessageRow>("SELECT * FROM messages WHERE reply_to = ?", seq).toArray()[0];
-    return r ? toMessage(r) : null;
+    return r ? this.toOpenMessage(r) : null;
   }
 
   async saveMessage(message: Message): Promise<void> {
-    this.write(() => this.insert(message));
+    const text = await this.sealText(message.text, `message:${message.seq}`);
+    this.write(() => this.insert(message, text));
   }
 
   async saveReply(reply: Message, state: DialogueState | undefined, message?: Message): Promise<void> {
+    // Everything is sealed first: the writes then go out together, in one transaction.
+    const [replyText, messageText, stateText] = await Promise.all([
+      this.sealText(reply.text, `message:${reply.seq}`),
+      message ? this.sealText(message.text, `message:${message.seq}`) : null,
+      state ? this.sealText(JSON.stringify(state), "dialogue") : null,
+    ]);
     this.write(() => {
-      if (message) this.insert(message);
-      if (state) this.sql.exec("INSERT OR REPLACE INTO dialogue (id, state) VALUES (1, ?)", JSON.stringify(state));
-      this.insert(reply);
+      if (message) this.insert(message, messageText!);
+      if (stateText) this.sql.exec("INSERT OR REPLACE INTO dialogue (id, state) VALUES (1, ?)", stateText);
+      this.insert(reply, replyText);
     });
     if (state) this.state = state;
   }
 
   dialogue(): DialogueState {
-    if (!this.state) {
-      const row = this.sql.exec<{ state: string }>("SELECT state FROM dialogue WHERE id = 1").toArray()[0];
-      this.state = row ? { ...INITIAL_DIALOGUE, ...(JSON.parse(row.state) as Partial<DialogueState>) } : INITIAL_DIALOGUE;
-    }
     return this.state;
   }
 
@@ -147,14 +198,39 @@ export class ConversationStore implements TurnStore {
         "SELECT m.* FROM messages m WHERE m.role = 'customer' AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.reply_to = m.seq) ORDER BY m.seq DESC LIMIT 1",
       )
       .toArray()[0];
-    return r ? toMessage(r) : null;
+    return r ? this.toOpenMessage(r) : null;
   }
 
   async page(after: number, limit: number): Promise<TranscriptPage> {
     const rows = this.sql.exec<MessageRow>("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", after, limit + 1).toArray();
     const hasMore = rows.length > limit;
-    const messages = rows.slice(0, limit).map(toMessage);
+    const messages = await Promise.all(rows.slice(0, limit).map((r) => this.toOpenMessage(r)));
     return { messages, hasMore, nextAfter: hasMore ? messages[messages.length - 1]!.seq : null };
+  }
+
+  /**
+   * Crypto-shredding, step one: the data key goes, in a commit of its own, so nothing
+   * sealed with it can be read again even from a point-in-time copy taken afterwards.
+   */
+  destroyKey(): void {
+    this.sql.exec("DELETE FROM data_key");
+    this.cipher = null;
+    this.record = null;
+    this.opened = {};
+    this.state = INITIAL_DIALOGUE;
+    this.lastSeq = 0;
+  }
+
+  private async toOpenMessage(r: MessageRow): Promise<Message> {
+    return toMessage({ ...r, text: await this.openText(r.text, `message:${r.seq}`) });
+  }
+
+  private sealText(text: string, where: string): Promise<string> {
+    return this.cipher ? this.cipher.seal(text, where) : Promise.resolve(text);
+  }
+
+  private openText(stored: string, where: string): Promise<string> {
+    return this.cipher ? this.cipher.open(stored, where) : Promise.resolve(stored);
   }
 
   /** Runs writes in one transaction; what is kept in memory follows only what committed. */
@@ -168,14 +244,14 @@ export class ConversationStore implements TurnStore {
     }
   }
 
-  /** Writes one message, with the activity time and send rate state that go with it. */
-  private insert(m: Message): void {
+  /** Writes one message (its text already sealed), with the activity time and send rate state that go with it. */
+  private insert(m: Message, text: string): void {
     const at = Date.parse(m.createdAt);
     this.sql.exec(
       "INSERT INTO messages (seq, role, text, client_message_id, reply_to, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       m.seq,
       m.role,
-      m.text,
+      text,
       m.clientMessageId ?? null,
       m.replyTo ?? null,
       m.meta ? JSON.stringify(m.meta) : null,

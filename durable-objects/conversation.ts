@@ -5,15 +5,17 @@ import { DurableObject } from "cloudflare:workers";
 import { conversationMigrations } from "../migrations/conversation/index.ts";
 import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
-import { readConfig } from "../src/config.ts";
+import { readConfig, type Config } from "../src/config.ts";
 import { idleDecision } from "../src/conversation/idle.ts";
 import { chosenProtocol, errorFrame, parseClientFrame, PING, PONG, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
-import { admitSend } from "../src/conversation/send-limit.ts";
+import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
-import type { CloseReason, ConversationMeta, CreateInput, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
+import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
 import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
-import { pipelinePorts } from "../src/platform/pipeline-ports.ts";
+import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts";
+import { subjectIndex } from "../src/platform/subjects.ts";
+import type { Keyring } from "../src/privacy/envelope.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { ConversationSockets, send } from "./conversation-sockets.ts";
 import { ConversationStore } from "./conversation-store.ts";
@@ -26,7 +28,12 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly turns: Turns;
   private readonly idleMs: number;
   private readonly defaultRegion: Region;
+  private readonly config: Config;
+  private readonly keyring: Keyring | null;
+  private readonly retentionMs: number;
   private alarmArmed = false;
+  /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
+  private readonly llmShare = new LocalLimit();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -34,12 +41,21 @@ export class ConversationDO extends DurableObject<Env> {
     this.store = new ConversationStore(ctx.storage);
     this.sockets = new ConversationSockets(ctx);
     const config = readConfig(env);
+    this.config = config;
     this.idleMs = config.idleSeconds * 1000;
     this.defaultRegion = config.defaultRegion;
     this.turns = new Turns(
       {
         store: this.store,
-        answerer: new AnswerPipeline(pipelinePorts(env, config, ctx, () => this.region(), () => this.ctx.id.toString()), { plan: DEFAULT_PLAN_CONFIG, deadlineMs: config.resilience.deadlineMs }),
+        answerer: new AnswerPipeline(
+          pipelinePorts(env, config, ctx, {
+            region: () => this.region(),
+            jurisdiction: () => this.store.meta()?.jurisdiction ?? null,
+            key: () => this.ctx.id.toString(),
+            llmShare: (at) => this.llmShare.admit(at, config.limits.llmBudgetPerConversation),
+          }),
+          { plan: DEFAULT_PLAN_CONFIG, deadlineMs: config.resilience.deadlineMs },
+        ),
         publish: (frame) => this.sockets.publish(frame, "all"),
         touched: (at) => this.touched(at),
         admit: (at) => admitSend(this.store, config.limits.conversation, at),
@@ -49,16 +65,57 @@ export class ConversationDO extends DurableObject<Env> {
       { ackGraceMs: config.ackGraceMs },
     );
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
-    this.turns.resume();
+    this.keyring = config.dataKeyring;
+    this.retentionMs = config.retentionDays * 86_400_000;
+    void ctx.blockConcurrencyWhile(async () => {
+      await this.store.load(this.keyring);
+      this.turns.resume();
+    });
   }
 
-  create(input: CreateInput): Outcome<ConversationMeta> {
+  async create(input: CreateInput): Promise<Outcome<ConversationMeta>> {
     if (!this.store.meta()) {
+      if (!this.keyring) return fail("server_misconfigured");
       const at = Date.now();
-      this.store.create(input, at);
+      await this.store.create(input, at, this.keyring);
       this.touched(at);
     }
     return ok(this.store.meta()!);
+  }
+
+  /** Everything this conversation holds about its customer (a GDPR/CCPA export). */
+  async export(): Promise<Outcome<ConversationExport>> {
+    const conversation = this.store.meta();
+    if (!conversation) return fail("conversation_not_found");
+    const messages = [];
+    for (let after: number | null = 0; after !== null; ) {
+      const page = await this.store.page(after, BACKLOG_PAGE);
+      messages.push(...page.messages);
+      after = page.nextAfter;
+    }
+    return ok({ conversation, messages });
+  }
+
+  /**
+   * Erases the conversation: first its data key (a commit of its own: from then on nothing
+   * stored can be read, even from a point-in-time copy), then what was derived from it
+   * outside (the replica's memory of its questions), then all of its storage.
+   */
+  async erase(): Promise<Outcome<{ erased: boolean }>> {
+    const held = await this.export();
+    if (!held.ok) return ok({ erased: false });
+    const { conversation, messages } = held.value;
+    this.store.destroyKey();
+    await this.ctx.storage.sync();
+    this.sockets.closeAll(1000, "erased");
+    const questions = messages.filter((m) => m.role === "customer").map((m) => m.text);
+    await forgetDerived(this.env, this.config, this.region(), this.ctx.id.toString(), conversation.locale, questions).catch(() => {});
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // The object lives on, empty, until it is evicted: every later call finds no conversation.
+    applyMigrations(this.ctx.storage, conversationMigrations);
+    this.alarmArmed = false;
+    return ok({ erased: true });
   }
 
   send(input: SendInput): Promise<Outcome<TurnResult>> {
@@ -147,6 +204,7 @@ export class ConversationDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmArmed = false;
     const meta = this.store.meta();
+    if (meta?.status === "closed") return this.retention();
     const decision = idleDecision({ status: meta?.status ?? null, lastActivityAt: this.store.lastActivityAt(), idleMs: this.idleMs, now: Date.now(), pendingTurns: this.turns.pending });
     if (decision.type === "rearm") {
       await this.ctx.storage.setAlarm(decision.at);
@@ -155,9 +213,26 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   private closeConversation(reason: CloseReason): void {
-    this.store.close(reason, Date.now());
+    const at = Date.now();
+    this.store.close(reason, at);
     this.sockets.publish({ type: "closed", reason } satisfies ServerFrame);
     this.sockets.closeAll(1000, reason);
+    // From now on the alarm is the retention deadline.
+    this.alarmArmed = true;
+    void this.ctx.storage.setAlarm(at + this.retentionMs);
+  }
+
+  /** A closed conversation is erased once its retention period has passed. */
+  private async retention(): Promise<void> {
+    const due = (this.store.closedAt() ?? 0) + this.retentionMs;
+    if (Date.now() < due) {
+      await this.ctx.storage.setAlarm(due);
+      return;
+    }
+    const subject = this.store.subject();
+    const id = this.store.meta()!.id;
+    await this.erase();
+    if (subject) await subjectIndex(this.env, subject).remove(id);
   }
 
   /** The conversation's region (where its replica is). */

@@ -260,6 +260,11 @@ export class ReplicaStore implements ReplicaTarget {
     );
   }
 
+  /** Removes remembered questions by key, in every language. */
+  forget(keys: string[]): void {
+    for (const key of keys) this.sql.exec("DELETE FROM answered WHERE question = ?", key);
+  }
+
   /** The most popular remembered questions of a language, most answered first. */
   popular(language: string, limit: number): Array<{ question: string; articleId: string }> {
     return this.sql

@@ -119,6 +119,13 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     if (this.unsaved.size >= MEMORY_BATCH) this.saveMemory();
   }
 
+  /** Forgets remembered questions (an erasure: the customer's questions, redacted). */
+  forget(questions: string[]): void {
+    const keys = new Set(questions.map(questionKey).filter(Boolean));
+    for (const [id, e] of this.unsaved) if (keys.has(e.key)) this.unsaved.delete(id);
+    this.store.forget([...keys]);
+  }
+
   /** The article of a remembered question like this one, if it is still in the copy. */
   recall(question: string, language: string): SearchHit | null {
     const key = questionKey(question);

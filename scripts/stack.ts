@@ -3,7 +3,8 @@
 // Hrana HTTP in this process) and the Worker (`wrangler dev` on a persisted state folder).
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { importArticles } from "../src/kb/articles.ts";
 import { startHranaServer, type HranaServer } from "./hrana/server.ts";
@@ -37,6 +38,8 @@ export interface StackOptions {
   seed?: boolean;
   /** Extra Worker vars, e.g. TOKEN_SECRET for tests. */
   vars?: Record<string, string>;
+  /** Secrets come from .dev.vars (npm start) rather than being made for this state folder. */
+  devVars?: boolean;
   /** Print the Worker's output (npm start --verbose) rather than only keeping it. */
   inheritOutput?: boolean;
 }
@@ -68,7 +71,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await migrateKb(kb);
   if (options.seed) await importArticles(kb, readSource(DEMO_KB, {}), Date.now());
   const primary = await startHranaServer({ path: kbPath, port: options.libsqlPort ?? 0 });
-  const vars = { LIBSQL_URL: primary.url, HOLDFAST_DEV: "1", JURISDICTIONS: "off", ...options.vars };
+  const vars = { LIBSQL_URL: primary.url, HOLDFAST_DEV: "1", JURISDICTIONS: "off", ...(options.devVars ? {} : testSecrets(options.stateDir)), ...options.vars };
   const stack: Stack = {
     url: `http://127.0.0.1:${options.port}`,
     primary,
@@ -82,6 +85,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
   };
   return stack;
+}
+
+/**
+ * Secrets for a stack that is not `npm start` (tests, bench, drill): made once per state
+ * folder, so a restart on the same state can still open what it sealed. `npm start` keeps
+ * its own in .dev.vars.
+ */
+function testSecrets(stateDir: string): Record<string, string> {
+  const file = join(stateDir, "secrets.json");
+  if (!existsSync(file)) {
+    writeFileSync(file, JSON.stringify({ DATA_ENCRYPTION_KEY: `k1:${randomBytes(32).toString("base64")}`, CUSTOMER_SIGNING_SECRET: randomBytes(32).toString("hex") }), { mode: 0o600 });
+  }
+  return JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
 }
 
 async function startWorker(options: StackOptions, vars: Record<string, string>): Promise<WorkerProcess> {

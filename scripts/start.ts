@@ -20,9 +20,16 @@ if (!parseFaults(args.fault!)) {
 const devVars = resolve(ROOT, ".dev.vars");
 if (!existsSync(devVars)) writeFileSync(devVars, "# Local secrets, created by npm start. Never commit this file.\n", { mode: 0o600 });
 const present = readFileSync(devVars, "utf8");
-for (const name of ["TOKEN_SECRET", "ADMIN_API_KEY"]) {
+const fresh: Record<string, () => string> = {
+  TOKEN_SECRET: () => randomBytes(32).toString("hex"),
+  ADMIN_API_KEY: () => randomBytes(32).toString("hex"),
+  CUSTOMER_SIGNING_SECRET: () => randomBytes(32).toString("hex"),
+  // A keyring of one master key (kid k1); add a new kid first to rotate.
+  DATA_ENCRYPTION_KEY: () => `k1:${randomBytes(32).toString("base64")}`,
+};
+for (const [name, value] of Object.entries(fresh)) {
   if (new RegExp(`^${name}=`, "m").test(present)) continue;
-  appendFileSync(devVars, `${name}="${randomBytes(32).toString("hex")}"\n`);
+  appendFileSync(devVars, `${name}="${value()}"\n`);
   console.log(`Added a fresh ${name} to .dev.vars.`);
 }
 
@@ -33,6 +40,7 @@ const stack = await startStack({
   stateDir: resolve(ROOT, ".data"),
   libsqlPort: Number(process.env.LIBSQL_PORT ?? 8790),
   seed: true,
+  devVars: true,
   inheritOutput: args.verbose,
   vars: args.fault!.length ? { HOLDFAST_FAULTS: args.fault!.join(",") } : {},
 });

@@ -3,6 +3,7 @@
 import { parsePolicy, type RatePolicy } from "./edge/gcra.ts";
 import { isRegion, type Region } from "./edge/regions.ts";
 import { AppError } from "./errors.ts";
+import { parseKeyring, type Keyring } from "./privacy/envelope.ts";
 
 export interface Config {
   tokenSecret: string;
@@ -11,6 +12,12 @@ export interface Config {
   allowedOrigins: string[];
   maxBodyBytes: number;
   adminApiKey: string;
+  /** Master keys for encryption at rest (DATA_ENCRYPTION_KEY); null when missing or malformed. */
+  dataKeyring: Keyring | null;
+  /** Verifies the host site's customer signatures (CUSTOMER_SIGNING_SECRET); "" when unset. */
+  customerSigningSecret: string;
+  /** Closed conversations are erased this many days after closing. */
+  retentionDays: number;
   primary: { url: string; authToken?: string; timeoutMs: number; breaker: { failures: number; coolDownMs: number } };
   kbSyncIntervalSeconds: number;
   /** Replica shards per region (REPLICA_SHARDS: `2`, or `weur=4,wnam=2,*=1`). */
@@ -23,7 +30,17 @@ export interface Config {
   defaultRegion: Region;
   /** Create EU conversations in the `eu` jurisdiction (off only where the runtime lacks jurisdictions: local workerd). */
   jurisdictions: boolean;
-  limits: { ip: RatePolicy; conversation: RatePolicy; admin: RatePolicy; llmBudget: RatePolicy; shards: number };
+  limits: {
+    ip: RatePolicy;
+    conversation: RatePolicy;
+    admin: RatePolicy;
+    llmBudget: RatePolicy;
+    /** One conversation's share of the region's LLM budget. */
+    llmBudgetPerConversation: RatePolicy;
+    shards: number;
+    /** A limiter call slower than this counts as failed (and falls back or fails closed). */
+    timeoutMs: number;
+  };
   /** A turn's deadline, and the breakers' trip count and cool-down. */
   resilience: { deadlineMs: number; breakerFailures: number; breakerCoolDownMs: number };
   /** Faults to switch on at start (dev only): HOLDFAST_FAULTS, e.g. "replica-down,latency=500". */
@@ -55,6 +72,9 @@ function parseConfig(env: ConfigVars): Config {
     allowedOrigins: listOf(env.ALLOWED_ORIGINS),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 65_536),
     adminApiKey: env.ADMIN_API_KEY ?? "",
+    dataKeyring: parseKeyring(env.DATA_ENCRYPTION_KEY),
+    customerSigningSecret: env.CUSTOMER_SIGNING_SECRET ?? "",
+    retentionDays: positiveInt(env.RETENTION_DAYS, 90),
     primary: {
       url: env.LIBSQL_URL ?? "",
       authToken: env.LIBSQL_AUTH_TOKEN,
@@ -72,7 +92,9 @@ function parseConfig(env: ConfigVars): Config {
       conversation: parsePolicy(env.RATE_LIMIT_CONVERSATION, { limit: 30, periodMs: 60_000 }),
       admin: parsePolicy(env.RATE_LIMIT_ADMIN, { limit: 600, periodMs: 60_000 }),
       llmBudget: parsePolicy(env.LLM_BUDGET, { limit: 60, periodMs: 60_000 }),
+      llmBudgetPerConversation: parsePolicy(env.LLM_BUDGET_PER_CONVERSATION, { limit: 10, periodMs: 60_000 }),
       shards: positiveInt(env.RATE_LIMIT_SHARDS, 4),
+      timeoutMs: positiveInt(env.RATE_LIMIT_TIMEOUT_MS, 250),
     },
     resilience: {
       deadlineMs: positiveInt(env.TURN_DEADLINE_MS, 2_000),
@@ -115,6 +137,12 @@ function listOf(raw: string | undefined): string[] {
     .split(",")
     .map((s) => s.trim().replace(/\/+$/, ""))
     .filter(Boolean);
+}
+
+/** The master keyring; without one no conversation can be stored, which is our fault: a 500. */
+export function requireKeyring(config: Config): Keyring {
+  if (!config.dataKeyring) throw new AppError("server_misconfigured");
+  return config.dataKeyring;
 }
 
 /** The token secret; a missing or short one is our fault, so it is a 500. */

@@ -12,6 +12,7 @@ export const ERRORS = {
   operator_key_invalid: [401, "The operator key is unknown or has been revoked."],
   forbidden: [403, "The credentials do not grant access to this resource."],
   origin_not_allowed: [403, "This origin is not allowed."],
+  customer_signature_invalid: [403, "The customer signature does not match the customer id."],
   not_found: [404, "No such resource."],
   conversation_not_found: [404, "No such conversation."],
   article_not_found: [404, "No such article."],

@@ -16,6 +16,7 @@ export interface CachedAnswer {
 export interface CacheStore {
   match(key: string): Promise<CachedAnswer | null>;
   put(key: string, value: CachedAnswer): Promise<void>;
+  delete(key: string): Promise<void>;
 }
 
 /** Punctuation and spacing do not make a different question. */
@@ -32,10 +33,13 @@ const WRITTEN_MAX = 1_000;
 export class AnswerCache {
   private readonly store: CacheStore;
   private readonly region: () => string;
+  private readonly writable: () => boolean;
 
-  constructor(store: CacheStore, region: () => string) {
+  /** `writable` false: lookups only (an EU conversation's questions are not kept outside it). */
+  constructor(store: CacheStore, region: () => string, writable: () => boolean = () => true) {
     this.store = store;
     this.region = region;
+    this.writable = writable;
   }
 
   /** Records the KB version a region's replica just answered with. */
@@ -55,10 +59,20 @@ export class AnswerCache {
 
   async put(question: string, answer: CachedAnswer): Promise<void> {
     this.sawVersion(answer.kbVersion);
+    if (!this.writable()) return;
     const key = cacheKey(answer.kbVersion, answer.locale, question);
     if (written.has(key)) return;
     if (written.size >= WRITTEN_MAX) written.clear();
     written.add(key);
     await this.store.put(key, answer).catch(() => written.delete(key));
+  }
+
+  /** Removes a question's cached answer (for the KB version last seen here). */
+  async forget(question: string, locale: string): Promise<void> {
+    const version = lastVersion.get(this.region());
+    if (version === undefined) return;
+    const key = cacheKey(version, locale, question);
+    written.delete(key);
+    await this.store.delete(key).catch(() => {});
   }
 }

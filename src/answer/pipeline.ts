@@ -14,6 +14,9 @@ import { DEFAULT_PLAN_CONFIG, planReply, replyLanguage, type KbPort, type Plan, 
 import { replyText } from "./reply-text.ts";
 import type { Candidate } from "../kb/retrieval.ts";
 import { languageOf } from "../kb/text/tokens.ts";
+import { PII_KINDS, placeholder, redact } from "../privacy/redact.ts";
+
+const PLACEHOLDER = new RegExp(PII_KINDS.map((k) => placeholder(k).replace(/[[\]]/g, "\\$&")).join("|"), "g");
 
 export interface Generation {
   provider: LlmProvider;
@@ -59,20 +62,24 @@ export class AnswerPipeline implements Answerer {
     const { now } = this.ports;
     const deadline = now() + this.config.deadlineMs;
     const text = request.message.text;
+    // What leaves the conversation (the replica, the LLM, the caches, the replica's memory)
+    // is redacted; the plan itself reads the customer's own words.
+    const outward = redact(text).text;
+    const kb: KbPort = { retrieve: (query, options) => this.ports.kb.retrieve(searchable(query), options) };
     let plan: Plan;
     try {
-      plan = await withTimeout(planReply(text, request.locale, request.state, this.ports.kb, this.config.plan), this.config.deadlineMs, "turn");
+      plan = await withTimeout(planReply(text, request.locale, request.state, kb, this.config.plan), this.config.deadlineMs, "turn");
     } catch (err) {
       const reason: DegradedReason = err instanceof TimeoutError ? "deadline" : "replica_unavailable";
-      return this.degraded(request, reason, deadline);
+      return this.degraded(request, outward, reason, deadline);
     }
     this.ports.cache.sawVersion(plan.retrieval.kbVersion);
     let answer: Answer = { text: replyText(plan.decision, plan.language), meta: this.meta(plan), state: plan.state };
     if (plan.decision.type === "answer") {
       const article = plan.decision.article;
-      if (this.ports.generation) answer = await this.generate(plan, article, answer, text, deadline, onDelta);
-      this.ports.remember(text, plan.language, article.id);
-      void this.ports.cache.put(text, { text: answer.text, articleId: article.id, title: article.title, kbVersion: plan.retrieval.kbVersion, locale: article.locale });
+      if (this.ports.generation) answer = await this.generate(plan, article, answer, outward, deadline, onDelta);
+      this.ports.remember(outward, plan.language, article.id);
+      void this.ports.cache.put(outward, { text: answer.text, articleId: article.id, title: article.title, kbVersion: plan.retrieval.kbVersion, locale: article.locale });
     }
     return answer;
   }
@@ -103,12 +110,12 @@ export class AnswerPipeline implements Answerer {
     return { ...extractive, meta: { ...extractive.meta, generation: { provider: provider.name, fallback: outcome.reason } } };
   }
 
-  private degraded(request: AnswerRequest, reason: DegradedReason, deadline: number): Promise<Answer> {
+  private degraded(request: AnswerRequest, question: string, reason: DegradedReason, deadline: number): Promise<Answer> {
     const language = replyLanguage(request.message.text, request.state, request.locale);
     const since = this.ports.openSince("replica") ?? this.ports.now();
     return degradedReply(
       {
-        question: request.message.text,
+        question,
         language,
         fallbackLanguage: languageOf(request.locale),
         reason,
@@ -120,6 +127,11 @@ export class AnswerPipeline implements Answerer {
       this.config.plan,
     ).then((answer) => ({ ...answer, meta: { ...answer.meta, breakers: this.ports.breakers(), locale: answer.meta.locale ?? localeFor(language) } }));
   }
+}
+
+/** A redacted query for search: the placeholders themselves are no words to look for. */
+function searchable(query: string): string {
+  return redact(query).text.replace(PLACEHOLDER, " ");
 }
 
 /** What a reply tells about how it was made. */

@@ -32,10 +32,17 @@ export const CreateInputSchema = z
     locale: LocaleSchema.optional(),
     customer: z
       .strictObject({
-        id: z.string().min(1).max(128).optional(),
+        id: z.string().min(1).max(128).regex(/^[^\p{Cc}]+$/u, "customer id must not contain control characters").optional(),
         name: z.string().min(1).max(200).optional(),
+        email: z.email().max(254).optional(),
       })
-      .optional(),
+      .optional()
+      .openapi({ description: "Who the customer is, as the host site knows them. Kept encrypted; an id without a valid customerSignature is kept as unverified and never joined with verified data." }),
+    customerSignature: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "customerSignature is 64 lower-case hex characters")
+      .optional()
+      .openapi({ description: "Hex HMAC-SHA256 of customer.id under CUSTOMER_SIGNING_SECRET, computed by the host site's server (identity verification)." }),
     metadata: z
       .record(z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, "metadata keys are 1-40 characters of A-Z a-z 0-9 _ . -"), z.string().max(500))
       .refine((m) => Object.keys(m).length <= 20, "metadata has at most 20 keys")

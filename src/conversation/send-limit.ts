@@ -13,3 +13,14 @@ export function admitSend(state: SendLimitState, policy: RatePolicy, at: number)
   if (decision.allowed) state.setSendTat(decision.tat);
   return decision;
 }
+
+/** A GCRA limit kept in memory only (a share of a budget: losing it on eviction is harmless). */
+export class LocalLimit {
+  private tat: number | undefined;
+
+  admit(at: number, policy: RatePolicy): boolean {
+    const decision = gcra(this.tat, policy, at);
+    if (decision.allowed) this.tat = decision.tat;
+    return decision.allowed;
+  }
+}

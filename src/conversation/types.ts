@@ -42,6 +42,9 @@ export interface Message {
 export interface Customer {
   id?: string;
   name?: string;
+  email?: string;
+  /** The id came with a valid signature from the host site (identity verification). */
+  verified?: boolean;
 }
 
 export interface ConversationMeta {
@@ -61,6 +64,12 @@ export interface ConversationMeta {
 
 export type CloseReason = "closed_by_customer" | "idle_timeout";
 
+/** Everything a conversation holds about its customer, for a GDPR/CCPA export. */
+export interface ConversationExport {
+  conversation: ConversationMeta;
+  messages: Message[];
+}
+
 export interface CreateInput {
   id: string;
   locale: string;
@@ -68,6 +77,8 @@ export interface CreateInput {
   jurisdiction: "eu" | null;
   customer?: Customer;
   metadata?: Record<string, string>;
+  /** The verified customer's subject key (an HMAC of the id), for export and erasure. */
+  subject?: string;
 }
 
 export interface SendInput {

@@ -9,6 +9,7 @@ import { location } from "./middleware/location.ts";
 import { perAdminKey, perClientIp } from "./middleware/rate-limit.ts";
 import { apiCors, securityHeaders } from "./middleware/security.ts";
 import { adminKb } from "./routes/admin-kb.ts";
+import { adminSubjects } from "./routes/admin-subjects.ts";
 import { conversations } from "./routes/conversations.ts";
 import { dev } from "./routes/dev.ts";
 import { faults } from "./routes/faults.ts";
@@ -31,6 +32,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", health);
   app.route("/", conversations);
   app.route("/", adminKb);
+  app.route("/", adminSubjects);
   app.route("/", dev);
   app.route("/", faults);
 

@@ -7,6 +7,9 @@ export const cacheApiStore: CacheStore = {
     const res = await caches.default.match(await cacheUrl(key));
     return res ? ((await res.json()) as CachedAnswer) : null;
   },
+  async delete(key) {
+    await caches.default.delete(await cacheUrl(key));
+  },
   async put(key, value) {
     await caches.default.put(await cacheUrl(key), new Response(JSON.stringify(value), { headers: { "Content-Type": "application/json", "Cache-Control": "max-age=86400" } }));
   },

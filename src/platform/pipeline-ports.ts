@@ -13,11 +13,12 @@ import { limiterFor } from "./limiter.ts";
 import { NEIGHBOUR } from "../edge/region.ts";
 import type { Region } from "../edge/regions.ts";
 import { MemoryNotes } from "../kb/memory-notes.ts";
+import { redact } from "../privacy/redact.ts";
 import { RetrievalCache, retrievalKey } from "../kb/retrieval-cache.ts";
 import type { Retrieval, RetrievalOptions } from "../kb/retrieval.ts";
 import { replicaFor, replicaName, siblingOf, type ReplicaAddress } from "../kb/shards.ts";
 import { replicaOf, type ReplicaStub } from "./replicas.ts";
-import { isolateBreakers, type Breakers } from "../resilience/breaker.ts";
+import { isolateBreakers, withTimeout, type Breakers } from "../resilience/breaker.ts";
 import { currentFaults } from "../resilience/faults.ts";
 
 /** Waits, giving up early (rejecting) when the signal aborts. */
@@ -57,11 +58,21 @@ const retrievals = new RetrievalCache({ ttlMs: 10_000, maxEntries: 2_000 });
 /** Answered questions for the replicas' memories, sent in batches. */
 const notes = new MemoryNotes({ maxNotes: 20, maxAgeMs: 5_000 });
 
-/**
- * The ports of one conversation's pipeline. `conversationKey` picks its replica shard;
- * `region` is read on every call (a conversation learns its region when it is created).
- */
-export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState, region: () => Region, conversationKey: () => string): PipelinePorts {
+/** What the ports need to know about their conversation (read on every call: it learns them when created). */
+export interface PortsConversation {
+  region(): Region;
+  /** Derived data of EU conversations stays in the EU or is not kept: here, not kept. */
+  jurisdiction(): "eu" | null;
+  /** Stable per conversation: picks its replica shard. */
+  key(): string;
+  /** Its own share of the region's LLM budget (GCRA state kept by the conversation). */
+  llmShare(at: number): boolean;
+}
+
+/** The ports of one conversation's pipeline. */
+export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState, conversation: PortsConversation): PipelinePorts {
+  const region = () => conversation.region();
+  const conversationKey = () => conversation.key();
   const breakers = isolateBreakers({ failures: config.resilience.breakerFailures, coolDownMs: config.resilience.breakerCoolDownMs });
   const faults = () => currentFaults(config.devMode, config.faultsAtStart);
   // Longer than the turn's deadline: the deadline decides first, the breaker still learns.
@@ -99,8 +110,9 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
       },
       neighbour: (question, options) => retrieve({ region: NEIGHBOUR[region()], shard: 0 }, question, options),
     },
-    cache: new AnswerCache(cacheApiStore, region),
+    cache: new AnswerCache(cacheApiStore, region, () => conversation.jurisdiction() !== "eu"),
     remember: (question, language, articleId) => {
+      if (conversation.jurisdiction() === "eu") return;
       const address = own();
       const due = notes.add(replicaName(address), { question, language, articleId }, Date.now());
       if (due) ctx.waitUntil(replica(address, (s) => s.remember(due)).catch(() => {}));
@@ -108,14 +120,31 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
     generation: provider && {
       provider: guardedProvider(provider, breakers, faults),
       config: { maxTokens: config.llm.maxTokens, timeoutMs: config.llm.timeoutMs },
+      // The conversation's share first, then the region's budget; a limiter that cannot
+      // answer in time counts as "spent" (fails closed: no generation, the article itself).
       budget: async () => {
-        if (faults().regionOverBudget) return false;
+        if (faults().regionOverBudget || !conversation.llmShare(Date.now())) return false;
         const key = `llm-budget:${region()}`;
-        return (await limiterFor(env, region(), key, config.limits.shards).hit(key, config.limits.llmBudget, Date.now())).allowed;
+        const hit = limiterFor(env, region(), key, config.limits.shards).hit(key, config.limits.llmBudget, Date.now());
+        return withTimeout(hit, config.limits.timeoutMs, "llm budget").then((d) => d.allowed, () => false);
       },
     },
     breakers: () => breakers.states(),
     openSince: (dependency) => breakers.get(dependency === "replica" ? breakerOf(own()) : "llm").since,
     now: Date.now,
   };
+}
+
+/**
+ * Forgets what a conversation's questions left outside it (an erasure): the replica's
+ * memory of them, and the colo's cached answers keyed by them. Cached answers elsewhere
+ * hold only KB text under a digest and expire within a day (answer-cache-store.ts).
+ */
+export async function forgetDerived(env: Env, config: Config, region: Region, conversationKey: string, locale: string, questions: string[]): Promise<void> {
+  if (!questions.length) return;
+  const outward = questions.map((q) => redact(q).text);
+  const address = replicaFor(region, conversationKey, config.replicaShards(region));
+  notes.take(replicaName(address));
+  const cache = new AnswerCache(cacheApiStore, () => region);
+  await Promise.allSettled([withTimeout(replicaOf(env, address).forget(outward), config.resilience.deadlineMs, "replica"), ...outward.map((q) => cache.forget(q, locale))]);
 }

@@ -74,3 +74,22 @@ function fromHex(s: string): Uint8Array {
   for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(i * 2, i * 2 + 2), 16);
   return out;
 }
+
+export interface IdentifiedCustomer<C extends { id?: string }> {
+  customer: (C & { verified: boolean }) | undefined;
+  /** The subject key of a verified customer: only verified ids are ever joined. */
+  subject: string | null;
+}
+
+/**
+ * What the host site asserted about its customer: with a valid signature the id is
+ * verified and has a subject key; without one it is kept, marked unverified, and joined
+ * with nothing. A signature that does not match is refused (`invalid`), not downgraded.
+ */
+export async function identifyCustomer<C extends { id?: string }>(customer: C | undefined, signature: string | undefined, secret: string): Promise<IdentifiedCustomer<C> | "invalid" | "unverifiable"> {
+  if (!customer) return signature ? "invalid" : { customer: undefined, subject: null };
+  if (!signature || !customer.id) return { customer: { ...customer, verified: false }, subject: null };
+  if (secret.length < MIN_SECRET_LENGTH) return "unverifiable";
+  if (!(await verifyCustomerSignature(secret, customer.id, signature))) return "invalid";
+  return { customer: { ...customer, verified: true }, subject: await subjectKey(secret, customer.id) };
+}

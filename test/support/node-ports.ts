@@ -9,7 +9,7 @@ export function nodePorts(kb: KbPort, generation: Omit<Generation, "budget"> | n
   return {
     kb,
     degraded: { memory: async () => null, sibling: () => Promise.reject(new Error("no sibling shard")), neighbour: (q, o) => kb.retrieve(q, o) },
-    cache: new AnswerCache({ match: async (k) => cached.get(k) ?? null, put: async (k, v) => void cached.set(k, v) }, () => "node"),
+    cache: new AnswerCache({ match: async (k) => cached.get(k) ?? null, put: async (k, v) => void cached.set(k, v), delete: async (k) => void cached.delete(k) }, () => "node"),
     remember: () => {},
     generation: generation && { ...generation, budget: async () => budget },
     breakers: () => ({}),

@@ -15,6 +15,8 @@ import { originAllowed } from "../middleware/security.ts";
 import { ConversationSchema, CreatedSchema, errorResponses, PageSchema, TurnSchema } from "../schemas.ts";
 import { validationHook } from "../../validation.ts";
 import { turnEventsToSse } from "../sse.ts";
+import { subjectIndex } from "../../platform/subjects.ts";
+import { identifyCustomer } from "../../privacy/identity.ts";
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0".repeat(64), description: "The conversation id; EU conversations start with eu-." }) });
 const bearer = [{ bearerAuth: [] }];
@@ -29,7 +31,7 @@ const create = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: CreateInputSchema } } } },
   responses: {
     201: { description: "Created. Keep the token: it is the only key to this conversation.", content: { "application/json": { schema: CreatedSchema } } },
-    ...errorResponses(400, 413, 415),
+    ...errorResponses(400, 403, 413, 415, 500),
   },
 });
 
@@ -109,10 +111,18 @@ conversations.openapi(create, async (c) => {
   const { config } = c.var;
   const secret = requireSecret(config);
   const { region, jurisdiction } = c.var.location;
+  const identified = await identifyCustomer(input.customer, input.customerSignature, config.customerSigningSecret);
+  if (identified === "invalid") throw new AppError("customer_signature_invalid");
+  if (identified === "unverifiable") throw new AppError("server_misconfigured");
   const address = newConversation(c.env.CONVERSATION, jurisdiction, config.jurisdictions);
   const { id } = address;
+  const createdAt = new Date().toISOString();
+  // Indexed before it exists: an erasure can never miss a verified customer's conversation.
+  if (identified.subject) await subjectIndex(c.env, identified.subject).add({ conversationId: id, jurisdiction, region, createdAt });
   const stub = conversationStub(c.env, address, region);
-  const meta = unwrap(await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: input.customer, metadata: input.metadata }));
+  const meta = unwrap(
+    await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: identified.customer, metadata: input.metadata, subject: identified.subject ?? undefined }),
+  );
   const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
   const url = new URL(c.req.url);
   const websocketUrl = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}/v1/conversations/${id}/ws`;

@@ -1,0 +1,105 @@
+// GDPR/CCPA requests for a verified customer (admin only, audited): export everything held
+// about them, or erase it — every conversation in every region and jurisdiction (found
+// through the subject index), what was derived from it, and the index entry — with a
+// signed receipt.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { requireSecret } from "../../config.ts";
+import { AppError, unwrap } from "../../errors.ts";
+import { conversationAt, conversationStub } from "../../platform/conversations.ts";
+import { subjectIndex } from "../../platform/subjects.ts";
+import { isCustomerId, subjectKey } from "../../privacy/identity.ts";
+import { signReceipt } from "../../privacy/receipt.ts";
+import { validationHook } from "../../validation.ts";
+import { audit } from "../audit.ts";
+import type { AppEnv } from "../context.ts";
+import { operatorAuth } from "../middleware/operator-auth.ts";
+import { errorResponses } from "../schemas.ts";
+
+const tags = ["Admin: privacy"];
+const security = [{ bearerAuth: [] }];
+const Params = z.object({
+  customerId: z
+    .string()
+    .min(1)
+    .max(128)
+    .refine(isCustomerId, "customerId must not contain control characters")
+    .openapi({ param: { name: "customerId", in: "path" }, description: "The host site's customer id (as signed in customerSignature).", example: "cust_1234" }),
+});
+
+const MessageSchema = z.object({ seq: z.number().int(), role: z.string(), text: z.string(), createdAt: z.string() }).passthrough();
+const ExportSchema = z
+  .object({
+    subject: z.string(),
+    exportedAt: z.string(),
+    conversations: z.array(z.object({ conversation: z.record(z.string(), z.unknown()), messages: z.array(MessageSchema) })),
+  })
+  .openapi("SubjectExport");
+const ReceiptSchema = z
+  .object({ subject: z.string(), conversations: z.number().int(), erasedAt: z.string(), signature: z.string() })
+  .openapi("ErasureReceipt");
+
+const exportRoute = createRoute({
+  method: "get",
+  path: "/v1/admin/subjects/{customerId}/export",
+  tags,
+  security,
+  summary: "Export everything held about a verified customer",
+  middleware: [operatorAuth("admin")] as const,
+  request: { params: Params },
+  responses: { 200: { description: "A JSON bundle of the customer's conversations and messages", content: { "application/json": { schema: ExportSchema } } }, ...errorResponses(400, 401, 403, 503) },
+});
+
+const eraseRoute = createRoute({
+  method: "delete",
+  path: "/v1/admin/subjects/{customerId}",
+  tags,
+  security,
+  summary: "Erase everything held about a verified customer",
+  description: "Each conversation's data key is destroyed first, then its data and what was derived from it (the replica's memory of its questions, cached answers in this colo; elsewhere those expire within a day and hold only KB text). Afterwards the export is empty and every transcript read answers 404.",
+  middleware: [operatorAuth("admin")] as const,
+  request: { params: Params },
+  responses: { 200: { description: "A signed receipt", content: { "application/json": { schema: ReceiptSchema } } }, ...errorResponses(400, 401, 403, 503) },
+});
+
+export const adminSubjects = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+/** The subject key of a customer id; without a signing secret nothing was ever verified. */
+async function subjectOf(secret: string, customerId: string): Promise<string> {
+  if (secret.length < 16) throw new AppError("server_misconfigured");
+  return subjectKey(secret, customerId);
+}
+
+/** The customer's conversations, as stubs. */
+function conversationsOf(env: Env, enforce: boolean, entries: Array<{ conversationId: string }>) {
+  return entries.flatMap(({ conversationId }) => {
+    const address = conversationAt(env.CONVERSATION, conversationId, enforce);
+    return address ? [{ id: conversationId, stub: conversationStub(env, address) }] : [];
+  });
+}
+
+adminSubjects.openapi(exportRoute, async (c) => {
+  const { config } = c.var;
+  const subject = await subjectOf(config.customerSigningSecret, c.req.valid("param").customerId);
+  // Access to customer data is recorded before it is served; no record, no data.
+  await audit(c, "subject.export", subject, "ok").catch(() => {
+    throw new AppError("primary_unavailable");
+  });
+  const found = conversationsOf(c.env, config.jurisdictions, await subjectIndex(c.env, subject).list());
+  const held = await Promise.all(found.map(({ stub }) => stub.export()));
+  const conversations = held.flatMap((outcome) => (outcome.ok ? [outcome.value] : []));
+  return c.json({ subject, exportedAt: new Date().toISOString(), conversations } as never, 200);
+});
+
+adminSubjects.openapi(eraseRoute, async (c) => {
+  const { config } = c.var;
+  const subject = await subjectOf(config.customerSigningSecret, c.req.valid("param").customerId);
+  await audit(c, "subject.erase", subject, "ok").catch(() => {
+    throw new AppError("primary_unavailable");
+  });
+  const index = subjectIndex(c.env, subject);
+  const found = conversationsOf(c.env, config.jurisdictions, await index.list());
+  const erased = await Promise.all(found.map(async ({ stub }) => unwrap(await stub.erase()).erased));
+  await index.erase();
+  const receipt = await signReceipt(requireSecret(config), { subject, conversations: erased.filter(Boolean).length, erasedAt: new Date().toISOString() });
+  return c.json(receipt, 200);
+});
