@@ -1,7 +1,6 @@
 // The sockets of one conversation, kept apart from the Durable Object class: accepting
 // hibernatable WebSockets tagged by audience (the customer's tabs, the agents working on
-// it), replaying the backlog a reconnecting socket missed, publishing frames to one
-// audience or both, and closing them all.
+// it), publishing frames to one audience or both, and closing them all.
 
 /** Who is on the other end of a socket. */
 export type Audience = "customer" | "agent";
@@ -11,6 +10,8 @@ export interface SocketAttachment {
   audience: Audience;
   /** The operator behind an agent socket. */
   operatorId?: string;
+  /** The client's per-IP limiter key (a digest), for customer sockets. */
+  client?: string;
 }
 
 export class ConversationSockets {
@@ -35,18 +36,6 @@ export class ConversationSockets {
 
   attachment(ws: WebSocket): SocketAttachment {
     return (ws.deserializeAttachment() as SocketAttachment | null) ?? { audience: "customer" };
-  }
-
-  /**
-   * Sends every frame of a backlog, page by page, before any live frame can reach the
-   * socket: a reconnecting client gets exactly what it missed, nothing twice.
-   */
-  async replay<T>(ws: WebSocket, pages: (after: number) => Promise<{ items: T[]; nextAfter: number | null }>, after: number, frame: (item: T) => unknown): Promise<void> {
-    for (let cursor: number | null = after; cursor !== null; ) {
-      const page = await pages(cursor);
-      for (const item of page.items) send(ws, frame(item));
-      cursor = page.nextAfter;
-    }
   }
 
   /** Sends a frame to one audience, or to everyone. */

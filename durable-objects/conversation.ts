@@ -7,7 +7,7 @@ import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig, type Config } from "../src/config.ts";
 import { idleDecision } from "../src/conversation/idle.ts";
-import { chosenProtocol, errorFrame, parseClientFrame, PING, PONG, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
+import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, MAX_INVALID_FRAMES, parseClientFrame, PING, PONG, REPLAY_PAGE, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
 import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
@@ -17,7 +17,8 @@ import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts"
 import { subjectIndex } from "../src/platform/subjects.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
-import { ConversationSockets, send } from "./conversation-sockets.ts";
+import { limitHit } from "../src/platform/limiter.ts";
+import { close, ConversationSockets, send } from "./conversation-sockets.ts";
 import { ConversationStore } from "./conversation-store.ts";
 
 const BACKLOG_PAGE = 200;
@@ -32,6 +33,8 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly keyring: Keyring | null;
   private readonly retentionMs: number;
   private alarmArmed = false;
+  /** Invalid frames per socket (since it woke: hibernation forgets, which errs lenient). */
+  private readonly invalidFrames = new Map<WebSocket, number>();
   /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
   private readonly llmShare = new LocalLimit();
 
@@ -164,18 +167,14 @@ export class ConversationDO extends DurableObject<Env> {
     const meta = this.store.meta();
     if (!meta) return Response.json(errorFrame("conversation_not_found"), { status: 404 });
     if (meta.status === "closed") return Response.json(errorFrame("conversation_closed"), { status: 409 });
+    if (this.sockets.count("customer") >= this.config.maxSocketsPerConversation) return Response.json(errorFrame("too_many_sockets"), { status: 429 });
     const after = Number(new URL(request.url).searchParams.get("after") ?? 0);
-    const { client, server } = this.sockets.accept({ audience: "customer" });
-    // Everything the client missed goes out before any live frame: nothing lost, nothing twice.
-    await this.sockets.replay(
-      server,
-      async (cursor) => {
-        const page = await this.store.page(cursor, BACKLOG_PAGE);
-        return { items: page.messages, nextAfter: page.nextAfter };
-      },
-      after,
-      (message): ServerFrame => ({ type: "message", message }),
-    );
+    const { client, server } = this.sockets.accept({ audience: "customer", client: request.headers.get(CLIENT_KEY_HEADER) ?? undefined });
+    // What the client missed goes out before any live frame: one page of it, and a `more`
+    // frame when there is more to read over HTTP. Nothing lost, nothing twice.
+    const page = await this.store.page(after, REPLAY_PAGE);
+    for (const message of page.messages) send(server, { type: "message", message } satisfies ServerFrame);
+    if (page.nextAfter !== null) send(server, { type: "more", after: page.nextAfter } satisfies ServerFrame);
     const protocol = chosenProtocol(request.headers.get("sec-websocket-protocol"));
     return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "Sec-WebSocket-Protocol": protocol } : {} });
   }
@@ -183,15 +182,27 @@ export class ConversationDO extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const decision = parseClientFrame(data);
     if (decision.kind === "too_large") return ws.close(1009, "frame too large");
-    if (decision.kind === "reject") return send(ws, errorFrame(decision.code));
+    if (decision.kind === "reject") {
+      // A socket that keeps sending what it may not is closed, not answered forever.
+      const invalid = (this.invalidFrames.get(ws) ?? 0) + 1;
+      this.invalidFrames.set(ws, invalid);
+      if (invalid >= MAX_INVALID_FRAMES) return close(ws, 1008, "too many invalid frames");
+      return send(ws, errorFrame(decision.code));
+    }
     const { clientMessageId } = decision.input;
-    const outcome = await this.turns.send(decision.input, {
-      accepted: (message, duplicate) => send(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) } satisfies ServerFrame),
-    });
+    // A WebSocket send counts against the client's per-IP limit, as an HTTP send does.
+    const client = this.sockets.attachment(ws).client;
+    const gate = client ? () => limitHit(this.env, this.region(), client, this.config.limits.ip, this.config.limits) : undefined;
+    const outcome = await this.turns.send(
+      decision.input,
+      { accepted: (message, duplicate) => send(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) } satisfies ServerFrame) },
+      gate,
+    );
     if (!outcome.ok) send(ws, errorFrame(outcome.code, clientMessageId, outcome.retryAfterMs));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.invalidFrames.delete(ws);
     // 1005/1006 carry no code that may be echoed back.
     const echo = code === 1005 || code === 1006 ? 1000 : code;
     try {

@@ -114,6 +114,8 @@ export class ChatClient {
     if (f.type === "message") this.receive(f.message);
     else if (f.type === "ack") this.acked(f.clientMessageId, f.seq);
     else if (f.type === "typing") this.hooks.onTyping();
+    // The connect replayed one page; the rest of what was missed is read over HTTP.
+    else if (f.type === "more") this.catchUp().catch(() => {});
     else if (f.type === "delta") this.hooks.onDelta(f.replyTo, f.text);
     else if (f.type === "closed") this.hooks.onClosed(f.reason);
     else if (f.type === "error") {

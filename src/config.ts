@@ -16,6 +16,8 @@ export interface Config {
   dataKeyring: Keyring | null;
   /** Verifies the host site's customer signatures (CUSTOMER_SIGNING_SECRET); "" when unset. */
   customerSigningSecret: string;
+  /** Customer WebSockets one conversation may have open at once (tabs, devices). */
+  maxSocketsPerConversation: number;
   /** Closed conversations are erased this many days after closing. */
   retentionDays: number;
   primary: { url: string; authToken?: string; timeoutMs: number; breaker: { failures: number; coolDownMs: number } };
@@ -75,6 +77,7 @@ function parseConfig(env: ConfigVars): Config {
     dataKeyring: parseKeyring(env.DATA_ENCRYPTION_KEY),
     customerSigningSecret: env.CUSTOMER_SIGNING_SECRET ?? "",
     retentionDays: positiveInt(env.RETENTION_DAYS, 90),
+    maxSocketsPerConversation: positiveInt(env.MAX_SOCKETS_PER_CONVERSATION, 5),
     primary: {
       url: env.LIBSQL_URL ?? "",
       authToken: env.LIBSQL_AUTH_TOKEN,

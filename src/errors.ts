@@ -33,6 +33,7 @@ export const ERRORS = {
   unsupported_media_type: [415, "The request body must be application/json."],
   upgrade_required: [426, "This endpoint only accepts WebSocket upgrades."],
   rate_limited: [429, "Too many requests; try again after the time in Retry-After."],
+  too_many_sockets: [429, "This conversation has as many open connections as it may; close one first."],
   internal_error: [500, "Something went wrong on our side."],
   server_misconfigured: [500, "The server is missing required configuration."],
   primary_unavailable: [503, "The knowledge base primary cannot be reached; try again shortly."],

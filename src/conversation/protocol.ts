@@ -10,12 +10,18 @@ import type { CloseReason, Message, SendInput } from "./types.ts";
 export const SUBPROTOCOL = "holdfast.v1";
 /** Browsers, which cannot set headers, offer their token as the subprotocol `holdfast.auth.<token>`. */
 export const AUTH_PROTOCOL_PREFIX = "holdfast.auth.";
+/** Set by the Worker on a socket upgrade: the client's per-IP limiter key (a digest, never the address). */
+export const CLIENT_KEY_HEADER = "X-Holdfast-Client";
 /** Heartbeat frames, answered by the runtime without waking the Durable Object. */
 export const PING = '{"type":"ping"}';
 export const PONG = '{"type":"pong"}';
 
 /** Largest frame accepted; a bigger one closes the socket with 1009. */
 export const MAX_FRAME_BYTES = 32 * 1024;
+/** A socket that sends this many invalid frames is closed with 1008 (policy violation). */
+export const MAX_INVALID_FRAMES = 10;
+/** A connect replays at most this many messages; the client pages the rest over HTTP. */
+export const REPLAY_PAGE = 200;
 
 /** Frames the server sends over a conversation's WebSocket. */
 export type ServerFrame =
@@ -24,6 +30,8 @@ export type ServerFrame =
   | { type: "typing" }
   | { type: "delta"; replyTo: number; text: string }
   | { type: "closed"; reason: CloseReason }
+  /** The connect replayed one page of history; messages after `after` are read over HTTP (GET …/messages?after=). */
+  | { type: "more"; after: number }
   | { type: "error"; code: string; message: string; clientMessageId?: string; /** Seconds, when rate limited. */ retryAfter?: number };
 
 /** The subprotocols offered in a `Sec-WebSocket-Protocol` header. */

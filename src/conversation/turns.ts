@@ -85,8 +85,12 @@ export class Turns {
     });
   }
 
-  /** Sends a customer message and resolves with its turn once the reply is stored. */
-  send(input: SendInput, listener: TurnListener = {}): Promise<Outcome<TurnResult>> {
+  /**
+   * Sends a customer message and resolves with its turn once the reply is stored. `gate`,
+   * when given, is a further limit checked before anything is stored (the client's per-IP
+   * limit, for WebSocket sends); a retry waiting on it is still recognised as one.
+   */
+  send(input: SendInput, listener: TurnListener = {}, gate?: () => Promise<RateDecision>): Promise<Outcome<TurnResult>> {
     // A retry of an accepted message gets its original result, even after the close.
     const known = this.known(input, listener);
     if (known) return known;
@@ -95,7 +99,9 @@ export class Turns {
     // Only new messages count against the limit, and a rejected one is never stored.
     const admitted = this.ports.admit(this.ports.now());
     if (!admitted.allowed) return Promise.resolve(fail("rate_limited", admitted.retryAfterMs));
-    const done = this.queue.run(() => this.turn(input, listener));
+    const done = gate
+      ? gate().then((passed) => (passed.allowed ? this.queue.run(() => this.turn(input, listener)) : fail<TurnResult>("rate_limited", passed.retryAfterMs)))
+      : this.queue.run(() => this.turn(input, listener));
     this.track(input.clientMessageId, input.text, done);
     return done;
   }

@@ -25,7 +25,7 @@ export function clientIp(c: Context<AppEnv>): string {
 }
 
 /** Keys are stored as digests: no IP address or API key sits in a limiter's storage. */
-async function digest(text: string): Promise<string> {
+export async function digest(text: string): Promise<string> {
   const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
   return [...bytes.subarray(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -48,6 +48,11 @@ export function rateLimit(kind: string, identity: (c: Context<AppEnv>) => string
     if (c.res.headers.has("RateLimit")) return;
     for (const [name, value] of Object.entries(rateLimitHeaders(policy, decision))) c.res.headers.set(name, value);
   });
+}
+
+/** The per-IP limiter key of a request's client (a digest; WebSocket sends count against it too). */
+export async function clientLimitKey(c: Context<AppEnv>): Promise<string> {
+  return `ip:${await digest(clientIp(c))}`;
 }
 
 /** The customer API's limit: per client IP. */

@@ -5,12 +5,12 @@ import { signToken } from "../../auth/token.ts";
 import { conversationStub, newConversation } from "../../platform/conversations.ts";
 import { requireSecret } from "../../config.ts";
 import { CreateInputSchema, PAGE_LIMIT_MAX, SendInputSchema } from "../../conversation/schemas.ts";
-import { SUBPROTOCOL } from "../../conversation/protocol.ts";
+import { CLIENT_KEY_HEADER, SUBPROTOCOL } from "../../conversation/protocol.ts";
 import { AppError, unwrap, type Outcome } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
 import { conversationAuth } from "../middleware/conversation-auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
-import { rateLimitHeaders } from "../middleware/rate-limit.ts";
+import { clientLimitKey, rateLimitHeaders } from "../middleware/rate-limit.ts";
 import { originAllowed } from "../middleware/security.ts";
 import { ConversationSchema, CreatedSchema, errorResponses, PageSchema, TurnSchema } from "../schemas.ts";
 import { validationHook } from "../../validation.ts";
@@ -85,7 +85,7 @@ const socket = createRoute({
   request: { params: IdParam, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
   responses: {
     101: { description: "Switching protocols" },
-    ...errorResponses(400, 401, 403, 404, 409, 426),
+    ...errorResponses(400, 401, 403, 404, 409, 426, 429),
   },
 });
 
@@ -160,8 +160,10 @@ conversations.openapi(socket, async (c) => {
   const { after } = c.req.valid("query");
   const target = new URL(c.req.url);
   target.search = `?after=${after}`;
-  const res = await c.var.conversation.stub.fetch(new Request(target, c.req.raw));
-  if (res.status !== 101) throw new AppError(res.status === 409 ? "conversation_closed" : "conversation_not_found");
+  const upgrade = new Request(target, c.req.raw);
+  upgrade.headers.set(CLIENT_KEY_HEADER, await clientLimitKey(c));
+  const res = await c.var.conversation.stub.fetch(upgrade);
+  if (res.status !== 101) throw new AppError(res.status === 409 ? "conversation_closed" : res.status === 429 ? "too_many_sockets" : "conversation_not_found");
   return res;
 });
 

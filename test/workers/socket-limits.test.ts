@@ -1,0 +1,73 @@
+// Abuse limits on the conversation WebSocket: sends count against the client's per-IP
+// limit, a few sockets per conversation, one page of history per connect, and a socket
+// that keeps sending invalid frames is closed.
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { ConversationStore } from "../../durable-objects/conversation-store.ts";
+import type { ConversationDO } from "../../src/index.ts";
+import { digest } from "../../src/http/middleware/rate-limit.ts";
+import { limiterFor } from "../../src/platform/limiter.ts";
+import { cid, createConversation, openSocket, send, SocketClient, type Created } from "./helpers.ts";
+
+const stubOf = (conv: Created) => env.CONVERSATION.get(env.CONVERSATION.idFromString(conv.id));
+
+describe("WebSocket abuse limits", () => {
+  it("counts WebSocket sends against the client's per-IP limit: an exhausted IP gets a rate_limited error frame and nothing is stored", async () => {
+    const conv = await createConversation();
+    const ip = "203.0.113.77";
+    const client = await SocketClient.open(conv, { headers: { "CF-Connecting-IP": ip } });
+    // Spend the IP's whole budget at the region's limiter (a hit far in the future leaves
+    // no allowance now), as a flood of requests from that address would.
+    const key = `ip:${await digest(ip)}`;
+    await limiterFor(env, "weur", key, 4).hit(key, { limit: 100_000, periodMs: 60_000 }, Date.now() + 120_000);
+    client.send({ type: "message", text: "hello", clientMessageId: cid("ipws1") });
+    await client.until((c) => c.frames.some((f) => f.type === "error"));
+    expect(client.frames.find((f) => f.type === "error")).toMatchObject({ code: "rate_limited", clientMessageId: cid("ipws1"), retryAfter: expect.any(Number) });
+    const stored = await runInDurableObject(stubOf(conv), (_i: ConversationDO, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n);
+    expect(stored).toBe(0);
+  });
+
+  it("refuses a sixth customer socket on one conversation with 429 too_many_sockets", async () => {
+    const conv = await createConversation();
+    const open = [];
+    for (let i = 0; i < 5; i++) open.push(await SocketClient.open(conv));
+    const res = await openSocket(conv);
+    expect(res.status).toBe(429);
+    expect(await res.json()).toMatchObject({ error: { code: "too_many_sockets" } });
+    open[0]!.ws.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await SocketClient.open(conv);
+    again.ws.close();
+  });
+
+  it("replays one page of history on connect and says where the rest starts", async () => {
+    const conv = await createConversation();
+    // 110 turns = 220 messages, more than one page of 200 (written straight to the store:
+    // the conversation's own send limit would stop 110 sends in a minute).
+    await runInDurableObject(stubOf(conv), async (instance: ConversationDO) => {
+      const store = (instance as unknown as { store: ConversationStore }).store;
+      for (let i = 0; i < 110; i++) {
+        const at = new Date().toISOString();
+        const seq = store.nextSeq();
+        const message = { seq, role: "customer" as const, text: `hello ${i}`, createdAt: at, clientMessageId: cid(`page${i}`) };
+        await store.saveReply({ seq: seq + 1, role: "assistant", text: "hi", createdAt: at, replyTo: seq }, undefined, message);
+      }
+    });
+    const client = await SocketClient.open(conv, { after: 0 });
+    await client.until((c) => c.frames.some((f) => f.type === "more"));
+    expect(client.messages()).toHaveLength(200);
+    expect(client.frames.at(-1)).toEqual({ type: "more", after: 200 });
+    expect(client.messages().map((m) => m.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  });
+
+  it("closes a socket that keeps sending invalid frames with 1008, answering each before that", async () => {
+    const conv = await createConversation();
+    const client = await SocketClient.open(conv);
+    for (let i = 0; i < 10; i++) client.send(i % 2 ? "not json" : new Uint8Array([1, 2, 3]).buffer as unknown as string);
+    await client.until((c) => c.closed !== null);
+    expect(client.closed).toMatchObject({ code: 1008 });
+    expect(client.frames.filter((f) => f.type === "error").map((f) => f.code)).toEqual(["invalid_frame", "invalid_json", "invalid_frame", "invalid_json", "invalid_frame", "invalid_json", "invalid_frame", "invalid_json", "invalid_frame"]);
+    expect((await send(conv, "still works over HTTP", cid("flood1"))).status).toBe(200);
+  });
+});
