@@ -39,6 +39,8 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             // Long enough that a turn answered from the KB is always "quick" here (one commit);
             // tests of the slow path add latency beyond it.
             ACK_GRACE_MS: "500",
+            // Three replica shards in one region only (the shard tests use it; others keep one).
+            REPLICA_SHARDS: "apac=3,*=1",
             LLM_BASE_URL: `${inject("llmUrl")}/v1`,
             ...bindings,
           },

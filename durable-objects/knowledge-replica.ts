@@ -14,7 +14,7 @@ import { bestRemembered, questionKey } from "../src/kb/memory.ts";
 import type { MemoryNote } from "../src/kb/memory-notes.ts";
 import type { Retrieval, RetrievalOptions } from "../src/kb/retrieval.ts";
 import type { ReplicaFreshness, SearchHit, SearchOptions, SearchResult } from "../src/kb/search.ts";
-import { nextSyncDelay, pullChanges } from "../src/kb/sync.ts";
+import { nextSyncDelay, pullChanges, type PullOptions } from "../src/kb/sync.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { ReplicaStore } from "./knowledge-replica-store.ts";
 
@@ -140,9 +140,12 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     return this.engine.trainPending();
   }
 
-  /** Pulls the next chunk of changes now; concurrent calls share one pull. Never throws. */
-  sync(): Promise<ReplicaStatus> {
-    this.syncing ??= this.pull().finally(() => (this.syncing = null));
+  /**
+   * Pulls the next chunk of changes now (`chunk` narrows it, for tests and tools); the sync
+   * goes on by alarm until done. Concurrent calls share one pull. Never throws.
+   */
+  sync(chunk?: PullOptions): Promise<ReplicaStatus> {
+    this.syncing ??= this.pull(chunk).finally(() => (this.syncing = null));
     return this.syncing;
   }
 
@@ -175,12 +178,12 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(Date.now() + nextSyncDelay(this.store.state().failures, this.intervalMs));
   }
 
-  private async pull(): Promise<ReplicaStatus> {
+  private async pull(chunk: PullOptions = { maxPages: CHUNK_PAGES }): Promise<ReplicaStatus> {
     const config = readConfig(this.env);
     this.primary ??= openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown);
     const primary = this.primary;
     try {
-      const result = await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, this.store, Date.now, { maxPages: CHUNK_PAGES });
+      const result = await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, this.store, Date.now, chunk);
       if (result.applied) void this.engine.trainPending();
       if (!result.done) {
         this.store.recordProgress(Date.now());

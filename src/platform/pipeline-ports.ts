@@ -85,6 +85,7 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
       if (f.latencyMs) await sleep(f.latencyMs);
       // The drill's replica-down takes the conversation's own region down, every shard of it.
       if (f.replicaDown && address.region === region()) throw new Error("fault replica-down");
+      if (f.replicaShardDown === address.shard && address.region === region()) throw new Error("fault replica-shard-down");
       return call(replicaOf(env, address));
     }, replicaTimeoutMs);
   const provider = llmProvider(env, config.llm);
@@ -93,7 +94,7 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
     const key = retrievalKey(name, query, options);
     // Only a healthy replica's answers are reused: a failing one must show as degraded.
     const f = faults();
-    const healthy = breakers.get(breakerOf(address)).state === "closed" && !f.replicaDown && !f.latencyMs;
+    const healthy = breakers.get(breakerOf(address)).state === "closed" && !f.replicaDown && f.replicaShardDown === null && !f.latencyMs;
     const cached = healthy ? retrievals.get(name, key, Date.now()) : null;
     if (cached) return cached;
     const retrieval = await replica(address, (s) => s.retrieve(query, options, notes.take(name)));

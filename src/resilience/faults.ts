@@ -9,20 +9,24 @@ export interface Faults {
   primaryDown: boolean;
   replicaDown: boolean;
   regionOverBudget: boolean;
+  /** One replica shard of the region down (its siblings up), or null. */
+  replicaShardDown: number | null;
   /** Extra latency on every replica call, in ms. */
   latencyMs: number;
 }
 
-export const NO_FAULTS: Faults = { llmDown: false, llmSlow: false, primaryDown: false, replicaDown: false, regionOverBudget: false, latencyMs: 0 };
+export const NO_FAULTS: Faults = { llmDown: false, llmSlow: false, primaryDown: false, replicaDown: false, regionOverBudget: false, replicaShardDown: null, latencyMs: 0 };
 
-export const FAULT_NAMES = ["llm-down", "llm-slow", "primary-down", "replica-down", "region-over-budget", "latency=<ms>"];
+export const FAULT_NAMES = ["llm-down", "llm-slow", "primary-down", "replica-down", "replica-shard-down=<shard>", "region-over-budget", "latency=<ms>"];
 
 /** Parses fault names; null when one is not a fault. */
 export function parseFaults(names: string[]): Faults | null {
   const faults = { ...NO_FAULTS };
   for (const raw of names.map((n) => n.trim()).filter(Boolean)) {
     const latency = /^latency=(\d{1,6})$/.exec(raw);
+    const shard = /^replica-shard-down=(\d{1,2})$/.exec(raw);
     if (latency) faults.latencyMs = Number(latency[1]);
+    else if (shard) faults.replicaShardDown = Number(shard[1]);
     else if (raw === "llm-down") faults.llmDown = true;
     else if (raw === "llm-slow") faults.llmSlow = true;
     else if (raw === "primary-down") faults.primaryDown = true;
@@ -40,6 +44,7 @@ export function faultNames(faults: Faults): string[] {
   if (faults.llmSlow) names.push("llm-slow");
   if (faults.primaryDown) names.push("primary-down");
   if (faults.replicaDown) names.push("replica-down");
+  if (faults.replicaShardDown !== null) names.push(`replica-shard-down=${faults.replicaShardDown}`);
   if (faults.regionOverBudget) names.push("region-over-budget");
   if (faults.latencyMs) names.push(`latency=${faults.latencyMs}`);
   return names;

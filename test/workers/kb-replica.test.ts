@@ -36,6 +36,23 @@ describe("replica sync", () => {
     expect(result.kbVersion).toBe(status.kbVersion);
   });
 
+  it("syncs a large KB in bounded chunks: progress shows in the status, the old copy serves meanwhile, the alarm finishes it", async () => {
+    const replica = freshReplica();
+    // One page of 20 changes only, as a chunk of a large first sync would be.
+    const first = await replica.sync({ pageSize: 20, maxPages: 1 });
+    expect(first.sync).toMatchObject({ state: "syncing", stagedChanges: 20 });
+    expect(first.articles).toBe(0);
+    expect(first.kbVersion).toBe(0);
+    const second = await replica.sync({ pageSize: 20, maxPages: 2 });
+    expect(second.sync).toMatchObject({ state: "syncing", stagedChanges: 60 });
+    // The alarm set by the chunk goes on from there, to the end, and applies it all at once.
+    expect(await runDurableObjectAlarm(replica)).toBe(true);
+    const done = await replica.status();
+    expect(done.sync).toEqual({ state: "idle", stagedChanges: 0, stagedVersion: null, startedAt: null });
+    expect(done.kbVersion).toBe(done.primaryVersion);
+    expect(done.articles).toBeGreaterThan(60);
+  });
+
   it("applies an incremental update, and removes a deleted article through its tombstone", async () => {
     const tag = unique();
     const { id } = await createArticle({ slug: `wrap-${tag}`, locale: "en", title: `Wrapping ribbons ${tag}`, answer: "We wrap presents with ribbons for free." });
