@@ -81,7 +81,8 @@ describe("admin KB API", () => {
     expect(versions.every((v) => v >= version)).toBe(true);
 
     const sync = await (await admin("/sync", { method: "POST" })).json<{ replicas: Array<{ region: string; primaryReachable: boolean }> }>();
-    expect(sync.replicas.map((r) => r.region)).toEqual(["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"]);
+    // Every shard of every region (three in apac here: REPLICA_SHARDS="apac=3").
+    expect(sync.replicas.map((r) => r.region)).toEqual(["wnam", "enam", "sam", "weur", "eeur", "apac", "apac", "apac", "oc", "afr", "me"]);
     expect(sync.replicas.every((r) => r.primaryReachable)).toBe(true);
     const status = await (await admin("/status")).json<{ primary: { reachable: boolean; version: number }; replicas: Array<{ kbVersion: number; versionsBehind: number; lagSeconds: number }> }>();
     expect(status.primary.reachable).toBe(true);
