@@ -86,7 +86,7 @@ describe("admin KB API", () => {
     expect(sync.replicas.every((r) => r.primaryReachable)).toBe(true);
     const status = await (await admin("/status")).json<{ primary: { reachable: boolean; version: number }; replicas: Array<{ kbVersion: number; versionsBehind: number; lagSeconds: number }> }>();
     expect(status.primary.reachable).toBe(true);
-    expect(status.replicas).toHaveLength(9);
+    expect(status.replicas).toHaveLength(11);
     for (const r of status.replicas) {
       expect(r.versionsBehind).toBe(0);
       expect(r.lagSeconds).toBeGreaterThanOrEqual(0);
