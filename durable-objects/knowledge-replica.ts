@@ -88,18 +88,21 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   }
 
   /**
-   * Times each search on the local copy, for `npm run bench` (reachable through a dev-only
+   * Times each search (or a whole retrieval: search and classifier, what a turn asks for)
+   * on the local copy, for `npm run bench` (reachable through a dev-only
    * route). Exact under wrangler dev; in production the runtime's clock only advances on
    * I/O, so these would read zero.
    */
-  measureSearch(queries: string[], options: SearchOptions = {}): Array<{ ms: number; hits: number }> {
+  measureSearch(queries: string[], options: SearchOptions = {}, what: "search" | "retrieve" = "search"): Array<{ ms: number; hits: number }> {
+    const once = (query: string) =>
+      what === "search" ? this.store.search(query, options).length : this.engine.retrieve(query, { language: options.locale ?? "en", limit: 5 }).candidates.length;
     return queries.map((query) => {
       // The runtime's clock ticks in whole milliseconds: repeat fast searches for resolution.
       let runs = 0;
       let hits = 0;
       const started = performance.now();
       do {
-        hits = this.store.search(query, options).length;
+        hits = once(query);
         runs++;
       } while (performance.now() - started < 10 && runs < 200);
       return { ms: (performance.now() - started) / runs, hits };

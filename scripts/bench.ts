@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createConversation, SocketSession } from "./bench/clients.ts";
 import { floorTurns, heartbeat, httpTurns, QUESTIONS, trivialRoute, wsTurns } from "./bench/load.ts";
-import { measureReplica, type ReplicaFigures } from "./bench/replica.ts";
+import { measureReplica, retrievalCost, type ReplicaFigures } from "./bench/replica.ts";
 import type { Summary } from "./bench/stats.ts";
 import { freePort, LOAD_TOOL_LIMITS, ROOT, startStack } from "./stack.ts";
 
@@ -63,6 +63,7 @@ const admin = (path: string, init: RequestInit = {}) =>
   fetch(`${base}${path}`, { ...init, headers: { Authorization: `Bearer ${ADMIN_KEY}`, "Content-Type": "application/json", ...init.headers } });
 const replicas: ReplicaFigures[] = [];
 let recoveryMs: number | null = null;
+let retrieval: { region: string; p50: number; p99: number; perSecond: number } | null = null;
 try {
   // Warm up: the region's replica syncs and trains, and every bench question is answered once.
   const warm = await SocketSession.open(base, await createConversation(base));
@@ -73,6 +74,8 @@ try {
   await measure("heartbeat", 1, null, () => heartbeat(base, SECONDS));
   for (const c of LEVELS) await measure(FLOOR, c, null, () => floorTurns(base, c, SECONDS));
   for (const c of LEVELS) await measure("turn over WebSocket", c, FLOOR, () => wsTurns(base, c, SECONDS));
+  // Every question new: no retrieval cache, every turn calls the replica.
+  for (const c of LEVELS) await measure("turn over WebSocket, new questions", c, FLOOR, () => wsTurns(base, c, SECONDS, undefined, true));
   for (const c of LEVELS) await measure("turn over HTTP", c, "trivial route", () => httpTurns(base, c, SECONDS));
 
   const degraded = (meta: Record<string, unknown>) => {
@@ -94,6 +97,9 @@ try {
   probe.close();
 
   // Regions no conversation of this run was in, nor their neighbours: each replica's first sync.
+  // What one replica DO spends on a turn's retrieval (search + classifier), on the demo KB.
+  const region = ((await (await fetch(`${base}/readyz`)).json()) as { region: string }).region;
+  retrieval = await retrievalCost(base, region);
   const regions = ["sam", "afr", "me"];
   for (const [i, size] of REPLICA_SIZES.entries()) replicas.push(await measureReplica(stack, ADMIN_KEY, size, regions[i]!));
 } finally {
@@ -129,6 +135,11 @@ console.table(
 console.log("\nTargets (ratios to the floors above):");
 console.table(targets);
 console.log(`Fault cleared → first normal reply: ${recoveryMs === null ? "not within 60 s" : `${(recoveryMs / 1000).toFixed(2)} s`} (breaker cool-down included)`);
+if (retrieval) {
+  console.log(
+    `\nOne retrieval inside the ${retrieval.region} replica (demo KB, search + classifier): p50 ${retrieval.p50.toFixed(3)} ms, p99 ${retrieval.p99.toFixed(3)} ms → at most ~${Math.round(retrieval.perSecond)} retrievals/s per replica DO (one thread)`,
+  );
+}
 console.log("\nReplica search inside the Durable Object (per query, no HTTP or RPC):");
 console.table(
   replicas.map((r) => ({
@@ -142,5 +153,5 @@ console.table(
 const dir = resolve(ROOT, "bench/results");
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, node: process.version, seconds: SECONDS, rows, targets, recoveryMs, replicas }, null, 2));
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, node: process.version, seconds: SECONDS, rows, targets, recoveryMs, retrieval, replicas }, null, 2));
 console.log(`Wrote ${file} in ${((performance.now() - began) / 1000).toFixed(0)} s.`);

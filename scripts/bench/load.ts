@@ -58,15 +58,26 @@ export async function httpTurns(base: string, connections: number, seconds: numb
   return fromAutocannon(checked(result, "HTTP turns"));
 }
 
-/** WebSocket chat turns from `sessions` conversations at once, each turn after the last. */
-export async function wsTurns(base: string, sessions: number, seconds: number, check?: (meta: Record<string, unknown>) => void): Promise<Summary> {
+/** A question never asked before (a number no question has), so no cache can answer it. */
+export function fresh(question: string, n: number): string {
+  return `${question} ${n}${Math.floor(Math.random() * 1e6)}`;
+}
+
+/**
+ * WebSocket chat turns from `sessions` conversations at once, each turn after the last.
+ * `vary` words each question anew (see fresh()), so every turn asks the replica.
+ */
+export async function wsTurns(base: string, sessions: number, seconds: number, check?: (meta: Record<string, unknown>) => void, vary = false): Promise<Summary> {
   const open = await Promise.all(Array.from({ length: sessions }, async () => SocketSession.open(base, await createConversation(base))));
   const samples: number[] = [];
   const until = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
     open.map(async (session, s) => {
-      for (let i = s; performance.now() < until; i++) samples.push(await session.turn(QUESTIONS[i % QUESTIONS.length]!, check));
+      for (let i = s; performance.now() < until; i++) {
+        const question = QUESTIONS[i % QUESTIONS.length]!;
+        samples.push(await session.turn(vary ? fresh(question, i) : question, check));
+      }
     }),
   );
   const wall = performance.now() - started;

@@ -8,6 +8,7 @@ import { startHranaServer } from "../hrana/server.ts";
 import { migrateKb, openKb } from "../kb.ts";
 import type { Stack } from "../stack.ts";
 import { ROOT } from "../stack.ts";
+import { fresh, QUESTIONS } from "./load.ts";
 import { summarise, type Summary } from "./stats.ts";
 import { syntheticArticles, testQueries } from "./synthetic-kb.ts";
 
@@ -79,4 +80,13 @@ export async function measureReplica(stack: Stack, adminKey: string, count: numb
   const search = summarise(timings, timings.reduce((a, b) => a + b, 0));
   process.stdout.write(` done\n`);
   return { articles: count, firstSyncMs, sizeBytes: status.sizeBytes, search };
+}
+
+/** What one retrieval (a turn's call to its replica) costs inside a warm replica DO, for the questions the bench asks. */
+export async function retrievalCost(base: string, region: string): Promise<{ region: string; p50: number; p99: number; perSecond: number }> {
+  const queries = Array.from({ length: 200 }, (_, i) => fresh(QUESTIONS[i % QUESTIONS.length]!, i));
+  const r = await fetch(`${base}/v1/dev/replicas/${region}/search-timing`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ queries, what: "retrieve" }) });
+  const ms = ((await r.json()) as { timings: Array<{ ms: number }> }).timings.map((t) => t.ms);
+  const summary = summarise(ms, ms.reduce((a, b) => a + b, 0));
+  return { region, p50: summary.p50, p99: summary.p99, perSecond: 1000 / summary.mean };
 }

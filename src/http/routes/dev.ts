@@ -18,7 +18,7 @@ const searchTiming = createRoute({
   middleware: [devOnly, jsonBody] as const,
   request: {
     params: z.object({ region: z.enum(REGIONS) }),
-    body: { required: true, content: { "application/json": { schema: z.strictObject({ queries: z.array(z.string().max(500)).min(1).max(5_000), locale: z.string().max(35).optional() }) } } },
+    body: { required: true, content: { "application/json": { schema: z.strictObject({ queries: z.array(z.string().max(500)).min(1).max(5_000), locale: z.string().max(35).optional(), what: z.enum(["search", "retrieve"]).default("search") }) } } },
   },
   responses: { 200: { description: "Per-query search time inside the replica", content: { "application/json": { schema: z.object({ timings: z.array(z.object({ ms: z.number(), hits: z.number() })) }) } } } },
 });
@@ -41,7 +41,7 @@ dev.openapi(floor, async (c) => {
 });
 
 dev.openapi(searchTiming, async (c) => {
-  const { queries, locale } = c.req.valid("json");
-  const timings = await replicaOf(c.env, { region: c.req.valid("param").region, shard: 0 }).measureSearch(queries, { locale });
+  const { queries, locale, what } = c.req.valid("json");
+  const timings = await replicaOf(c.env, { region: c.req.valid("param").region, shard: 0 }).measureSearch(queries, { locale }, what);
   return c.json({ timings }, 200);
 });
