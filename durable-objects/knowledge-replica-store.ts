@@ -260,6 +260,25 @@ export class ReplicaStore implements ReplicaTarget {
     );
   }
 
+  /**
+   * The language's most asked-about articles (by answered questions), then those tagged
+   * `popular`, then the first ones in the KB: what the chat's first screen offers.
+   */
+  topics(language: string, limit: number): Array<{ id: string; title: string }> {
+    const rows = this.sql
+      .exec<{ id: string; title: string }>(
+        `SELECT a.id, a.title FROM articles a
+          LEFT JOIN (SELECT article_id, SUM(hits) AS hits FROM answered WHERE language = ?1 GROUP BY article_id) q ON q.article_id = a.id
+          WHERE a.locale = ?1 OR a.locale LIKE ?1 || '-%'
+          ORDER BY COALESCE(q.hits, 0) DESC, (a.tags LIKE '%"popular"%') DESC, a.doc
+          LIMIT ?2`,
+        language,
+        limit,
+      )
+      .toArray();
+    return rows.map((r) => ({ id: r.id, title: r.title }));
+  }
+
   /** Removes remembered questions by key, in every language. */
   forget(keys: string[]): void {
     for (const key of keys) this.sql.exec("DELETE FROM answered WHERE question = ?", key);

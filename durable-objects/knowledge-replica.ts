@@ -122,6 +122,13 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     if (this.unsaved.size >= MEMORY_BATCH) this.saveMemory();
   }
 
+  /** Popular topics for a language (the chat's first screen); the fallback language when the KB lacks it. */
+  async topics(language: string, fallbackLanguage: string, limit: number): Promise<Array<{ id: string; title: string }>> {
+    if (this.store.state().lastSyncAt === null) await this.sync();
+    const found = this.store.topics(language, limit);
+    return found.length ? found : this.store.topics(fallbackLanguage, limit);
+  }
+
   /** Forgets remembered questions (an erasure: the customer's questions, redacted). */
   forget(questions: string[]): void {
     const keys = new Set(questions.map(questionKey).filter(Boolean));

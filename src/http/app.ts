@@ -14,6 +14,7 @@ import { conversations } from "./routes/conversations.ts";
 import { dev } from "./routes/dev.ts";
 import { faults } from "./routes/faults.ts";
 import { health } from "./routes/health.ts";
+import { topics } from "./routes/topics.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -27,10 +28,12 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("*", location);
   app.use("/v1/conversations", perClientIp);
   app.use("/v1/conversations/*", perClientIp);
+  app.use("/v1/topics", perClientIp);
   app.use("/v1/admin/*", perAdminKey);
 
   app.route("/", health);
   app.route("/", conversations);
+  app.route("/", topics);
   app.route("/", adminKb);
   app.route("/", adminSubjects);
   app.route("/", dev);

@@ -2,7 +2,7 @@
 // region's KnowledgeReplicaDO, which synced the demo KB from the primary and trained on it.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../src/conversation/types.ts";
-import { cid, createConversation, send, type Created, warmReplica } from "./helpers.ts";
+import { call, cid, createConversation, send, type Created, warmReplica } from "./helpers.ts";
 
 beforeAll(() => warmReplica("weur"));
 
@@ -95,5 +95,23 @@ describe("handoff and small talk", () => {
     const reply = await ask(conv, "Can you tell me the capital of Australia?");
     expect(reply.meta?.decision).toBe("out_of_scope");
     expect(reply.text).toContain("I can only help with");
+  });
+});
+
+describe("the chat's first screen", () => {
+  it.each([
+    ["en", /^Hi!/, /[a-z]/],
+    ["zh-CN", /^您好/, /[\u4e00-\u9fff]/],
+  ])("greets in %s and offers popular topics of the KB in that language", async (locale, greeting, script) => {
+    const res = await call(`/v1/topics?locale=${locale}`);
+    expect(res.status).toBe(200);
+    const body = await res.json<{ greeting: string; topics: Array<{ articleId: string; title: string }> }>();
+    expect(body.greeting).toMatch(greeting);
+    expect(body.topics.length).toBeGreaterThanOrEqual(3);
+    for (const t of body.topics) expect(t.title).toMatch(script);
+  });
+
+  it("refuses a malformed locale", async () => {
+    expect((await call("/v1/topics?locale=%3Cscript%3E")).status).toBe(400);
   });
 });
