@@ -21,7 +21,7 @@ export interface Dataset {
   validation?: { train: { path: string; options: ParseOptions }; queries: Query[] };
 }
 
-const DATA = resolve(ROOT, "../shared/data");
+const DATA = resolve(ROOT, "data");
 
 /** `text,label` rows; an empty label marks an out-of-scope query. */
 function csvPairs(path: string): Query[] {
