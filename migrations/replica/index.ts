@@ -4,6 +4,7 @@ import termDocs from "./0002_term_docs.sql";
 import languageTokens from "./0003_language_tokens.sql";
 import models from "./0004_models.sql";
 import answered from "./0005_answered.sql";
+import retrainModels from "./0006_retrain_models.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const replicaMigrations: Migration[] = [
@@ -12,4 +13,5 @@ export const replicaMigrations: Migration[] = [
   { name: "0003_language_tokens", sql: languageTokens },
   { name: "0004_models", sql: models },
   { name: "0005_answered", sql: answered },
+  { name: "0006_retrain_models", sql: retrainModels },
 ];

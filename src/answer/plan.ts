@@ -7,7 +7,7 @@ import type { DialogueState } from "./dialogue.ts";
 import { followUpQuery, followUpTopic } from "./follow-up.ts";
 import { detectLanguage } from "./language.ts";
 import { understandMessage } from "./message-kind.ts";
-import { decide, DEFAULT_POLICY, leftUnanswered, type Decision, type PolicyConfig } from "./policy.ts";
+import { decide, DEFAULT_POLICY, leftUnanswered, policyFor, type Decision, type PolicyConfig } from "./policy.ts";
 import { isNegative, nextTrend, sentimentOf } from "./sentiment.ts";
 
 /** The knowledge base as the answer pipeline sees it (the region's replica). */
@@ -53,8 +53,10 @@ export async function planReply(text: string, conversationLocale: string, state:
   const topic = understood.kind === "question" && state.lastQuestion ? followUpTopic(asked) : null;
   const query = topic ? followUpQuery(topic, state.lastQuestion!) : asked;
   const exclude = topic && state.lastArticleId ? [state.lastArticleId] : [];
-  const retrieval = await kb.retrieve(query, { language, fallbackLanguage: languageOf(conversationLocale), exclude, limit: 5 });
+  const retrieval = await kb.retrieve(query, { language, fallbackLanguage: languageOf(conversationLocale), exclude, limit: 5, asked });
   const confidence = confidenceOf(retrieval, config.calibration);
+  // An article's own question or title is never a follow-up, even when it reads like one.
+  const followUp = topic !== null && !retrieval.exact;
 
   const decision = decide(
     {
@@ -65,7 +67,7 @@ export async function planReply(text: string, conversationLocale: string, state:
       candidates: retrieval.candidates,
       confidence,
     },
-    config.policy,
+    policyFor(retrieval, config.policy),
   );
 
   const answered = decision.type === "answer" ? decision.article : decision.type === "offer_handoff" ? decision.article : null;
@@ -74,10 +76,10 @@ export async function planReply(text: string, conversationLocale: string, state:
     sentiment,
     failedAnswers: understood.kind !== "question" ? state.failedAnswers : leftUnanswered(decision) ? state.failedAnswers + 1 : 0,
     // A follow-up keeps the question it follows, so "and exchanges?" can come next.
-    lastQuestion: understood.kind === "question" && !topic ? understood.question : state.lastQuestion,
+    lastQuestion: understood.kind === "question" && !followUp ? understood.question : state.lastQuestion,
     lastArticleId: answered?.id ?? (understood.kind === "question" ? null : state.lastArticleId),
     recentKinds: [...state.recentKinds, understood.kind].slice(-5),
     handoff: decision.type === "offer_handoff" ? "offered" : state.handoff,
   };
-  return { decision, language: retrieval.language, retrieval, confidence, query, state: next };
+  return { decision, language: retrieval.language, retrieval, confidence, query: followUp ? query : asked, state: next };
 }

@@ -1,7 +1,7 @@
 // The policy: given what the customer said, how the conversation is going and what the KB
 // offers, decide what kind of reply to give. A pure function returning a decision; the
 // pipeline turns decisions into words.
-import type { Candidate } from "../kb/retrieval.ts";
+import type { Candidate, Retrieval } from "../kb/retrieval.ts";
 import type { MessageKind } from "./message-kind.ts";
 
 export interface PolicyConfig {
@@ -16,11 +16,17 @@ export interface PolicyConfig {
 }
 
 /**
- * Chosen on validation data (`npm run eval -- --calibrate`): answering at 0.75 kept answered
- * accuracy near 98%; below 0.6 a question is treated as out of scope (about 75% of
- * out-of-scope questions, 9% of in-scope ones).
+ * Thresholds for a language the replica has not tuned: full-text search alone (a single
+ * article, or too many for a classifier). A tuned KB brings its own with every retrieval,
+ * fitted on its example questions (src/kb/model/tuning.ts).
  */
 export const DEFAULT_POLICY: PolicyConfig = { answerAt: 0.75, clarifyAt: 0.6, maxFailedAnswers: 2, suggestions: 3 };
+
+/** The policy with the KB's own fitted thresholds, when the retrieval brings them. */
+export function policyFor(retrieval: Pick<Retrieval, "tuning">, config: PolicyConfig = DEFAULT_POLICY): PolicyConfig {
+  const tuning = retrieval.tuning;
+  return tuning ? { ...config, answerAt: tuning.answerAt, clarifyAt: tuning.clarifyAt } : config;
+}
 
 export type HandoffReason = "requested" | "negative_sentiment" | "repeated_failures";
 
