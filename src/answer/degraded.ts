@@ -12,6 +12,7 @@ import type { Answer } from "./answerer.ts";
 import { confidenceOf } from "./confidence.ts";
 import { localeFor } from "./language.ts";
 import type { PlanConfig } from "./plan.ts";
+import { policyFor } from "./policy.ts";
 
 export type DegradedReason = "rate_limited" | "llm_unavailable" | "llm_budget" | "replica_unavailable" | "primary_unreachable" | "deadline";
 
@@ -58,7 +59,7 @@ export async function degradedReply(ctx: DegradedContext, sources: DegradedSourc
   if (remembered) return articleAnswer(remembered, remembered.version, "memory", ctx);
   const neighbour = await within(left(), () => sources.neighbour(ctx.question, { language: ctx.language, fallbackLanguage: ctx.fallbackLanguage, limit: 5 }));
   const best = neighbour?.candidates[0];
-  if (neighbour && best && confidenceOf(neighbour, config.calibration) >= config.policy.answerAt) return articleAnswer(best, neighbour.kbVersion, "neighbour", ctx);
+  if (neighbour && best && confidenceOf(neighbour, config.calibration) >= policyFor(neighbour, config.policy).answerAt) return articleAnswer(best, neighbour.kbVersion, "neighbour", ctx);
   const sorry = apology(locale, ctx.reason, new Date(ctx.since));
   return {
     text: sorry.text,
