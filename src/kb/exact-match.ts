@@ -9,7 +9,8 @@ const HAN = /\p{Script=Han}/u;
 
 /** What two texts must share to count as the same question; empty for text without letters or digits. */
 export function exactKey(text: string): string {
-  const words = normalize(text).replace(/['’`]/g, "").match(/[\p{L}\p{N}]+/gu) ?? [];
+  // Apostrophes and hyphens inside a word join it: "can't" is "cant", "pre-order" is "preorder".
+  const words = normalize(text).replace(/['’`]/g, "").replace(/(?<=[\p{L}\p{N}])[-‐‑–](?=[\p{L}\p{N}])/gu, "").match(/[\p{L}\p{N}]+/gu) ?? [];
   let key = "";
   for (const w of words) {
     // Spaces between Chinese and anything else are optional ("App 打不开", "App打不开").
