@@ -48,7 +48,7 @@ function printTunings(tunings: Record<string, Tuning | null>): void {
   const rows: Record<string, Record<string, string | number>> = {};
   for (const [language, t] of Object.entries(tunings)) {
     if (!t) {
-      rows[language] = { "chosen answer/clarify": "defaults (no classifier)" };
+      rows[language] = { "chosen answer/clarify/margin": "defaults (no classifier)" };
       continue;
     }
     const b = t.basis;
@@ -57,8 +57,9 @@ function printTunings(tunings: Record<string, Tuning | null>): void {
       "left-out + off-topic": `${b.leftOutQuestions} + ${b.offTopic}`,
       "CV top-1 / top-3": `${pct(b.top1)} / ${pct(b.top3)}`,
       "data weight": b.dataWeight,
-      "fitted answer/clarify": `${b.fitted.answerAt} / ${b.fitted.clarifyAt}`,
-      "chosen answer/clarify": `${t.answerAt} / ${t.clarifyAt}`,
+      "allowed wrong": pct(b.allowedWrong),
+      "fitted answer/clarify/margin": `${b.fitted.answerAt} / ${b.fitted.clarifyAt} / ${b.fitted.minMargin}`,
+      "chosen answer/clarify/margin": `${t.answerAt} / ${t.clarifyAt} / ${t.minMargin}`,
       "CV right / wrong": `${pct(b.expected.answeredRight)} / ${pct(b.expected.answeredWrong)}`,
       "CV offered right": pct(b.expected.offeredRight),
       "CV off-topic answered / rejected": `${pct(b.expected.offTopicAnswered)} / ${pct(b.expected.offTopicRejected)}`,

@@ -12,7 +12,7 @@ import { planReply } from "../../src/answer/plan.ts";
 import { parseCsv } from "../../src/kb/import/csv.ts";
 import { intentSlug } from "../../src/kb/import/formats.ts";
 import { OFF_TOPIC } from "../../src/kb/model/off-topic.ts";
-import { calibrated, chooseTuning, PRIOR_TUNING, type TuningPoint } from "../../src/kb/model/tuning.ts";
+import { chooseTuning, PRIOR_TUNING, probabilities, type TuningPoint } from "../../src/kb/model/tuning.ts";
 import { loadDataset, type Query } from "./datasets.ts";
 import { buildReplica } from "./replica.ts";
 
@@ -27,7 +27,7 @@ async function points(train: { path: string; options: object }, queries: Query[]
     const slugs = plan.retrieval.candidates.map((c) => c.slug);
     const gold = q.label === null ? null : intentSlug(q.label);
     const kind = gold ? "in" : q.generic ? "off_topic" : "left_out";
-    out.push({ top: f.top, margin: f.margin, coverage: f.coverage, kind, correct: gold !== null && slugs[0] === gold, inTop3: gold !== null && slugs.slice(0, 3).includes(gold), weight: 1 });
+    out.push({ top: f.top, margin: f.margin, coverage: f.coverage, similarity: f.similarity, agree: f.agree, kind, correct: gold !== null && slugs[0] === gold, inTop3: gold !== null && slugs.slice(0, 3).includes(gold), weight: 1 });
   }
   replica.close();
   return out;
@@ -50,9 +50,9 @@ export async function calibrate(outFile?: string): Promise<void> {
   // Both datasets have about a hundred example questions per intent.
   const tuning = chooseTuning(data, PRIOR_TUNING, { dataWeight: 1, questionsPerArticle: 100 });
   console.log(`Prior from ${data.length} validation questions (paste into PRIOR_TUNING in src/kb/model/tuning.ts):`);
-  console.log(JSON.stringify({ calibration: tuning.calibration, answerAt: tuning.answerAt, clarifyAt: tuning.clarifyAt }));
+  console.log(JSON.stringify({ calibration: tuning.calibration, answerAt: tuning.answerAt, clarifyAt: tuning.clarifyAt, minMargin: tuning.minMargin }));
   console.table(tuning.basis.expected);
-  const conf = (p: TuningPoint) => calibrated(tuning.calibration, p.top, p.margin, p.coverage);
+  const conf = (p: TuningPoint) => probabilities(tuning, p).confidence;
   const rate = (kind: TuningPoint["kind"], test: (p: TuningPoint) => boolean) => {
     const of = data.filter((p) => p.kind === kind);
     return `${((of.filter(test).length / Math.max(1, of.length)) * 100).toFixed(1)}%`;

@@ -2,7 +2,7 @@
 // in the ConversationDO and in `npm run eval`, so what the eval measures is what customers get.
 import type { Retrieval, RetrievalOptions } from "../kb/retrieval.ts";
 import { languageOf } from "../kb/text/tokens.ts";
-import { confidenceOf, DEFAULT_CALIBRATION, type Calibration } from "./confidence.ts";
+import { assess, DEFAULT_CALIBRATION, type Calibration } from "./confidence.ts";
 import type { DialogueState } from "./dialogue.ts";
 import { followUpQuery, followUpTopic } from "./follow-up.ts";
 import { detectLanguage } from "./language.ts";
@@ -27,7 +27,10 @@ export interface Plan {
   /** The language to reply in. */
   language: string;
   retrieval: Retrieval;
+  /** P(the first candidate answers the question). */
   confidence: number;
+  /** P(the question is one the KB covers). */
+  inScope: number;
   /** What was searched for: the question, or a follow-up with its context. */
   query: string;
   state: DialogueState;
@@ -54,7 +57,7 @@ export async function planReply(text: string, conversationLocale: string, state:
   const query = topic ? followUpQuery(topic, state.lastQuestion!) : asked;
   const exclude = topic && state.lastArticleId ? [state.lastArticleId] : [];
   const retrieval = await kb.retrieve(query, { language, fallbackLanguage: languageOf(conversationLocale), exclude, limit: 5, asked });
-  const confidence = confidenceOf(retrieval, config.calibration);
+  const { confidence, inScope } = assess(retrieval, config.calibration);
   // An article's own question or title is never a follow-up, even when it reads like one.
   const followUp = topic !== null && !retrieval.exact;
 
@@ -66,6 +69,8 @@ export async function planReply(text: string, conversationLocale: string, state:
       handoffOffered: state.handoff === "offered",
       candidates: retrieval.candidates,
       confidence,
+      inScope,
+      margin: retrieval.exact || !retrieval.modelTop ? undefined : retrieval.modelTop.best - retrieval.modelTop.second,
     },
     policyFor(retrieval, config.policy),
   );
@@ -81,5 +86,5 @@ export async function planReply(text: string, conversationLocale: string, state:
     recentKinds: [...state.recentKinds, understood.kind].slice(-5),
     handoff: decision.type === "offer_handoff" ? "offered" : state.handoff,
   };
-  return { decision, language: retrieval.language, retrieval, confidence, query: followUp ? query : asked, state: next };
+  return { decision, language: retrieval.language, retrieval, confidence, inScope, query: followUp ? query : asked, state: next };
 }

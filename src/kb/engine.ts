@@ -4,6 +4,7 @@
 // own questions. The KnowledgeReplicaDO runs it on Durable Object SQLite; the eval runs the
 // very same engine in Node on the libSQL engine.
 import { exactIndex } from "./exact-match.ts";
+import { centroidsOf } from "./model/centroids.ts";
 import { trainClassifier } from "./model/classifier.ts";
 import { decodeKbModel, encodeKbModel, type KbModel } from "./model/kb-model.ts";
 import { trainingSet, type TrainingArticle } from "./model/training.ts";
@@ -58,15 +59,20 @@ export class KbEngine {
 
   /** Trains every language marked pending, one at a time; concurrent calls share the run. */
   trainPending(now: () => number = Date.now): Promise<void> {
-    this.training ??= (async () => {
-      try {
+    if (!this.training) {
+      const run = (async () => {
         for (let pending = this.store.pendingModels(); pending.length; pending = this.store.pendingModels()) {
           for (const language of pending) await this.train(language, now);
         }
-      } finally {
-        this.training = null;
-      }
-    })();
+      })();
+      // Cleared once settled, and only if still the current run: with nothing pending the run
+      // settles at once, and clearing inside it would happen before it was even stored.
+      this.training = run;
+      const clear = () => {
+        if (this.training === run) this.training = null;
+      };
+      run.then(clear, clear);
+    }
     return this.training;
   }
 
@@ -79,7 +85,7 @@ export class KbEngine {
       const options = { pause: this.pause, maxClasses: MAX_MODEL_ARTICLES };
       const classifier = await trainClassifier(set.classes, set.examples, options);
       const tuning = classifier ? await fitTuning(set, { language, train: options, pause: this.pause }) : null;
-      model = { classifier, exact: exactIndex(articles), tuning };
+      model = { classifier, centroids: classifier ? centroidsOf(classifier, set.examples) : null, exact: exactIndex(articles), tuning };
     }
     // Saving clears the pending mark only up to `version`: a sync that landed meanwhile
     // leaves it set, and the loop trains again.

@@ -5,9 +5,13 @@
 // and model.
 import type { ReplicaFreshness, SearchHit } from "./search.ts";
 import { exactAmong, exactKey } from "./exact-match.ts";
+import { similarities } from "./model/centroids.ts";
+import { modelSignals, type ModelSignals } from "./model/signals.ts";
 import { decisionValues, queryVector } from "./model/classifier.ts";
 import type { KbModel } from "./model/kb-model.ts";
 import type { Tuning } from "./model/tuning.ts";
+
+export type { ModelSignals };
 
 export interface RetrievalOptions {
   /** Language of the question (and of the articles to consider): `en`, `zh`. */
@@ -34,11 +38,8 @@ export interface Retrieval extends ReplicaFreshness {
   /** The language the candidates are in (`language`, or the fallback when the KB lacks it). */
   language: string;
   candidates: Candidate[];
-  /**
-   * The classifier's two best decision values over all its classes, and the share of the
-   * question's words it knows, when it has a model.
-   */
-  modelTop: { best: number; second: number; coverage: number } | null;
+  /** What the classifier says about its best article, when the language has a model. */
+  modelTop: ModelSignals | null;
   /** The first candidate is the article whose example question or title was asked. */
   exact?: boolean;
   /** The language's calibration and thresholds, fitted on this KB (absent: the defaults). */
@@ -71,7 +72,7 @@ export function retrieveCandidates(query: string, options: RetrievalOptions, sou
     values = decisionValues(model, x);
     const v = values;
     const ranked = [...v.keys()].filter((i) => !exclude.has(model.classes[i]!)).sort((a, b) => v[b]! - v[a]!);
-    modelTop = { best: v[ranked[0]!] ?? -1, second: v[ranked[1]!] ?? -1, coverage };
+    modelTop = modelSignals(v, ranked, coverage, stored?.centroids ? similarities(stored.centroids, x) : null);
     for (const i of ranked.slice(0, POOL)) {
       const id = model.classes[i]!;
       const known = byId.get(id);
