@@ -54,6 +54,8 @@ function workersProject(name: string, include: string[], exclude: string[], bind
       globalSetup: ["test/workers/global-setup.ts"],
       // The KB primary is shared, and one test takes it down on purpose.
       fileParallelism: false,
+      // A fresh replica trains its classifiers (with cross-validation) after its first sync.
+      testTimeout: 20_000,
     },
   };
 }

@@ -20,6 +20,8 @@ import { ReplicaStore } from "./knowledge-replica-store.ts";
 
 /** Remembered questions are written once this many have gathered (or on the sync alarm). */
 const MEMORY_BATCH = 50;
+/** A replica asked within this long trains what a sync left pending (see trainIfUsed). */
+const TRAIN_WHILE_ASKED_MS = 60 * 60_000;
 /** Pages of changes (500 each) one sync chunk pulls before it yields and goes on by alarm. */
 const CHUNK_PAGES = 6;
 
@@ -46,6 +48,8 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   private primary: KbDatabase | null = null;
   private syncing: Promise<ReplicaStatus> | null = null;
   private readonly engine: KbEngine;
+  /** When a retrieval last asked this replica (ms; 0 since it woke). */
+  private askedAt = 0;
   /** Remembered questions not yet written (see remember()). */
   private readonly unsaved = new Map<string, { key: string; language: string; articleId: string; at: number }>();
 
@@ -61,8 +65,16 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
       const first = this.store.state().lastSyncAt === null;
       if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + (first ? 0 : this.intervalMs));
     });
-    // A previous instance may have been evicted before it finished training.
-    void this.engine.trainPending();
+  }
+
+  /**
+   * Training (the classifiers and their thresholds, a second or two of CPU per language) is
+   * for replicas that answer: it starts when a retrieval finds a model pending, and the
+   * alarm goes on with it only while the replica has been asked recently. A replica nobody
+   * asks (a pinged shard of a quiet region) keeps its copy fresh without training on it.
+   */
+  private trainIfUsed(): void {
+    if (Date.now() - this.askedAt < TRAIN_WHILE_ASKED_MS && this.store.pendingModels().length) void this.engine.trainPending();
   }
 
   /**
@@ -72,6 +84,9 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   async retrieve(query: string, options: RetrievalOptions, notes: MemoryNote[] = []): Promise<Retrieval> {
     if (notes.length) this.remember(notes);
     if (this.store.state().lastSyncAt === null) await this.sync();
+    this.askedAt = Date.now();
+    // Answers come from the model at hand while a newer one trains.
+    this.trainIfUsed();
     return { ...this.engine.retrieve(query, options), ...this.freshness() };
   }
 
@@ -184,7 +199,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     await this.sync();
     // A sync under way goes on at once (pull() set the alarm); otherwise train, then wait.
     if (this.store.staging()) return;
-    await this.engine.trainPending();
+    this.trainIfUsed();
     await this.ctx.storage.setAlarm(Date.now() + nextSyncDelay(this.store.state().failures, this.intervalMs));
   }
 
@@ -194,7 +209,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     const primary = this.primary;
     try {
       const result = await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, this.store, Date.now, chunk);
-      if (result.applied) void this.engine.trainPending();
+      if (result.applied) this.trainIfUsed();
       if (!result.done) {
         this.store.recordProgress(Date.now());
         await this.ctx.storage.setAlarm(Date.now());

@@ -11,6 +11,7 @@ import { loadDataset, type Query } from "./eval/datasets.ts";
 import { outcomeOf, report, type Outcome, type Report } from "./eval/metrics.ts";
 import { calibrate } from "./eval/calibrate.ts";
 import { buildReplica, type EvalReplica } from "./eval/replica.ts";
+import type { Tuning } from "../src/kb/model/tuning.ts";
 
 export async function runQueries(replica: EvalReplica, queries: Query[], locale = "en", onProgress?: (done: number) => void): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
@@ -27,17 +28,46 @@ function printReport(name: string, r: Report): void {
   const pct = (v: number | null) => (v === null ? "n/a" : `${(v * 100).toFixed(2)}%`);
   console.table({
     [name]: {
-      queries: r.queries,
+      queries: `${r.inScope} + ${r.outOfScope} off-topic`,
       "top-1": pct(r.top1),
-      "answered rate": pct(r.answeredRate),
-      "answered accuracy": pct(r.answeredAccuracy),
+      "answered right": pct(r.answeredRight),
+      "answered wrong": pct(r.answeredWrong),
+      "right offered when unanswered": pct(r.offeredRight),
+      "in-scope told off-topic": pct(r.inScopeFalseRejection),
       "OOS recall": pct(r.oosRecall),
       "OOS answered": pct(r.oosAnswered),
-      "in-scope false rejection": pct(r.inScopeFalseRejection),
       "p50 ms": r.latencyP50Ms.toFixed(3),
       "p99 ms": r.latencyP99Ms.toFixed(3),
     },
   });
+}
+
+/** What each language's tuning chose, and on what evidence. */
+function printTunings(tunings: Record<string, Tuning | null>): void {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const rows: Record<string, Record<string, string | number>> = {};
+  for (const [language, t] of Object.entries(tunings)) {
+    if (!t) {
+      rows[language] = { "chosen answer/clarify/margin": "defaults (no classifier)" };
+      continue;
+    }
+    const b = t.basis;
+    rows[language] = {
+      "held-out questions": `${b.questions} (${b.folds} folds)`,
+      "left-out + off-topic": `${b.leftOutQuestions} + ${b.offTopic}`,
+      "CV top-1 / top-3": `${pct(b.top1)} / ${pct(b.top3)}`,
+      "data weight": b.dataWeight,
+      "allowed wrong": pct(b.allowedWrong),
+      "fitted answer/clarify/margin": `${b.fitted.answerAt} / ${b.fitted.clarifyAt} / ${b.fitted.minMargin}`,
+      "chosen answer/clarify/margin": `${t.answerAt} / ${t.clarifyAt} / ${t.minMargin}`,
+      "CV right / wrong": `${pct(b.expected.answeredRight)} / ${pct(b.expected.answeredWrong)}`,
+      "CV offered right": pct(b.expected.offeredRight),
+      "CV off-topic answered / rejected": `${pct(b.expected.offTopicAnswered)} / ${pct(b.expected.offTopicRejected)}`,
+    };
+  }
+  console.log("Thresholds fitted per language (cross-validation over the KB's example questions, blended with the prior by data weight):");
+  console.table(rows);
+  for (const [language, t] of Object.entries(tunings)) if (t) console.log(`  ${language} calibration: ${JSON.stringify(t.calibration)}`);
 }
 
 async function main(): Promise<void> {
@@ -48,13 +78,14 @@ async function main(): Promise<void> {
   const started = performance.now();
   const replica = await buildReplica(dataset.train);
   process.stdout.write(`${replica.articles} articles in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  printTunings(replica.tunings);
   const outcomes = await runQueries(replica, dataset.test, "en", (i) => process.stdout.write(`\r  queries: ${i}/${dataset.test.length}`));
   process.stdout.write(`\r  queries: ${dataset.test.length}/${dataset.test.length}\n`);
   replica.close();
   const result = report(outcomes);
   printReport(dataset.name, result);
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ dataset: dataset.name, date: new Date().toISOString(), ...result }, null, 2));
+    writeFileSync(values.json, JSON.stringify({ dataset: dataset.name, date: new Date().toISOString(), ...result, tunings: replica.tunings }, null, 2));
     console.log(`Wrote ${values.json}`);
   }
 }

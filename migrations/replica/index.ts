@@ -5,6 +5,7 @@ import languageTokens from "./0003_language_tokens.sql";
 import models from "./0004_models.sql";
 import answered from "./0005_answered.sql";
 import staging from "./0006_staging.sql";
+import retrainModels from "./0007_retrain_models.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const replicaMigrations: Migration[] = [
@@ -14,4 +15,5 @@ export const replicaMigrations: Migration[] = [
   { name: "0004_models", sql: models },
   { name: "0005_answered", sql: answered },
   { name: "0006_staging", sql: staging },
+  { name: "0007_retrain_models", sql: retrainModels },
 ];

@@ -9,7 +9,7 @@ import { seededRandom } from "../../src/kb/model/classifier.ts";
 import { DEMO_KB, ROOT } from "../stack.ts";
 import { readSource } from "../kb/source.ts";
 
-const DATA = resolve(ROOT, "../shared/data");
+const DATA = resolve(ROOT, "data");
 
 
 function trainQuestions(): string[] {

@@ -1,6 +1,8 @@
-// `npm run eval -- --calibrate`: fits the confidence calibration and the policy thresholds
-// on validation data held out of the training splits (BANKING77: every tenth training
-// question; CLINC150: its val and oos_val splits). Test splits are never read.
+// `npm run eval -- --calibrate`: fits the prior every KB's own tuning leans on (see
+// src/kb/model/tuning.ts), with the very procedure a replica runs on its KB, here on
+// validation data held out of the training splits (BANKING77: every tenth training
+// question; CLINC150: its val and oos_val splits) plus the generic off-topic messages.
+// Test splits are never read.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,30 +11,27 @@ import { INITIAL_DIALOGUE } from "../../src/answer/dialogue.ts";
 import { planReply } from "../../src/answer/plan.ts";
 import { parseCsv } from "../../src/kb/import/csv.ts";
 import { intentSlug } from "../../src/kb/import/formats.ts";
-import { fitLogistic } from "../../src/kb/model/logistic.ts";
+import { OFF_TOPIC } from "../../src/kb/model/off-topic.ts";
+import { chooseTuning, PRIOR_TUNING, probabilities, type TuningPoint } from "../../src/kb/model/tuning.ts";
 import { loadDataset, type Query } from "./datasets.ts";
 import { buildReplica } from "./replica.ts";
 
-interface Point {
-  x: [number, number, number];
-  correct: boolean;
-  oos: boolean;
-}
-
-async function points(train: { path: string; options: object }, queries: Query[]): Promise<Point[]> {
+async function points(train: { path: string; options: object }, queries: Query[]): Promise<TuningPoint[]> {
   const replica = await buildReplica(train as Parameters<typeof buildReplica>[0]);
-  const out: Point[] = [];
-  for (const q of queries) {
+  const out: TuningPoint[] = [];
+  const generic = OFF_TOPIC.en!.map((text) => ({ text, label: null, generic: true }));
+  for (const q of [...queries.map((q) => ({ ...q, generic: false })), ...generic]) {
     const plan = await planReply(q.text, "en", INITIAL_DIALOGUE, replica.kb);
     const f = confidenceFeatures(plan.retrieval);
     if (!f || f.kind !== "model") continue;
-    const top = plan.retrieval.candidates[0]?.slug;
-    out.push({ x: [f.top, f.margin, f.agree], correct: q.label !== null && top === intentSlug(q.label), oos: q.label === null });
+    const slugs = plan.retrieval.candidates.map((c) => c.slug);
+    const gold = q.label === null ? null : intentSlug(q.label);
+    const kind = gold ? "in" : q.generic ? "off_topic" : "left_out";
+    out.push({ top: f.top, margin: f.margin, coverage: f.coverage, similarity: f.similarity, agree: f.agree, kind, correct: gold !== null && slugs[0] === gold, inTop3: gold !== null && slugs.slice(0, 3).includes(gold), weight: 1 });
   }
   replica.close();
   return out;
 }
-
 
 export async function calibrate(outFile?: string): Promise<void> {
   const banking = loadDataset("banking77");
@@ -47,22 +46,26 @@ export async function calibrate(outFile?: string): Promise<void> {
   const clinc = loadDataset("clinc150");
   console.log("Building validation replicas and scoring held-out questions…");
   const data = [...(await points({ path: trainPath, options: banking.train.options }, heldOut)), ...(await points(clinc.validation!.train, clinc.validation!.queries))];
-  const w = fitLogistic(data.map((p) => ({ x: p.x, y: p.correct })), 4_000, 0.5, 1e-4);
-  const conf = (p: Point) => 1 / (1 + Math.exp(-(w[0]! + w[1]! * p.x[0] + w[2]! * p.x[1] + w[3]! * p.x[2])));
-  const inScope = data.filter((p) => !p.oos);
-  const oos = data.filter((p) => p.oos);
-  const rows2: Array<Record<string, string>> = [];
-  for (let t = 0.3; t <= 0.951; t += 0.05) {
-    const answered = inScope.filter((p) => conf(p) >= t);
-    rows2.push({
-      threshold: t.toFixed(2),
-      "answered rate": ((answered.length / inScope.length) * 100).toFixed(1),
-      "answered accuracy": ((answered.filter((p) => p.correct).length / Math.max(1, answered.length)) * 100).toFixed(2),
-      "OOS below (recall)": ((oos.filter((p) => conf(p) < t).length / Math.max(1, oos.length)) * 100).toFixed(1),
-      "in-scope below": ((inScope.filter((p) => conf(p) < t).length / inScope.length) * 100).toFixed(1),
-    });
+  // CLINC150's out-of-scope validation questions stand for the questions a KB cannot answer.
+  // Both datasets have about a hundred example questions per intent.
+  const tuning = chooseTuning(data, PRIOR_TUNING, { dataWeight: 1, questionsPerArticle: 100 });
+  console.log(`Prior from ${data.length} validation questions (paste into PRIOR_TUNING in src/kb/model/tuning.ts):`);
+  console.log(JSON.stringify({ calibration: tuning.calibration, answerAt: tuning.answerAt, clarifyAt: tuning.clarifyAt, minMargin: tuning.minMargin }));
+  console.table(tuning.basis.expected);
+  const conf = (p: TuningPoint) => probabilities(tuning, p).confidence;
+  const rate = (kind: TuningPoint["kind"], test: (p: TuningPoint) => boolean) => {
+    const of = data.filter((p) => p.kind === kind);
+    return `${((of.filter(test).length / Math.max(1, of.length)) * 100).toFixed(1)}%`;
+  };
+  const rows: Record<string, Record<string, string>> = {};
+  for (let t = 0.3; t < 0.99; t += 0.05) {
+    rows[t.toFixed(2)] = {
+      "in-scope right": rate("in", (p) => conf(p) >= t && p.correct),
+      "in-scope wrong": rate("in", (p) => conf(p) >= t && !p.correct),
+      "CLINC oos answered": rate("left_out", (p) => conf(p) >= t),
+      "generic answered": rate("off_topic", (p) => conf(p) >= t),
+    };
   }
-  console.log(`Calibration (bias, top, margin, agree): ${w.map((v) => v.toFixed(2)).join(", ")} from ${data.length} validation questions`);
-  console.table(rows2);
-  if (outFile) writeFileSync(outFile, JSON.stringify({ weights: w, thresholds: rows2 }, null, 2));
+  console.table(rows);
+  if (outFile) writeFileSync(outFile, JSON.stringify(tuning, null, 2));
 }

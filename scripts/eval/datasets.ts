@@ -1,7 +1,7 @@
 // The evaluation datasets: where their training split is (imported through the KB import
 // path) and their labelled test queries (plus out-of-scope queries for CLINC150).
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { parseCsv } from "../../src/kb/import/csv.ts";
 import type { ParseOptions } from "../../src/kb/import/formats.ts";
 import { ROOT } from "../stack.ts";
@@ -21,7 +21,7 @@ export interface Dataset {
   validation?: { train: { path: string; options: ParseOptions }; queries: Query[] };
 }
 
-const DATA = resolve(ROOT, "../shared/data");
+const DATA = resolve(ROOT, "data");
 
 /** `text,label` rows; an empty label marks an out-of-scope query. */
 function csvPairs(path: string): Query[] {
@@ -47,7 +47,7 @@ export function loadDataset(name: string, files: { train?: string; test?: string
   }
   if (name === "custom") {
     if (!files.train || !files.test) throw new Error("--train FILE and --test FILE are both needed");
-    return { name, train: { path: resolve(files.train), options: { dataset: "custom" } }, test: csvPairs(resolve(files.test)) };
+    return { name: basename(files.test).replace(/\.csv$/i, ""), train: { path: resolve(files.train), options: { dataset: "custom" } }, test: csvPairs(resolve(files.test)) };
   }
   throw new Error(`unknown dataset ${name}: use banking77, clinc150, or --train FILE --test FILE`);
 }

@@ -10,6 +10,7 @@ import type { KbPort } from "../../src/answer/plan.ts";
 import { changesSince, importArticles } from "../../src/kb/articles.ts";
 import { KbEngine } from "../../src/kb/engine.ts";
 import type { ParseOptions } from "../../src/kb/import/formats.ts";
+import type { Tuning } from "../../src/kb/model/tuning.ts";
 import { pullChanges } from "../../src/kb/sync.ts";
 import { applyMigrations } from "../../src/storage/migrations.ts";
 import { migrateKb, openKb } from "../kb.ts";
@@ -19,6 +20,8 @@ import { sqliteStorage } from "./sqlite-storage.ts";
 export interface EvalReplica {
   kb: KbPort;
   articles: number;
+  /** What the replica fitted for each language it holds. */
+  tunings: Record<string, Tuning | null>;
   close(): void;
 }
 
@@ -37,6 +40,7 @@ export async function buildReplica(train: { path: string; options: ParseOptions 
   primary.$client.close();
   return {
     articles: store.articleCount(),
+    tunings: Object.fromEntries(store.languages().map((l) => [l, engine.tuning(l)])),
     kb: { retrieve: async (query, options) => ({ ...engine.retrieve(query, options), kbVersion: store.version(), lagSeconds: 0, stale: false }) },
     close: () => rmSync(dir, { recursive: true, force: true }),
   };

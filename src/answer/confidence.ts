@@ -1,45 +1,50 @@
-// How likely the top candidate is to be the right article: a logistic calibration of the
-// retrieval's signals. With a classifier: its best decision value, its margin over the
-// runner-up, and whether full-text search agrees. Without one: BM25 strength and margin.
-// Coefficients were fitted on validation splits held out of BANKING77's and CLINC150's
-// training data (`npm run eval -- --calibrate`), never on a test split.
+// How likely the top candidate is to be the right article, and how likely the question is
+// one the KB covers at all: logistic calibrations of the retrieval's signals. With a
+// classifier: its best decision value and margin, the share of the question's words the KB
+// knows, the similarity to the best article's centroid and whether the nearest centroid
+// agrees, weighed as fitted on this KB's own questions when the replica trained it
+// (src/kb/model/tuning.ts), else by the prior fitted on BANKING77's and CLINC150's
+// validation splits. Without one: BM25 strength and margin. An exact example question or
+// title is certain.
+import { PRIOR_TUNING, probabilities, signalsOf, type Signals, type Tuning } from "../kb/model/tuning.ts";
 import type { Retrieval } from "../kb/retrieval.ts";
 
 export interface Calibration {
-  model: { bias: number; top: number; margin: number; agree: number };
+  model: Tuning["calibration"];
   text: { bias: number; strength: number; margin: number };
 }
 
 export const DEFAULT_CALIBRATION: Calibration = {
-  model: { bias: -0.82, top: 0.34, margin: 3.47, agree: 0.62 },
+  model: PRIOR_TUNING.calibration,
   text: { bias: -3, strength: 5, margin: 2.5 },
 };
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
+type RetrievalSignals = Pick<Retrieval, "candidates" | "modelTop" | "exact" | "tuning">;
+
 /** The features the calibration weighs, for the eval's fitting and for tests. */
-export function confidenceFeatures(retrieval: Pick<Retrieval, "candidates" | "modelTop">): { kind: "model"; top: number; margin: number; agree: number } | { kind: "text"; strength: number; margin: number } | null {
+export function confidenceFeatures(retrieval: RetrievalSignals): ({ kind: "model" } & Signals) | { kind: "text"; strength: number; margin: number } | null {
   const [first, runnerUp] = retrieval.candidates;
   if (!first) return null;
-  if (retrieval.modelTop && first.decision !== null) {
-    const { best, second } = retrieval.modelTop;
-    // Full-text search agrees when its best hit is the classifier's best class.
-    const topBm25 = Math.max(...retrieval.candidates.map((c) => c.bm25 ?? 0));
-    return { kind: "model", top: best, margin: best - second, agree: first.bm25 !== null && first.bm25 >= topBm25 ? 1 : 0 };
-  }
+  if (retrieval.modelTop && first.decision !== null) return { kind: "model", ...signalsOf(retrieval.modelTop) };
   const b1 = first.bm25 ?? 0;
   const b2 = runnerUp?.bm25 ?? 0;
   return { kind: "text", strength: b1 / (b1 + 5), margin: b1 > 0 ? (b1 - b2) / b1 : 0 };
 }
 
-/** Probability that the first candidate answers the question. */
-export function confidenceOf(retrieval: Pick<Retrieval, "candidates" | "modelTop">, calibration: Calibration = DEFAULT_CALIBRATION): number {
+/** P(the question is in scope) and P(the first candidate answers it). */
+export function assess(retrieval: RetrievalSignals, calibration: Calibration = DEFAULT_CALIBRATION): { inScope: number; confidence: number } {
+  if (retrieval.exact && retrieval.candidates.length) return { inScope: 1, confidence: 1 };
   const f = confidenceFeatures(retrieval);
-  if (!f) return 0;
-  if (f.kind === "model") {
-    const c = calibration.model;
-    return sigmoid(c.bias + c.top * f.top + c.margin * f.margin + c.agree * f.agree);
-  }
+  if (!f) return { inScope: 0, confidence: 0 };
+  if (f.kind === "model") return probabilities({ calibration: retrieval.tuning?.calibration ?? calibration.model }, f);
   const c = calibration.text;
-  return sigmoid(c.bias + c.strength * f.strength + c.margin * f.margin);
+  const p = sigmoid(c.bias + c.strength * f.strength + c.margin * f.margin);
+  return { inScope: p, confidence: p };
+}
+
+/** Probability that the first candidate answers the question. */
+export function confidenceOf(retrieval: RetrievalSignals, calibration: Calibration = DEFAULT_CALIBRATION): number {
+  return assess(retrieval, calibration).confidence;
 }

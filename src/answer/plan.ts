@@ -2,12 +2,12 @@
 // in the ConversationDO and in `npm run eval`, so what the eval measures is what customers get.
 import type { Retrieval, RetrievalOptions } from "../kb/retrieval.ts";
 import { languageOf } from "../kb/text/tokens.ts";
-import { confidenceOf, DEFAULT_CALIBRATION, type Calibration } from "./confidence.ts";
+import { assess, DEFAULT_CALIBRATION, type Calibration } from "./confidence.ts";
 import type { DialogueState } from "./dialogue.ts";
 import { followUpQuery, followUpTopic } from "./follow-up.ts";
 import { detectLanguage } from "./language.ts";
 import { understandMessage } from "./message-kind.ts";
-import { decide, DEFAULT_POLICY, leftUnanswered, type Decision, type PolicyConfig } from "./policy.ts";
+import { decide, DEFAULT_POLICY, leftUnanswered, policyFor, type Decision, type PolicyConfig } from "./policy.ts";
 import { isNegative, nextTrend, sentimentOf } from "./sentiment.ts";
 
 /** The knowledge base as the answer pipeline sees it (the region's replica). */
@@ -27,7 +27,10 @@ export interface Plan {
   /** The language to reply in. */
   language: string;
   retrieval: Retrieval;
+  /** P(the first candidate answers the question). */
   confidence: number;
+  /** P(the question is one the KB covers). */
+  inScope: number;
   /** What was searched for: the question, or a follow-up with its context. */
   query: string;
   state: DialogueState;
@@ -53,8 +56,10 @@ export async function planReply(text: string, conversationLocale: string, state:
   const topic = understood.kind === "question" && state.lastQuestion ? followUpTopic(asked) : null;
   const query = topic ? followUpQuery(topic, state.lastQuestion!) : asked;
   const exclude = topic && state.lastArticleId ? [state.lastArticleId] : [];
-  const retrieval = await kb.retrieve(query, { language, fallbackLanguage: languageOf(conversationLocale), exclude, limit: 5 });
-  const confidence = confidenceOf(retrieval, config.calibration);
+  const retrieval = await kb.retrieve(query, { language, fallbackLanguage: languageOf(conversationLocale), exclude, limit: 5, asked });
+  const { confidence, inScope } = assess(retrieval, config.calibration);
+  // An article's own question or title is never a follow-up, even when it reads like one.
+  const followUp = topic !== null && !retrieval.exact;
 
   const decision = decide(
     {
@@ -64,8 +69,10 @@ export async function planReply(text: string, conversationLocale: string, state:
       handoffOffered: state.handoff === "offered",
       candidates: retrieval.candidates,
       confidence,
+      inScope,
+      margin: retrieval.exact || !retrieval.modelTop ? undefined : retrieval.modelTop.best - retrieval.modelTop.second,
     },
-    config.policy,
+    policyFor(retrieval, config.policy),
   );
 
   const answered = decision.type === "answer" ? decision.article : decision.type === "offer_handoff" ? decision.article : null;
@@ -74,10 +81,10 @@ export async function planReply(text: string, conversationLocale: string, state:
     sentiment,
     failedAnswers: understood.kind !== "question" ? state.failedAnswers : leftUnanswered(decision) ? state.failedAnswers + 1 : 0,
     // A follow-up keeps the question it follows, so "and exchanges?" can come next.
-    lastQuestion: understood.kind === "question" && !topic ? understood.question : state.lastQuestion,
+    lastQuestion: understood.kind === "question" && !followUp ? understood.question : state.lastQuestion,
     lastArticleId: answered?.id ?? (understood.kind === "question" ? null : state.lastArticleId),
     recentKinds: [...state.recentKinds, understood.kind].slice(-5),
     handoff: decision.type === "offer_handoff" ? "offered" : state.handoff,
   };
-  return { decision, language: retrieval.language, retrieval, confidence, query, state: next };
+  return { decision, language: retrieval.language, retrieval, confidence, inScope, query: followUp ? query : asked, state: next };
 }

@@ -1,26 +1,34 @@
 // The policy: given what the customer said, how the conversation is going and what the KB
 // offers, decide what kind of reply to give. A pure function returning a decision; the
 // pipeline turns decisions into words.
-import type { Candidate } from "../kb/retrieval.ts";
+import type { Candidate, Retrieval } from "../kb/retrieval.ts";
 import type { MessageKind } from "./message-kind.ts";
 
 export interface PolicyConfig {
   /** Answer outright at or above this confidence. */
   answerAt: number;
-  /** Below answerAt but at or above this: offer the best candidates to choose from. */
+  /** Below answerAt, with the question this likely in scope: offer the best candidates to choose from. */
   clarifyAt: number;
   /** After this many unanswered questions in a row, offer a human. */
   maxFailedAnswers: number;
   /** How many suggestions a clarification offers. */
   suggestions: number;
+  /** Never answer when the best two candidates' decision values are closer than this (0: no such rule). */
+  minMargin?: number;
 }
 
 /**
- * Chosen on validation data (`npm run eval -- --calibrate`): answering at 0.75 kept answered
- * accuracy near 98%; below 0.6 a question is treated as out of scope (about 75% of
- * out-of-scope questions, 9% of in-scope ones).
+ * Thresholds for a language the replica has not tuned: full-text search alone (a single
+ * article, or too many for a classifier). A tuned KB brings its own with every retrieval,
+ * fitted on its example questions (src/kb/model/tuning.ts).
  */
 export const DEFAULT_POLICY: PolicyConfig = { answerAt: 0.75, clarifyAt: 0.6, maxFailedAnswers: 2, suggestions: 3 };
+
+/** The policy with the KB's own fitted thresholds, when the retrieval brings them. */
+export function policyFor(retrieval: Pick<Retrieval, "tuning">, config: PolicyConfig = DEFAULT_POLICY): PolicyConfig {
+  const tuning = retrieval.tuning;
+  return tuning ? { ...config, answerAt: tuning.answerAt, clarifyAt: tuning.clarifyAt, minMargin: tuning.minMargin } : config;
+}
 
 export type HandoffReason = "requested" | "negative_sentiment" | "repeated_failures";
 
@@ -40,13 +48,20 @@ export interface PolicyInput {
   /** Whether a human was already offered in this conversation (it is not offered twice in a row). */
   handoffOffered: boolean;
   candidates: Candidate[];
+  /** P(the first candidate answers the question). */
   confidence: number;
+  /** P(the question is one the KB covers); the confidence when not told. */
+  inScope?: number;
+  /** How far the best candidate's decision value is ahead of the runner-up's, when known. */
+  margin?: number;
 }
 
 export function decide(input: PolicyInput, config: PolicyConfig = DEFAULT_POLICY): Decision {
   const { kind, candidates, confidence } = input;
   const best = candidates[0] ?? null;
-  const confident = best !== null && confidence >= config.answerAt;
+  // A near-tie between two articles is asked about, however confident the calibration.
+  const clearWinner = input.margin === undefined || input.margin >= (config.minMargin ?? 0);
+  const confident = best !== null && confidence >= config.answerAt && clearWinner;
   if (kind === "human") return { type: "offer_handoff", reason: "requested", article: confident ? best : null, suggestions: [] };
   if (kind !== "question") {
     if (input.negativeSentiment && !input.handoffOffered) return { type: "offer_handoff", reason: "negative_sentiment", article: null, suggestions: [] };
@@ -58,7 +73,8 @@ export function decide(input: PolicyInput, config: PolicyConfig = DEFAULT_POLICY
     return { type: "offer_handoff", reason: "negative_sentiment", article: confident ? best : null, suggestions: [] };
   }
   if (confident) return { type: "answer", article: best, confidence };
-  const suggestions = confidence >= config.clarifyAt ? candidates.slice(0, config.suggestions) : [];
+  // Only a question that looks off-topic is told so; one that may be in scope gets choices.
+  const suggestions = (input.inScope ?? confidence) >= config.clarifyAt ? candidates.slice(0, config.suggestions) : [];
   if (input.failedAnswers + 1 >= config.maxFailedAnswers && !input.handoffOffered) {
     return { type: "offer_handoff", reason: "repeated_failures", article: null, suggestions };
   }

@@ -1,11 +1,13 @@
 // The words of a reply, for each kind of decision, in English and Simplified Chinese.
-// Answers are the KB article's own text; everything else is written here.
+// Answers are the KB article's own text; everything else is written here. A clarification
+// asks "Did you mean…?" over the suggested articles, which also come as quick replies; the
+// "I can only help with…" apology is only for what the policy judged off-topic.
 import type { Candidate } from "../kb/retrieval.ts";
 import type { Decision, HandoffReason } from "./policy.ts";
 
 const TEXT = {
   en: {
-    clarify: "I want to be sure I answer the right question. Did you mean one of these?",
+    clarify: "Did you mean one of these?",
     handoff: {
       requested: "Of course. I'll let our support team know you'd like to talk to a person; an agent will join this chat as soon as one is free.",
       negative_sentiment: "I'm sorry this has been frustrating. Would you like me to bring in a member of our support team?",
@@ -20,7 +22,7 @@ const TEXT = {
     chitchat: "I'm the support assistant, a bot that answers from our help articles. Ask me about orders, shipping, returns, payments or your account, or ask for a person at any time.",
   },
   zh: {
-    clarify: "为了准确回答您的问题，请问您想了解的是以下哪一项？",
+    clarify: "您是想问以下哪个问题？",
     handoff: {
       requested: "好的，我会通知客服团队您需要人工服务，客服人员空闲后会立即加入对话。",
       negative_sentiment: "很抱歉给您带来不好的体验。需要为您转接人工客服吗？",

@@ -1,9 +1,14 @@
 // The replica's answering engine over its store: language choice, retrieval that merges
-// full-text search with the language's classifier, and training classifiers for the
-// languages a sync changed. The KnowledgeReplicaDO runs it on Durable Object SQLite; the
-// eval runs the very same engine in Node on the libSQL engine.
-import { decodeModel, encodeModel, trainClassifier, type ClassifierModel } from "./model/classifier.ts";
+// full-text search with the language's classifier, and training for the languages a sync
+// changed: the classifier, the exact-question index and the thresholds fitted on the KB's
+// own questions. The KnowledgeReplicaDO runs it on Durable Object SQLite; the eval runs the
+// very same engine in Node on the libSQL engine.
+import { exactIndex } from "./exact-match.ts";
+import { centroidsOf } from "./model/centroids.ts";
+import { trainClassifier } from "./model/classifier.ts";
+import { decodeKbModel, encodeKbModel, type KbModel } from "./model/kb-model.ts";
 import { trainingSet, type TrainingArticle } from "./model/training.ts";
+import { fitTuning } from "./model/tuning.ts";
 import { retrieveCandidates, type Retrieval, type RetrievalOptions } from "./retrieval.ts";
 import type { SearchHit, SearchOptions } from "./search.ts";
 
@@ -19,12 +24,20 @@ export interface EngineStore {
   loadModel(language: string): Uint8Array | null;
 }
 
-export type EngineRetrieval = Pick<Retrieval, "language" | "candidates" | "modelTop">;
+export type EngineRetrieval = Pick<Retrieval, "language" | "candidates" | "modelTop" | "exact" | "tuning">;
+
+/** Above this many articles a language gets no classifier, tuning or index: full-text search ranks alone. */
+const MAX_MODEL_ARTICLES = 2_000;
+
+/** Whether a KB of `now` articles is close enough to one of `then` to keep its thresholds. */
+function similarSize(then: number, now: number): boolean {
+  return then > 0 && Math.abs(now - then) <= Math.max(2, Math.round(then * 0.1));
+}
 
 export class KbEngine {
   private readonly store: EngineStore;
   private readonly pause: () => Promise<void>;
-  private readonly models = new Map<string, ClassifierModel | null>();
+  private readonly models = new Map<string, KbModel | null>();
   private training: Promise<void> | null = null;
 
   /** `pause` is awaited between classes while training, to let other work through. */
@@ -44,34 +57,55 @@ export class KbEngine {
     return { language, ...found };
   }
 
+  /** The tuning each language's model was trained with, for status and the eval's report. */
+  tuning(language: string): KbModel["tuning"] {
+    return this.model(language)?.tuning ?? null;
+  }
+
   /** Trains every language marked pending, one at a time; concurrent calls share the run. */
   trainPending(now: () => number = Date.now): Promise<void> {
-    this.training ??= (async () => {
-      try {
+    if (!this.training) {
+      const run = (async () => {
         for (let pending = this.store.pendingModels(); pending.length; pending = this.store.pendingModels()) {
           for (const language of pending) await this.train(language, now);
         }
-      } finally {
-        this.training = null;
-      }
-    })();
+      })();
+      // Cleared once settled, and only if still the current run: with nothing pending the run
+      // settles at once, and clearing inside it would happen before it was even stored.
+      this.training = run;
+      const clear = () => {
+        if (this.training === run) this.training = null;
+      };
+      run.then(clear, clear);
+    }
     return this.training;
   }
 
   private async train(language: string, now: () => number): Promise<void> {
     const version = this.store.version();
-    const set = trainingSet(this.store.trainingArticles(language));
-    const model = await trainClassifier(set.classes, set.examples, { pause: this.pause });
+    const articles = this.store.trainingArticles(language);
+    let model: KbModel | null = null;
+    if (articles.length && articles.length <= MAX_MODEL_ARTICLES) {
+      const set = trainingSet(articles);
+      const options = { pause: this.pause, maxClasses: MAX_MODEL_ARTICLES };
+      const classifier = await trainClassifier(set.classes, set.examples, options);
+      // Fitting thresholds costs several trainings (cross-validation); a KB that changed by
+      // a few articles keeps the ones it has, until it has changed by more.
+      const previous = this.model(language)?.tuning ?? null;
+      const reuse = previous && similarSize(previous.basis.classes ?? 0, set.classes.length);
+      const tuning = classifier ? (reuse ? previous : await fitTuning(set, { language, train: options, pause: this.pause })) : null;
+      model = { classifier, centroids: classifier ? centroidsOf(classifier, set.examples) : null, exact: exactIndex(articles), tuning };
+    }
     // Saving clears the pending mark only up to `version`: a sync that landed meanwhile
     // leaves it set, and the loop trains again.
-    this.store.saveModel(language, model ? encodeModel(model) : null, version, set.classes.length, now());
+    this.store.saveModel(language, model ? encodeKbModel(model) : null, version, articles.length, now());
     this.models.set(language, model);
   }
 
-  private model(language: string): ClassifierModel | null {
+  private model(language: string): KbModel | null {
     if (!this.models.has(language)) {
       const bytes = this.store.loadModel(language);
-      this.models.set(language, bytes ? decodeModel(bytes) : null);
+      this.models.set(language, bytes ? decodeKbModel(bytes) : null);
     }
     return this.models.get(language)!;
   }

@@ -1,8 +1,17 @@
 // Candidate articles for a question, from both of the replica's views of the KB: full-text
 // search (BM25 over titles, example questions and answers) and the language's classifier
-// (trained on the example questions). Pure: the replica passes in its store and model.
+// (trained on the example questions). An article whose example question or title the
+// customer typed comes first, whatever either says. Pure: the replica passes in its store
+// and model.
 import type { ReplicaFreshness, SearchHit } from "./search.ts";
-import { decisionValues, vectorize, type ClassifierModel } from "./model/classifier.ts";
+import { exactAmong, exactKey } from "./exact-match.ts";
+import { similarities } from "./model/centroids.ts";
+import { modelSignals, type ModelSignals } from "./model/signals.ts";
+import { decisionValues, queryVector } from "./model/classifier.ts";
+import type { KbModel } from "./model/kb-model.ts";
+import type { Tuning } from "./model/tuning.ts";
+
+export type { ModelSignals };
 
 export interface RetrievalOptions {
   /** Language of the question (and of the articles to consider): `en`, `zh`. */
@@ -14,6 +23,8 @@ export interface RetrievalOptions {
   limit?: number;
   /** Article ids to leave out (e.g. the one a follow-up moves away from). */
   exclude?: string[];
+  /** The customer's words, for the exact-question match, when the query adds context to them. */
+  asked?: string;
 }
 
 export interface Candidate extends Omit<SearchHit, "score"> {
@@ -27,45 +38,71 @@ export interface Retrieval extends ReplicaFreshness {
   /** The language the candidates are in (`language`, or the fallback when the KB lacks it). */
   language: string;
   candidates: Candidate[];
-  /** The classifier's two best decision values over all its classes, when it has a model. */
-  modelTop: { best: number; second: number } | null;
+  /** What the classifier says about its best article, when the language has a model. */
+  modelTop: ModelSignals | null;
+  /** The first candidate is the article whose example question or title was asked. */
+  exact?: boolean;
+  /** The language's calibration and thresholds, fitted on this KB (absent: the defaults). */
+  tuning?: Tuning | null;
 }
 
 export interface RetrievalSources {
   search(query: string, locale: string, limit: number): SearchHit[];
-  model(language: string): ClassifierModel | null;
+  model(language: string): KbModel | null;
   article(id: string): SearchHit | null;
 }
 
 const POOL = 10;
 
-export function retrieveCandidates(query: string, options: RetrievalOptions, sources: RetrievalSources): Pick<Retrieval, "candidates" | "modelTop"> {
+type Retrieved = Pick<Retrieval, "candidates" | "modelTop" | "exact" | "tuning">;
+
+export function retrieveCandidates(query: string, options: RetrievalOptions, sources: RetrievalSources): Retrieved {
   const limit = options.limit ?? 5;
   const exclude = new Set(options.exclude ?? []);
-  const hits = sources.search(query, options.locale ?? options.language, POOL).filter((h) => !exclude.has(h.id));
+  const inLocale = (hit: { locale: string }) => !options.locale || hit.locale.toLowerCase() === options.locale.toLowerCase();
+  const allHits = sources.search(query, options.locale ?? options.language, POOL);
+  const hits = allHits.filter((h) => !exclude.has(h.id));
   const byId = new Map<string, Candidate>(hits.map(({ score, ...h }) => [h.id, { ...h, bm25: score, decision: null }]));
-  const model = sources.model(options.language);
+  const stored = sources.model(options.language);
+  const model = stored?.classifier ?? null;
   let modelTop: Retrieval["modelTop"] = null;
+  let values: Float32Array | null = null;
   if (model) {
-    const values = decisionValues(model, vectorize(model, query));
-    const ranked = [...values.keys()].filter((i) => !exclude.has(model.classes[i]!)).sort((a, b) => values[b]! - values[a]!);
-    modelTop = { best: values[ranked[0]!] ?? -1, second: values[ranked[1]!] ?? -1 };
+    const { x, coverage } = queryVector(model, query);
+    values = decisionValues(model, x);
+    const v = values;
+    const ranked = [...v.keys()].filter((i) => !exclude.has(model.classes[i]!)).sort((a, b) => v[b]! - v[a]!);
+    modelTop = modelSignals(v, ranked, coverage, stored?.centroids ? similarities(stored.centroids, x) : null);
     for (const i of ranked.slice(0, POOL)) {
       const id = model.classes[i]!;
       const known = byId.get(id);
-      if (known) known.decision = values[i]!;
+      if (known) known.decision = v[i]!;
       else {
         // The model may predate a deletion: only articles the copy still holds count.
         const hit = sources.article(id);
-        if (hit && (!options.locale || hit.locale.toLowerCase() === options.locale.toLowerCase())) byId.set(id, { ...withoutScore(hit), bm25: null, decision: values[i]! });
+        if (hit && inLocale(hit)) byId.set(id, { ...withoutScore(hit), bm25: null, decision: v[i]! });
       }
     }
     // FTS hits outside the model's top classes still get their decision value.
     const index = new Map(model.classes.map((id, i) => [id, i]));
-    for (const c of byId.values()) if (c.decision === null && index.has(c.id)) c.decision = values[index.get(c.id)!]!;
+    for (const c of byId.values()) if (c.decision === null && index.has(c.id)) c.decision = v[index.get(c.id)!]!;
   }
-  const candidates = [...byId.values()].sort(byRank).slice(0, limit);
-  return { candidates, modelTop };
+  const candidates = [...byId.values()].sort(byRank);
+
+  // The exact question wins, even over an exclusion: asking it again means wanting it again.
+  const asked = options.asked ?? query;
+  const exactId = stored ? (stored.exact.get(exactKey(asked)) ?? null) : (exactAmong(asked, allHits.filter(inLocale))?.id ?? null);
+  const exactHit = exactId ? (candidates.find((c) => c.id === exactId) ?? hitCandidate(sources.article(exactId), model, values)) : null;
+  if (exactHit && inLocale(exactHit)) {
+    return { candidates: [exactHit, ...candidates.filter((c) => c.id !== exactHit.id)].slice(0, limit), modelTop, exact: true, tuning: stored?.tuning ?? null };
+  }
+  return { candidates: candidates.slice(0, limit), modelTop, exact: false, tuning: stored?.tuning ?? null };
+}
+
+function hitCandidate(hit: SearchHit | null, model: KbModel["classifier"], values: Float32Array | null): Candidate | null {
+  if (!hit) return null;
+  const i = model?.classes.indexOf(hit.id) ?? -1;
+  return { ...withoutScore(hit), bm25: null, decision: values && i >= 0 ? values[i]! : null };
 }
 
 function withoutScore({ score: _score, ...hit }: SearchHit): Omit<SearchHit, "score"> {

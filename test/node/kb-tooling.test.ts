@@ -8,6 +8,9 @@ import { allArticles, importArticles, kbStats, kbVersion, type KbDatabase } from
 import { migrateKb, openKb } from "../../scripts/kb.ts";
 import { exportJsonl, exportMarkdown } from "../../scripts/kb/export.ts";
 import { readSource } from "../../scripts/kb/source.ts";
+import { runQueries } from "../../scripts/eval.ts";
+import { buildReplica } from "../../scripts/eval/replica.ts";
+import { intentSlug } from "../../src/kb/import/formats.ts";
 
 let dir: string;
 let db: KbDatabase;
@@ -78,6 +81,49 @@ describe("KB import", () => {
     ]);
   });
 
+  it("reads intent labels in Chinese as stable ASCII slugs, with the label as the title", () => {
+    const csv = "text,label\n七天内可以退货吗,买家咨询退换货规则\n换货要怎么操作,买家咨询退换货规则\n什么时候发货,买家咨询发货时间\n";
+    const first = readSource(write("zh-intents/train.csv", csv), { dataset: "shop" });
+    const again = readSource(write("zh-intents/copy.csv", csv), { dataset: "shop" });
+    expect(first.map((a) => [a.slug, a.locale, a.title, a.questions])).toEqual([
+      [intentSlug("买家咨询退换货规则"), "zh-CN", "买家咨询退换货规则", ["七天内可以退货吗", "换货要怎么操作"]],
+      [intentSlug("买家咨询发货时间"), "zh-CN", "买家咨询发货时间", ["什么时候发货"]],
+    ]);
+    expect(first.map((a) => a.slug)).toEqual(again.map((a) => a.slug));
+    for (const a of first) expect(a.slug).toMatch(/^intent-[0-9a-z]{7}$/);
+    expect(new Set(first.map((a) => a.slug)).size).toBe(2);
+    expect(intentSlug("VIP 会员权益")).toMatch(/^vip-[0-9a-z]{7}$/);
+    expect(intentSlug("card_arrival")).toBe("card_arrival");
+  });
+
+  it("the eval answers a Chinese-labelled intent file's questions with the article its label maps to", async () => {
+    const labels = ["买家咨询退换货规则", "买家咨询发货时间", "买家咨询优惠券使用"];
+    const rows = [
+      ["七天内可以退货吗", labels[0]],
+      ["不想要了能退吗", labels[0]],
+      ["退货流程是什么", labels[0]],
+      ["什么时候发货", labels[1]],
+      ["下单后多久发出", labels[1]],
+      ["今天能发货吗", labels[1]],
+      ["优惠券怎么用", labels[2]],
+      ["领的券用不了", labels[2]],
+      ["满减券能叠加吗", labels[2]],
+    ];
+    const replica = await buildReplica({ path: write("zh-intents/train.csv", ["text,label", ...rows.map((r) => r.join(","))].join("\n")), options: { dataset: "shop" } });
+    try {
+      const outcomes = await runQueries(replica, [
+        { text: "七天内可以退货吗", label: labels[0]! },
+        { text: "優惠券怎麼用", label: labels[2]! },
+      ]);
+      expect(outcomes.map((o) => [o.gold, o.answered])).toEqual([
+        [intentSlug(labels[0]!), intentSlug(labels[0]!)],
+        [intentSlug(labels[2]!), intentSlug(labels[2]!)],
+      ]);
+    } finally {
+      replica.close();
+    }
+  });
+
   it("reads a CLINC150-style JSON file, one split at a time", () => {
     const file = write("clinc.json", JSON.stringify({ train: [["what is my balance", "balance"], ["how much money do i have", "balance"]], test: [["balance please", "balance"]] }));
     expect(readSource(file, {})[0]).toMatchObject({ slug: "balance", questions: ["what is my balance", "how much money do i have"] });
@@ -131,6 +177,19 @@ describe("a bad import changes nothing", () => {
     expect(run.stderr).toContain("nothing was changed");
     expect(run.stderr).toContain(message);
     expect({ stats: await kbStats(db), articles: await allArticles(db) }).toEqual(before);
+  });
+
+  it("the CLI imports an intent CSV whose labels are Chinese", async () => {
+    const file = write("zh.csv", "text,label\n七天内可以退货吗,买家咨询退换货规则\n什么时候发货,买家咨询发货时间\n");
+    const run = kbCli("import", file);
+    expect(run.stderr).not.toContain("slug must be");
+    expect(run.stdout).toContain("2 created");
+    expect((await allArticles(db)).map((a) => [a.id, a.title])).toEqual(
+      [
+        [`zh-CN:${intentSlug("买家咨询发货时间")}`, "买家咨询发货时间"],
+        [`zh-CN:${intentSlug("买家咨询退换货规则")}`, "买家咨询退换货规则"],
+      ].sort((a, b) => a[0]!.localeCompare(b[0]!)),
+    );
   });
 
   it("the CLI imports, lists and reports stats", () => {

@@ -12,7 +12,7 @@ import type { SearchHit } from "../../src/kb/search.ts";
 const article = (id: string, title: string): SearchHit => ({ id, slug: id.split(":")[1]!, locale: "en", title, answer: `The answer about ${title}.`, tags: [], questions: [], version: 3, score: 0 });
 const candidate = (hit: SearchHit, decision: number): Candidate => ({ ...hit, bm25: 12, decision });
 /** A retrieval every calibration trusts: one class far ahead, full-text search agreeing. */
-const confident = (hit: SearchHit): Retrieval => ({ language: "en", candidates: [candidate(hit, 4), candidate(article("en:other", "Other"), -4)], modelTop: { best: 4, second: -4 }, kbVersion: 3, lagSeconds: 1, stale: false });
+const confident = (hit: SearchHit): Retrieval => ({ language: "en", candidates: [candidate(hit, 4), candidate(article("en:other", "Other"), -4)], modelTop: { best: 4, second: -4, coverage: 1, similarity: 0.9, agree: 1 }, kbVersion: 3, lagSeconds: 1, stale: false });
 const ORDER = article("en:track-order", "Where is my order?");
 const message = (text: string): Message => ({ seq: 1, role: "customer", text, createdAt: "2026-12-01T00:00:00.000Z" });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide, DEFAULT_POLICY, leftUnanswered, type PolicyInput } from "../../src/answer/policy.ts";
+import { replyText } from "../../src/answer/reply-text.ts";
 import type { Candidate } from "../../src/kb/retrieval.ts";
 
 const article = (slug: string, bm25: number | null = 5): Candidate => ({
@@ -65,5 +66,29 @@ describe("policy", () => {
     expect(leftUnanswered(decide({ ...base, confidence: 0.65 }))).toBe(true);
     expect(leftUnanswered(decide({ ...base, confidence: 0.1 }))).toBe(true);
     expect(leftUnanswered(decide({ ...base, kind: "human", confidence: 0.1 }))).toBe(true);
+  });
+});
+
+describe("reply wording", () => {
+  const suggestions = [article("refund-time"), article("refund-method")];
+
+  it.each([
+    ["en", "Did you mean one of these?"],
+    ["zh", "您是想问以下哪个问题？"],
+  ])("a clarification asks which one was meant (%s), listing the choices", (language, question) => {
+    const text = replyText({ type: "clarify", suggestions, confidence: 0.4 }, language);
+    expect(text.startsWith(question)).toBe(true);
+    expect(text).toContain("• refund-time");
+    expect(text).not.toMatch(/Sorry|抱歉/);
+  });
+
+  it("apologises that it can only help with its topics only when the question is off-topic", () => {
+    expect(replyText({ type: "out_of_scope", confidence: 0.05, related: [] }, "en")).toContain("I can only help with");
+    expect(replyText({ type: "out_of_scope", confidence: 0.05, related: [] }, "zh")).toContain("我只能解答");
+  });
+
+  it("clarifies rather than apologising whenever the confidence reaches the clarify threshold", () => {
+    for (const confidence of [0.6, 0.65, 0.74]) expect(decide({ ...base, confidence }).type).toBe("clarify");
+    expect(decide({ ...base, confidence: 0.59 }).type).toBe("out_of_scope");
   });
 });

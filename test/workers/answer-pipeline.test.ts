@@ -44,6 +44,42 @@ describe("answers from the knowledge base", () => {
   });
 });
 
+describe("a new user's first questions (issue #10)", () => {
+  it("answers an article's own example question with that article", async () => {
+    const conv = await createConversation({ locale: "en" });
+    const reply = await ask(conv, "where is my order?");
+    expect(reply.meta).toMatchObject({ decision: "answer", citations: [{ articleId: "en:track-order" }] });
+  });
+
+  it.each([
+    ["我想取消订单", "zh-CN", "zh-CN:cancel-order"],
+    ["怎么退货", "zh-CN", "zh-CN:start-a-return"],
+    ["how do I send something back", "en", "en:return-policy"],
+  ])("answers %s, or asks which article was meant with the right one offered, never 'only help with'", async (text, locale, articleId) => {
+    const conv = await createConversation({ locale });
+    const reply = await ask(conv, text);
+    expect(["answer", "clarify"]).toContain(reply.meta?.decision);
+    expect([reply.meta?.citations?.[0]?.articleId, ...(reply.meta?.suggestions ?? []).map((s) => s.articleId)]).toContain(articleId);
+    expect(reply.text).not.toMatch(/only help with|只能解答/);
+  });
+
+  it.each(["what's the weather tomorrow", "asdf qwer"])("does not answer nonsense or off-topic questions with an article: %s", async (text) => {
+    const conv = await createConversation({ locale: "en" });
+    const reply = await ask(conv, text);
+    expect(reply.meta?.decision).not.toBe("answer");
+  });
+
+  it("asks 'Did you mean…?' with the choices as quick replies, and choosing one answers it", async () => {
+    const conv = await createConversation({ locale: "en" });
+    const reply = await ask(conv, "refund?");
+    expect(reply.meta?.decision).toBe("clarify");
+    expect(reply.text).toMatch(/^Did you mean/);
+    const choice = reply.meta!.suggestions![0]!;
+    const chosen = await ask(conv, choice.title);
+    expect(chosen.meta).toMatchObject({ decision: "answer", citations: [{ articleId: choice.articleId }] });
+  });
+});
+
 describe("multi-turn", () => {
   it("follows up in English: after shipping times, 'what about refunds?' asks how long refunds take", async () => {
     const conv = await createConversation({ locale: "en" });
@@ -92,7 +128,7 @@ describe("handoff and small talk", () => {
 
   it("says plainly what it cannot help with", async () => {
     const conv = await createConversation({ locale: "en" });
-    const reply = await ask(conv, "Can you tell me the capital of Australia?");
+    const reply = await ask(conv, "Who painted the Sistine Chapel?");
     expect(reply.meta?.decision).toBe("out_of_scope");
     expect(reply.text).toContain("I can only help with");
   });

@@ -127,10 +127,29 @@ export function parseIntentJson(text: string, file: string, options: ParseOption
   return intentArticles(pairs, file, options);
 }
 
-/** The slug of the article an intent label becomes. */
-export function intentSlug(label: string): string {
-  return label.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[^a-z0-9]+/, "");
+/** FNV-1a over UTF-16 code units, as 7 base-36 digits: a short, stable name for any text. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(36).padStart(7, "0");
 }
+
+/**
+ * The slug of the article an intent label becomes. ASCII labels keep their words
+ * (`card_arrival`); a label in another script (`买家咨询退换货规则`) gets a short hash of
+ * itself, after whatever ASCII words it has (`intent-0x7k2m9q`, `vip-1a2b3c4`), so that the
+ * same label always maps to the same article, in the import and in the eval alike.
+ */
+export function intentSlug(label: string): string {
+  const name = label.normalize("NFKC").trim();
+  const ascii = name.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[^a-z0-9]+/, "");
+  if (/^[\x20-\x7e]*$/.test(name) && ascii) return ascii.slice(0, 100);
+  const words = ascii.replace(/-+$/, "").slice(0, 80).replace(/-+$/, "");
+  return `${words || "intent"}-${shortHash(name)}`;
+}
+
+/** Whether most texts are Chinese: intent data without a `--locale` is then zh-CN. */
+const mostlyChinese = (texts: string[]) => texts.filter((t) => /\p{Script=Han}/u.test(t)).length * 2 > texts.length;
 
 function intentArticles(pairs: Array<{ text: string; label: string; line: number }>, file: string, options: ParseOptions): ArticleInput[] {
   const groups = new Map<string, { line: number; texts: string[] }>();
@@ -140,14 +159,22 @@ function intentArticles(pairs: Array<{ text: string; label: string; line: number
     groups.set(label, group);
   }
   const dataset = options.dataset ?? file.split(/[\\/]/).slice(-2, -1)[0] ?? "intents";
+  const locale = options.locale ?? (mostlyChinese(pairs.map((p) => p.text)) ? "zh-CN" : "en");
+  const slugs = new Map<string, string>();
   return [...groups].map(([label, { line, texts }]) => {
-    const readable = label.replace(/[_-]+/g, " ").trim();
+    const slug = intentSlug(label);
+    const other = slugs.get(slug);
+    if (other !== undefined) throw new ImportError(file, line, `labels "${other}" and "${label}" both become the slug ${slug}`);
+    slugs.set(slug, label);
+    // A label in words of its own script is its title, so its words count as training data.
+    const readable = /^[\x20-\x7e]*$/.test(label) ? label.replace(/[_-]+/g, " ").trim() : label.trim();
+    const han = /\p{Script=Han}/u.test(readable);
     return article(
       {
-        slug: intentSlug(label),
-        locale: options.locale ?? "en",
+        slug,
+        locale,
         title: readable.charAt(0).toUpperCase() + readable.slice(1),
-        answer: `Answer for the “${readable}” intent (${dataset}).`,
+        answer: han ? `“${readable}”意图的答案（${dataset}）。` : `Answer for the “${readable}” intent (${dataset}).`,
         questions: texts,
         tags: [dataset, "intent"],
       },

@@ -2,12 +2,14 @@
 // L2-loss linear SVMs (the dual coordinate descent of LIBLINEAR) on TF-IDF vectors of
 // `features()`. Runs anywhere JavaScript does: the replica trains it after a sync, the eval
 // trains the same one in Node. Deterministic for a given seed.
-import { features } from "./features.ts";
+import { features, isWordFeature } from "./features.ts";
 
 export interface Example {
   text: string;
   /** Index into `classes`. */
   label: number;
+  /** How much a mistake on this example costs, relative to others (default 1). */
+  weight?: number;
 }
 
 export interface SparseVector {
@@ -72,6 +74,38 @@ function weigh(counts: Map<string, number>, vocab: Map<string, number>, idf: Flo
   return { idx: Int32Array.from(idx), val: Float32Array.from(val, (v) => v / norm) };
 }
 
+/**
+ * A question's vector, and the share of its words (Latin words, Chinese character pairs)
+ * the model has seen, weighted by rarity: off-topic questions are mostly made of words a KB
+ * never uses.
+ */
+const rarestOf = new WeakMap<Float32Array, number>();
+function rarestIdf(idf: Float32Array): number {
+  let rarest = rarestOf.get(idf);
+  if (rarest === undefined) {
+    rarest = 0;
+    for (const v of idf) rarest = Math.max(rarest, v);
+    rarestOf.set(idf, rarest);
+  }
+  return rarest;
+}
+
+export function queryVector(model: Pick<ClassifierModel, "vocab" | "idf">, text: string): { x: SparseVector; coverage: number } {
+  const counts = features(text);
+  // Words weigh by how rare they are in the KB; a word it never uses weighs as the rarest.
+  const rarest = rarestIdf(model.idf);
+  let all = 0;
+  let known = 0;
+  for (const f of counts.keys()) {
+    if (!isWordFeature(f)) continue;
+    const id = model.vocab.get(f);
+    const weight = id === undefined ? rarest : model.idf[id]!;
+    all += weight;
+    if (id !== undefined) known += weight;
+  }
+  return { x: weigh(counts, model.vocab, model.idf), coverage: all ? known / all : 0 };
+}
+
 /** Decision values of every class for a vector (higher is more likely). */
 export function decisionValues(model: ClassifierModel, x: SparseVector): Float32Array {
   const c = model.classes.length;
@@ -108,8 +142,9 @@ export async function trainClassifier(classes: string[], examples: Example[], op
   const weights = new Float32Array(v * c);
   const w = new Float64Array(v);
   const alpha = new Float64Array(n);
-  const diag = 0.5 / cost;
-  const qii = xs.map((x) => x.val.reduce((s, a) => s + a * a, 0) + diag);
+  // L2-loss SVM: an example's cost enters the dual as a diagonal term 1 / (2 C_i).
+  const diag = examples.map((e) => 0.5 / (cost * (e.weight ?? 1)));
+  const qii = xs.map((x, i) => x.val.reduce((s, a) => s + a * a, 0) + diag[i]!);
   const random = seededRandom(seed);
   const order = Int32Array.from({ length: n }, (_, i) => i);
   for (let cls = 0; cls < c; cls++) {
@@ -134,7 +169,7 @@ function solveBinary(
   w: Float64Array,
   alpha: Float64Array,
   qii: number[],
-  diag: number,
+  diag: number[],
   maxEpochs: number,
   random: () => number,
   order: Int32Array,
@@ -159,7 +194,7 @@ function solveBinary(
       const y = label(i);
       let wx = 0;
       for (let k = 0; k < x.idx.length; k++) wx += w[x.idx[k]!]! * x.val[k]!;
-      const g = y * wx - 1 + alpha[i]! * diag;
+      const g = y * wx - 1 + alpha[i]! * diag[i]!;
       let pg = 0;
       if (alpha[i] === 0) {
         if (g > pgMaxOld) {

@@ -1,5 +1,6 @@
-// What a language's classifier learns from: each live article is a class, and its title and
-// example questions are the examples.
+// What a language's classifier learns from: each live article is a class, and its title,
+// example questions and answer sentences are the examples. The title weighs more: it is
+// what the article is about, in a few words, and what a clarification's quick reply sends.
 import type { Example } from "./classifier.ts";
 
 export interface TrainingArticle {
@@ -8,6 +9,9 @@ export interface TrainingArticle {
   questions: string[];
   answer: string;
 }
+
+/** How much more a mistake on an article's title costs than one on another example. */
+export const TITLE_WEIGHT = 3;
 
 /** The answer's sentences, Markdown stripped: they carry the words customers use too. */
 function sentences(answer: string): string[] {
@@ -23,21 +27,24 @@ export interface TrainingSet {
   examples: Example[];
   /** Which examples are example questions (what customers' messages look like). */
   isQuestion: boolean[];
+  /** Which examples are titles (what a customer asking in the article's own words types). */
+  isTitle: boolean[];
 }
 
 export function trainingSet(articles: TrainingArticle[]): TrainingSet {
   const classes = articles.map((a) => a.id);
   const examples: Example[] = [];
   const isQuestion: boolean[] = [];
+  const isTitle: boolean[] = [];
+  const add = (example: Example, question: boolean, title: boolean) => {
+    examples.push(example);
+    isQuestion.push(question);
+    isTitle.push(title);
+  };
   articles.forEach((a, label) => {
-    for (const text of a.questions) {
-      examples.push({ text, label });
-      isQuestion.push(true);
-    }
-    for (const text of [a.title, ...sentences(a.answer)]) {
-      examples.push({ text, label });
-      isQuestion.push(false);
-    }
+    for (const text of a.questions) add({ text, label }, true, false);
+    add({ text: a.title, label, weight: TITLE_WEIGHT }, false, true);
+    for (const text of sentences(a.answer)) add({ text, label }, false, false);
   });
-  return { classes, examples, isQuestion };
+  return { classes, examples, isQuestion, isTitle };
 }

@@ -14,3 +14,13 @@ export function foldTraditional(text: string): string {
   for (const ch of text) out += FOLD.get(ch) ?? ch;
   return out;
 }
+
+const UNFOLD = new Map<string, string>();
+for (const [traditional, simplified] of FOLD) if (!UNFOLD.has(simplified) && traditional !== simplified) UNFOLD.set(simplified, traditional);
+
+/** The text written in Traditional characters where the table knows them: how a customer in Taiwan or Hong Kong might type it (tests use it). */
+export function toTraditional(text: string): string {
+  let out = "";
+  for (const ch of text) out += UNFOLD.get(ch) ?? ch;
+  return out;
+}

@@ -1,0 +1,93 @@
+// Held-out points for fitting a KB's tuning: cross-validation folds over its articles. Each
+// fold trains without some of the texts a customer might type (example questions and
+// titles, scored as new in-scope questions) and without a few whole articles (their texts
+// become questions the KB cannot answer), and also scores generic off-topic messages.
+import { centroidsOf, similarities, type Centroids } from "./centroids.ts";
+import { decisionValues, queryVector, seededRandom, trainClassifier, type ClassifierModel, type TrainOptions } from "./classifier.ts";
+import { OFF_TOPIC } from "./off-topic.ts";
+import { modelSignals, signalsOf, type Signals } from "./signals.ts";
+import type { TrainingSet } from "./training.ts";
+
+export interface TuningPoint extends Signals {
+  kind: "in" | "left_out" | "off_topic";
+  /** In scope, and the classifier ranked the right article first / among the first three. */
+  correct: boolean;
+  inTop3: boolean;
+  weight: number;
+}
+
+export interface CrossValidationOptions {
+  /** Language of the KB's articles, for its generic off-topic messages. */
+  language: string;
+  /** How the KB's classifier is trained: each fold's model is trained the same way. */
+  train?: TrainOptions;
+  /** Awaited between folds. */
+  pause?: () => Promise<void>;
+  seed?: number;
+}
+
+/** Above this many example×class products, one fold instead of four (training is the cost). */
+const SMALL_KB = 300_000;
+/** At most this many held-out questions and left-out questions are scored per fold. */
+const MAX_SCORED = 1_500;
+/** The share of articles each fold leaves out. */
+const LEFT_OUT = 0.08;
+
+/** Scores a text against a fold's model, ignoring the classes in `skip`. */
+function score(model: ClassifierModel, centroids: Centroids, text: string, skip: Set<number>): Signals & { ranked: number[] } {
+  const { x, coverage } = queryVector(model, text);
+  const values = decisionValues(model, x);
+  const ranked = [...values.keys()].filter((i) => !skip.has(i)).sort((a, b) => values[b]! - values[a]!);
+  return { ...signalsOf(modelSignals(values, ranked, coverage, similarities(centroids, x))), ranked: ranked.slice(0, 3) };
+}
+
+function shuffled<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** Held-out points from cross-validation folds over the training set; deterministic for a seed. */
+export async function crossValidate(set: TrainingSet, options: CrossValidationOptions): Promise<{ points: TuningPoint[]; folds: number }> {
+  const random = seededRandom(options.seed ?? 7);
+  const c = set.classes.length;
+  // What a customer might type: each article's example questions and its title.
+  const askable: number[][] = set.classes.map(() => []);
+  set.examples.forEach((e, i) => (set.isQuestion[i] || set.isTitle[i]) && askable[e.label]!.push(i));
+  const folds = set.examples.length * c <= SMALL_KB ? 4 : 1;
+  const order = shuffled([...set.classes.keys()], random);
+  const leftPerFold = Math.max(1, Math.round(c * LEFT_OUT));
+  // Askable texts are held out by position within their article (one position per fold),
+  // or, with one fold, about 15% of them at random.
+  const heldIn = new Map<number, number>();
+  for (const list of askable) shuffled(list, random).forEach((i, p) => heldIn.set(i, folds > 1 ? p % folds : random() < 0.15 ? 0 : -1));
+  const points: TuningPoint[] = [];
+  const generic = OFF_TOPIC[options.language] ?? [];
+  for (let fold = 0; fold < folds; fold++) {
+    const leftOut = new Set(order.slice(fold * leftPerFold, (fold + 1) * leftPerFold));
+    if (leftOut.size >= c - 1) break;
+    const held = (i: number) => heldIn.get(i) === fold;
+    const train = set.examples.filter((e, i) => !leftOut.has(e.label) && !held(i));
+    const model = await trainClassifier(set.classes, train, options.train);
+    if (!model) continue;
+    const centroids = centroidsOf(model, train);
+    const indexed = set.examples.map((e, i) => ({ e, i }));
+    const inScope = indexed.filter(({ e, i }) => !leftOut.has(e.label) && held(i));
+    const outside = indexed.filter(({ e, i }) => leftOut.has(e.label) && heldIn.has(i));
+    for (const { e } of shuffled(inScope, random).slice(0, MAX_SCORED)) {
+      const { ranked, ...s } = score(model, centroids, e.text, leftOut);
+      points.push({ ...s, kind: "in", correct: ranked[0] === e.label, inTop3: ranked.includes(e.label), weight: 1 });
+    }
+    const outsider = (text: string, kind: "left_out" | "off_topic"): TuningPoint => {
+      const { ranked: _ranked, ...s } = score(model, centroids, text, leftOut);
+      return { ...s, kind, correct: false, inTop3: false, weight: 1 };
+    };
+    for (const { e } of shuffled(outside, random).slice(0, MAX_SCORED)) points.push(outsider(e.text, "left_out"));
+    for (const text of generic) points.push(outsider(text, "off_topic"));
+    await options.pause?.();
+  }
+  return { points, folds };
+}

@@ -1,0 +1,229 @@
+// A KB's own confidence calibration and answer thresholds, fitted on held-out points from
+// cross-validation over its articles (cross-validation.ts) when the replica trains its
+// classifier, leaning on a prior fitted the same way on BANKING77 and CLINC150 validation
+// splits the more, the less data the KB has. Two calibrations: how likely a question is
+// one the KB covers at all (in scope), and how likely the best article is the right one if
+// it is. Answering takes both; offering choices only the first, so that "Sorry, I can only
+// help with…" is kept for questions that look off-topic.
+import { crossValidate, type CrossValidationOptions, type TuningPoint } from "./cross-validation.ts";
+import { fitLogistic } from "./logistic.ts";
+import { SIGNALS, type Signals } from "./signals.ts";
+import type { TrainingSet } from "./training.ts";
+
+export type { Signals, TuningPoint };
+export { signalsOf } from "./signals.ts";
+
+/** P = sigmoid(bias + Σ coefficient · signal). */
+export interface Calibration extends Signals {
+  bias: number;
+}
+
+export interface Tuning {
+  calibration: {
+    /** P(the question is one the KB covers). */
+    inScope: Calibration;
+    /** P(the best article is right | in scope). */
+    correct: Calibration;
+  };
+  /** Answer at or above this confidence: P(in scope) · P(right | in scope). */
+  answerAt: number;
+  /** Below answerAt, offer choices when P(in scope) is at or above this; below it, the question is off-topic. */
+  clarifyAt: number;
+  /** Never answer when the best two articles' decision values are closer than this: ask which was meant. */
+  minMargin: number;
+  basis: TuningBasis;
+}
+
+/** How a tuning was chosen: what it was fitted on and what it gives there. */
+export interface TuningBasis {
+  /** Articles (classes) the KB had when the tuning was fitted; absent in older models. */
+  classes?: number;
+  /** Held-out texts scored in scope, texts of articles left out, generic off-topic messages. */
+  questions: number;
+  leftOutQuestions: number;
+  offTopic: number;
+  folds: number;
+  /** Cross-validated ranking of the held-out texts. */
+  top1: number;
+  top3: number;
+  /** How much the KB's own data weighs against the prior, 0 to 1. */
+  dataWeight: number;
+  /** The held-out wrong-answer rate the answer threshold was allowed (see allowedWrong). */
+  allowedWrong: number;
+  /** The thresholds the data alone would choose. */
+  fitted: { answerAt: number; clarifyAt: number; minMargin: number };
+  /** What the chosen thresholds give on the held-out data (off-topic: the generic messages). */
+  expected: { answeredRight: number; answeredWrong: number; offeredRight: number; offTopicAnswered: number; offTopicRejected: number };
+}
+
+/**
+ * The prior: what `npm run eval -- --calibrate` fits on validation data held out of
+ * BANKING77's and CLINC150's training splits. A KB with no data of its own uses it as is.
+ */
+export const PRIOR_TUNING: Omit<Tuning, "basis"> = {
+  calibration: {
+    inScope: { bias: -4.278, top: 1.335, margin: 1.557, coverage: 4.003, similarity: 2.909, agree: -0.031 },
+    correct: { bias: 0.314, top: 0.453, margin: 2.87, coverage: -0.163, similarity: -0.013, agree: 0.031 },
+  },
+  answerAt: 0.676,
+  clarifyAt: 0.311,
+  minMargin: 0.241,
+};
+
+/** Wrong answers to in-scope held-out texts allowed at many example questions per article. */
+const MAX_WRONG = 0.02;
+/** Answers to generic off-topic messages allowed. */
+const MAX_OFF_TOPIC_ANSWERED = 0.05;
+/**
+ * A KB with a handful of deliberately varied example questions per article overstates its
+ * errors under cross-validation: each text left out is, by design, unlike the others,
+ * whereas customers mostly ask what the title and the other questions already say (on the
+ * demo KB, 4 questions per article: 55–72% held-out top-1, 88% on customers' questions).
+ * The wrong-answer target is loosened by up to this much at few questions per article,
+ * fading as they grow (set on the demo KB, the one curated KB at hand).
+ */
+const FEW_QUESTIONS_SLACK = 0.2;
+/** Example questions per article at which half that slack applies. */
+const FEW_QUESTIONS = 8;
+/** The share of generic off-topic messages told they are off-topic… */
+const OFF_TOPIC_REJECTED = 0.75;
+/** …unless that would refuse choices to more than this share of in-scope ones. */
+const MIN_IN_SCOPE_OFFERED = 0.8;
+/** The share of rightly ranked held-out texts whose margin may fall below minMargin. */
+const MIN_MARGIN_QUANTILE = 0.05;
+/** Held-out points at which a KB's data weighs as much as the prior. */
+const PRIOR_POINTS = 60;
+
+export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+export function calibrated(c: Calibration, s: Signals): number {
+  return sigmoid(SIGNALS.reduce((z, k) => z + c[k] * s[k], c.bias));
+}
+
+/** P(in scope) and P(in scope and right), for a question's signals. */
+export function probabilities(tuning: Pick<Tuning, "calibration">, s: Signals): { inScope: number; confidence: number } {
+  const inScope = calibrated(tuning.calibration.inScope, s);
+  return { inScope, confidence: inScope * calibrated(tuning.calibration.correct, s) };
+}
+
+/** The held-out wrong-answer rate a KB's answer threshold may allow. */
+export function allowedWrong(questionsPerArticle: number): number {
+  return MAX_WRONG + FEW_QUESTIONS_SLACK * (FEW_QUESTIONS / (FEW_QUESTIONS + questionsPerArticle));
+}
+
+/** The share of points (by weight) that pass a test. */
+function share(points: TuningPoint[], test: (p: TuningPoint) => boolean): number {
+  const total = points.reduce((s, p) => s + p.weight, 0);
+  return total ? points.filter(test).reduce((s, p) => s + p.weight, 0) / total : 0;
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+const asArray = (c: Calibration) => [c.bias, ...SIGNALS.map((k) => c[k])];
+const fromArray = (w: number[]): Calibration => ({ bias: w[0]!, ...(Object.fromEntries(SIGNALS.map((k, i) => [k, w[i + 1]!])) as unknown as Signals) });
+const fit = (points: TuningPoint[], label: (p: TuningPoint) => boolean) => fromArray(fitLogistic(points.map((p) => ({ x: SIGNALS.map((k) => p[k]), y: label(p), weight: p.weight })), 2_000, 0.5, 1e-3));
+const mixed = (own: Calibration, prior: Calibration, w: number) => fromArray(asArray(prior).map((v, i) => round(w * asArray(own)[i]! + (1 - w) * v)));
+
+/** The value below which a share q of the values fall (rounded); 0 for none. */
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!) : 0;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : Infinity;
+}
+
+export interface ChooseOptions {
+  /** How much the points weigh against the prior, 0 to 1. */
+  dataWeight: number;
+  questionsPerArticle: number;
+  folds?: number;
+}
+
+/**
+ * The calibrations and thresholds that held-out points call for, blended with the prior by
+ * `dataWeight`. Also how the prior itself is fitted (on validation splits, at weight 1).
+ */
+export function chooseTuning(points: TuningPoint[], prior: Omit<Tuning, "basis">, how: ChooseOptions): Tuning {
+  const inScope = points.filter((p) => p.kind === "in");
+  const leftOut = points.filter((p) => p.kind === "left_out");
+  // A generic message the classifier places as firmly as a typical rightly ranked question
+  // is this KB's business (a travel assistant asked about the weather), not off-topic.
+  const claimed = median(inScope.filter((p) => p.correct).map((p) => p.top));
+  const offTopic = points.filter((p) => p.kind === "off_topic" && p.top < claimed);
+  const n = inScope.length;
+  const maxWrong = allowedWrong(how.questionsPerArticle);
+
+  // Questions the KB cannot answer weigh half the in-scope ones in all (a quarter each kind).
+  const outside = [...leftOut.map((p) => ({ ...p, weight: (0.25 * n) / leftOut.length })), ...offTopic.map((p) => ({ ...p, weight: (0.25 * n) / offTopic.length }))];
+  const own = n
+    ? { inScope: fit([...inScope, ...outside], (p) => p.kind === "in"), correct: fit(inScope, (p) => p.correct) }
+    : prior.calibration;
+  // The calibration is blended with the prior first; the thresholds are then chosen on it.
+  const w = n ? how.dataWeight : 0;
+  const calibration = { inScope: mixed(own.inScope, prior.calibration.inScope, w), correct: mixed(own.correct, prior.calibration.correct, w) };
+  const ownP = (p: TuningPoint) => probabilities({ calibration }, p);
+
+  // answerAt: the lowest confidence at which wrong answers stay within the targets.
+  const levels = [...new Set(points.map((p) => round(ownP(p).confidence)))].sort((a, b) => a - b);
+  // Few off-topic points left (a KB that claims many generic messages) make a noisy rate:
+  // three of them answered are always allowed.
+  const maxOffTopic = Math.max(MAX_OFF_TOPIC_ANSWERED, 3 / Math.max(1, offTopic.length));
+  const within = (t: number) => share(inScope, (p) => ownP(p).confidence >= t && !p.correct) <= maxWrong && share(offTopic, (p) => ownP(p).confidence >= t) <= maxOffTopic;
+  const ownAnswer = n ? (levels.find(within) ?? 0.99) : prior.answerAt;
+
+  // clarifyAt: high enough that three in four generic off-topic messages fall below it (on
+  // those, held-out scores match customers' well), never so high that more than one in
+  // five in-scope questions with the right article among the choices would.
+  const ownClarify = n
+    ? Math.min(quantile(offTopic.map((p) => ownP(p).inScope), OFF_TOPIC_REJECTED), quantile(inScope.filter((p) => p.inTop3).map((p) => ownP(p).inScope), 1 - MIN_IN_SCOPE_OFFERED))
+    : prior.clarifyAt;
+
+  // minMargin: a near-tie between two articles is a question to ask, not to guess; the
+  // margin below which one in twenty rightly ranked held-out texts fall.
+  const ownMargin = n ? quantile(inScope.filter((p) => p.correct).map((p) => p.margin), MIN_MARGIN_QUANTILE) : prior.minMargin;
+
+  // The thresholds the KB's own data calls for, blended with the prior's.
+  const minMargin = round(w * ownMargin + (1 - w) * prior.minMargin);
+  const answerAt = round(w * ownAnswer + (1 - w) * prior.answerAt);
+  const clarifyAt = round(w * ownClarify + (1 - w) * prior.clarifyAt);
+  const chosen = (p: TuningPoint) => probabilities({ calibration }, p);
+  const answers = (p: TuningPoint) => chosen(p).confidence >= answerAt && p.margin >= minMargin;
+  const unanswered = inScope.filter((p) => !answers(p));
+  return {
+    calibration,
+    answerAt,
+    clarifyAt,
+    minMargin,
+    basis: {
+      questions: n,
+      leftOutQuestions: leftOut.length,
+      offTopic: offTopic.length,
+      folds: how.folds ?? 0,
+      top1: round(share(inScope, (p) => p.correct)),
+      top3: round(share(inScope, (p) => p.inTop3)),
+      dataWeight: round(w),
+      allowedWrong: round(maxWrong),
+      fitted: { answerAt: round(ownAnswer), clarifyAt: round(ownClarify), minMargin: round(ownMargin) },
+      expected: {
+        answeredRight: round(share(inScope, (p) => answers(p) && p.correct)),
+        answeredWrong: round(share(inScope, (p) => answers(p) && !p.correct)),
+        offeredRight: round(share(unanswered, (p) => chosen(p).inScope >= clarifyAt && p.inTop3)),
+        offTopicAnswered: round(share(offTopic, answers)),
+        offTopicRejected: round(share(offTopic, (p) => chosen(p).inScope < clarifyAt)),
+      },
+    },
+  };
+}
+
+export type TuneOptions = CrossValidationOptions;
+
+/** Fits a KB's tuning from its training set; the prior when it has too little to go on. */
+export async function fitTuning(set: TrainingSet, options: TuneOptions): Promise<Tuning> {
+  const { points, folds } = set.classes.length >= 3 ? await crossValidate(set, options) : { points: [], folds: 0 };
+  const n = points.filter((p) => p.kind === "in").length;
+  const questionsPerArticle = set.isQuestion.filter(Boolean).length / Math.max(1, set.classes.length);
+  const tuning = chooseTuning(points, PRIOR_TUNING, { dataWeight: n / (n + PRIOR_POINTS), questionsPerArticle, folds });
+  return { ...tuning, basis: { ...tuning.basis, classes: set.classes.length } };
+}
