@@ -25,6 +25,7 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             CONVERSATION_IDLE_SECONDS: "60",
             ALLOWED_ORIGINS: "https://shop.example",
             LIBSQL_URL: inject("libsqlUrl"),
+            LIBSQL_AUTH_TOKEN: inject("libsqlAuthToken"),
             LIBSQL_TIMEOUT_MS: "2000",
             KB_SYNC_INTERVAL_SECONDS: "60",
             // Local workerd has no jurisdictions; routing is tested with a fake namespace.
