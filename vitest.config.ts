@@ -31,8 +31,11 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             // Local workerd has no jurisdictions; routing is tested with a fake namespace.
             JURISDICTIONS: "off",
             HOLDFAST_DEV: "1",
-            // Every test request shares one client address; the per-IP limit is tested on the limiter.
+            // Every test request shares one client address; the per-IP limits are tested on the
+            // limiter and, with small numbers, in the workers-prod project.
             RATE_LIMIT_IP: "100000/60",
+            RATE_LIMIT_CONVERSATIONS_PER_IP: "100000/3600",
+            RATE_LIMIT_ADMIN_IP: "100000/60",
             // Breakers cool down quickly so tests see them open and close again.
             BREAKER_COOLDOWN_MS: "300",
             // Long enough that a turn answered from the KB is always "quick" here (one commit);

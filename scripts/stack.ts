@@ -25,7 +25,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Vars for load tools (bench, drill): one client hammering a few conversations must not be rate limited. */
-export const LOAD_TOOL_LIMITS = { RATE_LIMIT_IP: "10000000/60", RATE_LIMIT_CONVERSATION: "10000000/60" };
+export const LOAD_TOOL_LIMITS = { RATE_LIMIT_IP: "10000000/60", RATE_LIMIT_CONVERSATIONS_PER_IP: "10000000/60", RATE_LIMIT_CONVERSATION: "10000000/60" };
 
 export interface StackOptions {
   port: number;

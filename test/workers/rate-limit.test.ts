@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { cid, createConversation, send, SocketClient, transcript } from "./helpers.ts";
+import { call, cid, createConversation, send, setFaults, SocketClient, transcript } from "./helpers.ts";
 
 describe("region rate limiter (fake clock)", () => {
   const limiter = () => env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`test-${crypto.randomUUID()}`));
@@ -66,5 +66,26 @@ describe("conversation send limit (30 per minute in tests)", () => {
     expect(Number(client.frames.find((f) => f.type === "error")!.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(client.closed).toBeNull();
     expect(await transcript(conv)).toHaveLength(60);
+  });
+});
+
+describe("a failing region limiter (fault limiter-down)", () => {
+  const start = (ip: string) => call("/v1/conversations", { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip }, body: "{}" });
+
+  it("is replaced by the isolate's buckets: requests are still counted against the policy, not waved through", async () => {
+    const ip = `203.0.113.${Math.floor(Math.random() * 250)}`;
+    const before = await start(ip);
+    await setFaults("limiter-down");
+    try {
+      const during = [await start(ip), await start(ip), await start(ip)];
+      expect(during.map((r) => r.status)).toEqual([201, 201, 201]);
+      expect(during.map((r) => r.headers.get("ratelimit-policy"))).toEqual(Array(3).fill(before.headers.get("ratelimit-policy")));
+      const remaining = during.map((r) => Number(/remaining=(\d+)/.exec(r.headers.get("ratelimit") ?? "")?.[1]));
+      // The isolate's own bucket for this address: a fresh count, going down by one a request.
+      expect(remaining[1]).toBe(remaining[0]! - 1);
+      expect(remaining[2]).toBe(remaining[0]! - 2);
+    } finally {
+      await setFaults();
+    }
   });
 });
