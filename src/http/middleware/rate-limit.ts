@@ -54,7 +54,8 @@ export function rateLimit(kind: string, identity: (c: Context<AppEnv>) => string
       return limiterFor(c.env, location.region, k, config.limits.shards).hit(k, p, now);
     };
     const result = await limitWithFallback({ key, policy, now: Date.now(), timeoutMs: config.limits.timeoutMs }, remote, isolateBuckets, limiterBreaker(config));
-    if (result.source === "isolate") console.error(JSON.stringify({ level: "warn", code: "rate_limiter_unavailable", failure: result.failure, fallback: "isolate" }));
+    // Failed calls are logged; the requests that skip the limiter while its breaker is open are not.
+    if (result.source === "isolate" && result.failure !== "breaker_open") console.error(JSON.stringify({ level: "warn", code: "rate_limiter_unavailable", failure: result.failure, fallback: "isolate" }));
     const { decision } = result;
     if (!decision.allowed) throw new AppError("rate_limited", undefined, rateLimitHeaders(policy, decision));
     await next();
