@@ -16,8 +16,10 @@ const ADMIN_KEY = "node-admin-key-0123456789";
 
 // workerd's non-standard crypto.subtle.timingSafeEqual (used to compare the break-glass key),
 // provided from node:crypto: the one Workers API this app needs that Node lacks.
-const subtle = crypto.subtle as SubtleCrypto & { timingSafeEqual?: (a: ArrayBuffer, b: ArrayBuffer) => boolean };
-subtle.timingSafeEqual ??= (a, b) => timingSafeEqual(new Uint8Array(a), new Uint8Array(b));
+const bytes = (v: ArrayBuffer | ArrayBufferView) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v));
+if (typeof crypto.subtle.timingSafeEqual !== "function") {
+  Object.assign(crypto.subtle, { timingSafeEqual: (a: ArrayBuffer | ArrayBufferView, b: ArrayBuffer | ArrayBufferView) => timingSafeEqual(bytes(a), bytes(b)) });
+}
 let dir: string;
 let server: HranaServer;
 let env: Record<string, string>;
