@@ -1,7 +1,6 @@
 // /readyz is public, so its probes of the KB primary and the replica are reused for a few
 // seconds (READYZ_CACHE_MS, 5 s): polling it cannot hammer the primary.
-import { inject } from "vitest";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { call } from "./helpers.ts";
 
 /** The Hrana endpoint's own outage switch: not a Holdfast fault, so it does not change the cache key. */
