@@ -1,5 +1,6 @@
-// Three test projects: pure logic in Node, the Worker and its Durable Objects in workerd,
-// and the pages in headless Chromium against a real local stack.
+// Test projects: pure logic in Node, Node tooling, the Worker and its Durable Objects in
+// workerd (in development, with generation, and in the production configuration), and the
+// pages in headless Chromium against a real local stack.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { readFileSync } from "node:fs";
 import { defineConfig, type Plugin } from "vitest/config";
@@ -27,13 +28,17 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             CONVERSATION_IDLE_SECONDS: "60",
             ALLOWED_ORIGINS: "https://shop.example",
             LIBSQL_URL: inject("libsqlUrl"),
+            LIBSQL_AUTH_TOKEN: inject("libsqlAuthToken"),
             LIBSQL_TIMEOUT_MS: "2000",
             KB_SYNC_INTERVAL_SECONDS: "60",
             // Local workerd has no jurisdictions; routing is tested with a fake namespace.
             JURISDICTIONS: "off",
             HOLDFAST_DEV: "1",
-            // Every test request shares one client address; the per-IP limit is tested on the limiter.
+            // Every test request shares one client address; the per-IP limits are tested on the
+            // limiter and, with small numbers, in the workers-prod project.
             RATE_LIMIT_IP: "100000/60",
+            RATE_LIMIT_CONVERSATIONS_PER_IP: "100000/3600",
+            RATE_LIMIT_ADMIN_IP: "100000/60",
             // Breakers cool down quickly so tests see them open and close again.
             BREAKER_COOLDOWN_MS: "300",
             // Long enough that a turn answered from the KB is always "quick" here (one commit);
@@ -74,6 +79,16 @@ export default defineConfig({
       workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/generation/**"], {}),
       // The same Worker with grounded generation on, against a FAKE OpenAI-compatible server.
       workersProject("workers-llm", ["test/workers/generation/**/*.test.ts"], [], { LLM_PROVIDER: "openai", LLM_MODEL: "fake-model" }),
+      // The Worker in its production configuration: no dev switch, and faults named at start
+      // (as `npm start -- --fault` would) that must be ignored. The production per-IP limits,
+      // with the conversation-start and admin-IP caps made small enough to reach in a test.
+      workersProject("workers-prod", ["test/workers-prod/**/*.test.ts"], [], {
+        HOLDFAST_DEV: "0",
+        HOLDFAST_FAULTS: "primary-down,replica-down,limiter-down,region-over-budget",
+        RATE_LIMIT_IP: "120/60",
+        RATE_LIMIT_CONVERSATIONS_PER_IP: "5/3600",
+        RATE_LIMIT_ADMIN_IP: "20/60",
+      }),
       {
         test: {
           name: "e2e",

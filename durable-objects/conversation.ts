@@ -192,7 +192,7 @@ export class ConversationDO extends DurableObject<Env> {
     const { clientMessageId } = decision.input;
     // A WebSocket send counts against the client's per-IP limit, as an HTTP send does.
     const client = this.sockets.attachment(ws).client;
-    const gate = client ? () => limitHit(this.env, this.region(), client, this.config.limits.ip, this.config.limits) : undefined;
+    const gate = client ? () => limitHit(this.env, this.config, this.region(), client, this.config.limits.ip) : undefined;
     const outcome = await this.turns.send(
       decision.input,
       { accepted: (message, duplicate) => send(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) } satisfies ServerFrame) },

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { importArticles } from "../src/kb/articles.ts";
-import { startHranaServer, type HranaServer } from "./hrana/server.ts";
+import { newAuthToken, startHranaServer, type HranaServer } from "./hrana/server.ts";
 import { migrateKb, openKb } from "./kb.ts";
 import { readSource } from "./kb/source.ts";
 
@@ -26,7 +26,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Vars for load tools (bench, drill): one client hammering a few conversations must not be rate limited. */
-export const LOAD_TOOL_LIMITS = { RATE_LIMIT_IP: "10000000/60", RATE_LIMIT_CONVERSATION: "10000000/60" };
+export const LOAD_TOOL_LIMITS = { RATE_LIMIT_IP: "10000000/60", RATE_LIMIT_CONVERSATIONS_PER_IP: "10000000/60", RATE_LIMIT_CONVERSATION: "10000000/60" };
 
 export interface StackOptions {
   port: number;
@@ -34,6 +34,8 @@ export interface StackOptions {
   stateDir: string;
   /** Port of the KB primary's Hrana endpoint; 0 picks a free one. */
   libsqlPort?: number;
+  /** The KB endpoint's bearer token, handed to the Worker as LIBSQL_AUTH_TOKEN; fresh per start if absent. */
+  libsqlAuthToken?: string;
   /** Import the demo KB (idempotent) before starting. */
   seed?: boolean;
   /** Extra Worker vars, e.g. TOKEN_SECRET for tests. */
@@ -70,8 +72,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const kb = openKb(`file:${kbPath}`);
   await migrateKb(kb);
   if (options.seed) await importArticles(kb, readSource(DEMO_KB, {}), Date.now());
-  const primary = await startHranaServer({ path: kbPath, port: options.libsqlPort ?? 0 });
-  const vars = { LIBSQL_URL: primary.url, HOLDFAST_DEV: "1", JURISDICTIONS: "off", ...(options.devVars ? {} : testSecrets(options.stateDir)), ...options.vars };
+  const primary = await startHranaServer({ path: kbPath, port: options.libsqlPort ?? 0, authToken: options.libsqlAuthToken ?? newAuthToken() });
+  const vars = { LIBSQL_URL: primary.url, LIBSQL_AUTH_TOKEN: primary.authToken, HOLDFAST_DEV: "1", JURISDICTIONS: "off", ...(options.devVars ? {} : testSecrets(options.stateDir)), ...options.vars };
   const stack: Stack = {
     url: `http://127.0.0.1:${options.port}`,
     primary,

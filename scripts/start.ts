@@ -1,12 +1,13 @@
 // `npm start`: everything a first-time user needs. Creates .dev.vars with fresh secrets if
-// missing, migrates and seeds the local KB (.data/kb.db) with the demo articles, serves it
+// missing (and a new LIBSQL_AUTH_TOKEN for the KB endpoint at every start), migrates and seeds the local KB (.data/kb.db) with the demo articles, serves it
 // over libSQL's HTTP protocol, starts the Worker with `wrangler dev`, and prints the chat
 // URL once /healthz answers. PORT (default 8787) and LIBSQL_PORT (default 8790) move them.
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FAULT_NAMES, parseFaults } from "../src/resilience/faults.ts";
+import { ensureDevVars, setDevVar } from "./dev-vars.ts";
+import { newAuthToken } from "./hrana/server.ts";
 import { ROOT, startStack } from "./stack.ts";
 
 // `npm start -- --fault replica-down --fault latency=500`: drills start with faults on.
@@ -17,21 +18,18 @@ if (!parseFaults(args.fault!)) {
 }
 
 // Secrets live in .dev.vars; any that are missing get a fresh random value.
-const devVars = resolve(ROOT, ".dev.vars");
-if (!existsSync(devVars)) writeFileSync(devVars, "# Local secrets, created by npm start. Never commit this file.\n", { mode: 0o600 });
-const present = readFileSync(devVars, "utf8");
-const fresh: Record<string, () => string> = {
+// Secrets live in .dev.vars; any that are missing get a fresh random value.
+const fresh = {
   TOKEN_SECRET: () => randomBytes(32).toString("hex"),
   ADMIN_API_KEY: () => randomBytes(32).toString("hex"),
   CUSTOMER_SIGNING_SECRET: () => randomBytes(32).toString("hex"),
-  // A keyring of one master key (kid k1); add a new kid first to rotate.
+  // A keyring of one master key (kid k1); put a new kid first to rotate.
   DATA_ENCRYPTION_KEY: () => `k1:${randomBytes(32).toString("base64")}`,
 };
-for (const [name, value] of Object.entries(fresh)) {
-  if (new RegExp(`^${name}=`, "m").test(present)) continue;
-  appendFileSync(devVars, `${name}="${value()}"\n`);
-  console.log(`Added a fresh ${name} to .dev.vars.`);
-}
+for (const name of ensureDevVars(fresh)) console.log(`Added a fresh ${name} to .dev.vars.`);
+// The KB endpoint's token is new at every start, so a token that leaked stops working.
+const libsqlAuthToken = newAuthToken();
+setDevVar("LIBSQL_AUTH_TOKEN", libsqlAuthToken);
 
 const port = Number(process.env.PORT ?? 8787);
 console.log(`Starting Holdfast on port ${port}…`);
@@ -41,6 +39,7 @@ const stack = await startStack({
   libsqlPort: Number(process.env.LIBSQL_PORT ?? 8790),
   seed: true,
   devVars: true,
+  libsqlAuthToken,
   inheritOutput: args.verbose,
   vars: args.fault!.length ? { HOLDFAST_FAULTS: args.fault!.join(",") } : {},
 });
@@ -53,7 +52,7 @@ console.log(`
   Chat page:      ${stack.url}/
   API reference:  ${stack.url}/docs
   Health:         ${stack.url}/healthz
-  KB primary:     ${stack.primary.url} (libSQL over HTTP, .data/kb.db; admin key in .dev.vars)
+  KB primary:     ${stack.primary.url} (libSQL over HTTP, .data/kb.db; its LIBSQL_AUTH_TOKEN and the admin key are in .dev.vars)
   Faults:         ${args.fault!.length ? args.fault!.join(", ") : "none"} (switch with PUT ${stack.url}/v1/admin/faults)
   Press Ctrl+C to stop.
 `);

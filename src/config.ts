@@ -34,15 +34,21 @@ export interface Config {
   jurisdictions: boolean;
   limits: {
     ip: RatePolicy;
+    /** Conversations one client IP may start (many customers can share one address: CGNAT). */
+    conversationsPerIp: RatePolicy;
     conversation: RatePolicy;
+    /** Per credential presented, and per client IP, on the admin API. */
     admin: RatePolicy;
+    adminIp: RatePolicy;
     llmBudget: RatePolicy;
     /** One conversation's share of the region's LLM budget. */
     llmBudgetPerConversation: RatePolicy;
     shards: number;
-    /** A limiter call slower than this counts as failed (and falls back or fails closed). */
+    /** A limiter call slower than this is decided by the isolate's own buckets (the LLM budget: spent). */
     timeoutMs: number;
   };
+  /** How long /readyz reuses its probes of the primary and the replica. */
+  readyzCacheMs: number;
   /** A turn's deadline, and the breakers' trip count and cool-down. */
   resilience: { deadlineMs: number; breakerFailures: number; breakerCoolDownMs: number };
   /** Faults to switch on at start (dev only): HOLDFAST_FAULTS, e.g. "replica-down,latency=500". */
@@ -92,13 +98,16 @@ function parseConfig(env: ConfigVars): Config {
     jurisdictions: env.JURISDICTIONS !== "off",
     limits: {
       ip: parsePolicy(env.RATE_LIMIT_IP, { limit: 120, periodMs: 60_000 }),
+      conversationsPerIp: parsePolicy(env.RATE_LIMIT_CONVERSATIONS_PER_IP, { limit: 300, periodMs: 3_600_000 }),
       conversation: parsePolicy(env.RATE_LIMIT_CONVERSATION, { limit: 30, periodMs: 60_000 }),
       admin: parsePolicy(env.RATE_LIMIT_ADMIN, { limit: 600, periodMs: 60_000 }),
+      adminIp: parsePolicy(env.RATE_LIMIT_ADMIN_IP, { limit: 1_200, periodMs: 60_000 }),
       llmBudget: parsePolicy(env.LLM_BUDGET, { limit: 60, periodMs: 60_000 }),
       llmBudgetPerConversation: parsePolicy(env.LLM_BUDGET_PER_CONVERSATION, { limit: 10, periodMs: 60_000 }),
       shards: positiveInt(env.RATE_LIMIT_SHARDS, 4),
       timeoutMs: positiveInt(env.RATE_LIMIT_TIMEOUT_MS, 250),
     },
+    readyzCacheMs: positiveInt(env.READYZ_CACHE_MS, 5_000),
     resilience: {
       deadlineMs: positiveInt(env.TURN_DEADLINE_MS, 2_000),
       breakerFailures: positiveInt(env.BREAKER_FAILURES, 3),

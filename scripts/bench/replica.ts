@@ -54,7 +54,7 @@ export async function measureReplica(stack: Stack, adminKey: string, count: numb
   // Same port, another file: the Worker's LIBSQL_URL stays valid.
   const port = Number(new URL(stack.primary.url).port);
   await stack.primary.close();
-  stack.primary = await startHranaServer({ path, port });
+  stack.primary = await startHranaServer({ path, port, authToken: stack.primary.authToken });
   process.stdout.write(` syncing…`);
   const auth = { Authorization: `Bearer ${adminKey}` };
   const started = performance.now();

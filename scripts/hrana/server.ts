@@ -4,7 +4,12 @@
 // a transaction owns the database until it commits, rolls back, closes or expires, and
 // requests on other streams wait for it (SQLite has one writer, and the engine is
 // synchronous, so waiting must happen here rather than in a busy handler).
-import { randomBytes } from "node:crypto";
+//
+// It is reachable from any page the developer's browser opens, so every request must name a
+// loopback Host (DNS rebinding), carry the bearer token (generated per start) and, with a
+// body, be application/json (a cross-site form cannot send that without a CORS preflight,
+// which this server never grants). ATTACH, DETACH and VACUUM INTO are refused (sql-guard.ts).
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Stream } from "./stream.ts";
@@ -15,8 +20,8 @@ export interface HranaServerOptions {
   path: string;
   port: number;
   host?: string;
-  /** When set, requests must carry `Authorization: Bearer <authToken>`. */
-  authToken?: string;
+  /** Every request must carry `Authorization: Bearer <authToken>` (see `newAuthToken`). */
+  authToken: string;
   /** Idle streams are closed (and rolled back) after this long. */
   streamIdleMs?: number;
   /** Enables POST /_dev/availability, which tests use to inject an outage. */
@@ -25,6 +30,8 @@ export interface HranaServerOptions {
 
 export interface HranaServer {
   url: string;
+  /** The bearer token clients must present. */
+  authToken: string;
   server: Server;
   close(): Promise<void>;
   /** Open streams (for tests). */
@@ -32,6 +39,27 @@ export interface HranaServer {
 }
 
 const MAX_BODY = 32 * 1024 * 1024;
+/** Hosts a request may name: loopback only, with any port (a rebinding attack names its own host). */
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
+
+/** A fresh random token for one run of the endpoint. */
+export function newAuthToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** Why a request is refused before it is read, or null. */
+function refusal(req: Pick<IncomingMessage, "method" | "headers">, authToken: string): { status: 401 | 403 | 415; code: string; message: string } | null {
+  if (!LOOPBACK_HOST.test(req.headers.host ?? "")) return { status: 403, code: "HOST_NOT_ALLOWED", message: "Only loopback hosts may call the dev endpoint" };
+  if (!sameToken(req.headers.authorization ?? "", `Bearer ${authToken}`)) return { status: 401, code: "UNAUTHORIZED", message: "Unauthorized" };
+  if (req.method === "POST" && !/^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")) return { status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "Request bodies must be application/json" };
+  return null;
+}
+
+/** Compares in constant time (over digests, so lengths do not leak either). */
+function sameToken(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
 
 interface Entry {
   stream: Stream;
@@ -39,6 +67,7 @@ interface Entry {
 }
 
 export async function startHranaServer(options: HranaServerOptions): Promise<HranaServer> {
+  if (options.authToken.length < 16) throw new Error("the dev endpoint needs an auth token of at least 16 characters");
   const idleMs = options.streamIdleMs ?? 10_000;
   const byBaton = new Map<string, Entry>();
   let owner: Stream | null = null;
@@ -102,13 +131,17 @@ export async function startHranaServer(options: HranaServerOptions): Promise<Hra
     };
     try {
       const path = (req.url ?? "/").split("?")[0];
+      const refused = refusal(req, options.authToken);
+      if (refused) {
+        req.resume();
+        return send(refused.status, { message: refused.message, code: refused.code });
+      }
       if (req.method === "POST" && path === "/_dev/availability" && options.faultControl) {
         available = Boolean((JSON.parse(await readBody(req)) as { up?: boolean }).up);
         return send(200, { up: available });
       }
       if (!available) return send(503, { message: "Unavailable (injected outage)", code: "UNAVAILABLE" });
       if (req.method === "GET" && (path === "/health" || path === "/v2")) return send(200, { ok: true });
-      if (options.authToken && req.headers.authorization !== `Bearer ${options.authToken}`) return send(401, { message: "Unauthorized", code: "UNAUTHORIZED" });
       if (req.method === "POST" && path === "/v2/pipeline") return send(200, await pipeline(JSON.parse(await readBody(req))));
       return send(404, { message: "Not found (this server speaks Hrana over HTTP v2 only)", code: "NOT_FOUND" });
     } catch (err) {
@@ -121,6 +154,7 @@ export async function startHranaServer(options: HranaServerOptions): Promise<Hra
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    authToken: options.authToken,
     server,
     streams: () => byBaton.size,
     close: async () => {

@@ -2,6 +2,7 @@
 // execution of stream requests (execute, batch, sequence, describe, store_sql, close_sql,
 // get_autocommit, close) with the semantics of the Hrana 2/3 specification.
 import Database from "libsql";
+import { refusedStatement } from "./sql-guard.ts";
 import { fromSql, ProtocolError, toSql, type HranaValue, type SqlValue } from "./values.ts";
 
 type Json = Record<string, unknown>;
@@ -92,7 +93,14 @@ export class Stream {
     }
   }
 
+  /** The SQL text of a request (inline or stored), refused if it would reach other files. */
   private sqlOf(req: Json): string {
+    const sql = this.textOf(req);
+    if (refusedStatement(sql)) throw new SqlError("ATTACH, DETACH and VACUUM INTO are refused by the dev endpoint", "SQLITE_AUTH");
+    return sql;
+  }
+
+  private textOf(req: Json): string {
     if (typeof req.sql === "string") return req.sql;
     if (typeof req.sql_id === "number") {
       const sql = this.sqls.get(req.sql_id);

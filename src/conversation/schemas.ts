@@ -5,12 +5,25 @@ export const TEXT_MAX = 4_000;
 export const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{8,64}$/;
 export const PAGE_LIMIT_MAX = 200;
 
+/** A UTF-16 surrogate without its partner: not text, and it cannot be stored or shown as UTF-8. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/**
+ * Nothing a reader can see: whitespace, format characters (zero-width space and joiners, word
+ * joiner, BOM, bidi marks, soft hyphen), the combining grapheme joiner and variation selectors.
+ * An emoji joined by U+200D is not blank: the emoji are visible.
+ */
+const INVISIBLE_ONLY = /^[\s\p{Cf}\u034F\uFE00-\uFE0F\u{E0100}-\u{E01EF}]*$/u;
+
 export const TextSchema = z
   .string()
   .min(1, "text must not be empty")
   .max(TEXT_MAX, `text must be at most ${TEXT_MAX} characters`)
-  .refine((s) => s.trim().length > 0, "text must not be blank")
+  .refine((s) => !LONE_SURROGATE.test(s), "text must be valid Unicode (no lone surrogates)")
+  .refine((s) => !INVISIBLE_ONLY.test(s), "text must not be blank")
   .openapi({ example: "Where is my order?" });
+
+/** Keys that mean something to JavaScript objects; refused so no copy of the record can be polluted. */
+const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 export const ClientMessageIdSchema = z
   .string()
@@ -44,7 +57,13 @@ export const CreateInputSchema = z
       .optional()
       .openapi({ description: "Hex HMAC-SHA256 of customer.id under CUSTOMER_SIGNING_SECRET, computed by the host site's server (identity verification)." }),
     metadata: z
-      .record(z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, "metadata keys are 1-40 characters of A-Z a-z 0-9 _ . -"), z.string().max(500))
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{1,40}$/, "metadata keys are 1-40 characters of A-Z a-z 0-9 _ . -")
+          .refine((k) => !RESERVED_KEYS.has(k), "metadata keys may not be __proto__, constructor or prototype"),
+        z.string().max(500),
+      )
       .refine((m) => Object.keys(m).length <= 20, "metadata has at most 20 keys")
       .optional(),
   })

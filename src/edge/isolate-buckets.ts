@@ -1,23 +1,38 @@
-// Rate limit buckets kept in one isolate's memory: the stand-in when the region's limiter
-// cannot answer in time. Stricter than nothing, looser than the region-wide limit (each
-// isolate counts alone); bounded, so a flood of keys cannot grow it without end.
+// GCRA buckets kept in one isolate's memory: the rate limit that still holds when the
+// region's RegionLimiterDO is slow or failing. Bounded, so a flood of new keys (one per
+// spoofed IP, one per guessed credential) cannot grow it without end.
 import { gcra, type RateDecision, type RatePolicy } from "./gcra.ts";
 
-export class IsolateBuckets {
-  private readonly buckets = new Map<string, number>();
-  private readonly maxKeys: number;
+/** Keys kept by default: at a few dozen bytes each, well under a megabyte. */
+export const ISOLATE_BUCKETS_MAX = 10_000;
 
-  constructor(maxKeys = 10_000) {
-    this.maxKeys = maxKeys;
+export class IsolateBuckets {
+  private readonly maxKeys: number;
+  /** Key → theoretical arrival time; Map order is recency order, oldest first. */
+  private readonly tats = new Map<string, number>();
+
+  constructor(maxKeys = ISOLATE_BUCKETS_MAX) {
+    this.maxKeys = Math.max(1, maxKeys);
   }
 
+  get size(): number {
+    return this.tats.size;
+  }
+
+  /**
+   * Counts one request for `key` at `now` (ms); a rejected one changes no arrival time. When
+   * full, the least recently used key is dropped: it starts again with a full burst, which
+   * errs on letting a request through.
+   */
   hit(key: string, policy: RatePolicy, now: number): RateDecision {
-    const decision = gcra(this.buckets.get(key), policy, now);
-    if (decision.allowed) {
-      this.buckets.delete(key);
-      this.buckets.set(key, decision.tat);
-      // The oldest entries go first; a bucket whose time has passed is full anyway.
-      while (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
+    const decision = gcra(this.tats.get(key), policy, now);
+    // A rejected key is touched too: a client kept at its limit must not age out first.
+    this.tats.delete(key);
+    this.tats.set(key, decision.tat);
+    while (this.tats.size > this.maxKeys) {
+      const oldest = this.tats.keys().next();
+      if (oldest.done) break;
+      this.tats.delete(oldest.value);
     }
     return decision;
   }

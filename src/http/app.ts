@@ -6,10 +6,12 @@ import { AppError } from "../errors.ts";
 import { validationHook } from "../validation.ts";
 import type { AppEnv } from "./context.ts";
 import { location } from "./middleware/location.ts";
-import { perAdminKey, perClientIp } from "./middleware/rate-limit.ts";
+import { perAdminIp, perAdminKey, perClientIp, perIpConversationStarts } from "./middleware/rate-limit.ts";
 import { apiCors, securityHeaders } from "./middleware/security.ts";
+import { adminAudit } from "./routes/admin-audit.ts";
 import { adminKb } from "./routes/admin-kb.ts";
 import { adminSubjects } from "./routes/admin-subjects.ts";
+import { adminOperators } from "./routes/admin-operators.ts";
 import { conversations } from "./routes/conversations.ts";
 import { dev } from "./routes/dev.ts";
 import { faults } from "./routes/faults.ts";
@@ -26,16 +28,18 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("*", securityHeaders);
   app.use("/v1/*", apiCors);
   app.use("*", location);
-  app.use("/v1/conversations", perClientIp);
+  app.use("/v1/conversations", perClientIp, perIpConversationStarts);
   app.use("/v1/conversations/*", perClientIp);
   app.use("/v1/topics", perClientIp);
-  app.use("/v1/admin/*", perAdminKey);
+  app.use("/v1/admin/*", perAdminIp, perAdminKey);
 
   app.route("/", health);
   app.route("/", conversations);
   app.route("/", topics);
   app.route("/", adminKb);
   app.route("/", adminSubjects);
+  app.route("/", adminOperators);
+  app.route("/", adminAudit);
   app.route("/", dev);
   app.route("/", faults);
 

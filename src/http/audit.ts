@@ -3,6 +3,7 @@
 // the primary. Targets are ids, never customer text.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import type { CachedOperator } from "../auth/operator-cache.ts";
 import type { AuditOutcome } from "../privacy/audit-chain.ts";
 import { appendAudit } from "../operators/repository.ts";
 import { openPrimary } from "../platform/primary.ts";
@@ -22,14 +23,29 @@ export function audit(c: Context<AppEnv>, action: string, target: string, outcom
 
 /**
  * Audits a route: after it ran, records `action` on the target `target(c)` names, with
- * outcome ok (2xx), denied (4xx) or failed (5xx). Place it after the operator auth
- * middleware; a failed audit write is logged without data and does not undo the action.
+ * outcome ok (2xx), denied (4xx: refused for its role, invalid, not found) or failed (5xx).
+ * Place it BEFORE the operator auth middleware, so that a key refused for its role (403) is
+ * recorded too; a request with no valid key (401) is not, since it names no operator (and
+ * anyone could fill the log with them). A failed audit write is logged without data and
+ * does not undo the action.
  */
 export function audited(action: string, target: (c: Context<AppEnv>) => string = () => "-") {
   return createMiddleware<AppEnv>(async (c, next) => {
     await next();
+    if (!(c.get("operator") as CachedOperator | undefined)) return;
     const status = c.res.status;
     const outcome: AuditOutcome = status < 400 ? "ok" : status < 500 ? "denied" : "failed";
     await audit(c, action, target(c), outcome).catch((err: Error) => console.error(JSON.stringify({ level: "error", code: "audit_unavailable", action, kind: err.name })));
   });
+}
+
+/** The target a handler chose (`c.set("auditTarget", id)`), else `-` (refused before it ran). */
+export const chosenTarget = (c: Context<AppEnv>): string => c.var.auditTarget ?? "-";
+
+/** The `:id` path parameter as the target, when it is a well-formed id; else `-`. */
+export function paramTarget(pattern: RegExp): (c: Context<AppEnv>) => string {
+  return (c) => {
+    const id = c.req.param("id");
+    return id !== undefined && pattern.test(id) ? id : "-";
+  };
 }

@@ -15,5 +15,7 @@ export interface AppEnv {
     conversation: { id: string; stub: DurableObjectStub<ConversationDO> };
     /** Set by the operator auth middleware: who is calling, with which role. */
     operator: CachedOperator;
+    /** Set by a handler whose audit target is known only once it ran (the id it created). */
+    auditTarget?: string;
   };
 }

@@ -1,10 +1,13 @@
 // The region's rate limiter shards: each region's keys are spread over a few
 // RegionLimiterDO shards by hash, so one hot object cannot cap a whole region.
 import type { RegionLimiterDO } from "../../durable-objects/region-limiter.ts";
+import type { Config } from "../config.ts";
 import type { RateDecision, RatePolicy } from "../edge/gcra.ts";
 import { shardOf } from "../edge/hash.ts";
 import { IsolateBuckets } from "../edge/isolate-buckets.ts";
-import { withTimeout } from "../resilience/breaker.ts";
+import { limitWithFallback } from "../edge/limiter-fallback.ts";
+import { CircuitBreaker } from "../resilience/breaker.ts";
+import { currentFaults } from "../resilience/faults.ts";
 import type { Region } from "../edge/regions.ts";
 
 export function limiterFor(env: Env, region: Region, key: string, shards: number): DurableObjectStub<RegionLimiterDO> {
@@ -12,17 +15,23 @@ export function limiterFor(env: Env, region: Region, key: string, shards: number
   return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(name), { locationHint: region });
 }
 
-const fallback = new IsolateBuckets();
+/** This isolate's stand-in for the region's limiters, shared by every policy (keys carry their kind). */
+const isolateBuckets = new IsolateBuckets();
+let breaker: CircuitBreaker | null = null;
 
 /**
- * Counts one request for `key` at the region's limiter; when the limiter is slow or failing
- * the isolate's own bucket decides instead (never "allow everything").
+ * Counts one request for `key` under `policy` at the region's limiter; when it is slow
+ * (RATE_LIMIT_TIMEOUT_MS) or failing, the isolate's own buckets decide instead
+ * (src/edge/limiter-fallback.ts): the same policy per isolate, never "allow everything".
  */
-export async function limitHit(env: Env, region: Region, key: string, policy: RatePolicy, limits: { shards: number; timeoutMs: number }, now = Date.now()): Promise<RateDecision> {
-  try {
-    return await withTimeout(limiterFor(env, region, key, limits.shards).hit(key, policy, now), limits.timeoutMs, "rate limiter");
-  } catch (err) {
-    console.error(JSON.stringify({ level: "warn", code: "rate_limiter_unavailable", kind: (err as Error).name }));
-    return fallback.hit(key, policy, now);
-  }
+export async function limitHit(env: Env, config: Config, region: Region, key: string, policy: RatePolicy): Promise<RateDecision> {
+  breaker ??= new CircuitBreaker("rate_limiter", { failures: config.resilience.breakerFailures, coolDownMs: config.resilience.breakerCoolDownMs });
+  const remote = (k: string, p: RatePolicy, now: number) => {
+    if (currentFaults(config.devMode, config.faultsAtStart).limiterDown) return Promise.reject(new Error("fault limiter-down"));
+    return limiterFor(env, region, k, config.limits.shards).hit(k, p, now);
+  };
+  const result = await limitWithFallback({ key, policy, now: Date.now(), timeoutMs: config.limits.timeoutMs }, remote, isolateBuckets, breaker);
+  // Failed calls are logged; the requests that skip the limiter while its breaker is open are not.
+  if (result.source === "isolate" && result.failure !== "breaker_open") console.error(JSON.stringify({ level: "warn", code: "rate_limiter_unavailable", failure: result.failure, fallback: "isolate" }));
+  return result.decision;
 }

@@ -1,7 +1,7 @@
 // Fault injection for drills, development and CI: switches that make the LLM fail or crawl,
-// the KB primary or a replica unreachable, the region over its LLM budget, or every replica
-// call slower. Off and unreachable unless the dev flag is set: with HOLDFAST_DEV unset the
-// switches always read "no fault". They live per isolate (all of a local `wrangler dev`).
+// the KB primary, a replica or the rate limiter unreachable, the region over its LLM budget,
+// or every replica call slower. Off and unreachable unless the dev flag is set: with
+// HOLDFAST_DEV unset the switches always read "no fault". They live per isolate (all of a local `wrangler dev`).
 
 export interface Faults {
   llmDown: boolean;
@@ -11,13 +11,15 @@ export interface Faults {
   regionOverBudget: boolean;
   /** One replica shard of the region down (its siblings up), or null. */
   replicaShardDown: number | null;
+  /** The region's RegionLimiterDO fails (the Worker falls back to per-isolate buckets). */
+  limiterDown: boolean;
   /** Extra latency on every replica call, in ms. */
   latencyMs: number;
 }
 
-export const NO_FAULTS: Faults = { llmDown: false, llmSlow: false, primaryDown: false, replicaDown: false, regionOverBudget: false, replicaShardDown: null, latencyMs: 0 };
+export const NO_FAULTS: Faults = { llmDown: false, llmSlow: false, primaryDown: false, replicaDown: false, regionOverBudget: false, replicaShardDown: null, limiterDown: false, latencyMs: 0 };
 
-export const FAULT_NAMES = ["llm-down", "llm-slow", "primary-down", "replica-down", "replica-shard-down=<shard>", "region-over-budget", "latency=<ms>"];
+export const FAULT_NAMES = ["llm-down", "llm-slow", "primary-down", "replica-down", "replica-shard-down=<shard>", "region-over-budget", "limiter-down", "latency=<ms>"];
 
 /** Parses fault names; null when one is not a fault. */
 export function parseFaults(names: string[]): Faults | null {
@@ -32,6 +34,7 @@ export function parseFaults(names: string[]): Faults | null {
     else if (raw === "primary-down") faults.primaryDown = true;
     else if (raw === "replica-down") faults.replicaDown = true;
     else if (raw === "region-over-budget") faults.regionOverBudget = true;
+    else if (raw === "limiter-down") faults.limiterDown = true;
     else return null;
   }
   return faults;
@@ -46,6 +49,7 @@ export function faultNames(faults: Faults): string[] {
   if (faults.replicaDown) names.push("replica-down");
   if (faults.replicaShardDown !== null) names.push(`replica-shard-down=${faults.replicaShardDown}`);
   if (faults.regionOverBudget) names.push("region-over-budget");
+  if (faults.limiterDown) names.push("limiter-down");
   if (faults.latencyMs) names.push(`latency=${faults.latencyMs}`);
   return names;
 }

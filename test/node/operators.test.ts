@@ -22,7 +22,7 @@ import {
 import type { KbDatabase } from "../../src/kb/articles.ts";
 import * as schema from "../../src/kb/schema.ts";
 import type { AuditFields } from "../../src/privacy/audit-chain.ts";
-import { startHranaServer } from "../../scripts/hrana/server.ts";
+import { newAuthToken, startHranaServer } from "../../scripts/hrana/server.ts";
 import { migrateKb, openKb } from "../../scripts/kb.ts";
 import { seededBytes } from "../support/seeded-bytes.ts";
 
@@ -126,8 +126,8 @@ describe("the audit log", () => {
 
   it("keeps one valid chain when two isolates append at once (two web clients over Hrana, as the Worker talks to sqld)", async () => {
     db.$client.close();
-    const server = await startHranaServer({ path: join(dir, "kb.db"), port: 0 });
-    const clients = [0, 1].map(() => createClient({ url: server.url }));
+    const server = await startHranaServer({ path: join(dir, "kb.db"), port: 0, authToken: newAuthToken() });
+    const clients = [0, 1].map(() => createClient({ url: server.url, authToken: server.authToken }));
     const isolates = clients.map((c) => drizzle(c, { schema }) as unknown as KbDatabase);
     try {
       await Promise.all(Array.from({ length: 30 }, (_, i) => appendAudit(isolates[i % 2]!, fields(i), 1_000 + i)));

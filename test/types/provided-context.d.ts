@@ -2,6 +2,8 @@
 declare module "vitest" {
   export interface ProvidedContext {
     libsqlUrl: string;
+    /** The KB endpoint's bearer token (fresh per run). */
+    libsqlAuthToken: string;
     /** The FAKE OpenAI-compatible server (scripts/fake-llm.ts). */
     llmUrl: string;
     baseUrl: string;

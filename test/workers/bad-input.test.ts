@@ -59,10 +59,42 @@ const httpCases: HttpCase[] = [
   ["WebSocket without a token", () => call(`/v1/conversations/${conv.id}/ws`, { headers: { Upgrade: "websocket" } }), 401, "unauthorized"],
   ["WebSocket with another conversation's token", () => openSocket({ ...conv, token: other.token }), 403, "forbidden"],
   ["unknown API route", () => call("/v1/nothing-here", { headers: auth() }), 404, "not_found"],
+  // Text that is not text, or shows nothing.
+  ["text with a lone high surrogate", () => post(`{"text":"hi \\ud800 there","clientMessageId":"${cid("s1")}"}`), 400, "validation_failed"],
+  ["text with a lone low surrogate", () => post(`{"text":"\\udc00","clientMessageId":"${cid("s2")}"}`), 400, "validation_failed"],
+  ["text with a surrogate pair in the wrong order", () => post(`{"text":"\\ude00\\ud83d","clientMessageId":"${cid("s3")}"}`), 400, "validation_failed"],
+  ["text of zero-width spaces only", () => post(JSON.stringify({ text: "\u200b\u200b", clientMessageId: cid("z1") })), 400, "validation_failed"],
+  ["text of joiners, a BOM and spaces only", () => post(JSON.stringify({ text: " \u200d\ufeff\u2060 \u200c", clientMessageId: cid("z2") })), 400, "validation_failed"],
+  ["text of bidi marks and a variation selector only", () => post(JSON.stringify({ text: "\u200e\u202e\ufe0f", clientMessageId: cid("z3") })), 400, "validation_failed"],
+  // Keys that mean something to JavaScript objects.
+  ["a __proto__ key in a message", () => post(`{"text":"hi","clientMessageId":"${cid("p1")}","__proto__":{"admin":true}}`), 400, "unknown_field"],
+  ["a constructor key in a message", () => post(`{"text":"hi","clientMessageId":"${cid("p2")}","constructor":{"prototype":{"admin":true}}}`), 400, "unknown_field"],
+  ["a __proto__ key when creating", () => call("/v1/conversations", { method: "POST", headers: json, body: '{"__proto__":{"locale":"xx"}}' }), 400, "unknown_field"],
+  ["a __proto__ key in customer", () => call("/v1/conversations", { method: "POST", headers: json, body: '{"customer":{"__proto__":{"id":"x"}}}' }), 400, "unknown_field"],
+  ["a __proto__ metadata key", () => call("/v1/conversations", { method: "POST", headers: json, body: '{"metadata":{"__proto__":"polluted"}}' }), 400, "unknown_field"],
+  ["a __proto__ key spelt with escapes", () => call("/v1/conversations", { method: "POST", headers: json, body: '{"metadata":{"\\u005f_proto__":"polluted"}}' }), 400, "unknown_field"],
+  ["a constructor metadata key", () => call("/v1/conversations", { method: "POST", headers: json, body: '{"metadata":{"constructor":"polluted"}}' }), 400, "validation_failed"],
+  // Deep nesting: parsed and refused without recursion trouble.
+  ["text nested 10,000 arrays deep", () => post(`{"text":${"[".repeat(10_000)}${"]".repeat(10_000)},"clientMessageId":"${cid("d1")}"}`), 400, "validation_failed"],
+  ["an unknown field nested 10,000 objects deep", () => post(`{"text":"hi","clientMessageId":"${cid("d2")}","x":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}}`), 400, "unknown_field"],
+  ["a body of 10,000 nested arrays", () => post(`${"[".repeat(10_000)}${"]".repeat(10_000)}`), 400, "validation_failed"],
+  ["metadata nested 10,000 objects deep", () => call("/v1/conversations", { method: "POST", headers: json, body: `{"metadata":{"k":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}}}` }), 400, "validation_failed"],
+  ["a body of 40,000 nested arrays (over the size limit)", () => post(`${"[".repeat(40_000)}${"]".repeat(40_000)}`), 413, "payload_too_large"],
+  // Cursors and page sizes that are numbers only to a lenient parser.
+  ...["after=0x10", "after=1e3", "after=1e309", "after=99999999999999999999", "after=", "after=%2B1", "after=1.0", "limit=0x10", "limit=1e1", "limit=Infinity", "limit=%2010"].map(
+    (query): HttpCase => [`transcript with ${query}`, () => call(`${messages()}?${query}`, { headers: auth() }), 400, "validation_failed"],
+  ),
+  ["WebSocket with after=0x10", () => openSocket(conv, { after: "0x10" as unknown as number }), 400, "validation_failed"],
+  ["WebSocket with after=1e309", () => openSocket(conv, { after: "1e309" as unknown as number }), 400, "validation_failed"],
+  // A token in both places: the Authorization header wins, and a bad one is not rescued.
+  ["a bad Authorization header with a good subprotocol token", () => call(messages(), { headers: { Authorization: "Bearer nonsense", "Sec-WebSocket-Protocol": `holdfast.v1, holdfast.auth.${conv.token}` } }), 401, "token_invalid"],
+  ["another conversation's header token with this one's subprotocol token", () => call(messages(), { headers: { Authorization: `Bearer ${other.token}`, "Sec-WebSocket-Protocol": `holdfast.v1, holdfast.auth.${conv.token}` } }), 403, "forbidden"],
+  ["a WebSocket with a bad header and a good subprotocol token", () => call(`/v1/conversations/${conv.id}/ws`, { headers: { Upgrade: "websocket", Authorization: "Bearer nonsense", "Sec-WebSocket-Protocol": `holdfast.v1, holdfast.auth.${conv.token}` } }), 401, "token_invalid"],
 ];
 
 describe("bad HTTP input", () => {
-  it.each(httpCases)("%s → %i %s, state unchanged", async (_name, request, status, code) => {
+  // Titles show the status and code (the request itself is a function).
+  it.each(httpCases.map(([name, request, status, code]) => [name, status, code, request] as const))("%s → %i %s, state unchanged", async (_name, status, code, request) => {
     const before = await state(conv);
     const res = await request();
     expect(res.status).toBe(status);
@@ -70,6 +102,21 @@ describe("bad HTTP input", () => {
     expect(body.error.code).toBe(code);
     expect(body.error.message.length).toBeGreaterThan(0);
     expect(await state(conv)).toEqual(before);
+  });
+
+  it("takes the Authorization header over a subprotocol token: a good header with another conversation's subprotocol token reads this conversation", async () => {
+    const res = await call(`${messages()}?limit=1`, { headers: { ...auth(), "Sec-WebSocket-Protocol": `holdfast.v1, holdfast.auth.${other.token}` } });
+    expect(res.status).toBe(200);
+    expect((await res.json<{ messages: Array<{ text: string }> }>()).messages[0]?.text).toBe("a first message");
+  });
+
+  it.each([
+    ["an emoji sequence joined by U+200D", "\u{1F469}\u200d\u{1F4BB} broke my laptop"],
+    ["a zero-width space between letters", "re\u200bfund"],
+    ["a correct surrogate pair", "\u{1F600}"],
+  ])("still accepts text with %s", async (_name, text) => {
+    const res = await post(JSON.stringify({ text, clientMessageId: cid(`ok-${text.length}-${text.codePointAt(0)}`) }));
+    expect(res.status).toBe(200);
   });
 
   it("never echoes customer text in an error", async () => {

@@ -1,6 +1,6 @@
 // Runs in Node before the workerd tests: a fresh KB primary (a migrated libSQL file holding
-// the demo KB, served by the Hrana dev endpoint with its outage switch on) whose URL the
-// Worker is bound to.
+// the demo KB, served by the Hrana dev endpoint with its outage switch on) whose URL and
+// token the Worker is bound to.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +10,7 @@ import { readSource } from "../../scripts/kb/source.ts";
 import { DEMO_KB } from "../../scripts/stack.ts";
 import { importArticles } from "../../src/kb/articles.ts";
 import { startFakeLlm } from "../../scripts/fake-llm.ts";
-import { startHranaServer } from "../../scripts/hrana/server.ts";
+import { newAuthToken, startHranaServer } from "../../scripts/hrana/server.ts";
 
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "holdfast-workers-"));
@@ -20,9 +20,10 @@ export default async function setup(project: TestProject) {
   // The demo KB: what conversations in these tests are answered from.
   await importArticles(kb, readSource(DEMO_KB, {}), Date.now());
   kb.$client.close();
-  const server = await startHranaServer({ path, port: 0, faultControl: true });
+  const server = await startHranaServer({ path, port: 0, authToken: newAuthToken(), faultControl: true });
   const llm = await startFakeLlm();
   project.provide("libsqlUrl", server.url);
+  project.provide("libsqlAuthToken", server.authToken);
   project.provide("llmUrl", llm.url);
   return async () => {
     await llm.close();

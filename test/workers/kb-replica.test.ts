@@ -12,7 +12,8 @@ import { admin, createArticle, unique } from "./helpers.ts";
 const freshReplica = () => env.KB_REPLICA.get(env.KB_REPLICA.idFromName(`test-${unique()}`));
 
 /** Injected fault: the dev endpoint refuses connections, as a dead primary would. */
-const setPrimary = (up: boolean) => fetch(`${inject("libsqlUrl")}/_dev/availability`, { method: "POST", body: JSON.stringify({ up }) });
+const setPrimary = (up: boolean) =>
+  fetch(`${inject("libsqlUrl")}/_dev/availability`, { method: "POST", headers: { Authorization: `Bearer ${inject("libsqlAuthToken")}`, "Content-Type": "application/json" }, body: JSON.stringify({ up }) });
 
 /** Past the breaker's cool-down (300 ms in tests), so that the next call probes the primary. */
 const coolDown = () => new Promise((r) => setTimeout(r, 350));
@@ -114,7 +115,7 @@ describe("replica sync", () => {
 
     const seen = await runInDurableObject(replica, async (instance: KnowledgeReplicaDO) => {
       const store = (instance as unknown as { store: Parameters<typeof pullChanges>[1] & { search(q: string, o: object): Array<{ answer: string }> } }).store;
-      const primary = openPrimary({ url: inject("libsqlUrl"), timeoutMs: 2000 });
+      const primary = openPrimary({ url: inject("libsqlUrl"), authToken: inject("libsqlAuthToken"), timeoutMs: 2000 });
       const answers: string[][] = [];
       // Two articles per page: between pages, a search must still see only the old copy.
       await pullChanges({ changesSince: async (cursor, limit) => {

@@ -41,7 +41,7 @@ describe("privacy primitives in workerd", () => {
   });
 
   it("keeps operators and the audit log in the KB primary through the Worker's client", async () => {
-    const db = openPrimary({ url: env.LIBSQL_URL, timeoutMs: 5_000 });
+    const db = openPrimary({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN, timeoutMs: 5_000 });
     const { operator, key: operatorKey } = await createOperator(db, { name: "Workerd Ada", role: "kb_editor" }, { now: Date.now(), random });
     expect(await operatorByKeyHash(db, await hashOperatorKey(operatorKey))).toMatchObject({ id: operator.id });
     await Promise.all([1, 2, 3].map((i) => appendAudit(db, { actor: operator.id, role: operator.role, action: "kb.article.save", target: `en:a-${i}`, outcome: "ok" }, Date.now())));

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { cid, createConversation, send, SocketClient, transcript } from "./helpers.ts";
+import { call, cid, createConversation, send, setFaults, SocketClient, transcript } from "./helpers.ts";
 
 describe("region rate limiter (fake clock)", () => {
   const limiter = () => env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`test-${crypto.randomUUID()}`));
@@ -67,4 +67,48 @@ describe("conversation send limit (30 per minute in tests)", () => {
     expect(client.closed).toBeNull();
     expect(await transcript(conv)).toHaveLength(60);
   });
+});
+
+describe("a failing region limiter (fault limiter-down)", () => {
+  const start = (ip: string) => call("/v1/conversations", { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip }, body: "{}" });
+
+  it("is replaced by the isolate's buckets: each request is still decided and counted against the policy, not waved through", async () => {
+    const ip = `203.0.113.${Math.floor(Math.random() * 250)}`;
+    const before = await start(ip);
+    const policy = before.headers.get("ratelimit-policy")!;
+    const limit = Number(policy.split(";")[0]);
+    await setFaults("limiter-down");
+    try {
+      const during = [await start(ip), await start(ip), await start(ip)];
+      expect(during.map((r) => r.status)).toEqual([201, 201, 201]);
+      // A request waved through would carry no RateLimit fields. (The exact counting is in
+      // test/unit/limiter-fallback.test.ts; here the bucket refills between requests.)
+      expect(during.map((r) => r.headers.get("ratelimit-policy"))).toEqual([policy, policy, policy]);
+      for (const r of during) expect(Number(/remaining=(\d+)/.exec(r.headers.get("ratelimit") ?? "")?.[1])).toBeLessThan(limit);
+    } finally {
+      await setFaults();
+    }
+  });
+
+  it("still refuses a client over its limit: one admin credential (600 a minute) is stopped after its burst", async () => {
+    const credential = `Bearer guess-${crypto.randomUUID()}`;
+    await setFaults("limiter-down");
+    try {
+      let refused: Response | null = null;
+      let attempts = 0;
+      // Refills come at 10 a second; any machine sends faster, so the burst runs out.
+      while (!refused && attempts < 5_000) {
+        const res = await call("/v1/admin/kb/status", { headers: { Authorization: credential } });
+        attempts++;
+        if (res.status === 429) refused = res;
+        else expect(res.status).toBe(401);
+      }
+      expect(refused).not.toBeNull();
+      expect(attempts).toBeGreaterThan(600);
+      expect(await refused!.json()).toMatchObject({ error: { code: "rate_limited" } });
+      expect(refused!.headers.get("ratelimit-policy")).toBe("600;w=60");
+    } finally {
+      await setFaults();
+    }
+  }, 60_000);
 });

@@ -44,8 +44,9 @@ export function operatorAuth(...roles: OperatorRole[]) {
     const key = bearer(c.req.header("authorization"));
     if (key === undefined) throw new AppError("unauthorized");
     const operator = await operatorForKey(c.var.config, key);
-    if (!checkRole(operator.role, roles).allowed) throw new AppError("forbidden");
+    // Set before the role check, so that an audited route records who was refused.
     c.set("operator", operator);
+    if (!checkRole(operator.role, roles).allowed) throw new AppError("forbidden");
     await next();
   });
 }

@@ -1,10 +1,11 @@
 // Per-key rate limits through the region's RegionLimiterDO shards. Over the limit: 429 with
 // Retry-After, RateLimit-Policy and RateLimit; nothing behind the limit is touched. A
-// limiter that cannot be reached lets the request through (availability over strictness).
+// limiter that is slow (RATE_LIMIT_TIMEOUT_MS) or failing is replaced by this isolate's own
+// buckets (src/edge/limiter-fallback.ts): the same policy per isolate, never "allow all".
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { RateDecision, RatePolicy } from "../../edge/gcra.ts";
-import { limiterFor } from "../../platform/limiter.ts";
+import { limitHit } from "../../platform/limiter.ts";
 import { AppError } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
 
@@ -34,17 +35,11 @@ export function rateLimit(kind: string, identity: (c: Context<AppEnv>) => string
   return createMiddleware<AppEnv>(async (c, next) => {
     const { config, location } = c.var;
     const policy = policyOf(config);
-    const k = `${kind}:${await digest(identity(c))}`;
-    let decision: RateDecision;
-    try {
-      decision = await limiterFor(c.env, location.region, k, config.limits.shards).hit(k, policy, Date.now());
-    } catch (err) {
-      console.error(JSON.stringify({ level: "warn", code: "rate_limiter_unavailable", kind: (err as Error).name }));
-      return next();
-    }
+    const key = `${kind}:${await digest(identity(c))}`;
+    const decision = await limitHit(c.env, config, location.region, key, policy);
     if (!decision.allowed) throw new AppError("rate_limited", undefined, rateLimitHeaders(policy, decision));
     await next();
-    // An inner limit that rejected the request (the conversation's) speaks for itself.
+    // An inner limit (conversation starts, the conversation's sends) speaks for itself.
     if (c.res.headers.has("RateLimit")) return;
     for (const [name, value] of Object.entries(rateLimitHeaders(policy, decision))) c.res.headers.set(name, value);
   });
@@ -58,5 +53,12 @@ export async function clientLimitKey(c: Context<AppEnv>): Promise<string> {
 /** The customer API's limit: per client IP. */
 export const perClientIp = rateLimit("ip", clientIp, (config) => config.limits.ip);
 
-/** The admin API's limit: per credential presented. */
+/** Conversations started per client IP (POST /v1/conversations only). */
+const conversationsPerIp = rateLimit("ip-start", clientIp, (config) => config.limits.conversationsPerIp);
+export const perIpConversationStarts = createMiddleware<AppEnv>((c, next) => (c.req.method === "POST" ? conversationsPerIp(c, next) : next()));
+
+/** The admin API's limits: per client IP, so rotating guessed keys does not escape it… */
+export const perAdminIp = rateLimit("admin-ip", clientIp, (config) => config.limits.adminIp);
+
+/** …and per credential presented. */
 export const perAdminKey = rateLimit("admin", (c) => c.req.header("authorization") ?? "", (config) => config.limits.admin);

@@ -1,31 +1,39 @@
 // The admin KB API: articles are written to the primary only, then the regional replicas
-// are pinged to pull the change. Protected by the admin API key.
+// are pinged to pull the change. Reads admit admin, kb_editor and ops_viewer; writes admin
+// and kb_editor. Every write is audited (kb.article.create|update|publish|delete, kb.sync),
+// refusals for the role included; reads are not: articles are published content, not
+// customer data, and the status page is polled.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ArticleInputSchema, articleId } from "../../kb/article.ts";
 import { deleteArticle, getArticle, kbVersion, listArticles, saveArticle, updateArticle, type KbDatabase } from "../../kb/articles.ts";
-import { openPrimary } from "../../platform/primary.ts";
-import { currentFaults } from "../../resilience/faults.ts";
 import { allReplicas, pingReplicas, replicaOf } from "../../platform/replicas.ts";
 import { shardsOf, type ReplicaAddress } from "../../kb/shards.ts";
 import { REGIONS } from "../../edge/regions.ts";
 import { AppError } from "../../errors.ts";
 import { validationHook } from "../../validation.ts";
+import { audited, chosenTarget, paramTarget } from "../audit.ts";
 import type { AppEnv } from "../context.ts";
+import { jsonBody } from "../middleware/json-body.ts";
 import { operatorAuth } from "../middleware/operator-auth.ts";
+import { onPrimary } from "../primary-call.ts";
+import { queryInt } from "../query.ts";
+import { ArticlePatchSchema, ArticleSchema, ArticleSummarySchema, KbStatusSchema, ReplicaStatusSchema } from "../kb-schemas.ts";
+import { errorResponses } from "../schemas.ts";
 
 /** KB reads: editors and ops viewers; writes: editors. */
 const kbRead = operatorAuth("admin", "kb_editor", "ops_viewer");
 const kbWrite = operatorAuth("admin", "kb_editor");
-import { jsonBody } from "../middleware/json-body.ts";
-import { ArticlePatchSchema, ArticleSchema, ArticleSummarySchema, KbStatusSchema, ReplicaStatusSchema } from "../kb-schemas.ts";
-import { errorResponses } from "../schemas.ts";
+const READ_ROLES = "Roles: `admin`, `kb_editor`, `ops_viewer`.";
+const WRITE_ROLES = "Roles: `admin`, `kb_editor`. Audited.";
 
 const tags = ["Admin: knowledge base"];
 const security = [{ bearerAuth: [] }];
+const ARTICLE_ID = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*:[a-z0-9][a-z0-9_-]{0,99}$/;
+const articleTarget = paramTarget(ARTICLE_ID);
 const IdParam = z.object({
   id: z
     .string()
-    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*:[a-z0-9][a-z0-9_-]{0,99}$/, "id is <locale>:<slug>")
+    .regex(ARTICLE_ID, "id is <locale>:<slug>")
     .openapi({ param: { name: "id", in: "path" }, example: "en:refund-time" }),
 });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -36,13 +44,14 @@ const list = createRoute({
   tags,
   security,
   summary: "List live articles",
+  description: READ_ROLES,
   middleware: [kbRead] as const,
   request: {
     query: z.object({
       locale: z.string().max(35).optional(),
       status: z.enum(["draft", "published"]).optional(),
       after: z.string().max(200).optional().openapi({ description: "Return articles whose id sorts after this one." }),
-      limit: z.coerce.number().int().min(1).max(500).default(100),
+      limit: queryInt({ min: 1, max: 500, default: 100 }),
     }),
   },
   responses: { 200: json(z.object({ articles: z.array(ArticleSummarySchema), nextAfter: z.string().nullable() }), "A page of articles"), ...errorResponses(400, 401, 403, 503) },
@@ -54,7 +63,8 @@ const create = createRoute({
   tags,
   security,
   summary: "Create an article (draft unless status says otherwise)",
-  middleware: [kbWrite, jsonBody] as const,
+  description: WRITE_ROLES,
+  middleware: [audited("kb.article.create", chosenTarget), kbWrite, jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: ArticleInputSchema } } } },
   responses: { 201: json(ArticleSchema, "Created"), ...errorResponses(400, 401, 403, 409, 413, 415, 503) },
 });
@@ -65,6 +75,7 @@ const read = createRoute({
   tags,
   security,
   summary: "Read an article",
+  description: READ_ROLES,
   middleware: [kbRead] as const,
   request: { params: IdParam },
   responses: { 200: json(ArticleSchema, "The article"), ...errorResponses(400, 401, 403, 404, 503) },
@@ -76,7 +87,8 @@ const update = createRoute({
   tags,
   security,
   summary: "Update an article",
-  middleware: [kbWrite, jsonBody] as const,
+  description: WRITE_ROLES,
+  middleware: [audited("kb.article.update", articleTarget), kbWrite, jsonBody] as const,
   request: { params: IdParam, body: { required: true, content: { "application/json": { schema: ArticlePatchSchema } } } },
   responses: { 200: json(ArticleSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
 });
@@ -87,7 +99,8 @@ const publish = createRoute({
   tags,
   security,
   summary: "Publish an article (replicas serve published articles only)",
-  middleware: [kbWrite] as const,
+  description: WRITE_ROLES,
+  middleware: [audited("kb.article.publish", articleTarget), kbWrite] as const,
   request: { params: IdParam },
   responses: { 200: json(ArticleSchema, "Published"), ...errorResponses(400, 401, 403, 404, 503) },
 });
@@ -98,7 +111,8 @@ const remove = createRoute({
   tags,
   security,
   summary: "Delete an article (a tombstone tells the replicas)",
-  middleware: [kbWrite] as const,
+  description: WRITE_ROLES,
+  middleware: [audited("kb.article.delete", articleTarget), kbWrite] as const,
   request: { params: IdParam },
   responses: { 200: json(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(400, 401, 403, 404, 503) },
 });
@@ -109,7 +123,8 @@ const sync = createRoute({
   tags,
   security,
   summary: "Ask every regional replica (or one) to pull changes now",
-  middleware: [kbWrite] as const,
+  description: WRITE_ROLES,
+  middleware: [audited("kb.sync", chosenTarget), kbWrite] as const,
   request: { query: z.object({ region: z.enum(REGIONS).optional() }) },
   responses: { 200: json(z.object({ replicas: z.array(ReplicaStatusSchema) }), "Each replica's state after its pull"), ...errorResponses(401, 403) },
 });
@@ -120,22 +135,12 @@ const status = createRoute({
   tags,
   security,
   summary: "Primary version and each replica's version and lag",
+  description: READ_ROLES,
   middleware: [kbRead] as const,
   responses: { 200: json(KbStatusSchema, "KB status"), ...errorResponses(401, 403) },
 });
 
 export const adminKb = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-
-/** Runs a primary call; a primary that cannot be reached is a 503, not a crash. */
-async function onPrimary<T>(config: AppEnv["Variables"]["config"], fn: (db: KbDatabase) => Promise<T>): Promise<T> {
-  try {
-    return await fn(openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown));
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    console.error(JSON.stringify({ level: "error", code: "primary_unavailable", kind: (err as Error).name }));
-    throw new AppError("primary_unavailable");
-  }
-}
 
 adminKb.openapi(list, async (c) => {
   const q = c.req.valid("query");
@@ -145,6 +150,7 @@ adminKb.openapi(list, async (c) => {
 
 adminKb.openapi(create, async (c) => {
   const input = c.req.valid("json");
+  c.set("auditTarget", articleId(input.slug, input.locale));
   const article = await onPrimary(c.var.config, async (db) => {
     const existing = await getArticle(db, articleId(input.slug, input.locale));
     if (existing && existing.deletedAt === null) throw new AppError("article_exists");
@@ -186,6 +192,7 @@ const statusOf = async (env: Env, address: ReplicaAddress, call: "sync" | "statu
 
 adminKb.openapi(sync, async (c) => {
   const { region } = c.req.valid("query");
+  c.set("auditTarget", region ?? "all");
   const { replicaShards } = c.var.config;
   const addresses = region ? shardsOf(region, replicaShards(region)) : allReplicas(replicaShards);
   // Each replica pulls one bounded chunk now and goes on by itself (see `sync` in the status).

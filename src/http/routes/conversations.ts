@@ -12,6 +12,7 @@ import { conversationAuth } from "../middleware/conversation-auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { clientLimitKey, rateLimitHeaders } from "../middleware/rate-limit.ts";
 import { originAllowed } from "../middleware/security.ts";
+import { queryInt } from "../query.ts";
 import { ConversationSchema, CreatedSchema, errorResponses, PageSchema, TurnSchema } from "../schemas.ts";
 import { validationHook } from "../../validation.ts";
 import { turnEventsToSse } from "../sse.ts";
@@ -64,8 +65,8 @@ const list = createRoute({
   request: {
     params: IdParam,
     query: z.object({
-      after: z.coerce.number().int().min(0).default(0).openapi({ description: "Return messages with seq greater than this." }),
-      limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(50),
+      after: queryInt({ min: 0, max: Number.MAX_SAFE_INTEGER, default: 0, description: "Return messages with seq greater than this." }),
+      limit: queryInt({ min: 1, max: PAGE_LIMIT_MAX, default: 50 }),
     }),
   },
   responses: {
@@ -82,7 +83,7 @@ const socket = createRoute({
   description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId} and {"type":"ping"}. Server frames: ack, message, typing, delta, closed, error, pong. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
   security: bearer,
   middleware: [conversationAuth] as const,
-  request: { params: IdParam, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
+  request: { params: IdParam, query: z.object({ after: queryInt({ min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }) }) },
   responses: {
     101: { description: "Switching protocols" },
     ...errorResponses(400, 401, 403, 404, 409, 426, 429),

@@ -2,12 +2,15 @@
 // primary, the region's replica (version, lag, staleness) — with the circuit breakers'
 // states and, in development, the active faults. Ready while customers can be answered,
 // even from a stale copy (that is "degraded", still 200); not ready only when they cannot.
+// The primary and replica probes are reused for READYZ_CACHE_MS (5 s) per isolate, so
+// /readyz, which anyone may call, cannot be used to hammer the primary.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { kbVersion } from "../../kb/articles.ts";
 import { openPrimary } from "../../platform/primary.ts";
 import { replicaOf } from "../../platform/replicas.ts";
 import { isolateBreakers, withTimeout } from "../../resilience/breaker.ts";
 import { currentFaults, faultNames } from "../../resilience/faults.ts";
+import { ProbeCache } from "../../resilience/probe-cache.ts";
 import type { AppEnv } from "../context.ts";
 
 const tags = ["Operations"];
@@ -45,15 +48,27 @@ const readyz = createRoute({
 
 export const health = new OpenAPIHono<AppEnv>();
 
+type ReplicaStatus = Awaited<ReturnType<ReturnType<typeof replicaOf>["status"]>>;
+let caches: { ttlMs: number; primary: ProbeCache<number | null>; replica: ProbeCache<ReplicaStatus | null> } | null = null;
+
+/** The isolate's probe caches (made on first use, when the configured TTL is known). */
+function probeCaches(ttlMs: number) {
+  if (caches?.ttlMs !== ttlMs) caches = { ttlMs, primary: new ProbeCache(ttlMs), replica: new ProbeCache(ttlMs) };
+  return caches;
+}
+
 health.openapi(healthz, (c) => c.json({ status: "ok" as const }, 200));
 
 health.openapi(readyz, async (c) => {
   const { config } = c.var;
   const { region } = c.var.location;
   const faults = currentFaults(config.devMode, config.faultsAtStart);
+  // Keyed by the faults too, so a drill that switches one sees its effect at once.
+  const faultKey = faultNames(faults).join(",");
+  const { primary, replica: replicas } = probeCaches(config.readyzCacheMs);
   const [version, replica] = await Promise.all([
-    withTimeout(kbVersion(openPrimary(config.primary, () => faults.primaryDown)), 1_500, "primary").catch(() => null),
-    withTimeout(replicaOf(c.env, { region, shard: 0 }).status(), 1_500, "replica").catch(() => null),
+    primary.get(faultKey, () => withTimeout(kbVersion(openPrimary(config.primary, () => faults.primaryDown)), 1_500, "primary").catch(() => null)),
+    replicas.get(`${region}|${faultKey}`, () => withTimeout(replicaOf(c.env, { region, shard: 0 }).status(), 1_500, "replica").catch(() => null)),
   ]);
   const replicaDown = replica === null || faults.replicaDown;
   const checks = {
