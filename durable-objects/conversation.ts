@@ -1,5 +1,6 @@
 // ConversationDO: one per conversation. Glue only: it adapts SQLite storage, the clock,
-// alarms and hibernatable WebSockets to the turn logic in src/conversation. The Worker has
+// alarms and hibernatable WebSockets to the turn logic in src/conversation, and its part in
+// the human desk to conversation-handoff.ts. The Worker (or the team's AgentDeskDO) has
 // already authenticated and validated every call that reaches it.
 import { DurableObject } from "cloudflare:workers";
 import { conversationMigrations } from "../migrations/conversation/index.ts";
@@ -7,14 +8,19 @@ import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig } from "../src/config.ts";
 import { idleDecision } from "../src/conversation/idle.ts";
-import { chosenProtocol, errorFrame, parseClientFrame, PING, PONG, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
+import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
+import { chosenProtocol, errorFrame, parseClientFrame, PING, PONG, type HandoffFrame, type OfflineMessageInput, type RatingInput, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
 import { admitSend } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
-import type { CloseReason, ConversationMeta, CreateInput, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
+import type { CloseReason, ConversationMeta, CreateInput, Message, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
+import type { HandoffReason, Resolution } from "../src/desk/model.ts";
+import { NO_OBSERVER, type DeskObserver } from "../src/desk/observer.ts";
 import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { pipelinePorts } from "../src/platform/pipeline-ports.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
+import { ConversationHandoff, type AgentTranscript } from "./conversation-handoff.ts";
+import { HandoffStore, type AgentRef, type Note, type StoredRating } from "./conversation-handoff-store.ts";
 import { ConversationSockets, send } from "./conversation-sockets.ts";
 import { ConversationStore } from "./conversation-store.ts";
 
@@ -24,9 +30,12 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly store: ConversationStore;
   private readonly sockets: ConversationSockets;
   private readonly turns: Turns;
+  private readonly handoff: ConversationHandoff;
   private readonly idleMs: number;
   private readonly defaultRegion: Region;
   private alarmArmed = false;
+  /** Ops wires its events in here (see src/desk/observer.ts). */
+  observer: DeskObserver = NO_OBSERVER;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -36,15 +45,32 @@ export class ConversationDO extends DurableObject<Env> {
     const config = readConfig(env);
     this.idleMs = config.idleSeconds * 1000;
     this.defaultRegion = config.defaultRegion;
+    const answerer = new AnswerPipeline(pipelinePorts(env, config, ctx, () => this.region(), () => this.ctx.id.toString()), { plan: DEFAULT_PLAN_CONFIG, deadlineMs: config.resilience.deadlineMs });
+    this.handoff = new ConversationHandoff({
+      env,
+      store: this.store,
+      handoffs: new HandoffStore(ctx.storage.sql, this.store.nextSeq()),
+      sockets: this.sockets,
+      answerer,
+      defaultTeam: config.desk.defaultTeam,
+      turns: () => this.turns,
+      touched: (at) => this.touched(at),
+      close: (reason) => this.closeConversation(reason),
+      observer: () => this.observer,
+    });
     this.turns = new Turns(
       {
         store: this.store,
-        answerer: new AnswerPipeline(pipelinePorts(env, config, ctx, () => this.region(), () => this.ctx.id.toString()), { plan: DEFAULT_PLAN_CONFIG, deadlineMs: config.resilience.deadlineMs }),
-        publish: (frame) => this.sockets.publish(frame, "all"),
+        answerer,
+        publish: (frame) => {
+          this.sockets.publish(frame, "all");
+          this.handoff.published(frame);
+        },
         touched: (at) => this.touched(at),
         admit: (at) => admitSend(this.store, config.limits.conversation, at),
         now: () => Date.now(),
         wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        handover: this.handoff,
       },
       { ackGraceMs: config.ackGraceMs },
     );
@@ -56,6 +82,7 @@ export class ConversationDO extends DurableObject<Env> {
     if (!this.store.meta()) {
       const at = Date.now();
       this.store.create(input, at);
+      this.handoff.created(input.team);
       this.touched(at);
     }
     return ok(this.store.meta()!);
@@ -81,6 +108,7 @@ export class ConversationDO extends DurableObject<Env> {
       },
       delta: (_replyTo, text) => write({ event: "delta", data: { text } }),
       replied: (reply) => write({ event: "done", data: reply }),
+      handoff: (frame) => write({ event: "handoff", data: frame }),
     });
     void done.then(async (outcome) => {
       if (!outcome.ok) started(fail(outcome.code, outcome.retryAfterMs));
@@ -92,7 +120,8 @@ export class ConversationDO extends DurableObject<Env> {
 
   async history(after: number, limit: number): Promise<Outcome<TranscriptPage>> {
     if (!this.store.meta()) return fail("conversation_not_found");
-    return ok(await this.store.page(after, limit));
+    const page = await this.store.page(after, limit);
+    return ok({ ...page, messages: this.handoff.forCustomer(page.messages) });
   }
 
   close(): Outcome<ConversationMeta> {
@@ -100,6 +129,52 @@ export class ConversationDO extends DurableObject<Env> {
     if (!meta) return fail("conversation_not_found");
     if (meta.status === "open") this.closeConversation("closed_by_customer");
     return ok(this.store.meta()!);
+  }
+
+  // ---- The human desk: the customer's side ----
+
+  /** The customer asks for a person (in words, by accepting an offer, or explicitly). */
+  requestHandoff(reason?: HandoffReason): Promise<Outcome<HandoffFrame>> {
+    return this.handoff.request(reason);
+  }
+
+  leaveMessage(input: OfflineMessageInput): Promise<Outcome<{ message: Message; duplicate: boolean; handoff: HandoffFrame }>> {
+    return this.handoff.leaveMessage(input);
+  }
+
+  rate(input: RatingInput): Outcome<StoredRating> {
+    return this.handoff.rate(input);
+  }
+
+  feedback(seq: number, helpful: boolean): Promise<Outcome<{ seq: number; helpful: boolean }>> {
+    return this.handoff.feedback(seq, helpful);
+  }
+
+  // ---- The human desk: calls from the team's AgentDeskDO and agents' reads ----
+
+  deskUpdate(update: DeskUpdate): void {
+    this.handoff.deskUpdate(update);
+  }
+
+  agentMessage(post: AgentPost): Promise<Outcome<{ message: Message; duplicate: boolean }>> {
+    return this.handoff.agentMessage(post);
+  }
+
+  agentNote(input: { agent: AgentRef; text: string; clientMessageId: string }): Outcome<{ note: Note; duplicate: boolean }> {
+    return this.handoff.agentNote(input);
+  }
+
+  agentTyping(name: string): void {
+    this.handoff.agentTyping(name);
+  }
+
+  agentClosed(resolution: Resolution): void {
+    this.handoff.agentClosed(resolution);
+  }
+
+  /** The transcript as an agent reads it; the Worker has checked access and audited the read. */
+  agentView(after: number, limit: number): Promise<Outcome<AgentTranscript>> {
+    return this.handoff.agentView(after, limit);
   }
 
   /** WebSocket upgrade only: the Worker checked the token and the origin. */
@@ -114,24 +189,51 @@ export class ConversationDO extends DurableObject<Env> {
       server,
       async (cursor) => {
         const page = await this.store.page(cursor, BACKLOG_PAGE);
-        return { items: page.messages, nextAfter: page.nextAfter };
+        return { items: this.handoff.forCustomer(page.messages), nextAfter: page.nextAfter };
       },
       after,
       (message): ServerFrame => ({ type: "message", message }),
     );
+    this.handoff.greet(server, send);
     const protocol = chosenProtocol(request.headers.get("sec-websocket-protocol"));
     return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "Sec-WebSocket-Protocol": protocol } : {} });
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const decision = parseClientFrame(data);
-    if (decision.kind === "too_large") return ws.close(1009, "frame too large");
-    if (decision.kind === "reject") return send(ws, errorFrame(decision.code));
-    const { clientMessageId } = decision.input;
-    const outcome = await this.turns.send(decision.input, {
-      accepted: (message, duplicate) => send(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) } satisfies ServerFrame),
-    });
-    if (!outcome.ok) send(ws, errorFrame(outcome.code, clientMessageId, outcome.retryAfterMs));
+    switch (decision.kind) {
+      case "too_large":
+        return ws.close(1009, "frame too large");
+      case "reject":
+        return send(ws, errorFrame(decision.code));
+      case "send": {
+        const { clientMessageId } = decision.input;
+        const outcome = await this.turns.send(decision.input, {
+          accepted: (message, duplicate) => send(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) } satisfies ServerFrame),
+        });
+        if (!outcome.ok) send(ws, errorFrame(outcome.code, clientMessageId, outcome.retryAfterMs));
+        return;
+      }
+      case "handoff": {
+        // On success every socket gets the handoff frame.
+        const outcome = await this.handoff.request(decision.reason);
+        if (!outcome.ok) send(ws, errorFrame(outcome.code));
+        return;
+      }
+      case "rating": {
+        const outcome = this.handoff.rate(decision.rating);
+        send(ws, outcome.ok ? ({ type: "rated", score: outcome.value.score } satisfies ServerFrame) : errorFrame(outcome.code));
+        return;
+      }
+      case "typing":
+        return this.handoff.customerTyping();
+      case "offline_message": {
+        const { clientMessageId } = decision.input;
+        const outcome = await this.handoff.leaveMessage(decision.input);
+        send(ws, outcome.ok ? ({ type: "ack", clientMessageId, seq: outcome.value.message.seq, ...(outcome.value.duplicate && { duplicate: true }) } satisfies ServerFrame) : errorFrame(outcome.code, clientMessageId));
+        return;
+      }
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -155,6 +257,7 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   private closeConversation(reason: CloseReason): void {
+    if (reason !== "closed_by_agent") this.handoff.closed();
     this.store.close(reason, Date.now());
     this.sockets.publish({ type: "closed", reason } satisfies ServerFrame);
     this.sockets.closeAll(1000, reason);

@@ -9,6 +9,8 @@ import { location } from "./middleware/location.ts";
 import { perAdminKey, perClientIp } from "./middleware/rate-limit.ts";
 import { apiCors, securityHeaders } from "./middleware/security.ts";
 import { adminKb } from "./routes/admin-kb.ts";
+import { agent } from "./routes/agent.ts";
+import { conversationHandoff } from "./routes/conversation-handoff.ts";
 import { conversations } from "./routes/conversations.ts";
 import { dev } from "./routes/dev.ts";
 import { faults } from "./routes/faults.ts";
@@ -27,9 +29,12 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/conversations", perClientIp);
   app.use("/v1/conversations/*", perClientIp);
   app.use("/v1/admin/*", perAdminKey);
+  app.use("/v1/agent/*", perAdminKey);
 
   app.route("/", health);
   app.route("/", conversations);
+  app.route("/", conversationHandoff);
+  app.route("/", agent);
   app.route("/", adminKb);
   app.route("/", dev);
   app.route("/", faults);

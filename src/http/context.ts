@@ -1,4 +1,5 @@
 // The Hono environment every route and middleware shares.
+import type { AgentIdentity } from "../auth/agent-token.ts";
 import type { CachedOperator } from "../auth/operator-cache.ts";
 import type { Config } from "../config.ts";
 import type { Jurisdiction } from "../edge/region.ts";
@@ -15,5 +16,7 @@ export interface AppEnv {
     conversation: { id: string; stub: DurableObjectStub<ConversationDO> };
     /** Set by the operator auth middleware: who is calling, with which role. */
     operator: CachedOperator;
+    /** Set by the agent session middleware (with `operator`, for the audit log). */
+    agent: AgentIdentity;
   };
 }

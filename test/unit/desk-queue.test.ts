@@ -61,7 +61,8 @@ describe("the queue", () => {
     desk.apply({ type: "presence", agentId: "ana", status: "away" });
     desk.apply({ type: "presence", agentId: "ben", status: "away" });
     expect(etaSeconds(desk.state, cid(3))).toBeNull();
-    expect(handoffFrameOf(desk.state, cid(3))).toEqual({ type: "handoff", state: "queued", position: 1 });
+    // Nobody is online now: the customer keeps their place and is offered to leave a message.
+    expect(handoffFrameOf(desk.state, cid(3))).toEqual({ type: "handoff", state: "offline", reason: "no_agents", position: 1 });
   });
 
   it("estimates from the median of recent handling times, rounded up to ten seconds", () => {
@@ -146,7 +147,7 @@ describe("offers to leave a message", () => {
     desk.enqueue(1);
     expect(desk.effects).toEqual([
       { type: "offer_offline", conversationId: cid(1), reason: "closed_hours" },
-      { type: "handoff", conversationId: cid(1), frame: { type: "handoff", state: "offline" } },
+      { type: "handoff", conversationId: cid(1), frame: { type: "handoff", state: "offline", reason: "closed_hours" } },
     ]);
     expect(desk.holder(1)).toBe("gone");
     desk.enqueue(1, {}, Date.parse("2025-01-06T09:00:00Z"));
@@ -163,7 +164,7 @@ describe("offers to leave a message", () => {
     desk.enqueue(1);
     expect(desk.effects).toEqual([
       { type: "offer_offline", conversationId: cid(1), reason: "no_agents" },
-      { type: "handoff", conversationId: cid(1), frame: { type: "handoff", state: "offline" } },
+      { type: "handoff", conversationId: cid(1), frame: { type: "handoff", state: "offline", reason: "no_agents" } },
     ]);
     expect(desk.holder(1)).toBe("gone");
   });

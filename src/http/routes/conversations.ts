@@ -39,7 +39,7 @@ const send = createRoute({
   tags,
   summary: "Send a customer message and get the reply",
   description:
-    "Idempotent per clientMessageId: a retry returns the original turn with duplicate=true. With `Accept: text/event-stream` the turn streams as SSE events `message` (the stored customer message), `delta` ({ text }, while the reply is generated) and `done` (the stored reply).",
+    "Idempotent per clientMessageId: a retry returns the original turn with duplicate=true. With `Accept: text/event-stream` the turn streams as SSE events `message` (the stored customer message), `delta` ({ text }, while the reply is generated), `done` (the stored reply) and `handoff` (when the turn asked for a person, or went to the agent who has the conversation: then `reply` is null and no `done` follows).",
   security: bearer,
   middleware: [conversationAuth, jsonBody] as const,
   request: { params: IdParam, body: { required: true, content: { "application/json": { schema: SendInputSchema } } } },
@@ -77,7 +77,7 @@ const socket = createRoute({
   path: "/v1/conversations/{id}/ws",
   tags,
   summary: "Open the conversation's WebSocket",
-  description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId} and {"type":"ping"}. Server frames: ack, message, typing, delta, closed, error, pong. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
+  description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId}, {type:"handoff",reason?} (ask for a person), {type:"rating",score,comment?}, {type:"typing"}, {type:"offline_message",email,text,clientMessageId} and {"type":"ping"}. Server frames: ack, message (agent messages have role "agent" and agent.name), typing (agent.name when the agent types), delta, handoff {state: queued|assigned|ended|offline, position?, etaSeconds?, agent?, reason?}, rated, closed, error, pong. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
   security: bearer,
   middleware: [conversationAuth] as const,
   request: { params: IdParam, query: z.object({ after: z.coerce.number().int().min(0).default(0) }) },
@@ -112,7 +112,7 @@ conversations.openapi(create, async (c) => {
   const address = newConversation(c.env.CONVERSATION, jurisdiction, config.jurisdictions);
   const { id } = address;
   const stub = conversationStub(c.env, address, region);
-  const meta = unwrap(await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: input.customer, metadata: input.metadata }));
+  const meta = unwrap(await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: input.customer, metadata: input.metadata, team: input.team }));
   const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
   const url = new URL(c.req.url);
   const websocketUrl = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}/v1/conversations/${id}/ws`;
