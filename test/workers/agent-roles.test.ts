@@ -22,10 +22,10 @@ describe("signing in to the desk", () => {
   });
 
   it.each([
-    ["a kb_editor key", async () => (await operator("Kim", "kb_editor", null)).key, 403, "forbidden"],
-    ["an ops_viewer key", async () => (await operator("Oz", "ops_viewer", null)).key, 403, "forbidden"],
-    ["the break-glass admin key (desk work must name a person)", async () => ADMIN_KEY, 403, "forbidden"],
-    ["an unknown operator key", async () => "hf_op_not-a-real-key-0000000000000000", 401, "operator_key_invalid"],
+    ["a kb_editor key", async (): Promise<string> => (await operator("Kim", "kb_editor", null)).key, 403, "forbidden"],
+    ["an ops_viewer key", async (): Promise<string> => (await operator("Oz", "ops_viewer", null)).key, 403, "forbidden"],
+    ["the break-glass admin key (desk work must name a person)", async (): Promise<string> => ADMIN_KEY, 403, "forbidden"],
+    ["an unknown operator key", async (): Promise<string> => "hf_op_not-a-real-key-0000000000000000", 401, "operator_key_invalid"],
   ] as const)("refuses %s", async (_name, key, status, code) => {
     const res = await signIn(await key());
     expect(res.status).toBe(status);
