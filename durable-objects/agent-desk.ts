@@ -17,7 +17,7 @@ import { activeConversations, type DeskConfig, type DeskEffect, type DeskEvent, 
 import { NO_OBSERVER, type DeskObserver } from "../src/desk/observer.ts";
 import { AGENT_SUBPROTOCOL, agentErrorFrame, parseAgentFrame, type AgentClientFrame, type AgentServerFrame } from "../src/desk/protocol.ts";
 import { handoffFrameOf, queueFrame } from "../src/desk/queue.ts";
-import { chosenProtocol } from "../src/conversation/protocol.ts";
+import { chosenProtocol, PING, PONG } from "../src/conversation/protocol.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { SerialQueue } from "../src/conversation/serial-queue.ts";
 import { AGENT_HEADER, conversationById, deskOf, type AgentReply, type DeskAccess } from "../src/platform/desks.ts";
@@ -51,6 +51,7 @@ export class AgentDeskDO extends DurableObject<Env> {
     this.config = config.desk.config.ok ? config.desk.config.config : null;
     this.graceMs = config.desk.reconnectGraceMs;
     this.jurisdictions = config.jurisdictions;
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     // After a restart, sockets that did not survive are gone without a close event.
     const now = Date.now();
     for (const agent of Object.values(this.store.existing()?.agents ?? {})) {
