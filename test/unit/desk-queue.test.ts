@@ -181,6 +181,8 @@ describe("offers to leave a message", () => {
     desk.tick(60 * MINUTE);
     expect(desk.effectsOf("offer_offline")).toEqual([]);
     expect(positionOf(desk.state, cid(2))).toBe(1);
+    // The customer's frame carries the offer and the place kept.
+    expect(handoffFrameOf(desk.state, cid(2))).toMatchObject({ state: "offline", reason: "max_wait", position: 1 });
   });
 
   it("when the last online agent leaves, everyone still waiting is offered a message once", () => {

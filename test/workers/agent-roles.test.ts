@@ -111,3 +111,23 @@ describe("the agent API", () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("documents the desk's routes, the customer's handoff routes and a conversation's team", async () => {
+    const spec = await (await call("/openapi.json")).json<{ paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } }>();
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/agent/session",
+        "/v1/agent/ws",
+        "/v1/agent/queue",
+        "/v1/agent/conversations/{id}",
+        ...["claim", "messages", "notes", "transfer", "release", "close"].map((a) => `/v1/agent/conversations/{id}/${a}`),
+        "/v1/conversations/{id}/handoff",
+        "/v1/conversations/{id}/rating",
+        "/v1/conversations/{id}/messages/{seq}/feedback",
+        "/v1/conversations/{id}/offline-message",
+      ]),
+    );
+    expect(spec.components.schemas.CreateConversation?.properties).toHaveProperty("team");
+  });
+});
