@@ -290,6 +290,10 @@ export class AgentDeskDO extends DurableObject<Env> {
         }
         case "left_team": {
           const { team, enqueue } = e;
+          // The conversation learns its new desk first, so that it asks that desk from now on;
+          // the new desk's own update (any revision of that desk) then replaces this one.
+          const moving: DeskUpdate = { team, revision: 0, frame: { type: "handoff", state: "queued" } };
+          this.call(e.conversationId, (c) => c.deskUpdate(moving));
           this.outboxRun(() => deskOf(this.env, team).request(team, enqueue).then(() => undefined));
           break;
         }

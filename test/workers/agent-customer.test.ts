@@ -27,6 +27,21 @@ describe("asking for a person", () => {
     expect((await queueOf(ana)).items.map((i) => i.conversationId).sort()).toEqual([byHttp.id, bySocket.id].sort());
   });
 
+  it("streams the handoff as an SSE event after the bot's reply when asked in words", async () => {
+    const t = team();
+    const ana = await agent("Ana", t);
+    await openConsole(ana, { status: "online", capacity: 1 });
+    const conv = await createConversation({ team: t });
+    const res = await call(`/v1/conversations/${conv.id}/messages`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream", Authorization: `Bearer ${conv.token}` },
+      body: JSON.stringify({ text: "转人工", clientMessageId: cid("sse-h") }),
+    });
+    const events = (await res.text()).split("\n\n").filter(Boolean).map((block) => ({ event: /^event: (.+)$/m.exec(block)?.[1], data: JSON.parse(/^data: (.+)$/m.exec(block)?.[1] ?? "null") }));
+    expect(events.map((e) => e.event)).toEqual(["message", "done", "handoff"]);
+    expect(events[2]!.data).toEqual({ type: "handoff", state: "assigned", agent: { name: "Ana" } });
+  });
+
   it("accepting the bot's offer keeps the offer's reason", async () => {
     const t = team();
     const ana = await agent("Ana", t);

@@ -115,4 +115,22 @@ describe("the queue", () => {
     const turn = await (await send(conv, "hello?", cid("off1"))).json<{ reply: unknown; handoff?: unknown }>();
     expect(turn.reply).not.toBeNull();
   });
+
+  it("counts SLA breaches per team and shows each conversation's SLA state in the queue", async () => {
+    const t = team();
+    const ana = await agent("Ana", t);
+    const desk = await openConsole(ana, { status: "online", capacity: 1 });
+    const busy = await handedOver(t);
+    await desk.until((d) => frames(d, "assigned").length === 1);
+    desk.send({ type: "message", conversationId: busy.id, text: "With you in a moment", clientMessageId: cid("sla1") });
+    await desk.until((d) => frames(d, "ack").length === 1);
+    const waiting = await handedOver(t);
+    expect((await queueOf(ana)).items.find((i) => i.conversationId === waiting.id)?.sla).toBe("ok");
+    // Past the first-response target (120 s by default) with nobody answering the waiting customer.
+    await runTimersIn(t, 121_000);
+    const queue = await queueOf(ana);
+    expect(queue.breaches).toEqual({ firstResponse: 1, nextResponse: 0 });
+    expect(queue.items.find((i) => i.conversationId === waiting.id)?.sla).toBe("breached");
+    await desk.until((d) => (last(d, "queue")?.breaches as { firstResponse: number } | undefined)?.firstResponse === 1);
+  });
 });

@@ -78,6 +78,16 @@ describe("the agent API", () => {
     }
   });
 
+  it("lets an admin (a supervisor) read any conversation the team's desk holds", async () => {
+    const t = team();
+    const ana = await agent("Ana", t);
+    const boss = await agent("Ada", t, "admin");
+    const anaDesk = await openConsole(ana, { status: "online", capacity: 1 });
+    const conv = await handedOver(t);
+    await anaDesk.until((d) => frames(d, "assigned").length === 1);
+    expect((await agentCall(boss.token, `/conversations/${conv.id}`)).status).toBe(200);
+  });
+
   it("audits every transcript read, and refuses the read when the audit log cannot be written", async () => {
     const t = team();
     const ana = await agent("Ana", t);
