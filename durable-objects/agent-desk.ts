@@ -82,8 +82,8 @@ export class AgentDeskDO extends DurableObject<Env> {
     return applied.ok ? ok(null) : applied;
   }
 
-  /** Files an offline ticket; the text is cut to a subject here and the rest dropped. */
-  leaveMessage(team: string, input: { conversationId: string; email: string; text: string; language: string }): Outcome<null> {
+  /** Files an offline ticket: it names the conversation, whose own object keeps the address and the message. */
+  leaveMessage(team: string, input: { conversationId: string; language: string }): Outcome<null> {
     const applied = this.apply(team, { type: "leave_message", ticketId: `t_${crypto.randomUUID()}`, ...input });
     return applied.ok ? ok(null) : applied;
   }
@@ -103,10 +103,11 @@ export class AgentDeskDO extends DurableObject<Env> {
     return ok({ ...queueFrame(state, Date.now(), this.config), tickets: state.tickets, canned: CANNED_RESPONSES });
   }
 
-  /** Whether an agent may read a conversation: theirs, waiting in the team's queue, or (admins) any the desk holds. */
+  /** Whether an agent may read a conversation: theirs, waiting in the team's queue, with an open ticket, or (admins) any the desk holds. */
   access(agent: AgentIdentity, conversationId: string): DeskAccess {
-    const c = this.store.state(agent.team).conversations[conversationId];
-    if (!c) return null;
+    const state = this.store.state(agent.team);
+    const c = state.conversations[conversationId];
+    if (!c) return state.tickets.some((t) => t.conversationId === conversationId) ? "ticket" : null;
     if (c.status === "waiting") return "waiting";
     if (c.agentId === agent.id) return "assigned";
     return agent.role === "admin" ? "team" : null;

@@ -24,6 +24,7 @@ import type { HandoffFrame, OfflineMessageInput, RatingInput, ServerFrame } from
 import type { Handover, Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, Message } from "../src/conversation/types.ts";
 import { renderTemplate } from "../src/desk/canned.ts";
+import { ticketSubject } from "../src/desk/tickets.ts";
 import type { HandoffReason, Resolution } from "../src/desk/model.ts";
 import type { DeskObserver } from "../src/desk/observer.ts";
 import type { AgentServerFrame, AssistArticle } from "../src/desk/protocol.ts";
@@ -61,6 +62,8 @@ export interface AgentTranscript {
     team: string;
     handoff: HandoffFrame | null;
     resolution: Resolution | null;
+    /** The message the customer left for the team, if any: reply to it by email. */
+    ticket: HandoffRecord["ticket"];
   };
   messages: Message[];
   hasMore: boolean;
@@ -188,7 +191,7 @@ export class ConversationHandoff implements Handover {
       const language = this.d.store.dialogue().language ?? languageOf(meta.locale);
       let filed: Outcome<null>;
       try {
-        filed = await this.desk(record.team).leaveMessage(record.team, { conversationId: meta.id, email: input.email, text: input.text, language });
+        filed = await this.desk(record.team).leaveMessage(record.team, { conversationId: meta.id, language });
       } catch {
         return fail("desk_unavailable");
       }
@@ -198,7 +201,7 @@ export class ConversationHandoff implements Handover {
       await this.hold(message);
       this.d.touched(at);
       this.d.sockets.publish({ type: "message", message } satisfies ServerFrame);
-      this.tell({ ...this.record(), status: "ended", frame: TICKET_FILED, ticketAt: at });
+      this.tell({ ...this.record(), status: "ended", frame: TICKET_FILED, ticket: { email: input.email, seq, subject: ticketSubject(input.text), at } });
       return ok({ message, duplicate: false, handoff: TICKET_FILED });
     });
   }
@@ -312,7 +315,7 @@ export class ConversationHandoff implements Handover {
     const page = await this.d.store.page(after, limit);
     const messages = this.d.handoffs.decorate(page.messages, "agent");
     const record = this.record();
-    const conversation: AgentTranscript["conversation"] = { id: meta.id, locale: meta.locale, region: meta.region, status: meta.status, createdAt: meta.createdAt, team: record.team, handoff: record.frame, resolution: record.resolution };
+    const conversation: AgentTranscript["conversation"] = { id: meta.id, locale: meta.locale, region: meta.region, status: meta.status, createdAt: meta.createdAt, team: record.team, handoff: record.frame, resolution: record.resolution, ticket: record.ticket };
     if (meta.closeReason) conversation.closeReason = meta.closeReason;
     if (meta.customer) conversation.customer = meta.customer;
     if (meta.metadata) conversation.metadata = meta.metadata;

@@ -60,8 +60,10 @@ export const AGENT_STRINGS = {
     typing: "The customer is typing…",
     unassigned: { timeout: "You did not reply in time: the conversation went back to the queue.", offline: "You went offline: the conversation went back to the queue.", transfer: "The conversation was transferred.", released: "Handed back to the bot.", closed: "The conversation was closed." },
     status: { waiting: "waiting", assigned: "assigned", open: "open", closed: "closed" },
-    ticketLine: (t) => `${t.subject || "(no subject)"} — ${t.email}`,
+    ticketLine: (t) => `${t.language.toUpperCase()} · ${new Date(t.createdAt).toLocaleString("en", { dateStyle: "short", timeStyle: "short" })}`,
+    openTicket: "Open",
     doneTicket: "Done",
+    ticketNotice: (ticket) => `Message left for the team: reply by email to ${ticket.email} (“${ticket.subject}”).`,
     shortcuts: "Keyboard shortcuts",
     keys: [
       ["Alt+J / Alt+K", "next / previous conversation"],
@@ -150,8 +152,10 @@ export const AGENT_STRINGS = {
     typing: "客户正在输入…",
     unassigned: { timeout: "您未及时回复，对话已退回队列。", offline: "您已离线，对话已退回队列。", transfer: "对话已转接。", released: "已交还给智能助手。", closed: "对话已结束。" },
     status: { waiting: "排队中", assigned: "已分配", open: "进行中", closed: "已结束" },
-    ticketLine: (t) => `${t.subject || "（无主题）"} — ${t.email}`,
+    ticketLine: (t) => `${t.language.toUpperCase()} · ${new Date(t.createdAt).toLocaleString("zh-CN", { dateStyle: "short", timeStyle: "short" })}`,
+    openTicket: "查看",
     doneTicket: "已处理",
+    ticketNotice: (ticket) => `客户留言：请通过电子邮件回复 ${ticket.email}（“${ticket.subject}”）。`,
     shortcuts: "键盘快捷键",
     keys: [
       ["Alt+J / Alt+K", "下一个 / 上一个对话"],

@@ -81,12 +81,15 @@ export function assistItems(t, articles, onInsert) {
   });
 }
 
-export function ticketItem(t, ticket, onDone) {
+/** A message left for the team: when and in which language; the address and text are read from the conversation. */
+export function ticketItem(t, ticket, onOpen, onDone) {
   const li = el("li", "ticket", t.ticketLine(ticket));
-  const done = el("button", "link", t.doneTicket);
-  done.type = "button";
-  done.addEventListener("click", onDone);
-  li.append(" ", done);
+  for (const [label, action] of [[t.openTicket, onOpen], [t.doneTicket, onDone]]) {
+    const button = el("button", "link", label);
+    button.type = "button";
+    button.addEventListener("click", action);
+    li.append(" ", button);
+  }
   return li;
 }
 

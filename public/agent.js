@@ -72,7 +72,6 @@ function onFrame(f) {
       queue = f;
       queueAt = Date.now();
       renderLists();
-      renderActions();
       break;
     case "tickets":
       tickets = f.tickets;
@@ -196,7 +195,7 @@ function renderLists() {
 }
 
 function renderTickets() {
-  fill($("tickets"), tickets.map((ticket) => ticketItem(t, ticket, () => client.send({ type: "close_ticket", ticketId: ticket.ticketId }))), t.none);
+  fill($("tickets"), tickets.map((ticket) => ticketItem(t, ticket, () => select(ticket.conversationId), () => client.send({ type: "close_ticket", ticketId: ticket.ticketId }))), t.none);
 }
 
 function renderCanned() {
@@ -222,9 +221,9 @@ function renderHeader() {
   const item = itemOf(current);
   const state = item ? t.status[item.status] : t.status[c.status];
   $("conv-meta").textContent = [state, c.locale, c.region, item && (t.reasons[item.reason] ?? item.reason), c.team].filter(Boolean).join(" · ");
-  const notice = notices.get(current);
+  const notice = c.ticket ? t.ticketNotice(c.ticket) : notices.has(current) ? t.unassigned[notices.get(current)] : "";
   $("conv-notice").hidden = !notice;
-  $("conv-notice").textContent = notice ? t.unassigned[notice] : "";
+  $("conv-notice").textContent = notice;
   renderActions();
 }
 

@@ -27,8 +27,12 @@ export interface HandoffRecord {
   agentRepliedAt: number | null;
   /** How the agent closed the conversation, if they did. */
   resolution: Resolution | null;
-  /** When the customer left a message for the team. */
-  ticketAt: number | null;
+  /**
+   * The message the customer left for the team (an offline ticket): the address to reply to,
+   * the seq of the message and a subject cut from it. Kept here, in the conversation's own
+   * object and jurisdiction; the desk's ticket only names the conversation.
+   */
+  ticket: { email: string; seq: number; subject: string; at: number } | null;
 }
 
 /** A desk's word on a conversation: the frame its customer should see, at a desk revision. */
@@ -39,7 +43,7 @@ export interface DeskUpdate {
 }
 
 export function initialHandoff(team: string): HandoffRecord {
-  return { team, status: "none", revision: 0, frame: null, requestedAt: null, reason: null, offer: null, agentRepliedAt: null, resolution: null, ticketAt: null };
+  return { team, status: "none", revision: 0, frame: null, requestedAt: null, reason: null, offer: null, agentRepliedAt: null, resolution: null, ticket: null };
 }
 
 /**

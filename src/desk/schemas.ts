@@ -44,7 +44,7 @@ export const QueueSchema = z
     items: z.array(QueueItemSchema),
     agents: z.array(z.object({ agentId: z.string(), name: z.string(), presence: z.enum(PRESENCES), capacity: z.number().int(), active: z.number().int() })),
     breaches: z.object({ firstResponse: z.number().int(), nextResponse: z.number().int() }),
-    tickets: z.array(z.object({ ticketId: z.string(), conversationId: z.string(), email: z.string(), subject: z.string(), language: z.string(), createdAt: z.number() })),
+    tickets: z.array(z.object({ ticketId: z.string(), conversationId: z.string(), language: z.string(), createdAt: z.number() }).openapi({ description: "A message left for the team; the address and the message are read from the conversation (GET /v1/agent/conversations/{id})." })),
     canned: z.array(z.object({ id: z.string(), locale: z.string(), title: z.string(), text: z.string() })),
   })
   .openapi("AgentQueue");

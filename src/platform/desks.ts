@@ -14,8 +14,8 @@ export const AGENT_HEADER = "x-holdfast-agent";
 /** What an agent action gave: nothing to report, a stored message or a stored note. */
 export type AgentReply = { kind: "done" } | { kind: "message"; message: Message; duplicate: boolean } | { kind: "note"; note: Note; duplicate: boolean };
 
-/** How a desk sees a conversation an agent asks to read: theirs, waiting, held by a colleague (admins only), or not at all. */
-export type DeskAccess = "assigned" | "waiting" | "team" | null;
+/** How a desk sees a conversation an agent asks to read: theirs, waiting, with an open ticket, held by a colleague (admins only), or not at all. */
+export type DeskAccess = "assigned" | "waiting" | "ticket" | "team" | null;
 
 /** The desk of a team. */
 export function deskOf(env: Env, team: string): DeskStub {

@@ -147,7 +147,11 @@ describe("agent console with a customer page side by side", () => {
     await customer.locator("#leave button[type=submit]").click();
     await expect.poll(() => customer.locator("#handoff-text").textContent(), { timeout: 10_000 }).toContain("感谢留言");
     await expect.poll(() => agent.locator("#tickets li.ticket").count(), { timeout: 10_000 }).toBe(1);
-    expect(await agent.locator("#tickets li.ticket").textContent()).toContain("lee@example.com");
+    // The desk names the conversation; the address and the message are read from it.
+    expect(await agent.locator("#tickets li.ticket").textContent()).not.toContain("lee@example.com");
+    await agent.locator("#tickets li.ticket button").first().click();
+    await expect.poll(() => agent.locator("#conv-notice").textContent(), { timeout: 10_000 }).toContain("lee@example.com");
+    expect(await agent.locator("#transcript li.msg.customer .text").last().textContent()).toContain("订单 1234");
     await agent.screenshot({ path: `${shots}/agent-tickets-zh.png` });
     await agent.close();
     await agentContext.close();

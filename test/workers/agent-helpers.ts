@@ -89,7 +89,7 @@ export async function runTimersIn(teamName: string, laterMs: number): Promise<vo
 }
 
 /** The desk's queue through the REST mirror. */
-export async function queueOf(a: Agent): Promise<{ items: Array<{ conversationId: string; status: string; agent: { agentId: string } | null; position: number | null; sla: string }>; breaches: Record<string, number>; tickets: Array<{ conversationId: string; email: string; subject: string }> }> {
+export async function queueOf(a: Agent): Promise<{ items: Array<{ conversationId: string; status: string; agent: { agentId: string } | null; position: number | null; sla: string }>; breaches: Record<string, number>; tickets: Array<{ conversationId: string; language: string }> }> {
   const res = await agentCall(a.token, "/queue");
   if (res.status !== 200) throw new Error(`queue: ${res.status} ${await res.text()}`);
   return res.json();
