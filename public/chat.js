@@ -202,12 +202,19 @@ function renderHandoff(frame) {
     $("rating").hidden = true;
     rateAsked = false;
   }
+  keepLatestInView();
 }
 
 function askRating() {
   if (rateAsked) return;
   rateAsked = true;
   $("rating").hidden = false;
+  keepLatestInView();
+}
+
+/** Banners and forms below the log take its room: the latest message stays in sight. */
+function keepLatestInView() {
+  $("log").scrollTop = $("log").scrollHeight;
 }
 
 function hideTyping() {
@@ -243,6 +250,7 @@ function ended() {
   $("handoff").hidden = true;
   $("ended").hidden = false;
   askRating();
+  keepLatestInView();
   $("restart").focus();
 }
 
@@ -273,6 +281,7 @@ async function rate(event) {
   }
   $("rating").hidden = true;
   $("rated").hidden = false;
+  keepLatestInView();
 }
 
 function submit(event) {
