@@ -67,12 +67,12 @@ export class ConversationStore implements TurnStore {
   constructor(storage: DurableObjectStorage) {
     this.storage = storage;
     this.sql = storage.sql;
-  }
-
-  /** Reads the record, opens the data key and what it sealed. Call once, before anything else. */
-  async load(ring: Keyring | null): Promise<void> {
     this.record = this.sql.exec<ConversationRow>("SELECT * FROM conversation LIMIT 1").toArray()[0] ?? null;
     this.lastSeq = this.sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM messages").one().s ?? 0;
+  }
+
+  /** Opens the data key and what it sealed. Call once, before any text is read or written. */
+  async load(ring: Keyring | null): Promise<void> {
     const key = this.sql.exec<{ wrapped: string }>("SELECT wrapped FROM data_key WHERE id = 1").toArray()[0];
     if (!this.record) return;
     if (key) {

@@ -1,5 +1,6 @@
 // ConversationDO: one per conversation. Glue only: it adapts SQLite storage, the clock,
-// alarms and hibernatable WebSockets to the turn logic in src/conversation. The Worker has
+// alarms and hibernatable WebSockets to the turn logic in src/conversation, and its part in
+// the human desk to conversation-handoff.ts. The Worker (or the team's AgentDeskDO) has
 // already authenticated and validated every call that reaches it.
 import { DurableObject } from "cloudflare:workers";
 import { conversationMigrations } from "../migrations/conversation/index.ts";
@@ -7,10 +8,13 @@ import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig, type Config } from "../src/config.ts";
 import { idleDecision } from "../src/conversation/idle.ts";
-import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, MAX_INVALID_FRAMES, parseClientFrame, PING, PONG, REPLAY_PAGE, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
+import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
+import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, MAX_INVALID_FRAMES, parseClientFrame, PING, PONG, REPLAY_PAGE, type HandoffFrame, type OfflineMessageInput, type RatingInput, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
 import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
-import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
+import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, Message, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
+import type { HandoffReason, Resolution } from "../src/desk/model.ts";
+import { NO_OBSERVER, type DeskObserver } from "../src/desk/observer.ts";
 import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts";
@@ -18,6 +22,8 @@ import { subjectIndex } from "../src/platform/subjects.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { limitHit } from "../src/platform/limiter.ts";
+import { ConversationHandoff, type AgentTranscript } from "./conversation-handoff.ts";
+import { HandoffStore, type AgentRef, type Note, type StoredRating } from "./conversation-handoff-store.ts";
 import { close, ConversationSockets, send } from "./conversation-sockets.ts";
 import { ConversationStore } from "./conversation-store.ts";
 
@@ -27,6 +33,7 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly store: ConversationStore;
   private readonly sockets: ConversationSockets;
   private readonly turns: Turns;
+  private readonly handoff: ConversationHandoff;
   private readonly idleMs: number;
   private readonly defaultRegion: Region;
   private readonly config: Config;
@@ -37,6 +44,8 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly invalidFrames = new Map<WebSocket, number>();
   /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
   private readonly llmShare = new LocalLimit();
+  /** Ops wires its events in here (see src/desk/observer.ts). */
+  observer: DeskObserver = NO_OBSERVER;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -47,23 +56,40 @@ export class ConversationDO extends DurableObject<Env> {
     this.config = config;
     this.idleMs = config.idleSeconds * 1000;
     this.defaultRegion = config.defaultRegion;
+    const answerer = new AnswerPipeline(
+      pipelinePorts(env, config, ctx, {
+        region: () => this.region(),
+        jurisdiction: () => this.store.meta()?.jurisdiction ?? null,
+        key: () => this.ctx.id.toString(),
+        llmShare: (at) => this.llmShare.admit(at, config.limits.llmBudgetPerConversation),
+      }),
+      { plan: DEFAULT_PLAN_CONFIG, deadlineMs: config.resilience.deadlineMs },
+    );
+    this.handoff = new ConversationHandoff({
+      env,
+      store: this.store,
+      handoffs: new HandoffStore(ctx.storage.sql, this.store.nextSeq()),
+      sockets: this.sockets,
+      answerer,
+      defaultTeam: config.desk.defaultTeam,
+      turns: () => this.turns,
+      touched: (at) => this.touched(at),
+      close: (reason) => this.closeConversation(reason),
+      observer: () => this.observer,
+    });
     this.turns = new Turns(
       {
         store: this.store,
-        answerer: new AnswerPipeline(
-          pipelinePorts(env, config, ctx, {
-            region: () => this.region(),
-            jurisdiction: () => this.store.meta()?.jurisdiction ?? null,
-            key: () => this.ctx.id.toString(),
-            llmShare: (at) => this.llmShare.admit(at, config.limits.llmBudgetPerConversation),
-          }),
-          { plan: DEFAULT_PLAN_CONFIG, deadlineMs: config.resilience.deadlineMs },
-        ),
-        publish: (frame) => this.sockets.publish(frame, "all"),
+        answerer,
+        publish: (frame) => {
+          this.sockets.publish(frame, "all");
+          this.handoff.published(frame);
+        },
         touched: (at) => this.touched(at),
         admit: (at) => admitSend(this.store, config.limits.conversation, at),
         now: () => Date.now(),
         wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        handover: this.handoff,
       },
       { ackGraceMs: config.ackGraceMs },
     );
@@ -81,6 +107,7 @@ export class ConversationDO extends DurableObject<Env> {
       if (!this.keyring) return fail("server_misconfigured");
       const at = Date.now();
       await this.store.create(input, at, this.keyring);
+      this.handoff.created(input.team);
       this.touched(at);
     }
     return ok(this.store.meta()!);
@@ -141,6 +168,7 @@ export class ConversationDO extends DurableObject<Env> {
       },
       delta: (_replyTo, text) => write({ event: "delta", data: { text } }),
       replied: (reply) => write({ event: "done", data: reply }),
+      handoff: (frame) => write({ event: "handoff", data: frame }),
     });
     void done.then(async (outcome) => {
       if (!outcome.ok) started(fail(outcome.code, outcome.retryAfterMs));
@@ -152,7 +180,8 @@ export class ConversationDO extends DurableObject<Env> {
 
   async history(after: number, limit: number): Promise<Outcome<TranscriptPage>> {
     if (!this.store.meta()) return fail("conversation_not_found");
-    return ok(await this.store.page(after, limit));
+    const page = await this.store.page(after, limit);
+    return ok({ ...page, messages: this.handoff.forCustomer(page.messages) });
   }
 
   close(): Outcome<ConversationMeta> {
@@ -160,6 +189,52 @@ export class ConversationDO extends DurableObject<Env> {
     if (!meta) return fail("conversation_not_found");
     if (meta.status === "open") this.closeConversation("closed_by_customer");
     return ok(this.store.meta()!);
+  }
+
+  // ---- The human desk: the customer's side ----
+
+  /** The customer asks for a person (in words, by accepting an offer, or explicitly). */
+  requestHandoff(reason?: HandoffReason): Promise<Outcome<HandoffFrame>> {
+    return this.handoff.request(reason);
+  }
+
+  leaveMessage(input: OfflineMessageInput): Promise<Outcome<{ message: Message; duplicate: boolean; handoff: HandoffFrame }>> {
+    return this.handoff.leaveMessage(input);
+  }
+
+  rate(input: RatingInput): Outcome<StoredRating> {
+    return this.handoff.rate(input);
+  }
+
+  feedback(seq: number, helpful: boolean): Promise<Outcome<{ seq: number; helpful: boolean }>> {
+    return this.handoff.feedback(seq, helpful);
+  }
+
+  // ---- The human desk: calls from the team's AgentDeskDO and agents' reads ----
+
+  deskUpdate(update: DeskUpdate): void {
+    this.handoff.deskUpdate(update);
+  }
+
+  agentMessage(post: AgentPost): Promise<Outcome<{ message: Message; duplicate: boolean }>> {
+    return this.handoff.agentMessage(post);
+  }
+
+  agentNote(input: { agent: AgentRef; text: string; clientMessageId: string }): Outcome<{ note: Note; duplicate: boolean }> {
+    return this.handoff.agentNote(input);
+  }
+
+  agentTyping(name: string): void {
+    this.handoff.agentTyping(name);
+  }
+
+  agentClosed(resolution: Resolution): void {
+    this.handoff.agentClosed(resolution);
+  }
+
+  /** The transcript as an agent reads it; the Worker has checked access and audited the read. */
+  agentView(after: number, limit: number): Promise<Outcome<AgentTranscript>> {
+    return this.handoff.agentView(after, limit);
   }
 
   /** WebSocket upgrade only: the Worker checked the token and the origin. */
@@ -173,32 +248,58 @@ export class ConversationDO extends DurableObject<Env> {
     // What the client missed goes out before any live frame: one page of it, and a `more`
     // frame when there is more to read over HTTP. Nothing lost, nothing twice.
     const page = await this.store.page(after, REPLAY_PAGE);
-    for (const message of page.messages) send(server, { type: "message", message } satisfies ServerFrame);
+    for (const message of this.handoff.forCustomer(page.messages)) send(server, { type: "message", message } satisfies ServerFrame);
     if (page.nextAfter !== null) send(server, { type: "more", after: page.nextAfter } satisfies ServerFrame);
+    this.handoff.greet(server, send);
     const protocol = chosenProtocol(request.headers.get("sec-websocket-protocol"));
     return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "Sec-WebSocket-Protocol": protocol } : {} });
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const decision = parseClientFrame(data);
-    if (decision.kind === "too_large") return ws.close(1009, "frame too large");
-    if (decision.kind === "reject") {
-      // A socket that keeps sending what it may not is closed, not answered forever.
-      const invalid = (this.invalidFrames.get(ws) ?? 0) + 1;
-      this.invalidFrames.set(ws, invalid);
-      if (invalid >= MAX_INVALID_FRAMES) return close(ws, 1008, "too many invalid frames");
-      return send(ws, errorFrame(decision.code));
+    switch (decision.kind) {
+      case "too_large":
+        return ws.close(1009, "frame too large");
+      case "reject": {
+        // A socket that keeps sending what it may not is closed, not answered forever.
+        const invalid = (this.invalidFrames.get(ws) ?? 0) + 1;
+        this.invalidFrames.set(ws, invalid);
+        if (invalid >= MAX_INVALID_FRAMES) return close(ws, 1008, "too many invalid frames");
+        return send(ws, errorFrame(decision.code));
+      }
+      case "send": {
+        const { clientMessageId } = decision.input;
+        // A WebSocket send counts against the client's per-IP limit, as an HTTP send does.
+        const client = this.sockets.attachment(ws).client;
+        const gate = client ? () => limitHit(this.env, this.config, this.region(), client, this.config.limits.ip) : undefined;
+        const outcome = await this.turns.send(
+          decision.input,
+          { accepted: (message, duplicate) => send(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) } satisfies ServerFrame) },
+          gate,
+        );
+        if (!outcome.ok) send(ws, errorFrame(outcome.code, clientMessageId, outcome.retryAfterMs));
+        return;
+      }
+      case "handoff": {
+        // On success every socket gets the handoff frame.
+        const outcome = await this.handoff.request(decision.reason);
+        if (!outcome.ok) send(ws, errorFrame(outcome.code));
+        return;
+      }
+      case "rating": {
+        const outcome = this.handoff.rate(decision.rating);
+        send(ws, outcome.ok ? ({ type: "rated", score: outcome.value.score } satisfies ServerFrame) : errorFrame(outcome.code));
+        return;
+      }
+      case "typing":
+        return this.handoff.customerTyping();
+      case "offline_message": {
+        const { clientMessageId } = decision.input;
+        const outcome = await this.handoff.leaveMessage(decision.input);
+        send(ws, outcome.ok ? ({ type: "ack", clientMessageId, seq: outcome.value.message.seq, ...(outcome.value.duplicate && { duplicate: true }) } satisfies ServerFrame) : errorFrame(outcome.code, clientMessageId));
+        return;
+      }
     }
-    const { clientMessageId } = decision.input;
-    // A WebSocket send counts against the client's per-IP limit, as an HTTP send does.
-    const client = this.sockets.attachment(ws).client;
-    const gate = client ? () => limitHit(this.env, this.config, this.region(), client, this.config.limits.ip) : undefined;
-    const outcome = await this.turns.send(
-      decision.input,
-      { accepted: (message, duplicate) => send(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) } satisfies ServerFrame) },
-      gate,
-    );
-    if (!outcome.ok) send(ws, errorFrame(outcome.code, clientMessageId, outcome.retryAfterMs));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -225,6 +326,7 @@ export class ConversationDO extends DurableObject<Env> {
 
   private closeConversation(reason: CloseReason): void {
     const at = Date.now();
+    if (reason !== "closed_by_agent") this.handoff.closed();
     this.store.close(reason, at);
     this.sockets.publish({ type: "closed", reason } satisfies ServerFrame);
     this.sockets.closeAll(1000, reason);

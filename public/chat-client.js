@@ -1,7 +1,8 @@
 // The browser side of the conversation protocol: create or resume a conversation, read its
 // history, and keep a WebSocket open with resume-after-seq, falling back to HTTP. Nothing a
 // customer typed is lost: unacknowledged messages are re-sent with the same clientMessageId
-// (the server stores each once).
+// (the server stores each once). While a person is involved it also carries the handoff:
+// asking for one, where that stands, leaving a message, rating and feedback.
 
 import { load, remove, save } from "./storage.js";
 
@@ -9,9 +10,10 @@ const SUBPROTOCOL = "holdfast.v1";
 const STORAGE_KEY = "holdfast.conversation";
 const HEARTBEAT_MS = 20_000;
 const POLL_MS = 4_000;
+const TYPING_EVERY_MS = 3_000;
 
 export class ChatClient {
-  /** @param {{ locale: string, onMessage: Function, onTyping: Function, onDelta: Function, onStatus: Function, onClosed: Function, onError: Function, onAck: Function }} hooks */
+  /** @param {{ locale: string, onMessage: Function, onTyping: Function, onDelta: Function, onStatus: Function, onClosed: Function, onError: Function, onAck: Function, onHandoff: Function }} hooks */
   constructor(hooks) {
     this.hooks = hooks;
     this.conversation = null;
@@ -20,6 +22,8 @@ export class ChatClient {
     this.ws = null;
     this.failures = 0;
     this.stopped = false;
+    this.handoffState = null;
+    this.typedAt = 0;
   }
 
   async start() {
@@ -86,7 +90,7 @@ export class ChatClient {
       clearInterval(heartbeat);
       if (this.ws !== ws) return;
       this.ws = null;
-      if (event.reason === "closed_by_customer" || event.reason === "idle_timeout") return this.hooks.onClosed(event.reason);
+      if (["closed_by_customer", "idle_timeout", "closed_by_agent"].includes(event.reason)) return this.hooks.onClosed(event.reason);
       this.failures++;
       // After repeated failures, keep the conversation going over HTTP while retrying.
       if (this.failures >= 2) this.fallback();
@@ -113,7 +117,8 @@ export class ChatClient {
   frame(f) {
     if (f.type === "message") this.receive(f.message);
     else if (f.type === "ack") this.acked(f.clientMessageId, f.seq);
-    else if (f.type === "typing") this.hooks.onTyping();
+    else if (f.type === "typing") this.hooks.onTyping(f.agent?.name);
+    else if (f.type === "handoff") this.handoff(f);
     // The connect replayed one page; the rest of what was missed is read over HTTP.
     else if (f.type === "more") this.catchUp().catch(() => {});
     else if (f.type === "delta") this.hooks.onDelta(f.replyTo, f.text);
@@ -122,6 +127,11 @@ export class ChatClient {
       if (f.clientMessageId) this.pending.delete(f.clientMessageId);
       this.hooks.onError(f.code, f.clientMessageId);
     }
+  }
+
+  handoff(frame) {
+    this.handoffState = frame.state;
+    this.hooks.onHandoff(frame);
   }
 
   receive(message) {
@@ -137,7 +147,7 @@ export class ChatClient {
 
   /** Sends a message; returns its clientMessageId. */
   send(text) {
-    const clientMessageId = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2, 12)}`;
+    const clientMessageId = newId();
     this.pending.set(clientMessageId, text);
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "message", text, clientMessageId }));
     else this.sendHttp(clientMessageId, text).catch(() => {});
@@ -148,7 +158,8 @@ export class ChatClient {
     try {
       const turn = await this.api("POST", "/messages", { text, clientMessageId });
       this.receive(turn.message);
-      this.receive(turn.reply);
+      if (turn.reply) this.receive(turn.reply);
+      if (turn.handoff) this.handoff(turn.handoff);
     } catch (err) {
       if (err.status && err.status < 500 && err.status !== 429) {
         this.pending.delete(clientMessageId);
@@ -156,6 +167,36 @@ export class ChatClient {
       }
       throw err;
     }
+  }
+
+  /** Asks for a person (an accepted offer keeps the offer's reason). */
+  async askForPerson() {
+    if (this.ws?.readyState === WebSocket.OPEN) return this.ws.send('{"type":"handoff"}');
+    this.handoff(await this.api("POST", "/handoff", {}));
+  }
+
+  /** Tells the agent who has the conversation that the customer is typing (at most every few seconds). */
+  typing() {
+    if (this.handoffState !== "assigned" || this.ws?.readyState !== WebSocket.OPEN || Date.now() - this.typedAt < TYPING_EVERY_MS) return;
+    this.typedAt = Date.now();
+    this.ws.send('{"type":"typing"}');
+  }
+
+  /** Leaves a message for the team (an offline ticket); resolves with the stored message. */
+  async leaveMessage(email, text) {
+    const clientMessageId = newId();
+    const result = await this.api("POST", "/offline-message", { email, text, clientMessageId });
+    this.receive(result.message);
+    this.handoff(result.handoff);
+    return result;
+  }
+
+  rate(score, comment) {
+    return this.api("POST", "/rating", comment ? { score, comment } : { score });
+  }
+
+  feedback(seq, helpful) {
+    return this.api("POST", `/messages/${seq}/feedback`, { helpful });
   }
 
   async end() {
@@ -179,4 +220,8 @@ export class ChatClient {
     if (!res.ok) throw Object.assign(new Error(json.error?.code), { code: json.error?.code, status: res.status });
     return json;
   }
+}
+
+function newId() {
+  return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2, 12)}`;
 }

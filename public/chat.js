@@ -1,5 +1,6 @@
 // The customer chat page: renders the conversation kept by ChatClient, in English or
-// Simplified Chinese, usable by keyboard and on a phone.
+// Simplified Chinese, usable by keyboard and on a phone; and the human side: where a request
+// for a person stands, agents' messages, leaving a message, rating and feedback.
 import { ChatClient } from "./chat-client.js";
 import { pickLanguage, saveLanguage, STRINGS } from "./i18n.js";
 
@@ -9,6 +10,10 @@ let t = STRINGS[lang];
 let client;
 const bubbles = new Map(); // seq or clientMessageId → <li>
 let typingTimer;
+let typingName = null; // the agent typing, or null for the assistant
+let handoff = null; // the latest handoff frame
+let ticketFiled = false;
+let rateAsked = false;
 
 if (new URLSearchParams(location.search).has("embed")) document.body.classList.add("embedded");
 
@@ -20,7 +25,11 @@ function applyLanguage() {
   for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t[el.dataset.i18nPlaceholder];
   $("lang").textContent = t.switchTo;
   $("lang").lang = lang === "en" ? "zh-CN" : "en";
+  for (const el of document.querySelectorAll("[data-star]")) el.textContent = t.rateStars(Number(el.dataset.star));
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t[el.dataset.t];
   setStatus($("status").dataset.state);
+  renderTyping();
+  if (handoff) renderHandoff(handoff);
 }
 
 function setStatus(state) {
@@ -37,12 +46,21 @@ function markdown(text) {
     .replace(/`([^`\n]+)`/g, "<code>$1</code>");
 }
 
-function bubble(role, text, key) {
+function bubble(role, text, key, agentName) {
   const li = document.createElement("li");
   li.className = `msg ${role}`;
   const who = document.createElement("span");
-  who.className = "who visually-hidden";
-  who.textContent = `${role === "customer" ? t.you : role === "agent" ? t.agent : t.assistant}: `;
+  who.className = role === "agent" ? "who" : "who visually-hidden";
+  if (role === "agent") {
+    // Agents are named on their messages, apart from the bot's.
+    const name = document.createElement("strong");
+    name.textContent = agentName ?? t.agent;
+    const team = document.createElement("span");
+    team.className = "team";
+    team.dataset.t = "agentRole";
+    team.textContent = t.agentRole;
+    who.append(name, " · ", team);
+  } else who.textContent = `${role === "customer" ? t.you : t.assistant}: `;
   const body = document.createElement("p");
   body.className = "text";
   if (role === "customer") body.textContent = text;
@@ -50,6 +68,39 @@ function bubble(role, text, key) {
   li.append(who, body);
   bubbles.set(key, li);
   return li;
+}
+
+/** Helpful / not helpful on one of the bot's answers. */
+function feedbackButtons(li, seq) {
+  const box = document.createElement("div");
+  box.className = "feedback";
+  box.setAttribute("role", "group");
+  const label = document.createElement("span");
+  label.dataset.t = "helpful";
+  label.textContent = t.helpful;
+  box.setAttribute("aria-label", t.helpful);
+  box.append(label);
+  for (const helpful of [true, false]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link feedback-button";
+    button.dataset.t = helpful ? "yes" : "no";
+    button.dataset.helpful = String(helpful);
+    button.textContent = helpful ? t.yes : t.no;
+    button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", async () => {
+      try {
+        await client.feedback(seq, helpful);
+      } catch {
+        return;
+      }
+      for (const b of box.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === button));
+      label.dataset.t = "thanksFeedback";
+      label.textContent = t.thanksFeedback;
+    });
+    box.append(button);
+  }
+  li.append(box);
 }
 
 /** Quick replies for suggested articles, and the source of an answer. */
@@ -76,15 +127,30 @@ function extras(li, meta) {
     }
     li.append(list);
   }
+  // The bot offered a person: accepting asks for one (the offer's reason goes with it).
+  if (meta?.decision === "offer_handoff" && meta.handoff?.reason !== "requested") {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "quick-reply person";
+    button.dataset.t = "talkToPerson";
+    button.textContent = t.talkToPerson;
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      client.askForPerson().catch(() => (button.disabled = false));
+    });
+    const list = li.querySelector(".quick-replies") ?? li.appendChild(Object.assign(document.createElement("div"), { className: "quick-replies" }));
+    list.append(button);
+  }
 }
 
 function show(message) {
   if (bubbles.has(message.seq)) return;
   const pending = message.clientMessageId && bubbles.get(message.clientMessageId);
-  const li = bubble(message.role, message.text, message.seq);
+  const li = bubble(message.role, message.text, message.seq, message.agent?.name);
   li.dataset.seq = message.seq;
   if (message.meta?.mode === "degraded") li.classList.add("degraded");
-  if (message.role !== "customer") extras(li, message.meta);
+  if (message.role === "assistant") extras(li, message.meta);
+  if (message.role === "assistant" && message.meta?.decision !== "smalltalk") feedbackButtons(li, message.seq);
   if (pending) pending.replaceWith(li);
   else {
     // A streamed draft of this reply is replaced by the stored message.
@@ -103,10 +169,52 @@ function notice(meta) {
   $("notice").textContent = meta.mode === "degraded" ? t.limited : "";
 }
 
-function showTyping() {
+function showTyping(agentName) {
+  typingName = agentName ?? null;
+  renderTyping();
   $("typing").hidden = false;
   clearTimeout(typingTimer);
-  typingTimer = setTimeout(hideTyping, 15_000);
+  typingTimer = setTimeout(hideTyping, agentName ? 5_000 : 15_000);
+}
+
+function renderTyping() {
+  $("typing").textContent = typingName ? t.agentTyping(typingName) : t.typing;
+}
+
+/** Shows where a request for a person stands; offers the message form when no one can take it. */
+function renderHandoff(frame) {
+  handoff = frame;
+  const text = [];
+  if (frame.state === "queued") text.push(t.queued(frame.position ?? 1, frame.etaSeconds ? t.minutes(frame.etaSeconds) : null));
+  if (frame.state === "assigned") text.push(t.assigned(frame.agent?.name));
+  if (frame.state === "ended") text.push(ticketFiled ? t.left : t.handoffEnded);
+  if (frame.state === "offline") {
+    text.push(t.offline[frame.reason] ?? t.offline.no_agents);
+    if (frame.position) text.push(t.keepPlace(frame.position));
+  }
+  $("handoff").hidden = false;
+  $("handoff").dataset.state = frame.state;
+  $("handoff-text").textContent = text.join(" ");
+  $("leave").hidden = frame.state !== "offline" || ticketFiled;
+  if (frame.state === "ended" && !ticketFiled) askRating();
+  // A new request for a person puts an unanswered rating prompt away until it ends again.
+  if (frame.state !== "ended" && $("rated").hidden) {
+    $("rating").hidden = true;
+    rateAsked = false;
+  }
+  keepLatestInView();
+}
+
+function askRating() {
+  if (rateAsked) return;
+  rateAsked = true;
+  $("rating").hidden = false;
+  keepLatestInView();
+}
+
+/** Banners and forms below the log take its room: the latest message stays in sight. */
+function keepLatestInView() {
+  $("log").scrollTop = $("log").scrollHeight;
 }
 
 function hideTyping() {
@@ -139,8 +247,41 @@ function ended() {
   hideTyping();
   $("composer").hidden = true;
   $("end").hidden = true;
+  $("handoff").hidden = true;
   $("ended").hidden = false;
+  askRating();
+  keepLatestInView();
   $("restart").focus();
+}
+
+async function leave(event) {
+  event.preventDefault();
+  const email = $("leave-email").value.trim();
+  const text = $("leave-text").value.trim();
+  if (!email || !text) return;
+  try {
+    ticketFiled = true;
+    await client.leaveMessage(email, text);
+    $("leave").hidden = true;
+    $("handoff-text").textContent = t.left;
+  } catch (err) {
+    ticketFiled = false;
+    failed(err.code);
+  }
+}
+
+async function rate(event) {
+  event.preventDefault();
+  const score = Number(new FormData($("rating")).get("score"));
+  if (!score) return;
+  try {
+    await client.rate(score, $("rating-comment").value.trim() || undefined);
+  } catch (err) {
+    return failed(err.code);
+  }
+  $("rating").hidden = true;
+  $("rated").hidden = false;
+  keepLatestInView();
 }
 
 function submit(event) {
@@ -175,6 +316,7 @@ async function start() {
     onStatus: setStatus,
     onClosed: ended,
     onError: failed,
+    onHandoff: renderHandoff,
   });
   await client.start();
 }
@@ -182,6 +324,14 @@ async function start() {
 $("composer").addEventListener("submit", submit);
 $("text").addEventListener("keydown", (e) => {
   if (e.key === "Enter" && !e.shiftKey && !e.isComposing) submit(e);
+});
+$("text").addEventListener("input", () => client?.typing());
+$("leave").addEventListener("submit", leave);
+$("rating").addEventListener("submit", rate);
+// Every star up to the chosen one lights up.
+$("rating").addEventListener("change", () => {
+  const score = Number(new FormData($("rating")).get("score"));
+  for (const label of $("rating").querySelectorAll(".stars label")) label.classList.toggle("lit", Number(label.htmlFor.slice(4)) <= score);
 });
 $("lang").addEventListener("click", () => {
   lang = lang === "en" ? "zh-CN" : "en";

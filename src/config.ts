@@ -1,5 +1,6 @@
 // Typed configuration read from the Worker's environment, with defaults and validation in
 // one place so that routes and Durable Objects never parse raw strings themselves.
+import { readDeskConfig, type DeskConfigRead } from "./desk/config.ts";
 import { parsePolicy, type RatePolicy } from "./edge/gcra.ts";
 import { isRegion, type Region } from "./edge/regions.ts";
 import { AppError } from "./errors.ts";
@@ -55,6 +56,15 @@ export interface Config {
   faultsAtStart: string;
   /** Optional grounded generation; off unless a provider is configured. */
   llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
+  /** The human desk: every team's queue settings, the team of conversations that name none, agent sessions. */
+  desk: {
+    /** From BUSINESS_HOURS, HANDOFF_MAX_WAIT_SECONDS, AGENT_REPLY_TIMEOUT_SECONDS, SLA_*; malformed business hours are an issue, not a guess. */
+    config: DeskConfigRead;
+    defaultTeam: string;
+    agentTokenTtlSeconds: number;
+    /** An agent whose last console closed keeps their conversations this long (a reload, a crash), then loses them to the queue. */
+    reconnectGraceMs: number;
+  };
 }
 
 /** The variables configuration is read from: the Worker's environment (strings). */
@@ -121,6 +131,19 @@ function parseConfig(env: ConfigVars): Config {
       apiKey: env.LLM_API_KEY || undefined,
       maxTokens: positiveInt(env.LLM_MAX_TOKENS, 300),
       timeoutMs: positiveInt(env.LLM_TIMEOUT_MS, 8_000),
+    },
+    desk: {
+      config: readDeskConfig({
+        businessHours: env.BUSINESS_HOURS,
+        replyTimeoutSeconds: env.AGENT_REPLY_TIMEOUT_SECONDS,
+        maxWaitSeconds: env.HANDOFF_MAX_WAIT_SECONDS,
+        firstResponseSeconds: env.SLA_FIRST_RESPONSE_SECONDS,
+        nextResponseSeconds: env.SLA_NEXT_RESPONSE_SECONDS,
+        warningRatio: env.SLA_WARNING_RATIO,
+      }),
+      defaultTeam: env.DEFAULT_TEAM?.trim() || "support",
+      agentTokenTtlSeconds: positiveInt(env.AGENT_TOKEN_TTL_SECONDS, 28_800),
+      reconnectGraceMs: positiveInt(env.AGENT_RECONNECT_GRACE_SECONDS, 10) * 1000,
     },
   };
 }

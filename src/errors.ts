@@ -19,6 +19,7 @@ export const ERRORS = {
   agent_not_found: [404, "No such agent is connected to this desk."],
   ticket_not_found: [404, "No such offline ticket."],
   operator_not_found: [404, "No such operator."],
+  message_not_found: [404, "No such message in this conversation."],
   method_not_allowed: [405, "This method is not allowed on this resource; see the Allow header."],
   conversation_closed: [409, "The conversation is closed."],
   client_message_id_conflict: [409, "This clientMessageId was already used for a different message."],
@@ -29,6 +30,8 @@ export const ERRORS = {
   conversation_not_assigned: [409, "The conversation is not assigned to this agent."],
   conversation_assigned: [409, "The conversation is already with an agent."],
   transfer_invalid: [409, "A conversation cannot be transferred to the agent or team that has it."],
+  feedback_not_allowed: [409, "Only the assistant's replies can be marked helpful or not."],
+  handoff_not_requested: [409, "No person has been asked for in this conversation."],
   payload_too_large: [413, "The request body is too large."],
   unsupported_media_type: [415, "The request body must be application/json."],
   upgrade_required: [426, "This endpoint only accepts WebSocket upgrades."],
@@ -37,6 +40,8 @@ export const ERRORS = {
   internal_error: [500, "Something went wrong on our side."],
   server_misconfigured: [500, "The server is missing required configuration."],
   primary_unavailable: [503, "The knowledge base primary cannot be reached; try again shortly."],
+  audit_unavailable: [503, "The access could not be recorded, so it was not granted; try again shortly."],
+  desk_unavailable: [503, "The agent desk cannot be reached; try again shortly."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;

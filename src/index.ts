@@ -1,6 +1,7 @@
 // Worker entry point: the HTTP app and the Durable Object classes it binds.
 import { createApp } from "./http/app.ts";
 
+export { AgentDeskDO } from "../durable-objects/agent-desk.ts";
 export { BenchFloorDO } from "../durable-objects/bench-floor.ts";
 export { ConversationDO } from "../durable-objects/conversation.ts";
 export { KnowledgeReplicaDO } from "../durable-objects/knowledge-replica.ts";

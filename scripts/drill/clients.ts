@@ -24,7 +24,14 @@ export interface DrillClient {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function httpClient(base: string, id: number, pacingMs: number): Promise<DrillClient> {
+/** What a drill customer says: `first` as its opening message (asking for a person, say), then numbered messages. */
+export interface Script {
+  first?: string;
+}
+
+const textOf = (id: number, i: number, script: Script) => (i === 0 && script.first ? script.first : `drill message ${i} from client ${id}`);
+
+export async function httpClient(base: string, id: number, pacingMs: number, script: Script = {}): Promise<DrillClient> {
   const conversation = await createConversation(base);
   const sent: Sent[] = [];
   return {
@@ -33,7 +40,7 @@ export async function httpClient(base: string, id: number, pacingMs: number): Pr
     sent,
     async run(stopped) {
       for (let i = 0; !stopped(); i++) {
-        const message: Sent = { clientMessageId: `drill-${id}-${i}`, text: `drill message ${i} from client ${id}`, seq: null, retries: 0 };
+        const message: Sent = { clientMessageId: `drill-${id}-${i}`, text: textOf(id, i, script), seq: null, retries: 0 };
         sent.push(message);
         // Retry the same message until it is acknowledged: the server stores it once.
         for (let attempt = 0; message.seq === null; attempt++) {
@@ -59,7 +66,7 @@ export async function httpClient(base: string, id: number, pacingMs: number): Pr
   };
 }
 
-export async function socketClient(base: string, id: number, pacingMs: number): Promise<DrillClient> {
+export async function socketClient(base: string, id: number, pacingMs: number, script: Script = {}): Promise<DrillClient> {
   const conversation = await createConversation(base);
   const sent: Sent[] = [];
   let lastSeq = 0;
@@ -102,7 +109,7 @@ export async function socketClient(base: string, id: number, pacingMs: number): 
     async run(stopped) {
       connect();
       for (let i = 0; !stopped(); i++) {
-        const message: Sent = { clientMessageId: `drill-${id}-${i}`, text: `drill message ${i} from client ${id}`, seq: null, retries: 0 };
+        const message: Sent = { clientMessageId: `drill-${id}-${i}`, text: textOf(id, i, script), seq: null, retries: 0 };
         sent.push(message);
         const since = Date.now();
         await new Promise<void>((acked) => {

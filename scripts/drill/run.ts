@@ -1,16 +1,18 @@
 // One chaos drill: conversations keep talking over WebSocket and HTTP while the server is
 // killed with SIGKILL and started again on the same persisted state; then every
 // acknowledged message is checked. Variants run it with the KB primary stopped, or with
-// the LLM failing (a FAKE OpenAI-compatible server behind the llm-down fault).
+// the LLM failing (a FAKE OpenAI-compatible server behind the llm-down fault), or with the
+// human desk in the middle (customers handed to scripted agents; scripts/drill/handoff.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeLlm } from "../fake-llm.ts";
 import { freePort, LOAD_TOOL_LIMITS, startStack } from "../stack.ts";
 import { httpClient, socketClient, type DrillClient } from "./clients.ts";
+import { HANDOFF_VARS, runHandoff, type AgentCounts } from "./handoff.ts";
 import { verify, type DrillCounts } from "./verify.ts";
 
-export type Variant = "basic" | "primary-down" | "llm-fault";
+export type Variant = "basic" | "primary-down" | "llm-fault" | "handoff";
 
 export interface DrillOptions {
   variant: Variant;
@@ -23,7 +25,7 @@ export interface DrillOptions {
   log?: (line: string) => void;
 }
 
-export interface DrillReport extends DrillCounts {
+export interface DrillReport extends DrillCounts, Partial<AgentCounts> {
   variant: Variant;
   /** Time from the kill to the restarted server answering /healthz. */
   restartMs: number;
@@ -46,6 +48,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       TOKEN_SECRET: "drill-secret-0123456789abcdef",
       ...LOAD_TOOL_LIMITS,
       ...(llm && { LLM_PROVIDER: "openai", LLM_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "fake-model", HOLDFAST_FAULTS: "llm-down" }),
+      ...(options.variant === "handoff" && HANDOFF_VARS),
     },
   });
   let stopped = false;
@@ -56,6 +59,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       let once = false;
       return () => (once ? true : ((once = true), false));
     })());
+    if (options.variant === "handoff") {
+      const { counts, restartMs } = await runHandoff({ stack, stateDir, conversations: options.conversations, agents: 3, before: options.before, after: options.after, pacingMs: options.pacingMs, log });
+      const ok =
+        counts.lost === 0 && counts.duplicated === 0 && counts.outOfOrder === 0 && counts.acknowledged > 0 &&
+        counts.agentLost === 0 && counts.agentDuplicated === 0 && counts.agentOutOfOrder === 0 && counts.agentAcknowledged > 0 && counts.leftWithGoneAgent === 0;
+      return { variant: options.variant, restartMs, ok, ...counts };
+    }
     if (options.variant === "primary-down") {
       log("primary-down: stopping the KB primary for the whole drill");
       await stack.primary.close();

@@ -33,8 +33,12 @@ async function transcriptOf(base: string, client: DrillClient): Promise<Stored[]
   }
 }
 
-/** Counts what the server kept of what it acknowledged; waits up to `patienceMs` for replies still being made. */
-export async function verify(base: string, clients: DrillClient[], patienceMs = 20_000): Promise<DrillCounts> {
+/**
+ * Counts what the server kept of what it acknowledged; waits up to `patienceMs` for replies
+ * still being made. With `replies: false` (an agent has the conversation, the bot is silent)
+ * unanswered messages are expected and not counted.
+ */
+export async function verify(base: string, clients: DrillClient[], patienceMs = 20_000, replies = true): Promise<DrillCounts> {
   const counts: DrillCounts = { sent: 0, retried: 0, acknowledged: 0, stored: 0, lost: 0, duplicated: 0, outOfOrder: 0, unanswered: 0 };
   const deadline = Date.now() + patienceMs;
   for (const client of clients) {
@@ -42,11 +46,11 @@ export async function verify(base: string, clients: DrillClient[], patienceMs = 
     const acked = client.sent.filter((m) => m.seq !== null);
     // A message stored just before a crash is answered when its conversation starts again.
     const answered = (list: Stored[]) => new Set(list.filter((m) => m.role === "assistant").map((m) => m.replyTo));
-    while (acked.some((m) => !answered(messages).has(m.seq!)) && Date.now() < deadline) {
+    while (replies && acked.some((m) => !answered(messages).has(m.seq!)) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
       messages = await transcriptOf(base, client);
     }
-    const replies = answered(messages);
+    const answeredSeqs = answered(messages);
     const customer = messages.filter((m) => m.role === "customer");
     counts.sent += client.sent.length;
     counts.retried += client.sent.filter((m) => m.retries > 0).length;
@@ -61,7 +65,7 @@ export async function verify(base: string, clients: DrillClient[], patienceMs = 
       if (!copy) continue;
       if (copy.seq !== m.seq || copy.seq <= previous) counts.outOfOrder++;
       previous = copy.seq;
-      if (!replies.has(copy.seq)) counts.unanswered++;
+      if (replies && !answeredSeqs.has(copy.seq)) counts.unanswered++;
     }
   }
   return counts;

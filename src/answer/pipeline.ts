@@ -84,6 +84,20 @@ export class AnswerPipeline implements Answerer {
     return answer;
   }
 
+  /**
+   * The articles the bot would offer for a message it does not answer (an agent has the
+   * conversation): for the agent to read or quote. Nothing is stored or remembered; any
+   * failure or timeout gives none.
+   */
+  async suggest(request: AnswerRequest, limit = 3): Promise<Array<{ articleId: string; title: string; answer: string }>> {
+    try {
+      const plan = await withTimeout(planReply(request.message.text, request.locale, request.state, this.ports.kb, this.config.plan), this.config.deadlineMs, "assist");
+      return plan.retrieval.candidates.slice(0, limit).map((c) => ({ articleId: c.id, title: c.title, answer: c.answer }));
+    } catch {
+      return [];
+    }
+  }
+
   /** The reply's metadata; a stale copy (primary unreachable) makes it degraded. */
   private meta(plan: Plan): ReplyMeta {
     const meta = { ...replyMeta(plan), breakers: this.ports.breakers() };

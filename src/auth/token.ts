@@ -46,7 +46,8 @@ export async function requireToken(secret: string, conversationId: string, token
 /** Imported keys, per secret: importing on every request costs more than verifying. */
 const keys = new Map<string, Promise<CryptoKey>>();
 
-function importKey(secret: string): Promise<CryptoKey> {
+/** The HMAC-SHA256 key for a secret, imported once (shared with agent session tokens). */
+export function importKey(secret: string): Promise<CryptoKey> {
   let key = keys.get(secret);
   if (!key) {
     key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
@@ -59,13 +60,15 @@ async function hmac(secret: string, data: string): Promise<ArrayBuffer> {
   return crypto.subtle.sign("HMAC", await importKey(secret), encoder.encode(data));
 }
 
-function base64url(buf: ArrayBuffer): string {
+/** Unpadded base64url, the alphabet of WebSocket subprotocol tokens. */
+export function base64url(buf: ArrayBuffer | Uint8Array): string {
   let s = "";
-  for (const b of new Uint8Array(buf)) s += String.fromCharCode(b);
+  for (const b of buf instanceof Uint8Array ? buf : new Uint8Array(buf)) s += String.fromCharCode(b);
   return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function fromBase64url(s: string): Uint8Array | null {
+/** Decodes unpadded base64url; null when it is not. */
+export function fromBase64url(s: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]+$/.test(s)) return null;
   try {
     const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));

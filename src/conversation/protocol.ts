@@ -1,10 +1,27 @@
 // The conversation wire protocol's one home: WebSocket subprotocols and heartbeat, the
 // frames a client may send (parsed into decisions that never throw) and the frames the
 // server sends, and the events of a streamed HTTP turn (encoded as SSE by the Worker).
+import type { HandoffReason } from "../desk/model.ts";
+import type { HandoffFrame } from "../desk/protocol.ts";
 import { ERRORS, type ErrorCode } from "../errors.ts";
 import { validationError } from "../validation.ts";
 import { ClientFrameSchema } from "./schemas.ts";
 import type { CloseReason, Message, SendInput } from "./types.ts";
+
+export type { HandoffFrame } from "../desk/protocol.ts";
+
+/** A customer's rating of the conversation. */
+export interface RatingInput {
+  score: number;
+  comment?: string;
+}
+
+/** A message left for the team (an offline ticket): its text goes in the transcript. */
+export interface OfflineMessageInput {
+  email: string;
+  text: string;
+  clientMessageId: string;
+}
 
 /** The subprotocol the server speaks; echoed only when the client offered it (RFC 6455). */
 export const SUBPROTOCOL = "holdfast.v1";
@@ -27,7 +44,12 @@ export const REPLAY_PAGE = 200;
 export type ServerFrame =
   | { type: "ack"; clientMessageId: string; seq: number; duplicate?: boolean }
   | { type: "message"; message: Message }
-  | { type: "typing" }
+  /** The bot is working on a reply, or (with `agent`) the agent who has the conversation is typing. */
+  | { type: "typing"; agent?: { name: string } }
+  /** Where a request for a person stands; sent on every change and when a socket connects. */
+  | HandoffFrame
+  /** The rating was stored. */
+  | { type: "rated"; score: number }
   | { type: "delta"; replyTo: number; text: string }
   | { type: "closed"; reason: CloseReason }
   /** The connect replayed one page of history; messages after `after` are read over HTTP (GET …/messages?after=). */
@@ -56,6 +78,10 @@ export function protocolToken(header: string | null | undefined): string | undef
 
 export type FrameDecision =
   | { kind: "send"; input: SendInput }
+  | { kind: "handoff"; reason?: HandoffReason }
+  | { kind: "rating"; rating: RatingInput }
+  | { kind: "typing" }
+  | { kind: "offline_message"; input: OfflineMessageInput }
   | { kind: "too_large" }
   | { kind: "reject"; code: ErrorCode };
 
@@ -72,8 +98,19 @@ export function parseClientFrame(data: string | ArrayBuffer): FrameDecision {
   }
   const parsed = ClientFrameSchema.safeParse(json);
   if (!parsed.success) return { kind: "reject", code: validationError(parsed.error, "invalid_frame").code };
-  const { text, clientMessageId } = parsed.data;
-  return { kind: "send", input: { text, clientMessageId } };
+  const frame = parsed.data;
+  switch (frame.type) {
+    case "message":
+      return { kind: "send", input: { text: frame.text, clientMessageId: frame.clientMessageId } };
+    case "handoff":
+      return frame.reason ? { kind: "handoff", reason: frame.reason } : { kind: "handoff" };
+    case "rating":
+      return { kind: "rating", rating: frame.comment === undefined ? { score: frame.score } : { score: frame.score, comment: frame.comment } };
+    case "typing":
+      return { kind: "typing" };
+    case "offline_message":
+      return { kind: "offline_message", input: { email: frame.email, text: frame.text, clientMessageId: frame.clientMessageId } };
+  }
 }
 
 /** The error frame for a code, optionally tied to the message it refers to and when to retry. */
@@ -87,8 +124,13 @@ export function errorFrame(code: ErrorCode, clientMessageId?: string, retryAfter
 /**
  * A streamed HTTP turn, as the Durable Object reports it to the Worker (one JSON object per
  * line), which sends each as an SSE event of the same name: the stored customer message,
- * the reply's text while it is generated, the stored reply.
+ * the reply's text while it is generated, the stored reply; and `handoff` when the turn asked
+ * for a person, or went to the agent who has the conversation (then no reply follows).
  */
-export type TurnEvent = { event: "message"; data: Message } | { event: "delta"; data: { text: string } } | { event: "done"; data: Message };
+export type TurnEvent =
+  | { event: "message"; data: Message }
+  | { event: "delta"; data: { text: string } }
+  | { event: "done"; data: Message }
+  | { event: "handoff"; data: HandoffFrame };
 
-export const TURN_EVENTS = ["message", "delta", "done"] as const satisfies ReadonlyArray<TurnEvent["event"]>;
+export const TURN_EVENTS = ["message", "delta", "done", "handoff"] as const satisfies ReadonlyArray<TurnEvent["event"]>;

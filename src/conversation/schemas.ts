@@ -1,5 +1,6 @@
 // Input rules for conversations, in one place for HTTP routes and WebSocket frames alike.
 import { z } from "@hono/zod-openapi";
+import { HANDOFF_REASONS } from "../desk/model.ts";
 
 export const TEXT_MAX = 4_000;
 export const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -40,9 +41,16 @@ export const LocaleSchema = z
   .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "locale must be a BCP 47 tag such as en or zh-CN")
   .openapi({ example: "zh-CN" });
 
+/** A team (its desk's name): short, URL- and log-safe. */
+export const TeamSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "team is 1-64 characters of A-Z a-z 0-9 _ . : -")
+  .openapi({ example: "billing" });
+
 export const CreateInputSchema = z
   .strictObject({
     locale: LocaleSchema.optional(),
+    team: TeamSchema.optional().openapi({ description: "The team whose agents take this conversation when the customer asks for a person; DEFAULT_TEAM when absent." }),
     customer: z
       .strictObject({
         id: z.string().min(1).max(128).regex(/^[^\p{Cc}]+$/u, "customer id must not contain control characters").optional(),
@@ -69,7 +77,33 @@ export const CreateInputSchema = z
   })
   .openapi("CreateConversation");
 
+export const COMMENT_MAX = 1_000;
+
+/** Asking for a person. Without a reason: an accepted offer keeps the offer's reason, else `customer_request`. */
+export const HandoffRequestSchema = z.strictObject({ reason: z.enum(HANDOFF_REASONS).optional() }).openapi("HandoffRequest");
+
+/** The customer's rating of the conversation (CSAT); a later rating replaces an earlier one. */
+export const RatingSchema = z
+  .strictObject({
+    score: z.number().int("score must be a whole number").min(1, "score is 1 to 5").max(5, "score is 1 to 5"),
+    comment: z.string().max(COMMENT_MAX, `comment must be at most ${COMMENT_MAX} characters`).optional(),
+  })
+  .openapi("Rating");
+
+/** Whether one of the bot's answers helped; a later mark replaces an earlier one. */
+export const FeedbackSchema = z.strictObject({ helpful: z.boolean() }).openapi("Feedback");
+
+/** A message left for the team when no agent can take the conversation: stored in the transcript, the address goes to the desk's ticket. */
+export const OfflineMessageSchema = z
+  .strictObject({ email: z.email("email must be an email address").max(254), text: TextSchema, clientMessageId: ClientMessageIdSchema })
+  .openapi("OfflineMessage");
+
 /** Frames a client may send over the WebSocket. */
 export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("message"), text: TextSchema, clientMessageId: ClientMessageIdSchema }),
+  z.strictObject({ type: z.literal("handoff"), reason: z.enum(HANDOFF_REASONS).optional() }),
+  z.strictObject({ type: z.literal("rating"), score: RatingSchema.shape.score, comment: RatingSchema.shape.comment }),
+  /** The customer is typing (shown to the agent who has the conversation). */
+  z.strictObject({ type: z.literal("typing") }),
+  z.strictObject({ type: z.literal("offline_message"), email: OfflineMessageSchema.shape.email, text: TextSchema, clientMessageId: ClientMessageIdSchema }),
 ]);

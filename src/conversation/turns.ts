@@ -7,12 +7,16 @@
 // runtime holds them until the commit is durable). When the answer takes longer than
 // `ackGraceMs` (generation, a slow replica), the message is stored and acknowledged first
 // and the reply follows in a second commit.
+//
+// While an agent has the conversation the bot is silent: a customer message is stored (and
+// marked as meant for a person, so that resume() never answers it) and acknowledged, and no
+// reply is made. Other writers of messages (an agent's replies) go through the same queue.
 import type { Answer, Answerer } from "../answer/answerer.ts";
 import type { DialogueState } from "../answer/dialogue.ts";
 import { apology } from "../answer/apology.ts";
 import type { RateDecision } from "../edge/gcra.ts";
 import { fail, ok, type Outcome } from "../errors.ts";
-import type { ServerFrame } from "./protocol.ts";
+import type { HandoffFrame, ServerFrame } from "./protocol.ts";
 import { SerialQueue } from "./serial-queue.ts";
 import type { ConversationMeta, Message, SendInput, TurnResult } from "./types.ts";
 
@@ -50,6 +54,22 @@ export interface TurnPorts {
   now(): number;
   /** Resolves after `ms` (the ack grace period). */
   wait(ms: number): Promise<void>;
+  /** A person's part in the conversation; without it the bot answers everything. */
+  handover?: Handover;
+}
+
+/** How turns learn that a person has the conversation, and what they tell about replies. */
+export interface Handover {
+  /** Whether an agent has the conversation as `message` arrives (then the bot stays silent); may ask the desk. */
+  withAgent(message: Message): Promise<boolean>;
+  /** Stores a customer message meant for the agent, marked so that the bot never answers it. */
+  hold(message: Message): Promise<void>;
+  /** Whether the stored message at `seq` was meant for a person. */
+  held(seq: number): boolean;
+  /** Where the handoff stands, to tell the sender of a held message. */
+  frame(): HandoffFrame | null;
+  /** A bot reply was stored; resolves once whatever it asked for (a person) is done, with the frame to tell the sender. */
+  answered(message: Message, reply: Message): Promise<HandoffFrame | null>;
 }
 
 export interface TurnOptions {
@@ -62,6 +82,8 @@ export interface TurnListener {
   accepted?(message: Message, duplicate: boolean): void;
   delta?(replyTo: number, text: string): void;
   replied?(reply: Message): void;
+  /** The turn asked for a person, or went to the agent who has the conversation. */
+  handoff?(frame: HandoffFrame): void;
 }
 
 export class Turns {
@@ -77,11 +99,22 @@ export class Turns {
     this.options = options;
   }
 
-  /** Answers a message stored before a restart but never answered. Call once at start. */
+  /** Answers a message stored before a restart but never answered (unless it was meant for a person). Call once at start. */
   resume(): void {
     this.resuming = this.queue.run(async () => {
       const message = await this.ports.store.unanswered();
-      if (message) await this.answer(message, {}, true);
+      if (message && !this.ports.handover?.held(message.seq)) await this.answer(message, {}, true);
+    });
+  }
+
+  /**
+   * Runs a job that writes messages other than a customer turn (an agent's reply) in turn
+   * order, so that it and the turns never take the same sequence number. `seq` is the next one.
+   */
+  inOrder<T>(job: (seq: number) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      await this.resuming;
+      return job(this.ports.store.nextSeq());
     });
   }
 
@@ -129,7 +162,9 @@ export class Turns {
       await this.resuming;
       const [message, reply] = await Promise.all([this.ports.store.message(seq), this.ports.store.replyTo(seq)]);
       if (!message || message.text !== input.text) return fail<TurnResult>("client_message_id_conflict");
-      // Every stored message is either answered or in flight (resume() covers restarts).
+      const handover = this.ports.handover;
+      if (!reply && handover?.held(seq)) return this.replay(withFrame({ message, reply: null, duplicate: true }, handover.frame()), listener);
+      // Every other stored message is either answered or in flight (resume() covers restarts).
       if (!reply) return fail<TurnResult>("internal_error");
       return this.replay({ message, reply, duplicate: true }, listener);
     })();
@@ -137,7 +172,8 @@ export class Turns {
 
   private replay(result: TurnResult, listener: TurnListener): Outcome<TurnResult> {
     listener.accepted?.(result.message, true);
-    listener.replied?.(result.reply);
+    if (result.reply) listener.replied?.(result.reply);
+    if (result.handoff) listener.handoff?.(result.handoff);
     return ok({ ...result, duplicate: true });
   }
 
@@ -153,7 +189,18 @@ export class Turns {
     if (closed) return closed;
     const at = this.ports.now();
     const message: Message = { seq: this.ports.store.nextSeq(), role: "customer", text: input.text, createdAt: new Date(at).toISOString(), clientMessageId: input.clientMessageId };
-    return ok({ message, reply: await this.answer(message, listener, false), duplicate: false });
+    const handover = this.ports.handover;
+    if (handover && (await handover.withAgent(message))) {
+      await handover.hold(message);
+      this.accepted(message, listener);
+      const frame = handover.frame();
+      if (frame) listener.handoff?.(frame);
+      return ok(withFrame({ message, reply: null, duplicate: false }, frame));
+    }
+    const reply = await this.answer(message, listener, false);
+    const frame = handover ? await handover.answered(message, reply).catch(() => null) : null;
+    if (frame) listener.handoff?.(frame);
+    return ok(withFrame({ message, reply, duplicate: false }, frame));
   }
 
   /**
@@ -199,4 +246,8 @@ export class Turns {
     listener.accepted?.(message, false);
     this.ports.publish({ type: "message", message });
   }
+}
+
+function withFrame(result: TurnResult, frame: HandoffFrame | null): TurnResult {
+  return frame ? { ...result, handoff: frame } : result;
 }

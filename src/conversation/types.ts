@@ -1,5 +1,6 @@
 // The shapes a conversation is made of: stored messages, the conversation record, and the
 // frames exchanged over WebSockets. Shared by the Worker, the Durable Object and the page.
+import type { HandoffFrame } from "../desk/protocol.ts";
 
 export type Role = "customer" | "assistant" | "agent" | "system";
 
@@ -37,6 +38,8 @@ export interface Message {
   clientMessageId?: string;
   replyTo?: number;
   meta?: ReplyMeta;
+  /** Who wrote an agent's message (role `agent`): the name they go by with customers (agents also see the id). */
+  agent?: { name: string; id?: string };
 }
 
 export interface Customer {
@@ -62,7 +65,7 @@ export interface ConversationMeta {
   closeReason?: CloseReason;
 }
 
-export type CloseReason = "closed_by_customer" | "idle_timeout";
+export type CloseReason = "closed_by_customer" | "idle_timeout" | "closed_by_agent";
 
 /** Everything a conversation holds about its customer, for a GDPR/CCPA export. */
 export interface ConversationExport {
@@ -79,6 +82,8 @@ export interface CreateInput {
   metadata?: Record<string, string>;
   /** The verified customer's subject key (an HMAC of the id), for export and erasure. */
   subject?: string;
+  /** The team whose desk takes the conversation when a person is asked for. */
+  team?: string;
 }
 
 export interface SendInput {
@@ -86,11 +91,15 @@ export interface SendInput {
   clientMessageId: string;
 }
 
-/** One turn: the customer's stored message and the reply to it. */
+/**
+ * One turn: the customer's stored message and the bot's reply to it, or no reply (null) when
+ * the message was for the agent who has the conversation; then `handoff` says who that is.
+ */
 export interface TurnResult {
   message: Message;
-  reply: Message;
+  reply: Message | null;
   duplicate: boolean;
+  handoff?: HandoffFrame;
 }
 
 export interface TranscriptPage {

@@ -139,7 +139,7 @@ function enqueue(d: DeskDraft, e: EnqueueEvent): null {
   if (offline) {
     // Not queued: nobody would take it. The bot keeps answering; the customer may leave a message.
     d.effects.push({ type: "offer_offline", conversationId: e.conversationId, reason: offline });
-    d.effects.push({ type: "handoff", conversationId: e.conversationId, frame: { type: "handoff", state: "offline" } });
+    d.effects.push({ type: "handoff", conversationId: e.conversationId, frame: { type: "handoff", state: "offline", reason: offline } });
     return null;
   }
   const since = Math.min(e.since ?? d.now, d.now);

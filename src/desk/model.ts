@@ -84,15 +84,13 @@ export interface DeskAgent {
 }
 
 /**
- * A message left while no agent could take the conversation. Only what a reply by email
- * needs: the address and a short subject (first line, at most SUBJECT_MAX characters); the
- * full text stays in the conversation's own transcript.
+ * A message left while no agent could take the conversation: which conversation, in which
+ * language, since when. The address and the message stay in the conversation's own object
+ * (in its jurisdiction), where agents read them; the desk holds no customer data.
  */
 export interface OfflineTicket {
   ticketId: string;
   conversationId: string;
-  email: string;
-  subject: string;
   language: string;
   createdAt: number;
 }
@@ -161,8 +159,8 @@ export type DeskEvent =
   | { type: "transfer"; agentId: string; conversationId: string; to: TransferTarget }
   | { type: "release"; agentId: string; conversationId: string }
   | { type: "close"; agentId: string; conversationId: string; resolution: Resolution }
-  /** `ticketId` comes from the caller's id source; `text` is reduced to a subject and dropped. */
-  | { type: "leave_message"; conversationId: string; ticketId: string; email: string; text: string; language: string }
+  /** `ticketId` comes from the caller's id source. */
+  | { type: "leave_message"; conversationId: string; ticketId: string; language: string }
   | { type: "close_ticket"; agentId: string; ticketId: string }
   | { type: "tick" };
 

@@ -9,7 +9,8 @@ import type { Message } from "../conversation/types.ts";
 import { ERRORS, type ErrorCode } from "../errors.ts";
 import { validationError } from "../validation.ts";
 import { MAX_CAPACITY, PRESENCES, RESOLUTIONS } from "./model.ts";
-import type { HandoffReason, OfflineTicket, Presence, SlaCounters, UnassignReason } from "./model.ts";
+import type { HandoffReason, OfflineReason, OfflineTicket, Presence, SlaCounters, UnassignReason } from "./model.ts";
+import type { CannedResponse } from "./canned-library.ts";
 import type { AgentView, QueueItem } from "./queue.ts";
 
 /** The subprotocol the desk echoes to an agent console. */
@@ -22,6 +23,8 @@ export const MAX_AGENT_FRAME_BYTES = MAX_FRAME_BYTES;
 /** Agent, team, ticket and canned-response ids: short, URL- and log-safe. */
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const IdSchema = z.string().regex(ID, "ids are 1-64 characters of A-Z a-z 0-9 _ . : -");
+/** Agent, team and ticket ids in REST inputs. */
+export const DeskIdSchema = IdSchema;
 const ConversationIdSchema = z.string().regex(CONVERSATION_ID, "conversationId is not a conversation id");
 
 /** Frames an agent console may send. */
@@ -87,11 +90,23 @@ export type AgentServerFrame =
   | { type: "unassigned"; conversationId: string; reason: UnassignReason }
   | { type: "conversation"; conversation: ConversationSnapshot }
   | { type: "message"; conversationId: string; message: Message }
-  | { type: "note"; conversationId: string; text: string; agent: { name: string }; createdAt: string }
+  | { type: "note"; conversationId: string; id: number; afterSeq: number; text: string; agent: { name: string }; createdAt: string }
   /** The customer is typing. */
   | { type: "typing"; conversationId: string }
-  | { type: "ack"; clientMessageId: string; seq: number; duplicate?: boolean }
+  /** The bot's suggested articles for the customer's latest message (which the bot did not answer). */
+  | { type: "assist"; conversationId: string; seq: number; articles: AssistArticle[] }
+  /** The saved replies the console can insert. */
+  | { type: "canned"; items: readonly CannedResponse[] }
+  /** A message (seq) or a note (`noteId`, placed after `seq`) was stored. */
+  | { type: "ack"; clientMessageId: string; seq: number; duplicate?: boolean; noteId?: number }
   | { type: "error"; code: ErrorCode; message: string; clientMessageId?: string };
+
+/** A KB article the bot would have offered, for the agent to read or quote. */
+export interface AssistArticle {
+  articleId: string;
+  title: string;
+  answer?: string;
+}
 
 /** The error frame for a code, with the catalogue message and optionally the frame it answers. */
 export function agentErrorFrame(code: ErrorCode, clientMessageId?: string): AgentServerFrame {
@@ -101,7 +116,8 @@ export function agentErrorFrame(code: ErrorCode, clientMessageId?: string): Agen
 /**
  * The frame a customer sees while a person is involved: waiting (`queued`, with position and
  * estimate when known), with an agent (`assigned`, first name as the agent gave it), back with
- * the bot (`ended`), or no one can take it now (`offline`: an offer to leave a message).
+ * the bot (`ended`), or no one can take it now (`offline`: an offer to leave a message, with
+ * why; with a `position` when the customer still keeps their place in the queue).
  */
 export interface HandoffFrame {
   type: "handoff";
@@ -109,9 +125,5 @@ export interface HandoffFrame {
   position?: number;
   etaSeconds?: number;
   agent?: { name: string };
+  reason?: OfflineReason;
 }
-
-/** What a customer sends to leave a message when no agent can take the conversation. */
-export const OfflineMessageSchema = z
-  .strictObject({ email: z.email("email must be an email address").max(254), text: TextSchema })
-  .openapi("OfflineMessage");

@@ -82,7 +82,10 @@ export function handoffFrames(state: DeskState): Map<string, HandoffFrame> {
   const handling = expectedHandlingMs(state);
   waitingInOrder(state).forEach((c, i) => {
     const eta = estimate(i + 1, slots, handling);
-    frames.set(c.conversationId, eta === null ? { type: "handoff", state: "queued", position: i + 1 } : { type: "handoff", state: "queued", position: i + 1, etaSeconds: eta });
+    // An offer to leave a message stands for the rest of this wait; the place in the queue is kept.
+    const frame: HandoffFrame = c.offered === null ? { type: "handoff", state: "queued", position: i + 1 } : { type: "handoff", state: "offline", reason: c.offered, position: i + 1 };
+    if (eta !== null) frame.etaSeconds = eta;
+    frames.set(c.conversationId, frame);
   });
   for (const c of Object.values(state.conversations)) {
     if (c.status !== "assigned") continue;

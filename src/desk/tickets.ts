@@ -1,6 +1,7 @@
 // Offline tickets: a message left while no agent could take the conversation, kept until an
-// agent has answered it by email. A ticket holds the address and a short subject only; the
-// message itself stays in the conversation's transcript, never in the desk.
+// agent has answered it by email. A ticket says which conversation; the address and the
+// message stay in the conversation's own object, never in the desk. The subject an agent is
+// shown is cut from the message there (ticketSubject).
 import { remove, type DeskDraft } from "./assignment.ts";
 import type { DeskErrorCode, DeskEvent } from "./model.ts";
 
@@ -22,7 +23,7 @@ export function leaveMessage(d: DeskDraft, e: Extract<DeskEvent, { type: "leave_
   const c = d.s.conversations[e.conversationId];
   if (c?.status === "assigned") return "conversation_assigned";
   if (d.s.tickets.some((t) => t.conversationId === e.conversationId)) return null;
-  d.s.tickets.push({ ticketId: e.ticketId, conversationId: e.conversationId, email: e.email, subject: ticketSubject(e.text), language: e.language, createdAt: d.now });
+  d.s.tickets.push({ ticketId: e.ticketId, conversationId: e.conversationId, language: e.language, createdAt: d.now });
   if (c) remove(d, c, "closed", true);
   d.effects.push({ type: "tickets_changed" });
   return null;

@@ -12,6 +12,8 @@ import { adminAudit } from "./routes/admin-audit.ts";
 import { adminKb } from "./routes/admin-kb.ts";
 import { adminSubjects } from "./routes/admin-subjects.ts";
 import { adminOperators } from "./routes/admin-operators.ts";
+import { agent } from "./routes/agent.ts";
+import { conversationHandoff } from "./routes/conversation-handoff.ts";
 import { conversations } from "./routes/conversations.ts";
 import { dev } from "./routes/dev.ts";
 import { faults } from "./routes/faults.ts";
@@ -32,9 +34,12 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/conversations/*", perClientIp);
   app.use("/v1/topics", perClientIp);
   app.use("/v1/admin/*", perAdminIp, perAdminKey);
+  app.use("/v1/agent/*", perAdminIp, perAdminKey);
 
   app.route("/", health);
   app.route("/", conversations);
+  app.route("/", conversationHandoff);
+  app.route("/", agent);
   app.route("/", topics);
   app.route("/", adminKb);
   app.route("/", adminSubjects);

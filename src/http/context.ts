@@ -1,4 +1,5 @@
 // The Hono environment every route and middleware shares.
+import type { AgentIdentity } from "../auth/agent-token.ts";
 import type { CachedOperator } from "../auth/operator-cache.ts";
 import type { Config } from "../config.ts";
 import type { Jurisdiction } from "../edge/region.ts";
@@ -17,5 +18,7 @@ export interface AppEnv {
     operator: CachedOperator;
     /** Set by a handler whose audit target is known only once it ran (the id it created). */
     auditTarget?: string;
+    /** Set by the agent session middleware (with `operator`, for the audit log). */
+    agent: AgentIdentity;
   };
 }

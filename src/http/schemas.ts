@@ -38,14 +38,27 @@ export const MessageSchema = z
     clientMessageId: z.string().optional(),
     replyTo: z.number().int().optional().openapi({ description: "The seq of the customer message this replies to." }),
     meta: ReplyMetaSchema.optional(),
+    agent: z.object({ name: z.string() }).optional().openapi({ description: "On agent messages: the name the agent goes by." }),
   })
   .openapi("Message");
+
+export const HandoffFrameSchema = z
+  .object({
+    type: z.literal("handoff"),
+    state: z.enum(["queued", "assigned", "ended", "offline"]),
+    position: z.number().int().optional().openapi({ description: "1-based place in the queue while waiting." }),
+    etaSeconds: z.number().int().optional().openapi({ description: "Estimated wait, from the queue and recent handling times; absent when no agent is online." }),
+    agent: z.object({ name: z.string() }).optional(),
+    reason: z.enum(["no_agents", "closed_hours", "max_wait"]).optional().openapi({ description: "With state offline: why the customer is offered to leave a message." }),
+  })
+  .openapi("Handoff");
 
 export const TurnSchema = z
   .object({
     message: MessageSchema,
-    reply: MessageSchema,
+    reply: MessageSchema.nullable().openapi({ description: "The bot's reply; null when an agent has the conversation (the message is for them)." }),
     duplicate: z.boolean().openapi({ description: "True when this clientMessageId was already accepted; nothing new was stored." }),
+    handoff: HandoffFrameSchema.optional().openapi({ description: "Where a request for a person stands, when this turn made one or went to the agent." }),
   })
   .openapi("Turn");
 
@@ -74,7 +87,7 @@ export const ConversationSchema = z
     status: z.enum(["open", "closed"]),
     createdAt: z.string(),
     closedAt: z.string().optional(),
-    closeReason: z.enum(["closed_by_customer", "idle_timeout"]).optional(),
+    closeReason: z.enum(["closed_by_customer", "idle_timeout", "closed_by_agent"]).optional(),
   })
   .openapi("Conversation");
 

@@ -1,6 +1,8 @@
 // The short chaos drill, in CI: SIGKILL the server mid-conversation, restart it on the same
 // state, and nothing acknowledged may be lost, duplicated, reordered or left unanswered.
-// The llm-fault variant uses a FAKE OpenAI-compatible server (no model runs offline).
+// The llm-fault variant uses a FAKE OpenAI-compatible server (no model runs offline). The
+// handoff variant puts scripted agents in the middle: their messages count the same, the
+// bot is silent while they have a conversation, and the agent who left keeps nothing.
 import { describe, expect, it } from "vitest";
 import { runDrill, type Variant } from "../../scripts/drill/run.ts";
 
@@ -10,5 +12,14 @@ describe("chaos drill (short)", () => {
     expect(report.acknowledged).toBeGreaterThan(20);
     expect(report.retried).toBeGreaterThan(0);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, unanswered: 0, ok: true });
+  }, 180_000);
+
+  it("handoff: zero lost and zero duplicated customer and agent messages across a SIGKILL, and nothing left with the agent who is gone", async () => {
+    const report = await runDrill({ variant: "handoff", conversations: 6, before: 3, after: 5, pacingMs: 200 });
+    expect(report.acknowledged).toBeGreaterThan(20);
+    expect(report.agentAcknowledged).toBeGreaterThan(10);
+    expect(report.heldForAgents).toBeGreaterThan(10);
+    expect(report.goneAgentHad).toBeGreaterThan(0);
+    expect(report).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, agentLost: 0, agentDuplicated: 0, agentOutOfOrder: 0, leftWithGoneAgent: 0, ok: true });
   }, 180_000);
 });

@@ -4,8 +4,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
+import { openKb } from "../../scripts/kb.ts";
 import { freePort, startStack } from "../../scripts/stack.ts";
+import { createOperator } from "../../src/operators/repository.ts";
 
 
 export default async function setup(project: TestProject) {
@@ -22,11 +25,21 @@ export default async function setup(project: TestProject) {
     port: await freePort(),
     stateDir: persistDir,
     seed: true,
-    vars: { TOKEN_SECRET: "e2e-secret-0123456789abcdef", ADMIN_API_KEY: "e2e-admin-key-0123456789", BREAKER_COOLDOWN_MS: "500", ALLOWED_ORIGINS: hostPageUrl },
+    vars: { TOKEN_SECRET: "e2e-secret-0123456789abcdef", ADMIN_API_KEY: "e2e-admin-key-0123456789", BREAKER_COOLDOWN_MS: "500", ALLOWED_ORIGINS: hostPageUrl, AGENT_RECONNECT_GRACE_SECONDS: "2" },
   });
   const baseUrl = stack.url;
   project.provide("baseUrl", baseUrl);
   project.provide("hostPageUrl", hostPageUrl);
+  // Agents for the console tests, straight into the stack's KB primary.
+  const kb = openKb(`file:${join(persistDir, "kb.db")}`);
+  const sources = { now: Date.now(), random: (n: number) => new Uint8Array(randomBytes(n)) };
+  const agents = {
+    en: (await createOperator(kb, { name: "Ana", role: "agent", team: "support" }, sources)).key,
+    zh: (await createOperator(kb, { name: "李娜", role: "agent", team: "support" }, sources)).key,
+    editor: (await createOperator(kb, { name: "Kim", role: "kb_editor", team: null }, sources)).key,
+  };
+  kb.$client.close();
+  project.provide("agentKeys", agents);
   return async () => {
     await stack.stop();
     await new Promise((r) => host.close(r));

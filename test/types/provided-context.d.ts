@@ -8,6 +8,8 @@ declare module "vitest" {
     llmUrl: string;
     baseUrl: string;
     hostPageUrl: string;
+    /** Operator keys in the e2e stack: agents Ana (en) and 李娜 (zh) of team support, and a kb_editor. */
+    agentKeys: { en: string; zh: string; editor: string };
   }
 }
 export {};

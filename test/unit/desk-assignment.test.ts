@@ -216,7 +216,7 @@ describe("reply timeout", () => {
     desk.tick(MINUTE);
     expect(desk.holder(1)).toBe("waiting");
     expect(desk.effectsOf("offer_offline")).toEqual([{ type: "offer_offline", conversationId: cid(1), reason: "no_agents" }]);
-    expect(desk.effectsOf("handoff")).toEqual([{ type: "handoff", conversationId: cid(1), frame: { type: "handoff", state: "queued", position: 1 } }]);
+    expect(desk.effectsOf("handoff")).toEqual([{ type: "handoff", conversationId: cid(1), frame: { type: "handoff", state: "offline", reason: "no_agents", position: 1 } }]);
     // Back at the desk, the agent gets it again.
     desk.apply({ type: "presence", agentId: "ana", status: "online" }, 2 * MINUTE);
     expect(desk.holder(1)).toBe("ana");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AGENT_SUBPROTOCOL, agentErrorFrame, AUTH_PROTOCOL_PREFIX, MAX_AGENT_FRAME_BYTES, OfflineMessageSchema, parseAgentFrame } from "../../src/desk/protocol.ts";
+import { OfflineMessageSchema } from "../../src/conversation/schemas.ts";
+import { AGENT_SUBPROTOCOL, agentErrorFrame, AUTH_PROTOCOL_PREFIX, MAX_AGENT_FRAME_BYTES, parseAgentFrame } from "../../src/desk/protocol.ts";
 
 const conversationId = "a".repeat(64);
 const euConversationId = `eu-${"0f".repeat(32)}`;
@@ -70,10 +71,11 @@ describe("agent frame parsing", () => {
 
 describe("offline message input", () => {
   it.each([
-    [{ email: "ana@example.com", text: "Please call me back about order 17" }, true],
-    [{ email: "not-an-email", text: "hello" }, false],
-    [{ email: "ana@example.com", text: " " }, false],
-    [{ email: "ana@example.com" }, false],
+    [{ email: "ana@example.com", text: "Please call me back about order 17", clientMessageId }, true],
+    [{ email: "not-an-email", text: "hello", clientMessageId }, false],
+    [{ email: "ana@example.com", text: " ", clientMessageId }, false],
+    [{ email: "ana@example.com", clientMessageId }, false],
+    [{ email: "ana@example.com", text: "Please call me back" }, false],
   ])("validates %j as %s", (input, valid) => {
     expect(OfflineMessageSchema.safeParse(input).success).toBe(valid);
   });

@@ -1,5 +1,8 @@
 // Helpers for driving the real Worker in workerd: create conversations, send, read.
 import { env, exports } from "cloudflare:workers";
+import { readConfig } from "../../src/config.ts";
+import type { KbDatabase } from "../../src/kb/articles.ts";
+import { openPrimary } from "../../src/platform/primary.ts";
 
 export const BASE = "https://holdfast.test";
 
@@ -143,4 +146,12 @@ export async function warmReplica(region: string): Promise<void> {
   const replica = env.KB_REPLICA.get(env.KB_REPLICA.idFromName(region));
   await replica.sync();
   await replica.train();
+}
+
+/**
+ * The KB primary as the Worker opens it (same URL, token and breaker settings): the
+ * isolate's breakers are shared, so a test must not open them with other settings.
+ */
+export function testPrimary(): KbDatabase {
+  return openPrimary(readConfig(env).primary);
 }

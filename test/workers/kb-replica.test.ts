@@ -4,9 +4,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { KnowledgeReplicaDO } from "../../src/index.ts";
 import { changesSince } from "../../src/kb/articles.ts";
-import { openPrimary } from "../../src/platform/primary.ts";
 import { pullChanges } from "../../src/kb/sync.ts";
-import { admin, createArticle, unique } from "./helpers.ts";
+import { admin, createArticle, testPrimary, unique } from "./helpers.ts";
 
 /** A replica of its own for each test, so state never leaks between tests. */
 const freshReplica = () => env.KB_REPLICA.get(env.KB_REPLICA.idFromName(`test-${unique()}`));
@@ -115,7 +114,7 @@ describe("replica sync", () => {
 
     const seen = await runInDurableObject(replica, async (instance: KnowledgeReplicaDO) => {
       const store = (instance as unknown as { store: Parameters<typeof pullChanges>[1] & { search(q: string, o: object): Array<{ answer: string }> } }).store;
-      const primary = openPrimary({ url: inject("libsqlUrl"), authToken: inject("libsqlAuthToken"), timeoutMs: 2000 });
+      const primary = testPrimary();
       const answers: string[][] = [];
       // Two articles per page: between pages, a search must still see only the old copy.
       await pullChanges({ changesSince: async (cursor, limit) => {

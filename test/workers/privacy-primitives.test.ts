@@ -2,9 +2,9 @@
 // audit chain), and the operator repository through the Worker's own client
 // (@libsql/client/web via openPrimary) against the KB primary.
 import { env } from "cloudflare:workers";
+import { testPrimary } from "./helpers.ts";
 import { describe, expect, it } from "vitest";
 import { hashOperatorKey } from "../../src/auth/operator-key.ts";
-import { openPrimary } from "../../src/platform/primary.ts";
 import { appendAudit, createOperator, operatorByKeyHash, revokeOperator, verifyAudit } from "../../src/operators/repository.ts";
 import { nextEntry, verifyChain } from "../../src/privacy/audit-chain.ts";
 import { createDataKey, open, parseKeyring, rewrap, seal, unwrapDataKey } from "../../src/privacy/envelope.ts";
@@ -41,7 +41,7 @@ describe("privacy primitives in workerd", () => {
   });
 
   it("keeps operators and the audit log in the KB primary through the Worker's client", async () => {
-    const db = openPrimary({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN, timeoutMs: 5_000 });
+    const db = testPrimary();
     const { operator, key: operatorKey } = await createOperator(db, { name: "Workerd Ada", role: "kb_editor" }, { now: Date.now(), random });
     expect(await operatorByKeyHash(db, await hashOperatorKey(operatorKey))).toMatchObject({ id: operator.id });
     await Promise.all([1, 2, 3].map((i) => appendAudit(db, { actor: operator.id, role: operator.role, action: "kb.article.save", target: `en:a-${i}`, outcome: "ok" }, Date.now())));

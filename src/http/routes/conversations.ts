@@ -42,7 +42,7 @@ const send = createRoute({
   tags,
   summary: "Send a customer message and get the reply",
   description:
-    "Idempotent per clientMessageId: a retry returns the original turn with duplicate=true. With `Accept: text/event-stream` the turn streams as SSE events `message` (the stored customer message), `delta` ({ text }, while the reply is generated) and `done` (the stored reply).",
+    "Idempotent per clientMessageId: a retry returns the original turn with duplicate=true. With `Accept: text/event-stream` the turn streams as SSE events `message` (the stored customer message), `delta` ({ text }, while the reply is generated), `done` (the stored reply) and `handoff` (when the turn asked for a person, or went to the agent who has the conversation: then `reply` is null and no `done` follows).",
   security: bearer,
   middleware: [conversationAuth, jsonBody] as const,
   request: { params: IdParam, body: { required: true, content: { "application/json": { schema: SendInputSchema } } } },
@@ -80,7 +80,7 @@ const socket = createRoute({
   path: "/v1/conversations/{id}/ws",
   tags,
   summary: "Open the conversation's WebSocket",
-  description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId} and {"type":"ping"}. Server frames: ack, message, typing, delta, closed, error, pong. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
+  description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId}, {type:"handoff",reason?} (ask for a person), {type:"rating",score,comment?}, {type:"typing"}, {type:"offline_message",email,text,clientMessageId} and {"type":"ping"}. Server frames: ack, message (agent messages have role "agent" and agent.name), typing (agent.name when the agent types), delta, handoff {state: queued|assigned|ended|offline, position?, etaSeconds?, agent?, reason?}, rated, closed, error, pong. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
   security: bearer,
   middleware: [conversationAuth] as const,
   request: { params: IdParam, query: z.object({ after: queryInt({ min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }) }) },
@@ -122,7 +122,7 @@ conversations.openapi(create, async (c) => {
   if (identified.subject) await subjectIndex(c.env, identified.subject).add({ conversationId: id, jurisdiction, region, createdAt });
   const stub = conversationStub(c.env, address, region);
   const meta = unwrap(
-    await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: identified.customer, metadata: input.metadata, subject: identified.subject ?? undefined }),
+    await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: identified.customer, metadata: input.metadata, subject: identified.subject ?? undefined, team: input.team }),
   );
   const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
   const url = new URL(c.req.url);

@@ -1,0 +1,372 @@
+// The ConversationDO's side of the human desk, as glue: it keeps the handoff record, asks
+// its team's AgentDeskDO for a person, tells the customer's sockets where that stands, keeps
+// the bot silent while an agent has the conversation, stores agents' messages (in turn order,
+// once per clientMessageId) and notes, and passes them on to the desk for the agent's
+// consoles. Decisions are in src/conversation/handoff.ts.
+import type { AnswerPipeline } from "../src/answer/pipeline.ts";
+import { nextTrend, sentimentOf } from "../src/answer/sentiment.ts";
+import {
+  afterReply,
+  applyDeskUpdate,
+  botSilent,
+  feedbackRefusal,
+  initialHandoff,
+  leaveMessageRefusal,
+  requested,
+  requestReason,
+  TICKET_FILED,
+  withDesk,
+  type AgentPost,
+  type DeskUpdate,
+  type HandoffRecord,
+} from "../src/conversation/handoff.ts";
+import type { HandoffFrame, OfflineMessageInput, RatingInput, ServerFrame } from "../src/conversation/protocol.ts";
+import type { Handover, Turns } from "../src/conversation/turns.ts";
+import type { CloseReason, Message } from "../src/conversation/types.ts";
+import { renderTemplate } from "../src/desk/canned.ts";
+import { ticketSubject } from "../src/desk/tickets.ts";
+import type { HandoffReason, Resolution } from "../src/desk/model.ts";
+import type { DeskObserver } from "../src/desk/observer.ts";
+import type { AgentServerFrame, AssistArticle } from "../src/desk/protocol.ts";
+import { fail, ok, type Outcome } from "../src/errors.ts";
+import { languageOf } from "../src/kb/text/tokens.ts";
+import { deskOf } from "../src/platform/desks.ts";
+import type { ConversationSockets } from "./conversation-sockets.ts";
+import type { ConversationStore } from "./conversation-store.ts";
+import type { AgentRef, HandoffStore, Note, StoredRating } from "./conversation-handoff-store.ts";
+
+export interface HandoffDeps {
+  env: Env;
+  store: ConversationStore;
+  handoffs: HandoffStore;
+  sockets: ConversationSockets;
+  answerer: AnswerPipeline;
+  defaultTeam: string;
+  turns(): Turns;
+  touched(at: number): void;
+  close(reason: CloseReason): void;
+  observer(): DeskObserver;
+}
+
+/** What an agent reads of a conversation (GET /v1/agent/conversations/:id). */
+export interface AgentTranscript {
+  conversation: {
+    id: string;
+    locale: string;
+    region: string;
+    status: "open" | "closed";
+    createdAt: string;
+    closeReason?: CloseReason;
+    customer?: { id?: string; name?: string };
+    metadata?: Record<string, string>;
+    team: string;
+    handoff: HandoffFrame | null;
+    resolution: Resolution | null;
+    /** The message the customer left for the team, if any: reply to it by email. */
+    ticket: HandoffRecord["ticket"];
+  };
+  messages: Message[];
+  hasMore: boolean;
+  nextAfter: number | null;
+  notes: Note[];
+  rating: StoredRating | null;
+  feedback: Record<number, boolean>;
+  /** The bot's suggestions for the customer's latest message. */
+  assist: { seq: number; articles: AssistArticle[] } | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class ConversationHandoff implements Handover {
+  private readonly d: HandoffDeps;
+
+  constructor(deps: HandoffDeps) {
+    this.d = deps;
+  }
+
+  record(): HandoffRecord {
+    return this.d.handoffs.record(this.d.defaultTeam);
+  }
+
+  /** A new conversation remembers the team that takes it. */
+  created(team: string | undefined): void {
+    this.d.handoffs.save(initialHandoff(team ?? this.d.defaultTeam));
+  }
+
+  // ---- Turns (src/conversation/turns.ts) -------------------------------------------------
+
+  async withAgent(message: Message): Promise<boolean> {
+    const record = this.record();
+    if (!withDesk(record)) return false;
+    const trend = nextTrend(this.d.store.dialogue().sentiment, sentimentOf(message.text));
+    try {
+      const outcome = await this.desk(record.team).customerMessage(record.team, this.id(), { average: trend.average, last: trend.last });
+      // The desk no longer holds it (an update was lost): the customer is not with anyone.
+      if (outcome.ok) this.deskUpdate(outcome.value ?? { team: record.team, revision: record.revision, frame: { type: "handoff", state: "ended" } });
+    } catch {
+      // The desk cannot be reached: go by what the conversation knows.
+    }
+    return botSilent(this.record());
+  }
+
+  async hold(message: Message): Promise<void> {
+    this.d.handoffs.hold(message.seq);
+    try {
+      await this.d.store.saveMessage(message);
+    } catch (err) {
+      this.d.handoffs.unhold(message.seq);
+      throw err;
+    }
+    void this.assist(message);
+  }
+
+  held(seq: number): boolean {
+    return this.d.handoffs.held(seq);
+  }
+
+  frame(): HandoffFrame | null {
+    return this.record().frame;
+  }
+
+  async answered(_message: Message, reply: Message): Promise<HandoffFrame | null> {
+    const before = this.record();
+    const { record, request } = afterReply(before, reply);
+    if (record !== before) this.d.handoffs.save(record);
+    if (!request) return null;
+    const outcome = await this.request(request);
+    return outcome.ok ? outcome.value : null;
+  }
+
+  /** Every frame the turns publish: messages go on to the agent who has the conversation. */
+  published(frame: ServerFrame): void {
+    if (frame.type === "message" && botSilent(this.record())) this.relay({ type: "message", conversationId: this.id(), message: frame.message });
+  }
+
+  // ---- The customer ----------------------------------------------------------------------
+
+  /** Asks the team's desk for a person; resolves with where that stands. */
+  async request(given?: HandoffReason): Promise<Outcome<HandoffFrame>> {
+    const meta = this.d.store.meta();
+    if (!meta) return fail("conversation_not_found");
+    if (meta.status === "closed") return fail("conversation_closed");
+    const now = Date.now();
+    const reason = requestReason(this.record(), given);
+    const record = requested(this.record(), reason, now);
+    this.d.handoffs.save(record);
+    const dialogue = this.d.store.dialogue();
+    const event = { type: "enqueue" as const, conversationId: meta.id, reason, language: dialogue.language ?? languageOf(meta.locale), region: meta.region, sentiment: { average: dialogue.sentiment.average, last: dialogue.sentiment.last } };
+    let outcome: Outcome<DeskUpdate | null>;
+    try {
+      outcome = await this.desk(record.team).request(record.team, event);
+    } catch {
+      return fail("desk_unavailable");
+    }
+    if (!outcome.ok) return outcome;
+    if (outcome.value) this.deskUpdate(outcome.value);
+    const frame = this.record().frame ?? { type: "handoff", state: "offline" };
+    this.d.observer().handoffRequested?.({ conversationId: meta.id, team: record.team, reason, outcome: frame.state === "assigned" ? "assigned" : frame.state === "queued" ? "queued" : "offline", at: now });
+    return ok(frame);
+  }
+
+  /** The customer is typing: the agent who has the conversation sees it. */
+  customerTyping(): void {
+    if (botSilent(this.record())) this.relay({ type: "typing", conversationId: this.id() });
+  }
+
+  /** A message for the team when no agent can take the conversation: stored in the transcript, filed as a ticket. */
+  leaveMessage(input: OfflineMessageInput): Promise<Outcome<{ message: Message; duplicate: boolean; handoff: HandoffFrame }>> {
+    return this.d.turns().inOrder(async (seq) => {
+      const meta = this.d.store.meta();
+      if (!meta) return fail("conversation_not_found");
+      const known = this.d.store.seqOfClientMessage(input.clientMessageId);
+      if (known !== null) {
+        const message = await this.d.store.message(known);
+        if (!message || message.text !== input.text) return fail("client_message_id_conflict");
+        return ok({ message, duplicate: true, handoff: this.record().frame ?? TICKET_FILED });
+      }
+      if (meta.status === "closed") return fail("conversation_closed");
+      const refused = leaveMessageRefusal(this.record());
+      if (refused) return fail(refused);
+      const record = this.record();
+      const language = this.d.store.dialogue().language ?? languageOf(meta.locale);
+      let filed: Outcome<null>;
+      try {
+        filed = await this.desk(record.team).leaveMessage(record.team, { conversationId: meta.id, language });
+      } catch {
+        return fail("desk_unavailable");
+      }
+      if (!filed.ok) return filed;
+      const at = Date.now();
+      const message: Message = { seq, role: "customer", text: input.text, createdAt: iso(at), clientMessageId: input.clientMessageId };
+      await this.hold(message);
+      this.d.touched(at);
+      this.d.sockets.publish({ type: "message", message } satisfies ServerFrame);
+      this.tell({ ...this.record(), status: "ended", frame: TICKET_FILED, ticket: { email: input.email, seq, subject: ticketSubject(input.text), at } });
+      return ok({ message, duplicate: false, handoff: TICKET_FILED });
+    });
+  }
+
+  /** Stores the customer's rating (open or closed conversations alike); a later one replaces it. */
+  rate(input: RatingInput): Outcome<StoredRating> {
+    const meta = this.d.store.meta();
+    if (!meta) return fail("conversation_not_found");
+    const rating = this.d.handoffs.rate(input.score, input.comment, Date.now());
+    this.d.observer().rated?.({ conversationId: meta.id, team: this.record().team, score: input.score, at: Date.now() });
+    return ok(rating);
+  }
+
+  /** Marks one of the bot's replies helpful or not. */
+  async feedback(seq: number, helpful: boolean): Promise<Outcome<{ seq: number; helpful: boolean }>> {
+    const meta = this.d.store.meta();
+    if (!meta) return fail("conversation_not_found");
+    const message = await this.d.store.message(seq);
+    const refused = feedbackRefusal(message);
+    if (refused) return fail(refused);
+    this.d.handoffs.feedback(seq, helpful, Date.now());
+    this.d.observer().feedback?.({ conversationId: meta.id, seq, helpful, articleId: message!.meta?.citations?.[0]?.articleId ?? null, at: Date.now() });
+    return ok({ seq, helpful });
+  }
+
+  /** The conversation closed (customer, idle): the desk lets go of it. */
+  closed(): void {
+    const record = this.record();
+    if (withDesk(record)) void this.desk(record.team).withdraw(record.team, this.id()).catch(() => {});
+  }
+
+  /** A socket that just connected learns where the handoff stands. */
+  greet(ws: WebSocket, send: (ws: WebSocket, frame: unknown) => void): void {
+    const frame = this.record().frame;
+    if (frame) send(ws, frame);
+  }
+
+  /** Customer-facing messages: agent messages carry the agent's name. */
+  forCustomer(messages: Message[]): Message[] {
+    return this.d.handoffs.decorate(messages, "customer");
+  }
+
+  // ---- The desk --------------------------------------------------------------------------
+
+  /** The desk's word on the conversation; the customer is told when it changed. */
+  deskUpdate(update: DeskUpdate): void {
+    const { record, changed } = applyDeskUpdate(this.record(), update);
+    if (record === this.record()) return;
+    this.d.handoffs.save(record);
+    if (changed) this.d.sockets.publish(update.frame satisfies ServerFrame);
+  }
+
+  /** An agent's message, forwarded by the desk: stored once per (agent, clientMessageId), in turn order. */
+  agentMessage(post: AgentPost): Promise<Outcome<{ message: Message; duplicate: boolean }>> {
+    return this.d.turns().inOrder(async (seq) => {
+      const meta = this.d.store.meta();
+      if (!meta) return fail("conversation_not_found");
+      const known = this.d.handoffs.agentMessageSeq(post.agent.id, post.clientMessageId);
+      const stored = known === null ? null : await this.d.store.message(known);
+      const text = post.text ?? renderTemplate(post.template ?? "", { customer: { name: meta.customer?.name }, agent: { name: post.agent.name }, conversation: { id: meta.id } });
+      if (stored?.role === "agent") {
+        if (stored.text !== text) return fail("client_message_id_conflict");
+        return ok({ message: this.d.handoffs.decorate([stored], "agent")[0]!, duplicate: true });
+      }
+      if (meta.status === "closed") return fail("conversation_closed");
+      if (post.refused) return fail(post.refused);
+      const at = Date.now();
+      const message: Message = { seq, role: "agent", text, createdAt: iso(at) };
+      this.d.handoffs.author(seq, post.agent, post.clientMessageId);
+      try {
+        await this.d.store.saveMessage(message);
+      } catch (err) {
+        this.d.handoffs.unauthor(seq);
+        throw err;
+      }
+      this.d.touched(at);
+      const [forAgent] = this.d.handoffs.decorate([message], "agent");
+      this.d.sockets.publish({ type: "message", message: { ...message, agent: { name: post.agent.name } } } satisfies ServerFrame);
+      this.relay({ type: "message", conversationId: meta.id, message: forAgent! });
+      this.firstReply(post.agent, at);
+      return ok({ message: forAgent!, duplicate: false });
+    });
+  }
+
+  /** A private note: agents only, never the customer's sockets or transcript. */
+  agentNote(input: { agent: AgentRef; text: string; clientMessageId: string }): Outcome<{ note: Note; duplicate: boolean }> {
+    const meta = this.d.store.meta();
+    if (!meta) return fail("conversation_not_found");
+    const result = this.d.handoffs.addNote(input.agent, input.text, input.clientMessageId, this.d.store.nextSeq() - 1, Date.now());
+    const { note } = result;
+    if (!result.duplicate) this.relay({ type: "note", conversationId: meta.id, id: note.id, afterSeq: note.afterSeq, text: note.text, agent: { name: note.agent.name }, createdAt: note.createdAt });
+    return ok(result);
+  }
+
+  agentTyping(name: string): void {
+    this.d.sockets.publish({ type: "typing", agent: { name } } satisfies ServerFrame);
+  }
+
+  /** The agent closed the conversation with a resolution: it ends for the customer too. */
+  agentClosed(resolution: Resolution): void {
+    const meta = this.d.store.meta();
+    if (!meta || meta.status === "closed") return;
+    this.d.handoffs.save({ ...this.record(), status: "ended", resolution });
+    this.d.close("closed_by_agent");
+  }
+
+  /** What an agent reads: the transcript with authors, notes, rating, feedback and the bot's suggestions. */
+  async agentView(after: number, limit: number): Promise<Outcome<AgentTranscript>> {
+    const meta = this.d.store.meta();
+    if (!meta) return fail("conversation_not_found");
+    const page = await this.d.store.page(after, limit);
+    const messages = this.d.handoffs.decorate(page.messages, "agent");
+    const record = this.record();
+    const conversation: AgentTranscript["conversation"] = { id: meta.id, locale: meta.locale, region: meta.region, status: meta.status, createdAt: meta.createdAt, team: record.team, handoff: record.frame, resolution: record.resolution, ticket: record.ticket };
+    if (meta.closeReason) conversation.closeReason = meta.closeReason;
+    if (meta.customer) conversation.customer = meta.customer;
+    if (meta.metadata) conversation.metadata = meta.metadata;
+    const assist = page.nextAfter === null ? await this.assistFor(messages) : null;
+    return ok({ conversation, messages, hasMore: page.hasMore, nextAfter: page.nextAfter, notes: this.d.handoffs.notes(), rating: this.d.handoffs.rating(), feedback: this.d.handoffs.feedbacks(), assist });
+  }
+
+  // ---- Inside ----------------------------------------------------------------------------
+
+  private tell(record: HandoffRecord): void {
+    const changed = JSON.stringify(record.frame) !== JSON.stringify(this.record().frame);
+    this.d.handoffs.save(record);
+    if (changed && record.frame) this.d.sockets.publish(record.frame satisfies ServerFrame);
+  }
+
+  private firstReply(agent: AgentRef, at: number): void {
+    const record = this.record();
+    if (record.agentRepliedAt !== null) return;
+    this.d.handoffs.save({ ...record, agentRepliedAt: at });
+    this.d.observer().agentReplied?.({ conversationId: this.id(), team: record.team, agentId: agent.id, firstResponseMs: record.requestedAt === null ? null : at - record.requestedAt, at });
+  }
+
+  /** The bot's suggestions for the customer's latest message, live to the agent. */
+  private async assist(message: Message): Promise<void> {
+    if (!botSilent(this.record())) return;
+    const articles = await this.d.answerer.suggest({ message, locale: this.d.store.meta()?.locale ?? "en", state: this.d.store.dialogue() });
+    if (articles.length) this.relay({ type: "assist", conversationId: this.id(), seq: message.seq, articles });
+  }
+
+  private async assistFor(messages: Message[]): Promise<AgentTranscript["assist"]> {
+    const last = messages.filter((m) => m.role === "customer").at(-1);
+    if (!last) return null;
+    const reply = messages.find((m) => m.replyTo === last.seq);
+    if (reply) {
+      const articles = [...(reply.meta?.citations ?? []), ...(reply.meta?.suggestions ?? [])].map((a) => ({ articleId: a.articleId, title: a.title }));
+      return articles.length ? { seq: last.seq, articles } : null;
+    }
+    const articles = await this.d.answerer.suggest({ message: last, locale: this.d.store.meta()?.locale ?? "en", state: this.d.store.dialogue() });
+    return articles.length ? { seq: last.seq, articles } : null;
+  }
+
+  private relay(frame: AgentServerFrame): void {
+    const record = this.record();
+    void this.desk(record.team).relay(record.team, this.id(), frame).catch(() => {});
+  }
+
+  private desk(team: string) {
+    return deskOf(this.d.env, team);
+  }
+
+  private id(): string {
+    return this.d.store.meta()?.id ?? "";
+  }
+}

@@ -1,0 +1,211 @@
+// The agent API: sign in with an operator key (role agent, or admin as a supervisor), the
+// desk's WebSocket, and REST mirrors of the console's actions for scripts and tests. Desk
+// state comes from the team's AgentDeskDO; transcripts from each conversation's own object,
+// and every transcript read is audited first (no record, no read).
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { signAgentToken } from "../../auth/agent-token.ts";
+import { requireSecret } from "../../config.ts";
+import { CONVERSATION_ID } from "../../conversation/address.ts";
+import { PAGE_LIMIT_MAX } from "../../conversation/schemas.ts";
+import type { AgentClientFrame } from "../../desk/protocol.ts";
+import { AGENT_SUBPROTOCOL } from "../../desk/protocol.ts";
+import { ActionResultSchema, AgentSessionSchema, AgentTextSchema, CloseSchema, QueueSchema, TransferSchema } from "../../desk/schemas.ts";
+import { AppError, unwrap, type Outcome } from "../../errors.ts";
+import { AGENT_HEADER, conversationById, deskOf, type AgentReply } from "../../platform/desks.ts";
+import { validationHook } from "../../validation.ts";
+import { audit, audited } from "../audit.ts";
+import type { AppEnv } from "../context.ts";
+import { agentAuth } from "../middleware/agent-auth.ts";
+import { jsonBody } from "../middleware/json-body.ts";
+import { BREAK_GLASS, operatorAuth } from "../middleware/operator-auth.ts";
+import { originAllowed } from "../middleware/security.ts";
+import { errorResponses, MessageSchema } from "../schemas.ts";
+
+const tags = ["Agents"];
+const bearer = [{ bearerAuth: [] }];
+const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0".repeat(64) }) });
+
+const session = createRoute({
+  method: "post",
+  path: "/v1/agent/session",
+  tags,
+  summary: "Sign in to the desk with an operator key",
+  description: "Operators with role `agent`, and `admin` (supervisors), get a short-lived session token (AGENT_TOKEN_TTL_SECONDS, 8 h by default) for their team's desk (the operator's team, else DEFAULT_TEAM). Other roles get 403; the break-glass ADMIN_API_KEY is refused too, since desk work must name a person.",
+  security: bearer,
+  middleware: [operatorAuth("agent", "admin"), audited("agent.session", (c) => c.var.operator?.id ?? "-")] as const,
+  responses: {
+    201: { description: "A session", content: { "application/json": { schema: AgentSessionSchema } } },
+    ...errorResponses(401, 403),
+  },
+});
+
+const socket = createRoute({
+  method: "get",
+  path: "/v1/agent/ws",
+  tags,
+  summary: "Open the desk's WebSocket",
+  description: `Authenticate with \`Authorization: Bearer <session token>\`, or from a browser with the subprotocols \`${AGENT_SUBPROTOCOL}\` and \`holdfast.auth.<token>\`. Client frames: presence {status, capacity?}, message {conversationId, text, clientMessageId}, canned {conversationId, cannedId, clientMessageId}, note, typing, claim, transfer {to}, release, close {resolution}, close_ticket. Server frames: presence, queue, tickets, canned, assigned, unassigned, message, note, typing, assist, ack {clientMessageId, seq}, error {code}. Transcript text passes through the desk; it is never stored there.`,
+  security: bearer,
+  middleware: [agentAuth] as const,
+  responses: { 101: { description: "Switching protocols" }, ...errorResponses(401, 403, 426) },
+});
+
+const queue = createRoute({
+  method: "get",
+  path: "/v1/agent/queue",
+  tags,
+  summary: "The team's live queue, agents, SLA breaches, tickets and canned replies",
+  security: bearer,
+  middleware: [agentAuth] as const,
+  responses: { 200: { description: "The queue", content: { "application/json": { schema: QueueSchema } } }, ...errorResponses(401, 503) },
+});
+
+const read = createRoute({
+  method: "get",
+  path: "/v1/agent/conversations/{id}",
+  tags,
+  summary: "Read a conversation: transcript, notes, rating, feedback and the bot's suggestions",
+  description: "Allowed for a conversation waiting in the agent's team queue or assigned to the agent (admins: any the desk holds); anything else is 403. Every read is written to the audit log first; if that cannot be done the read is refused with 503.",
+  security: bearer,
+  middleware: [agentAuth] as const,
+  request: {
+    params: IdParam,
+    query: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(200) }),
+  },
+  responses: {
+    200: { description: "The conversation as agents see it", content: { "application/json": { schema: z.object({ conversation: z.object({ id: z.string() }).passthrough(), messages: z.array(MessageSchema) }).passthrough().openapi("AgentConversation") } } },
+    ...errorResponses(400, 401, 403, 404, 503),
+  },
+});
+
+/** A REST mirror of a console action, with a JSON body. */
+function actionWith<B extends z.ZodType>(name: "messages" | "notes" | "transfer" | "close", summary: string, body: B, result: z.ZodType) {
+  return createRoute({
+    method: "post",
+    path: `/v1/agent/conversations/{id}/${name}`,
+    tags,
+    summary,
+    security: bearer,
+    middleware: [agentAuth, jsonBody, audited(`agent.conversation.${name}`, (c) => c.req.param("id") ?? "-")] as const,
+    request: { params: IdParam, body: { required: true, content: { "application/json": { schema: body } } } },
+    responses: { 200: { description: "Done", content: { "application/json": { schema: result } } }, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
+  });
+}
+
+/** A REST mirror of a console action without a body. */
+function action(name: "claim" | "release", summary: string) {
+  return createRoute({
+    method: "post",
+    path: `/v1/agent/conversations/{id}/${name}`,
+    tags,
+    summary,
+    security: bearer,
+    middleware: [agentAuth, audited(`agent.conversation.${name}`, (c) => c.req.param("id") ?? "-")] as const,
+    request: { params: IdParam },
+    responses: { 200: { description: "Done", content: { "application/json": { schema: ActionResultSchema } } }, ...errorResponses(400, 401, 404, 409, 503) },
+  });
+}
+
+const MessageResult = z.object({ message: MessageSchema, duplicate: z.boolean() }).openapi("AgentMessageResult");
+const NoteResult = z
+  .object({ note: z.object({ id: z.number().int(), afterSeq: z.number().int(), agent: z.object({ id: z.string(), name: z.string() }), text: z.string(), clientMessageId: z.string(), createdAt: z.string() }), duplicate: z.boolean() })
+  .openapi("AgentNoteResult");
+
+export const agent = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+agent.openapi(session, async (c) => {
+  const operator = c.var.operator;
+  if (operator.id === BREAK_GLASS.id || (operator.role !== "agent" && operator.role !== "admin")) throw new AppError("forbidden");
+  const { config } = c.var;
+  const exp = Math.floor(Date.now() / 1000) + config.desk.agentTokenTtlSeconds;
+  const team = operator.team ?? config.desk.defaultTeam;
+  const token = await signAgentToken(requireSecret(config), { id: operator.id, name: operator.name, role: operator.role, team, exp });
+  const url = new URL(c.req.url);
+  const websocketUrl = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}/v1/agent/ws`;
+  return c.json({ token, expiresAt: new Date(exp * 1000).toISOString(), agent: { id: operator.id, name: operator.name, team }, websocketUrl }, 201);
+});
+
+agent.openapi(socket, async (c) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new AppError("upgrade_required");
+  if (!originAllowed(c.req.header("origin"), c.req.url, c.var.config.allowedOrigins)) throw new AppError("origin_not_allowed");
+  const headers = new Headers(c.req.raw.headers);
+  // Set here, never taken from the client: the desk trusts this header.
+  headers.set(AGENT_HEADER, JSON.stringify(c.var.agent));
+  const res = await deskOf(c.env, c.var.agent.team).fetch(new Request(c.req.url, { headers }));
+  if (res.status !== 101) throw new AppError(res.status === 500 ? "server_misconfigured" : "unauthorized");
+  return res;
+});
+
+agent.openapi(queue, async (c) => {
+  const snapshot = unwrap(await desk(c).snapshot(c.var.agent.team).catch(unavailable));
+  return c.json({ ...snapshot, canned: [...snapshot.canned] }, 200);
+});
+
+agent.openapi(read, async (c) => {
+  const { id } = c.req.valid("param");
+  const { after, limit } = c.req.valid("query");
+  const stub = conversationOf(c, id);
+  const access = await desk(c).access(c.var.agent, id).catch(unavailable);
+  if (!access) {
+    await audit(c, "conversation.read", id, "denied").catch(() => {});
+    throw new AppError("forbidden");
+  }
+  try {
+    await audit(c, "conversation.read", id, "ok");
+  } catch {
+    throw new AppError("audit_unavailable");
+  }
+  return c.json(unwrap(await stub.agentView(after, limit)), 200);
+});
+
+agent.openapi(action("claim", "Take a waiting conversation (needs an open console)"), async (c) => done(c, await act(c, { type: "claim", conversationId: c.req.valid("param").id })));
+
+agent.openapi(actionWith("messages", "Reply to the customer (idempotent per clientMessageId)", AgentTextSchema, MessageResult), async (c) => {
+  const { text, clientMessageId } = c.req.valid("json");
+  const reply = unwrap(await act(c, { type: "message", conversationId: c.req.valid("param").id, text, clientMessageId }));
+  if (reply.kind !== "message") throw new AppError("internal_error");
+  return c.json({ message: reply.message, duplicate: reply.duplicate }, 200);
+});
+
+agent.openapi(actionWith("notes", "Write a private note (never shown to the customer)", AgentTextSchema, NoteResult), async (c) => {
+  const { text, clientMessageId } = c.req.valid("json");
+  const reply = unwrap(await act(c, { type: "note", conversationId: c.req.valid("param").id, text, clientMessageId }));
+  if (reply.kind !== "note") throw new AppError("internal_error");
+  return c.json({ note: reply.note, duplicate: reply.duplicate }, 200);
+});
+
+agent.openapi(actionWith("transfer", "Transfer to another agent of the team, or to another team's queue", TransferSchema, ActionResultSchema), async (c) =>
+  done(c, await act(c, { type: "transfer", conversationId: c.req.valid("param").id, to: c.req.valid("json").to })),
+);
+
+agent.openapi(action("release", "Hand the conversation back to the bot"), async (c) => done(c, await act(c, { type: "release", conversationId: c.req.valid("param").id })));
+
+agent.openapi(actionWith("close", "Close the conversation with a resolution", CloseSchema, ActionResultSchema), async (c) =>
+  done(c, await act(c, { type: "close", conversationId: c.req.valid("param").id, resolution: c.req.valid("json").resolution })),
+);
+
+type AgentContext = Parameters<Parameters<typeof agent.openapi>[1]>[0];
+
+function desk(c: AgentContext) {
+  return deskOf(c.env, c.var.agent.team);
+}
+
+function conversationOf(c: AgentContext, id: string) {
+  const stub = CONVERSATION_ID.test(id) ? conversationById(c.env, id, c.var.config.jurisdictions) : null;
+  if (!stub) throw new AppError("conversation_not_found");
+  return stub;
+}
+
+async function act(c: AgentContext, frame: AgentClientFrame): Promise<Outcome<AgentReply>> {
+  if ("conversationId" in frame) conversationOf(c, frame.conversationId);
+  return desk(c).act(c.var.agent, frame).catch(unavailable);
+}
+
+function done(c: AgentContext, outcome: Outcome<AgentReply>) {
+  unwrap(outcome);
+  return c.json({ conversationId: c.req.param("id") ?? "", ok: true as const }, 200);
+}
+
+function unavailable(): never {
+  throw new AppError("desk_unavailable");
+}

@@ -1,0 +1,86 @@
+// The customer's side of the human desk: ask for a person, leave a message when none can
+// take the conversation, rate the conversation, mark the bot's answers helpful or not.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { FeedbackSchema, HandoffRequestSchema, OfflineMessageSchema, RatingSchema } from "../../conversation/schemas.ts";
+import { unwrap } from "../../errors.ts";
+import { validationHook } from "../../validation.ts";
+import type { AppEnv } from "../context.ts";
+import { conversationAuth } from "../middleware/conversation-auth.ts";
+import { jsonBody } from "../middleware/json-body.ts";
+import { errorResponses, HandoffFrameSchema, MessageSchema } from "../schemas.ts";
+
+const tags = ["Conversations"];
+const bearer = [{ bearerAuth: [] }];
+const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0".repeat(64) }) });
+const json = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
+
+const handoff = createRoute({
+  method: "post",
+  path: "/v1/conversations/{id}/handoff",
+  tags,
+  summary: "Ask for a person",
+  description:
+    "The conversation joins its team's queue (or, with no agent online, outside BUSINESS_HOURS, the answer is `offline`: leave a message instead). The answer, and every later change, is also sent as a `handoff` frame on the WebSocket. Without a reason, accepting the bot's offer keeps the offer's reason, else `customer_request`. Asking again changes nothing.",
+  security: bearer,
+  middleware: [conversationAuth, jsonBody] as const,
+  request: { params: IdParam, body: json(HandoffRequestSchema) },
+  responses: { 200: { description: "Where the request stands", content: { "application/json": { schema: HandoffFrameSchema } } }, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503) },
+});
+
+const offlineMessage = createRoute({
+  method: "post",
+  path: "/v1/conversations/{id}/offline-message",
+  tags,
+  summary: "Leave a message for the team when no agent can take the conversation",
+  description: "Allowed once a person was asked for and while no agent has the conversation. The text is stored in the transcript (seq, like any message; idempotent per clientMessageId) and the team gets an offline ticket with the email address. The bot keeps answering meanwhile.",
+  security: bearer,
+  middleware: [conversationAuth, jsonBody] as const,
+  request: { params: IdParam, body: json(OfflineMessageSchema) },
+  responses: {
+    200: { description: "Stored and filed", content: { "application/json": { schema: z.object({ message: MessageSchema, duplicate: z.boolean(), handoff: HandoffFrameSchema }).openapi("OfflineMessageResult") } } },
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503),
+  },
+});
+
+const rating = createRoute({
+  method: "post",
+  path: "/v1/conversations/{id}/rating",
+  tags,
+  summary: "Rate the conversation (1 to 5)",
+  description: "Open or closed conversations alike; a later rating replaces an earlier one.",
+  security: bearer,
+  middleware: [conversationAuth, jsonBody] as const,
+  request: { params: IdParam, body: json(RatingSchema) },
+  responses: {
+    200: { description: "Stored", content: { "application/json": { schema: z.object({ score: z.number().int(), comment: z.string().optional(), ratedAt: z.string() }).openapi("StoredRating") } } },
+    ...errorResponses(400, 401, 403, 404, 413, 415),
+  },
+});
+
+const feedback = createRoute({
+  method: "post",
+  path: "/v1/conversations/{id}/messages/{seq}/feedback",
+  tags,
+  summary: "Mark one of the bot's answers helpful or not",
+  description: "Only assistant messages take feedback (409 feedback_not_allowed otherwise); a later mark replaces an earlier one.",
+  security: bearer,
+  middleware: [conversationAuth, jsonBody] as const,
+  request: { params: IdParam.extend({ seq: z.coerce.number().int().min(1).openapi({ param: { name: "seq", in: "path" }, example: 2 }) }), body: json(FeedbackSchema) },
+  responses: {
+    200: { description: "Stored", content: { "application/json": { schema: z.object({ seq: z.number().int(), helpful: z.boolean() }).openapi("StoredFeedback") } } },
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+  },
+});
+
+export const conversationHandoff = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+conversationHandoff.openapi(handoff, async (c) => c.json(unwrap(await c.var.conversation.stub.requestHandoff(c.req.valid("json").reason)), 200));
+
+conversationHandoff.openapi(offlineMessage, async (c) => c.json(unwrap(await c.var.conversation.stub.leaveMessage(c.req.valid("json"))), 200));
+
+conversationHandoff.openapi(rating, async (c) => c.json(unwrap(await c.var.conversation.stub.rate(c.req.valid("json"))), 200));
+
+conversationHandoff.openapi(feedback, async (c) => {
+  const { seq } = c.req.valid("param");
+  return c.json(unwrap(await c.var.conversation.stub.feedback(seq, c.req.valid("json").helpful)), 200);
+});
