@@ -22,7 +22,7 @@ import {
 } from "../src/conversation/handoff.ts";
 import type { HandoffFrame, OfflineMessageInput, RatingInput, ServerFrame } from "../src/conversation/protocol.ts";
 import type { Handover, Turns } from "../src/conversation/turns.ts";
-import type { CloseReason, Message } from "../src/conversation/types.ts";
+import type { CloseReason, ConversationExport, Message } from "../src/conversation/types.ts";
 import { renderTemplate } from "../src/desk/canned.ts";
 import { ticketSubject } from "../src/desk/tickets.ts";
 import type { HandoffReason, Resolution } from "../src/desk/model.ts";
@@ -76,6 +76,9 @@ export interface AgentTranscript {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Where a note's sealed text belongs (its associated data). */
+const noteWhere = (agentId: string, clientMessageId: string) => `note:${agentId}:${clientMessageId}`;
 
 export class ConversationHandoff implements Handover {
   private readonly d: HandoffDeps;
@@ -201,18 +204,21 @@ export class ConversationHandoff implements Handover {
       await this.hold(message);
       this.d.touched(at);
       this.d.sockets.publish({ type: "message", message } satisfies ServerFrame);
-      this.tell({ ...this.record(), status: "ended", frame: TICKET_FILED, ticket: { email: input.email, seq, subject: ticketSubject(input.text), at } });
+      // The address and the subject are the customer's words: sealed like the transcript.
+      const [email, subject] = await Promise.all([this.d.store.sealText(input.email, "ticket:email"), this.d.store.sealText(ticketSubject(input.text), "ticket:subject")]);
+      this.tell({ ...this.record(), status: "ended", frame: TICKET_FILED, ticket: { email, seq, subject, at } });
       return ok({ message, duplicate: false, handoff: TICKET_FILED });
     });
   }
 
   /** Stores the customer's rating (open or closed conversations alike); a later one replaces it. */
-  rate(input: RatingInput): Outcome<StoredRating> {
+  async rate(input: RatingInput): Promise<Outcome<StoredRating>> {
     const meta = this.d.store.meta();
     if (!meta) return fail("conversation_not_found");
-    const rating = this.d.handoffs.rate(input.score, input.comment, Date.now());
+    const comment = input.comment === undefined ? undefined : await this.d.store.sealText(input.comment, "rating:comment");
+    const rating = this.d.handoffs.rate(input.score, comment, Date.now());
     this.d.observer().rated?.({ conversationId: meta.id, team: this.record().team, score: input.score, at: Date.now() });
-    return ok(rating);
+    return ok(input.comment === undefined ? rating : { ...rating, comment: input.comment });
   }
 
   /** Marks one of the bot's replies helpful or not. */
@@ -287,10 +293,12 @@ export class ConversationHandoff implements Handover {
   }
 
   /** A private note: agents only, never the customer's sockets or transcript. */
-  agentNote(input: { agent: AgentRef; text: string; clientMessageId: string }): Outcome<{ note: Note; duplicate: boolean }> {
+  async agentNote(input: { agent: AgentRef; text: string; clientMessageId: string }): Promise<Outcome<{ note: Note; duplicate: boolean }>> {
     const meta = this.d.store.meta();
     if (!meta) return fail("conversation_not_found");
-    const result = this.d.handoffs.addNote(input.agent, input.text, input.clientMessageId, this.d.store.nextSeq() - 1, Date.now());
+    const sealed = await this.d.store.sealText(input.text, noteWhere(input.agent.id, input.clientMessageId));
+    const stored = this.d.handoffs.addNote(input.agent, sealed, input.clientMessageId, this.d.store.nextSeq() - 1, Date.now());
+    const result = { ...stored, note: await this.openNote(stored.note) };
     const { note } = result;
     if (!result.duplicate) this.relay({ type: "note", conversationId: meta.id, id: note.id, afterSeq: note.afterSeq, text: note.text, agent: { name: note.agent.name }, createdAt: note.createdAt });
     return ok(result);
@@ -315,12 +323,38 @@ export class ConversationHandoff implements Handover {
     const page = await this.d.store.page(after, limit);
     const messages = this.d.handoffs.decorate(page.messages, "agent");
     const record = this.record();
-    const conversation: AgentTranscript["conversation"] = { id: meta.id, locale: meta.locale, region: meta.region, status: meta.status, createdAt: meta.createdAt, team: record.team, handoff: record.frame, resolution: record.resolution, ticket: record.ticket };
+    const ticket = await this.openTicket();
+    const conversation: AgentTranscript["conversation"] = { id: meta.id, locale: meta.locale, region: meta.region, status: meta.status, createdAt: meta.createdAt, team: record.team, handoff: record.frame, resolution: record.resolution, ticket };
     if (meta.closeReason) conversation.closeReason = meta.closeReason;
     if (meta.customer) conversation.customer = meta.customer;
     if (meta.metadata) conversation.metadata = meta.metadata;
     const assist = page.nextAfter === null ? await this.assistFor(messages) : null;
-    return ok({ conversation, messages, hasMore: page.hasMore, nextAfter: page.nextAfter, notes: this.d.handoffs.notes(), rating: this.d.handoffs.rating(), feedback: this.d.handoffs.feedbacks(), assist });
+    const notes = await Promise.all(this.d.handoffs.notes().map((n) => this.openNote(n)));
+    return ok({ conversation, messages, hasMore: page.hasMore, nextAfter: page.nextAfter, notes, rating: await this.openRating(), feedback: this.d.handoffs.feedbacks(), assist });
+  }
+
+  /**
+   * What the human side holds about the customer, opened, for an export: the rating, the
+   * feedback, the message left for the team, and agents' notes (which are about them too).
+   */
+  async heldAbout(): Promise<Pick<ConversationExport, "rating" | "feedback" | "notes" | "ticket">> {
+    const notes = await Promise.all(this.d.handoffs.notes().map((n) => this.openNote(n)));
+    return { rating: await this.openRating(), feedback: this.d.handoffs.feedbacks(), notes, ticket: await this.openTicket() };
+  }
+
+  private async openTicket(): Promise<HandoffRecord["ticket"]> {
+    const { ticket } = this.record();
+    return ticket && { ...ticket, email: await this.d.store.openText(ticket.email, "ticket:email"), subject: await this.d.store.openText(ticket.subject, "ticket:subject") };
+  }
+
+  /** The rating with its comment opened. */
+  async openRating(): Promise<StoredRating | null> {
+    const rating = this.d.handoffs.rating();
+    return rating?.comment === undefined ? rating : { ...rating, comment: await this.d.store.openText(rating.comment, "rating:comment") };
+  }
+
+  private async openNote(note: Note): Promise<Note> {
+    return { ...note, text: await this.d.store.openText(note.text, noteWhere(note.agent.id, note.clientMessageId)) };
   }
 
   // ---- Inside ----------------------------------------------------------------------------

@@ -225,11 +225,12 @@ export class ConversationStore implements TurnStore {
     return toMessage({ ...r, text: await this.openText(r.text, `message:${r.seq}`) });
   }
 
-  private sealText(text: string, where: string): Promise<string> {
+  /** Seals customer (or agent) text with the conversation's key, for the place `where` names. */
+  sealText(text: string, where: string): Promise<string> {
     return this.cipher ? this.cipher.seal(text, where) : Promise.resolve(text);
   }
 
-  private openText(stored: string, where: string): Promise<string> {
+  openText(stored: string, where: string): Promise<string> {
     return this.cipher ? this.cipher.open(stored, where) : Promise.resolve(stored);
   }
 

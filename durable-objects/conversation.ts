@@ -117,13 +117,13 @@ export class ConversationDO extends DurableObject<Env> {
   async export(): Promise<Outcome<ConversationExport>> {
     const conversation = this.store.meta();
     if (!conversation) return fail("conversation_not_found");
-    const messages = [];
+    const messages: Message[] = [];
     for (let after: number | null = 0; after !== null; ) {
       const page = await this.store.page(after, BACKLOG_PAGE);
-      messages.push(...page.messages);
+      messages.push(...this.handoff.forCustomer(page.messages));
       after = page.nextAfter;
     }
-    return ok({ conversation, messages });
+    return ok({ conversation, messages, ...(await this.handoff.heldAbout()) });
   }
 
   /**
@@ -202,7 +202,7 @@ export class ConversationDO extends DurableObject<Env> {
     return this.handoff.leaveMessage(input);
   }
 
-  rate(input: RatingInput): Outcome<StoredRating> {
+  rate(input: RatingInput): Promise<Outcome<StoredRating>> {
     return this.handoff.rate(input);
   }
 
@@ -220,7 +220,7 @@ export class ConversationDO extends DurableObject<Env> {
     return this.handoff.agentMessage(post);
   }
 
-  agentNote(input: { agent: AgentRef; text: string; clientMessageId: string }): Outcome<{ note: Note; duplicate: boolean }> {
+  agentNote(input: { agent: AgentRef; text: string; clientMessageId: string }): Promise<Outcome<{ note: Note; duplicate: boolean }>> {
     return this.handoff.agentNote(input);
   }
 
@@ -287,7 +287,7 @@ export class ConversationDO extends DurableObject<Env> {
         return;
       }
       case "rating": {
-        const outcome = this.handoff.rate(decision.rating);
+        const outcome = await this.handoff.rate(decision.rating);
         send(ws, outcome.ok ? ({ type: "rated", score: outcome.value.score } satisfies ServerFrame) : errorFrame(outcome.code));
         return;
       }

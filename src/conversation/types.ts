@@ -71,6 +71,13 @@ export type CloseReason = "closed_by_customer" | "idle_timeout" | "closed_by_age
 export interface ConversationExport {
   conversation: ConversationMeta;
   messages: Message[];
+  rating: { score: number; comment?: string; ratedAt: string } | null;
+  /** Helpful / not helpful, by the seq of the bot's answer. */
+  feedback: Record<number, boolean>;
+  /** Agents' private notes about the conversation. */
+  notes: Array<{ text: string; createdAt: string; agent: { name: string } }>;
+  /** The message left for the team, if any: where to reply, and its subject. */
+  ticket: { email: string; subject: string; at: number; seq: number } | null;
 }
 
 export interface CreateInput {

@@ -31,6 +31,17 @@ describe("encryption at rest", () => {
     const messages = await transcript(conv);
     expect(messages[0]!.text).toBe("My card is 4111 1111 1111 1111, where is my order?");
   });
+
+  it("seals a rating's comment and reads it back for the export", async () => {
+    const id = `cust-${unique()}`;
+    const conv = await verifiedConversation(id);
+    const rated = await call(`/v1/conversations/${conv.id}/rating`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${conv.token}` }, body: JSON.stringify({ score: 4, comment: "Ada was helped quickly" }) });
+    expect(rated.status).toBe(200);
+    const stored = await runInDurableObject(stubOf(conv), (_i: ConversationDO, state) => state.storage.sql.exec<{ comment: string }>("SELECT comment FROM rating").one().comment);
+    expect(stored).toMatch(/^s1\./);
+    const bundle = await (await adminCall(`/v1/admin/subjects/${id}/export`)).json<{ conversations: Array<{ rating: { score: number; comment: string } }> }>();
+    expect(bundle.conversations[0]!.rating).toMatchObject({ score: 4, comment: "Ada was helped quickly" });
+  });
 });
 
 describe("identity verification", () => {
