@@ -292,6 +292,41 @@ function submit(event) {
   sendText(text);
 }
 
+/**
+ * The first screen of an empty conversation: a greeting and a few popular topics from the
+ * KB as quick replies, in the page's language (GET /v1/topics). Shown again in the other
+ * language when it is switched before anything was asked.
+ */
+async function welcome() {
+  const shown = $("log").querySelector("li.welcome");
+  bubbles.delete("welcome");
+  // Only an empty conversation opens with it.
+  if (bubbles.size) return shown?.remove();
+  const res = await fetch(`/v1/topics?locale=${encodeURIComponent(lang)}`).catch(() => null);
+  if (!res?.ok) return;
+  const { greeting, topics } = await res.json();
+  // Styled as the assistant's, but no message: it has no seq and is not in the transcript.
+  const li = bubble("assistant", greeting, "welcome");
+  li.className = "welcome";
+  if (topics.length) {
+    const list = document.createElement("div");
+    list.className = "quick-replies";
+    list.setAttribute("role", "group");
+    list.setAttribute("aria-label", t.topics);
+    for (const topic of topics) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "quick-reply";
+      button.textContent = topic.title;
+      button.addEventListener("click", () => sendText(topic.title));
+      list.append(button);
+    }
+    li.append(list);
+  }
+  if (shown) shown.replaceWith(li);
+  else $("log").prepend(li);
+}
+
 function sendText(text) {
   const clientMessageId = client.send(text);
   if (bubbles.has(clientMessageId)) return;
@@ -319,6 +354,7 @@ async function start() {
     onHandoff: renderHandoff,
   });
   await client.start();
+  await welcome();
 }
 
 $("composer").addEventListener("submit", submit);
@@ -337,6 +373,7 @@ $("lang").addEventListener("click", () => {
   lang = lang === "en" ? "zh-CN" : "en";
   saveLanguage(lang);
   applyLanguage();
+  void welcome();
 });
 $("end").addEventListener("click", async () => {
   await client.end();

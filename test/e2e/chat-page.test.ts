@@ -64,13 +64,33 @@ describe("customer chat page", () => {
     await context.close();
   });
 
+  it.each([
+    ["en-US", "Hi!", /[a-z]/i],
+    ["zh-CN", "您好", /[\u4e00-\u9fff]/],
+  ])("opens (%s) with a greeting and popular topics as quick replies; a topic asks that question", async (locale, greeting, script) => {
+    const context = await browser.newContext({ locale });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/`);
+    const welcome = page.locator("#log li.welcome");
+    await expect.poll(() => welcome.textContent(), { timeout: 15_000 }).toContain(greeting);
+    const topics = welcome.locator(".quick-reply");
+    expect(await topics.count()).toBeGreaterThanOrEqual(3);
+    const title = (await topics.first().textContent())!;
+    expect(title).toMatch(script);
+    await topics.first().click();
+    await expect.poll(() => page.locator("#log li.msg.customer .text").last().textContent()).toBe(title);
+    await expect.poll(() => page.locator("#log li.msg.assistant").count(), { timeout: 15_000 }).toBe(1);
+    await page.screenshot({ path: `test-results/first-screen-${locale}.png` });
+    await context.close();
+  });
+
   it("offers suggested articles as quick replies, and a click asks that question", async () => {
     const page = await browser.newPage();
     await page.goto(`${baseUrl}/`);
     await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("online");
     await page.locator("#text").fill("I'd like to send this jacket back");
     await page.keyboard.press("Enter");
-    const quick = page.locator(".quick-reply").first();
+    const quick = page.locator("#log li.msg .quick-reply").first();
     await expect.poll(() => quick.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     const title = await quick.textContent();
     await quick.click();
