@@ -103,6 +103,23 @@ function feedbackButtons(li, seq) {
   li.append(box);
 }
 
+/** A group of quick replies: clicking one asks that question. */
+function quickReplies(titles, label) {
+  const list = document.createElement("div");
+  list.className = "quick-replies";
+  list.setAttribute("role", "group");
+  list.setAttribute("aria-label", label);
+  for (const title of titles) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "quick-reply";
+    button.textContent = title;
+    button.addEventListener("click", () => sendText(title));
+    list.append(button);
+  }
+  return list;
+}
+
 /** Quick replies for suggested articles, and the source of an answer. */
 function extras(li, meta) {
   const source = meta?.citations?.[0];
@@ -112,21 +129,7 @@ function extras(li, meta) {
     cite.textContent = `${t.source}: ${source.title}`;
     li.append(cite);
   }
-  if (meta?.suggestions?.length) {
-    const list = document.createElement("div");
-    list.className = "quick-replies";
-    list.setAttribute("role", "group");
-    list.setAttribute("aria-label", t.suggestions);
-    for (const s of meta.suggestions) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "quick-reply";
-      button.textContent = s.title;
-      button.addEventListener("click", () => sendText(s.title));
-      list.append(button);
-    }
-    li.append(list);
-  }
+  if (meta?.suggestions?.length) li.append(quickReplies(meta.suggestions.map((s) => s.title), t.suggestions));
   // The bot offered a person: accepting asks for one (the offer's reason goes with it).
   if (meta?.decision === "offer_handoff" && meta.handoff?.reason !== "requested") {
     const button = document.createElement("button");
@@ -308,21 +311,7 @@ async function welcome() {
   // Styled as the assistant's, but no message: it has no seq and is not in the transcript.
   const li = bubble("assistant", greeting, "welcome");
   li.className = "welcome";
-  if (topics.length) {
-    const list = document.createElement("div");
-    list.className = "quick-replies";
-    list.setAttribute("role", "group");
-    list.setAttribute("aria-label", t.topics);
-    for (const topic of topics) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "quick-reply";
-      button.textContent = topic.title;
-      button.addEventListener("click", () => sendText(topic.title));
-      list.append(button);
-    }
-    li.append(list);
-  }
+  if (topics.length) li.append(quickReplies(topics.map((topic) => topic.title), t.topics));
   if (shown) shown.replaceWith(li);
   else $("log").prepend(li);
 }

@@ -3,6 +3,7 @@
 // server sends, and the events of a streamed HTTP turn (encoded as SSE by the Worker).
 import type { HandoffReason } from "../desk/model.ts";
 import type { HandoffFrame } from "../desk/protocol.ts";
+import type { z } from "@hono/zod-openapi";
 import { ERRORS, type ErrorCode } from "../errors.ts";
 import { validationError } from "../validation.ts";
 import { ClientFrameSchema } from "./schemas.ts";
@@ -85,10 +86,13 @@ export type FrameDecision =
   | { kind: "too_large" }
   | { kind: "reject"; code: ErrorCode };
 
-/** Decides what to do with one incoming WebSocket frame. */
-export function parseClientFrame(data: string | ArrayBuffer): FrameDecision {
+/**
+ * Reads one JSON WebSocket frame against a schema (the customer's or an agent's): too large,
+ * not text, not JSON or not the shape → a decision with a stable code; never throws.
+ */
+export function readJsonFrame<T>(data: string | ArrayBuffer, maxBytes: number, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: z.ZodError } }): { kind: "frame"; frame: T } | { kind: "too_large" } | { kind: "reject"; code: ErrorCode } {
   const size = typeof data === "string" ? new TextEncoder().encode(data).byteLength : data.byteLength;
-  if (size > MAX_FRAME_BYTES) return { kind: "too_large" };
+  if (size > maxBytes) return { kind: "too_large" };
   if (typeof data !== "string") return { kind: "reject", code: "invalid_frame" };
   let json: unknown;
   try {
@@ -96,9 +100,15 @@ export function parseClientFrame(data: string | ArrayBuffer): FrameDecision {
   } catch {
     return { kind: "reject", code: "invalid_json" };
   }
-  const parsed = ClientFrameSchema.safeParse(json);
-  if (!parsed.success) return { kind: "reject", code: validationError(parsed.error, "invalid_frame").code };
-  const frame = parsed.data;
+  const parsed = schema.safeParse(json);
+  return parsed.success ? { kind: "frame", frame: parsed.data } : { kind: "reject", code: validationError(parsed.error, "invalid_frame").code };
+}
+
+/** Decides what to do with one incoming WebSocket frame. */
+export function parseClientFrame(data: string | ArrayBuffer): FrameDecision {
+  const read = readJsonFrame(data, MAX_FRAME_BYTES, ClientFrameSchema);
+  if (read.kind !== "frame") return read;
+  const { frame } = read;
   switch (frame.type) {
     case "message":
       return { kind: "send", input: { text: frame.text, clientMessageId: frame.clientMessageId } };

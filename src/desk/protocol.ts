@@ -3,11 +3,10 @@
 // desk sends back, and the `handoff` frame a customer sees while a person is involved.
 import { z } from "@hono/zod-openapi";
 import { CONVERSATION_ID } from "../conversation/address.ts";
-import { MAX_FRAME_BYTES } from "../conversation/protocol.ts";
+import { MAX_FRAME_BYTES, readJsonFrame } from "../conversation/protocol.ts";
 import { ClientMessageIdSchema, TextSchema } from "../conversation/schemas.ts";
 import type { Message } from "../conversation/types.ts";
 import { ERRORS, type ErrorCode } from "../errors.ts";
-import { validationError } from "../validation.ts";
 import { MAX_CAPACITY, PRESENCES, RESOLUTIONS } from "./model.ts";
 import type { HandoffReason, OfflineReason, OfflineTicket, Presence, SlaCounters, UnassignReason } from "./model.ts";
 import type { CannedResponse } from "./canned-library.ts";
@@ -54,18 +53,7 @@ export type AgentFrameDecision = { kind: "frame"; frame: AgentClientFrame } | { 
 
 /** Decides what to do with one incoming agent frame; never throws. */
 export function parseAgentFrame(data: string | ArrayBuffer): AgentFrameDecision {
-  const size = typeof data === "string" ? new TextEncoder().encode(data).byteLength : data.byteLength;
-  if (size > MAX_AGENT_FRAME_BYTES) return { kind: "too_large" };
-  if (typeof data !== "string") return { kind: "reject", code: "invalid_frame" };
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return { kind: "reject", code: "invalid_json" };
-  }
-  const parsed = AgentClientFrameSchema.safeParse(json);
-  if (!parsed.success) return { kind: "reject", code: validationError(parsed.error, "invalid_frame").code };
-  return { kind: "frame", frame: parsed.data };
+  return readJsonFrame(data, MAX_AGENT_FRAME_BYTES, AgentClientFrameSchema);
 }
 
 /** What a console is sent when an agent takes a conversation: read from the conversation, never stored by the desk. */
