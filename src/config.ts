@@ -30,6 +30,17 @@ export interface Config {
   faultsAtStart: string;
   /** Optional grounded generation; off unless a provider is configured. */
   llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
+  /** Ops events, alerts and their webhook (docs/ops.md). */
+  ops: {
+    /** OPS_EVENTS: emit events (on unless "off"). */
+    events: boolean;
+    /** RESOLUTION_WINDOW_SECONDS in ms: no further request within it after an answer counts as resolved. */
+    resolutionWindowMs: number;
+    webhookUrl: string;
+    webhookSecret: string;
+    /** ALERT_RULES: overrides of the built-in rules, JSON (parsed by src/ops/alert-rules.ts). */
+    alertRules: string;
+  };
 }
 
 /** The variables configuration is read from: the Worker's environment (strings). */
@@ -87,6 +98,13 @@ function parseConfig(env: ConfigVars): Config {
       apiKey: env.LLM_API_KEY || undefined,
       maxTokens: positiveInt(env.LLM_MAX_TOKENS, 300),
       timeoutMs: positiveInt(env.LLM_TIMEOUT_MS, 8_000),
+    },
+    ops: {
+      events: env.OPS_EVENTS !== "off",
+      resolutionWindowMs: positiveInt(env.RESOLUTION_WINDOW_SECONDS, 1_800) * 1000,
+      webhookUrl: env.ALERT_WEBHOOK_URL ?? "",
+      webhookSecret: env.ALERT_WEBHOOK_SECRET ?? "",
+      alertRules: env.ALERT_RULES ?? "",
     },
   };
 }

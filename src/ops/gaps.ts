@@ -132,6 +132,11 @@ export class GapClusters {
     return c ? publicGap(c) : null;
   }
 
+  /** Drops a gap (an article now answers it); false when there was none. */
+  remove(id: string): boolean {
+    return this.clusters.delete(id);
+  }
+
   /** Drops gaps not seen within the retention. */
   prune(now: number): void {
     for (const [id, c] of this.clusters) if (now - c.lastSeen > this.options.retentionMs) this.clusters.delete(id);
