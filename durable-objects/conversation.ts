@@ -15,6 +15,7 @@ import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { pipelinePorts } from "../src/platform/pipeline-ports.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
+import { ConversationOps } from "./conversation-ops.ts";
 import { ConversationSockets, send } from "./conversation-sockets.ts";
 import { ConversationStore } from "./conversation-store.ts";
 
@@ -24,6 +25,8 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly store: ConversationStore;
   private readonly sockets: ConversationSockets;
   private readonly turns: Turns;
+  /** Ops events and the conversation's outcome (docs/ops.md). */
+  private readonly ops: ConversationOps;
   private readonly idleMs: number;
   private readonly defaultRegion: Region;
   private alarmArmed = false;
@@ -36,6 +39,7 @@ export class ConversationDO extends DurableObject<Env> {
     const config = readConfig(env);
     this.idleMs = config.idleSeconds * 1000;
     this.defaultRegion = config.defaultRegion;
+    this.ops = new ConversationOps(ctx, env, config, () => this.store.meta(), () => this.region());
     this.turns = new Turns(
       {
         store: this.store,
@@ -45,6 +49,7 @@ export class ConversationDO extends DurableObject<Env> {
         admit: (at) => admitSend(this.store, config.limits.conversation, at),
         now: () => Date.now(),
         wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        observe: (turn) => this.ops.turn(turn),
       },
       { ackGraceMs: config.ackGraceMs },
     );
@@ -56,6 +61,7 @@ export class ConversationDO extends DurableObject<Env> {
     if (!this.store.meta()) {
       const at = Date.now();
       this.store.create(input, at);
+      this.ops.started(input.colo);
       this.touched(at);
     }
     return ok(this.store.meta()!);
@@ -146,6 +152,7 @@ export class ConversationDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmArmed = false;
+    this.ops.idle(Date.now());
     const meta = this.store.meta();
     const decision = idleDecision({ status: meta?.status ?? null, lastActivityAt: this.store.lastActivityAt(), idleMs: this.idleMs, now: Date.now(), pendingTurns: this.turns.pending });
     if (decision.type === "rearm") {
@@ -156,6 +163,7 @@ export class ConversationDO extends DurableObject<Env> {
 
   private closeConversation(reason: CloseReason): void {
     this.store.close(reason, Date.now());
+    this.ops.closed();
     this.sockets.publish({ type: "closed", reason } satisfies ServerFrame);
     this.sockets.closeAll(1000, reason);
   }

@@ -3,6 +3,7 @@ import init from "./0001_init.sql";
 import dialogue from "./0002_dialogue.sql";
 import jurisdiction from "./0003_jurisdiction.sql";
 import sendRate from "./0004_send_rate.sql";
+import outcome from "./0006_outcome.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const conversationMigrations: Migration[] = [
@@ -10,4 +11,5 @@ export const conversationMigrations: Migration[] = [
   { name: "0002_dialogue", sql: dialogue },
   { name: "0003_jurisdiction", sql: jurisdiction },
   { name: "0004_send_rate", sql: sendRate },
+  { name: "0006_outcome", sql: outcome },
 ];

@@ -68,6 +68,8 @@ export interface CreateInput {
   jurisdiction: "eu" | null;
   customer?: Customer;
   metadata?: Record<string, string>;
+  /** The Cloudflare colo of the creating request, for ops events (not stored with the record). */
+  colo?: string;
 }
 
 export interface SendInput {

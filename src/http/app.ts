@@ -8,11 +8,14 @@ import type { AppEnv } from "./context.ts";
 import { location } from "./middleware/location.ts";
 import { perAdminKey, perClientIp } from "./middleware/rate-limit.ts";
 import { apiCors, securityHeaders } from "./middleware/security.ts";
+import { adminGaps } from "./routes/admin-gaps.ts";
 import { adminKb } from "./routes/admin-kb.ts";
 import { conversations } from "./routes/conversations.ts";
 import { dev } from "./routes/dev.ts";
 import { faults } from "./routes/faults.ts";
 import { health } from "./routes/health.ts";
+import { metrics } from "./routes/metrics.ts";
+import { ops } from "./routes/ops.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -27,10 +30,15 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/conversations", perClientIp);
   app.use("/v1/conversations/*", perClientIp);
   app.use("/v1/admin/*", perAdminKey);
+  app.use("/v1/ops/*", perAdminKey);
+  app.use("/metrics", perAdminKey);
 
   app.route("/", health);
   app.route("/", conversations);
   app.route("/", adminKb);
+  app.route("/", adminGaps);
+  app.route("/", metrics);
+  app.route("/", ops);
   app.route("/", dev);
   app.route("/", faults);
 

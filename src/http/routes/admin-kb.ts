@@ -6,6 +6,7 @@ import { deleteArticle, getArticle, kbVersion, listArticles, saveArticle, update
 import { openPrimary } from "../../platform/primary.ts";
 import { currentFaults } from "../../resilience/faults.ts";
 import { allReplicas, pingReplicas, replicaOf } from "../../platform/replicas.ts";
+import { closeGapsOf } from "../../platform/region-ops.ts";
 import { shardsOf, type ReplicaAddress } from "../../kb/shards.ts";
 import { REGIONS } from "../../edge/regions.ts";
 import { AppError } from "../../errors.ts";
@@ -137,6 +138,11 @@ async function onPrimary<T>(config: AppEnv["Variables"]["config"], fn: (db: KbDa
   }
 }
 
+/** A published article made from KB gaps (`gap:` tags) closes them before the response. */
+async function closeAnsweredGaps(c: { env: Env; var: AppEnv["Variables"] }, article: { status: string; tags: string[] }): Promise<void> {
+  if (article.status === "published") await closeGapsOf(c.env, c.var.config, article.tags);
+}
+
 adminKb.openapi(list, async (c) => {
   const q = c.req.valid("query");
   const articles = await onPrimary(c.var.config, (db) => listArticles(db, q));
@@ -150,6 +156,7 @@ adminKb.openapi(create, async (c) => {
     if (existing && existing.deletedAt === null) throw new AppError("article_exists");
     return saveArticle(db, input, Date.now());
   });
+  await closeAnsweredGaps(c, article);
   c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
   return c.json(article, 201);
 });
@@ -163,6 +170,7 @@ adminKb.openapi(read, async (c) => {
 adminKb.openapi(update, async (c) => {
   const article = await onPrimary(c.var.config, (db) => updateArticle(db, c.req.valid("param").id, c.req.valid("json"), Date.now()));
   if (!article) throw new AppError("article_not_found");
+  await closeAnsweredGaps(c, article);
   c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
   return c.json(article, 200);
 });
@@ -170,6 +178,7 @@ adminKb.openapi(update, async (c) => {
 adminKb.openapi(publish, async (c) => {
   const article = await onPrimary(c.var.config, (db) => updateArticle(db, c.req.valid("param").id, { status: "published" }, Date.now()));
   if (!article) throw new AppError("article_not_found");
+  await closeAnsweredGaps(c, article);
   c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
   return c.json(article, 200);
 });

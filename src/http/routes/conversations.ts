@@ -3,6 +3,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { signToken } from "../../auth/token.ts";
 import { conversationStub, newConversation } from "../../platform/conversations.ts";
+import { requestColo } from "../../platform/events.ts";
 import { requireSecret } from "../../config.ts";
 import { CreateInputSchema, PAGE_LIMIT_MAX, SendInputSchema } from "../../conversation/schemas.ts";
 import { SUBPROTOCOL } from "../../conversation/protocol.ts";
@@ -112,7 +113,7 @@ conversations.openapi(create, async (c) => {
   const address = newConversation(c.env.CONVERSATION, jurisdiction, config.jurisdictions);
   const { id } = address;
   const stub = conversationStub(c.env, address, region);
-  const meta = unwrap(await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: input.customer, metadata: input.metadata }));
+  const meta = unwrap(await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: input.customer, metadata: input.metadata, colo: requestColo(c.req.raw) }));
   const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
   const url = new URL(c.req.url);
   const websocketUrl = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}/v1/conversations/${id}/ws`;
