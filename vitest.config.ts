@@ -38,6 +38,9 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             // tests of the slow path add latency beyond it.
             ACK_GRACE_MS: "500",
             LLM_BASE_URL: `${inject("llmUrl")}/v1`,
+            // Alerts go to the local receiver started by the global setup.
+            ALERT_WEBHOOK_URL: `${inject("webhookUrl")}/hook`,
+            ALERT_WEBHOOK_SECRET: "test-webhook-secret-0123456789",
             ...bindings,
           },
         },

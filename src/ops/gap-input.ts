@@ -1,19 +1,18 @@
 // Which customer questions feed the KB gap report, and in what form: questions (not
-// greetings or thanks) the bot could not answer, answered only with low confidence, or that
-// were marked not helpful, in normal mode (a degraded reply is an outage, not a KB gap).
+// greetings or thanks) the bot could not answer (out of scope, or a person offered after
+// failed answers), could answer only with low confidence (clarify: candidates offered), or
+// whose answer was marked not helpful, in normal mode (a degraded reply is an outage, not a KB gap).
 // The text is redacted here, before it leaves the conversation.
 import type { MessageKind } from "../answer/message-kind.ts";
 import { redact } from "../privacy/redact.ts";
 import type { GapQuestion, GapReason } from "./gaps.ts";
 import type { TurnFacts } from "./turn-facts.ts";
 
-/** An answer below this confidence is a low-confidence answer (the policy answers from 0.75). */
-export const LOW_CONFIDENCE_ANSWER = 0.8;
 /** Longest question text kept (GapClusters keeps 300). */
 const MAX_TEXT = 300;
 
 /** Why a turn's question is a gap, or null when it is not one. */
-export function gapReasonOf(kind: MessageKind, facts: Pick<TurnFacts, "mode" | "decision" | "confidence" | "handoffReason">): GapReason | null {
+export function gapReasonOf(kind: MessageKind, facts: Pick<TurnFacts, "mode" | "decision" | "handoffReason">): GapReason | null {
   if (kind !== "question" || facts.mode !== "normal") return null;
   switch (facts.decision) {
     case "out_of_scope":
@@ -22,9 +21,9 @@ export function gapReasonOf(kind: MessageKind, facts: Pick<TurnFacts, "mode" | "
       // Offered a person after failed answers; a customer asking for one is not a KB gap.
       return facts.handoffReason === "repeated_failures" ? "no_answer" : null;
     case "clarify":
+      // Below the policy's answer threshold: the bot could only offer candidates. (Answers
+      // are calibrated: one at 0.77 is as likely right as it says, so it is not a gap.)
       return "low_confidence";
-    case "answer":
-      return facts.confidence !== null && facts.confidence < LOW_CONFIDENCE_ANSWER ? "low_confidence" : null;
     default:
       return null;
   }

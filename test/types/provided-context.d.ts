@@ -4,6 +4,8 @@ declare module "vitest" {
     libsqlUrl: string;
     /** The FAKE OpenAI-compatible server (scripts/fake-llm.ts). */
     llmUrl: string;
+    /** The local alert webhook receiver (test/support/webhook-receiver.ts). */
+    webhookUrl: string;
     baseUrl: string;
     hostPageUrl: string;
   }
