@@ -1,7 +1,7 @@
 // OpenAPI shapes of the ops API (/v1/ops/*) and the KB gap report: KPI summaries, series,
 // alerts and gaps. Responses only; the queries are validated where the routes are.
 import { z } from "@hono/zod-openapi";
-import { DEGRADED_REASONS, HANDOFF_REASONS } from "../ops/events.ts";
+import { DEGRADED_REASONS, HANDOFF_REASONS, TURN_DECISIONS } from "../ops/events.ts";
 import { GAP_REASONS } from "../ops/gaps.ts";
 import { METRIC_NAMES } from "../ops/metrics.ts";
 
@@ -11,6 +11,7 @@ const reasons = (names: readonly string[]) => z.object(Object.fromEntries(names.
 export const KpisSchema = z
   .object({
     turns: z.number().int(),
+    decisions: reasons(TURN_DECISIONS),
     conversations: z.number().int(),
     aiResolution: z.object({ rate, confirmed: z.number().int(), assumed: z.number().int(), confirmedRate: rate, assumedRate: rate }),
     containment: rate,

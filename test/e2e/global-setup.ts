@@ -27,6 +27,8 @@ export default async function setup(project: TestProject) {
   const baseUrl = stack.url;
   project.provide("baseUrl", baseUrl);
   project.provide("hostPageUrl", hostPageUrl);
+  // The KB primary, for tests that add operators (test/e2e/ops-dashboard.test.ts).
+  project.provide("libsqlUrl", stack.primary.url);
   return async () => {
     await stack.stop();
     await new Promise((r) => host.close(r));

@@ -19,13 +19,14 @@ import { validationHook } from "../../validation.ts";
 import { audited } from "../audit.ts";
 import type { AppEnv } from "../context.ts";
 import { operatorAuth } from "../middleware/operator-auth.ts";
+import { GAP_ROLES } from "./ops.ts";
 import { ArticleSchema } from "../kb-schemas.ts";
 import { GapSchema } from "../ops-schemas.ts";
 import { errorResponses } from "../schemas.ts";
 
 const tags = ["Admin: knowledge base"];
 const security = [{ bearerAuth: [] }];
-const editors = operatorAuth("kb_editor", "admin");
+const editors = operatorAuth(...GAP_ROLES);
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const WINDOW_MS = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 } as const;
 /** A draft carries at most this many gap tags (an article has at most 20 tags; one is `kb-gap`). */

@@ -2,6 +2,7 @@
 // one region or all of them (each region's RegionOpsDO answers; the Worker merges tallies
 // and histograms, never percentiles).
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { ROLES, type OperatorRole } from "../../auth/roles.ts";
 import { REGIONS, type Region } from "../../edge/regions.ts";
 import type { Aggregate, Filter } from "../../ops/aggregate.ts";
 import { parseAlertRules } from "../../ops/alert-rules.ts";
@@ -19,8 +20,10 @@ import { errorResponses } from "../schemas.ts";
 
 const tags = ["Operations"];
 const security = [{ bearerAuth: [] }];
-/** No customer data here: ops viewers and admins. */
-const opsAuth = operatorAuth("ops_viewer", "admin");
+/** The roles that read the ops API (no customer data), and those that read the gap report (admin-gaps.ts). */
+export const OPS_ROLES: readonly OperatorRole[] = ["ops_viewer", "admin"];
+export const GAP_ROLES: readonly OperatorRole[] = ["kb_editor", "admin"];
+const opsAuth = operatorAuth(...OPS_ROLES);
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 const Region = z.enum(REGIONS).optional().openapi({ description: "One region; absent: every region merged." });
@@ -80,7 +83,22 @@ const alerts = createRoute({
   responses: { 200: json(AlertsSchema, "Alerts"), ...errorResponses(400, 401, 403) },
 });
 
+const access = createRoute({
+  method: "get",
+  path: "/v1/ops/access",
+  tags,
+  security,
+  summary: "What the calling operator may see on the ops page",
+  middleware: [operatorAuth(...ROLES)] as const,
+  responses: { 200: json(z.object({ role: z.enum(ROLES), ops: z.boolean(), gaps: z.boolean() }), "The operator's role and what it opens"), ...errorResponses(401) },
+});
+
 export const ops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+ops.openapi(access, (c) => {
+  const { role } = c.var.operator;
+  return c.json({ role, ops: OPS_ROLES.includes(role), gaps: GAP_ROLES.includes(role) }, 200);
+});
 
 const regionsOf = (region: Region | undefined): readonly Region[] => (region ? [region] : REGIONS);
 const filterOf = (q: { language?: string; kbVersion?: number | "none"; mode?: "normal" | "degraded" }): Filter | undefined =>
