@@ -33,7 +33,8 @@ export class ConversationOps {
   private readonly meta: () => ConversationMeta | null;
   private readonly region: () => Region;
   private row: OpsRow | null = null;
-  private hashed: Promise<{ conversation: HashedId | null; customer: HashedId | null }> | null = null;
+  /** The hashed ids, once computed (the values, not a promise: no request waits on another's). */
+  private hashed: { conversation: HashedId | null; customer: HashedId | null } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env, config: Config, meta: () => ConversationMeta | null, region: () => Region) {
     this.ctx = ctx;
@@ -147,9 +148,10 @@ export class ConversationOps {
     this.ctx.waitUntil(done.catch(() => {}));
   }
 
-  private ids(meta: ConversationMeta) {
-    this.hashed ??= Promise.all([hashOpsId(this.config, "conversation", meta.id), meta.customer?.id ? hashOpsId(this.config, "customer", meta.customer.id) : null]).then(([conversation, customer]) => ({ conversation, customer }));
-    return this.hashed;
+  private async ids(meta: ConversationMeta): Promise<{ conversation: HashedId | null; customer: HashedId | null }> {
+    if (this.hashed) return this.hashed;
+    const [conversation, customer] = await Promise.all([hashOpsId(this.config, "conversation", meta.id), meta.customer?.id ? hashOpsId(this.config, "customer", meta.customer.id) : null]);
+    return (this.hashed = { conversation, customer });
   }
 
   /** The stored row (read once per object lifetime). */

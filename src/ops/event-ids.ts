@@ -12,7 +12,8 @@ const DIGITS = 32;
 
 export type IdKind = "conversation" | "customer";
 
-const keys = new Map<string, Promise<CryptoKey>>();
+/** Derived keys, per secret. The key is kept, not the promise: no request waits on another's. */
+const keys = new Map<string, CryptoKey>();
 
 async function hmac(key: CryptoKey, message: string): Promise<ArrayBuffer> {
   return crypto.subtle.sign("HMAC", key, encoder.encode(message));
@@ -22,15 +23,12 @@ function importKey(raw: BufferSource): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
 
-/** The derived hashing key for a secret, imported once per secret and isolate. */
-export function opsIdKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = importKey(encoder.encode(secret)).then((k) => hmac(k, LABEL)).then(importKey);
-    keys.set(secret, key);
-    // A failed import is not cached: the next call tries again.
-    key.catch(() => keys.delete(secret));
-  }
+/** The derived hashing key for a secret, kept once derived (per secret and isolate). */
+export async function opsIdKey(secret: string): Promise<CryptoKey> {
+  const known = keys.get(secret);
+  if (known) return known;
+  const key = await importKey(await hmac(await importKey(encoder.encode(secret)), LABEL));
+  keys.set(secret, key);
   return key;
 }
 

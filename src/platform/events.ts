@@ -1,12 +1,12 @@
 // The one place ops events leave a Worker or a Durable Object: each is written to Workers
 // Analytics Engine (EVENTS, when bound) at once, and queued for its region's RegionOpsDO,
-// which receives them in batches per isolate (src/ops/event-batch.ts) sent under
-// `ctx.waitUntil`. Emitting is never awaited, never throws and never fails a turn: errors
+// which receives them in batches per isolate (src/ops/event-batch.ts), sent by whichever
+// request's timer comes first, under that request's `ctx.waitUntil`. Emitting is never awaited, never throws and never fails a turn: errors
 // are logged by code only. OPS_EVENTS=off emits nothing (and, in development only, a
 // switch for the benchmark overrides it).
 import { readConfig, type Config } from "../config.ts";
 import type { Region } from "../edge/regions.ts";
-import { EventBatcher } from "../ops/event-batch.ts";
+import { EventBatcher, type BatchPart, type OpsBatch } from "../ops/event-batch.ts";
 import { hashId, opsIdKey, type IdKind } from "../ops/event-ids.ts";
 import type { HashedId, OpsEvent } from "../ops/events.ts";
 import type { GapQuestion } from "../ops/gaps.ts";
@@ -31,18 +31,26 @@ function logFailure(code: string, err: unknown): void {
   console.warn(JSON.stringify({ level: "warn", code, kind: err instanceof Error ? err.name : typeof err }));
 }
 
-/** The isolate's bindings, as last seen by an emit (the batcher sends with them). */
-let bound: { env: Env; config: Config } | null = null;
+const batcher = new EventBatcher();
 
-const batcher = new EventBatcher({
-  send: async (destination, batch) => {
-    if (!bound) return;
-    const region = destination as Region;
-    await regionOps(bound.env, region, bound.config.jurisdictions).ingest(region, batch);
-  },
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  failed: (err) => logFailure("ops_events_undelivered", err),
-});
+/** Sends batches from the calling request, each region's on its own; never rejects. */
+function send(env: Env, config: Config, batches: Array<[string, OpsBatch]>): Promise<void> {
+  return Promise.all(
+    batches.map(([destination, batch]) => {
+      const region = destination as Region;
+      return regionOps(env, region, config.jurisdictions)
+        .ingest(region, batch)
+        .catch((err: unknown) => logFailure("ops_events_undelivered", err));
+    }),
+  ).then(() => undefined);
+}
+
+/** Queues a part; the request that must send (now, or on its own timer) waits for it under waitUntil. */
+function queue(env: Env, config: Config, ctx: Waiter, destination: Region, part: BatchPart): void {
+  const decision = batcher.add(destination, part, Date.now());
+  if (decision.action === "send") ctx.waitUntil(send(env, config, batcher.take()));
+  else if (decision.action === "schedule") ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, decision.delayMs)).then(() => send(env, config, batcher.take())));
+}
 
 let devSwitch: boolean | null = null;
 
@@ -75,10 +83,9 @@ export function emitOpsEvent(env: Env, ctx: Waiter, event: OpsEvent, breakers?: 
   try {
     const config = readConfig(env);
     if (!opsEventsOn(config)) return;
-    bound = { env, config };
     writeAnalytics(env, event);
-    if (breakers) ctx.waitUntil(batcher.add(event.region, { breakers }));
-    ctx.waitUntil(batcher.add(event.region, { event }));
+    if (breakers) queue(env, config, ctx, event.region, { breakers });
+    queue(env, config, ctx, event.region, { event });
   } catch (err) {
     logFailure("ops_emit_failed", err);
   }
@@ -93,8 +100,7 @@ export function emitGapQuestion(env: Env, ctx: Waiter, place: { region: Region; 
   try {
     const config = readConfig(env);
     if (!opsEventsOn(config) || !mayKeepQuestionText(place.region, place.jurisdiction)) return;
-    bound = { env, config };
-    ctx.waitUntil(batcher.add(place.region, { gap: question }));
+    queue(env, config, ctx, place.region, { gap: question });
   } catch (err) {
     logFailure("ops_emit_failed", err);
   }

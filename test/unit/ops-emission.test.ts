@@ -7,71 +7,46 @@ import { turn } from "../support/ops-events.ts";
 
 const T = Date.UTC(2026, 0, 5, 12, 0, 0);
 
-/** A batcher whose timer is released by hand and whose sends are recorded (or fail). */
-function harness(options: { failFor?: string } = {}) {
-  const sent: Array<[string, OpsBatch]> = [];
-  const failures: unknown[] = [];
-  let release: () => void = () => {};
-  let timers = 0;
-  const batcher = new EventBatcher(
-    {
-      send: async (d, b) => {
-        if (d === options.failFor) throw new Error("unreachable");
-        sent.push([d, b]);
-      },
-      sleep: () => {
-        timers++;
-        return new Promise<void>((r) => (release = r));
-      },
-      failed: (err) => failures.push(err),
-    },
-    { maxItems: 5, maxPending: 8 },
-  );
-  return { batcher, sent, failures, tick: () => release(), timers: () => timers };
-}
-
 describe("event batches per isolate", () => {
-  it("sends one batch per region after the delay, however many events came, with one timer", async () => {
-    const h = harness();
-    const waits = [h.batcher.add("weur", { event: turn(T) }), h.batcher.add("weur", { event: turn(T + 1) }), h.batcher.add("apac", { event: turn(T, { region: "apac" }) })];
-    h.batcher.add("weur", { breakers: { llm: "open" } });
-    expect(h.sent).toEqual([]);
-    expect(h.timers()).toBe(1);
-    h.tick();
-    await Promise.all(waits);
-    expect(h.sent.map(([d, b]) => [d, b.events.length, b.breakers])).toEqual([
+  const gap = { language: "en", text: "where is the moon", reason: "no_answer" as const, at: T };
+
+  it("asks the first caller to schedule a send and the others to do nothing, then gives one batch per region", () => {
+    const b = new EventBatcher({ maxItems: 10 });
+    expect(b.add("weur", { event: turn(T) }, T)).toEqual({ action: "schedule", delayMs: 250 });
+    expect(b.add("weur", { event: turn(T + 1) }, T + 1)).toEqual({ action: "none" });
+    expect(b.add("apac", { event: turn(T, { region: "apac" }) }, T + 2)).toEqual({ action: "none" });
+    expect(b.add("weur", { breakers: { llm: "open" } }, T + 3)).toEqual({ action: "none" });
+    const batches = b.take();
+    expect(batches.map(([d, batch]) => [d, batch.events.length, batch.breakers])).toEqual([
       ["weur", 2, { llm: "open" }],
       ["apac", 1, null],
     ]);
+    expect(b.size).toBe(0);
+    // Taken: the next part schedules again.
+    expect(b.add("weur", { gap }, T + 300)).toEqual({ action: "schedule", delayMs: 250 });
   });
 
-  it("sends at once when enough items are waiting", async () => {
-    const h = harness();
-    for (let i = 0; i < 4; i++) void h.batcher.add("weur", { event: turn(T + i) });
-    await h.batcher.add("weur", { gap: { language: "en", text: "where is the moon", reason: "no_answer", at: T } });
-    expect(h.sent).toHaveLength(1);
-    expect(h.sent[0]![1]).toMatchObject({ gaps: [{ text: "where is the moon" }] });
-    expect(h.sent[0]![1].events).toHaveLength(4);
+  it("asks for a send at once when enough items are waiting", () => {
+    const b = new EventBatcher({ maxItems: 5 });
+    for (let i = 0; i < 4; i++) b.add("weur", { event: turn(T + i) }, T + i);
+    expect(b.add("weur", { gap }, T + 5)).toEqual({ action: "send" });
+    const [[, batch]] = b.take() as [[string, OpsBatch]];
+    expect(batch.events).toHaveLength(4);
+    expect(batch.gaps).toEqual([gap]);
   });
 
-  it("never rejects: a region that cannot be reached loses its batch, the others are sent", async () => {
-    const h = harness({ failFor: "weur" });
-    const a = h.batcher.add("weur", { event: turn(T) });
-    const b = h.batcher.add("apac", { event: turn(T, { region: "apac" }) });
-    h.tick();
-    await expect(Promise.all([a, b])).resolves.toBeDefined();
-    expect(h.sent.map(([d]) => d)).toEqual(["apac"]);
-    expect(h.failures).toHaveLength(1);
-    expect(h.batcher.size).toBe(0);
+  it("schedules anew when a scheduled send was never taken (its request ended early)", () => {
+    const b = new EventBatcher({ staleMs: 2_000 });
+    b.add("weur", { event: turn(T) }, T);
+    expect(b.add("weur", { event: turn(T) }, T + 1_999)).toEqual({ action: "none" });
+    expect(b.add("weur", { event: turn(T) }, T + 2_000)).toEqual({ action: "schedule", delayMs: 250 });
   });
 
   it("holds a bounded number of items while nothing is sent, counting what it drops", () => {
-    const h = harness();
-    const big = new EventBatcher({ send: () => new Promise(() => {}), sleep: () => new Promise(() => {}), failed: () => {} }, { maxItems: 1_000, maxPending: 8 });
-    for (let i = 0; i < 20; i++) void big.add("weur", { event: turn(T + i) });
-    expect(big.size).toBe(8);
-    expect(big.dropped).toBe(12);
-    expect(h.sent).toEqual([]);
+    const b = new EventBatcher({ maxItems: 1_000, maxPending: 8 });
+    for (let i = 0; i < 20; i++) b.add("weur", { event: turn(T + i) }, T);
+    expect(b.size).toBe(8);
+    expect(b.dropped).toBe(12);
   });
 });
 

@@ -202,7 +202,7 @@ describe("the KB gap report", () => {
     expect(listed.filter(harpsichord).reduce((n, g) => n + g.count, 0)).toBe(unanswered);
     const gap = listed.find(harpsichord)!;
     expect(gap.id).toMatch(/^me\.gap_en_[0-9a-f]{16}/);
-    expect(gap.reasons.no_answer + gap.reasons.low_confidence).toBe(gap.count);
+    expect((gap.reasons.no_answer ?? 0) + (gap.reasons.low_confidence ?? 0)).toBe(gap.count);
     const text = gap.examples.join("\n");
     expect(text).toContain("[email]");
     expect(text).not.toContain("zq@");
