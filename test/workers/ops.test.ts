@@ -97,6 +97,15 @@ describe("turn events in the region's RegionOpsDO", () => {
   });
 });
 
+describe("the API reference", () => {
+  it("documents the ops routes, the gap report and its drafts, with their KPI and alert shapes", async () => {
+    const spec = await (await call("/openapi.json")).json<{ paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } }>();
+    for (const path of ["/metrics", "/v1/ops/summary", "/v1/ops/series", "/v1/ops/alerts", "/v1/ops/access", "/v1/admin/kb/gaps", "/v1/admin/kb/gaps/{id}/draft"]) expect(spec.paths[path], path).toBeDefined();
+    expect(Object.keys(spec.components.schemas)).toEqual(expect.arrayContaining(["Kpis", "OpsSummary", "OpsSeries", "OpsAlerts", "KbGap"]));
+    expect(spec.paths["/v1/dev/ops-events"]).toBeUndefined();
+  });
+});
+
 describe("/metrics", () => {
   it("exposes saved counters in the Prometheus text format, which survive an eviction and never go backwards", async () => {
     const conv = await conversationIn("oc");
