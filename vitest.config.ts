@@ -47,6 +47,9 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             // Three replica shards in one region only (the shard tests use it; others keep one).
             REPLICA_SHARDS: "apac=3,*=1",
             LLM_BASE_URL: `${inject("llmUrl")}/v1`,
+            // Alerts go to the local receiver started by the global setup.
+            ALERT_WEBHOOK_URL: `${inject("webhookUrl")}/hook`,
+            ALERT_WEBHOOK_SECRET: "test-webhook-secret-0123456789",
             ...bindings,
           },
         },

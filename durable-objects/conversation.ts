@@ -14,7 +14,8 @@ import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, Message, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
 import type { HandoffReason, Resolution } from "../src/desk/model.ts";
-import { NO_OBSERVER, type DeskObserver } from "../src/desk/observer.ts";
+import type { DeskObserver } from "../src/desk/observer.ts";
+import { opsHandoffReason } from "../src/ops/events.ts";
 import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts";
@@ -22,6 +23,7 @@ import { subjectIndex } from "../src/platform/subjects.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { limitHit } from "../src/platform/limiter.ts";
+import { ConversationOps } from "./conversation-ops.ts";
 import { ConversationHandoff, type AgentTranscript } from "./conversation-handoff.ts";
 import { HandoffStore, type AgentRef, type Note, type StoredRating } from "./conversation-handoff-store.ts";
 import { close, ConversationSockets, send } from "./conversation-sockets.ts";
@@ -34,6 +36,8 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly sockets: ConversationSockets;
   private readonly turns: Turns;
   private readonly handoff: ConversationHandoff;
+  /** Ops events and the conversation's outcome (docs/ops.md). */
+  private readonly ops: ConversationOps;
   private readonly idleMs: number;
   private readonly defaultRegion: Region;
   private readonly config: Config;
@@ -45,7 +49,18 @@ export class ConversationDO extends DurableObject<Env> {
   /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
   private readonly llmShare = new LocalLimit();
   /** Ops wires its events in here (see src/desk/observer.ts). */
-  observer: DeskObserver = NO_OBSERVER;
+  observer: DeskObserver = {
+    handoffRequested: (e) => this.ops.handoff(opsHandoffReason(e.reason), e.at),
+    agentReplied: (e) => this.ops.agentReply(e.firstResponseMs, e.at),
+    rated: (e) => this.ops.rating(e.score as 1 | 2 | 3 | 4 | 5, e.at),
+    // A not-helpful answer's question goes to the gap report: look up what it answered.
+    feedback: (e) =>
+      void this.store
+        .message(e.seq)
+        .then((reply) => (reply?.replyTo ? this.store.message(reply.replyTo) : null))
+        .then((question) => this.ops.feedback(e.helpful, e.articleId, question?.text ?? null, e.at))
+        .catch(() => {}),
+  };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -77,6 +92,7 @@ export class ConversationDO extends DurableObject<Env> {
       close: (reason) => this.closeConversation(reason),
       observer: () => this.observer,
     });
+    this.ops = new ConversationOps(ctx, env, config, () => this.store.meta(), () => this.region());
     this.turns = new Turns(
       {
         store: this.store,
@@ -90,6 +106,7 @@ export class ConversationDO extends DurableObject<Env> {
         now: () => Date.now(),
         wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         handover: this.handoff,
+        observe: (turn) => this.ops.turn(turn),
       },
       { ackGraceMs: config.ackGraceMs },
     );
@@ -108,6 +125,7 @@ export class ConversationDO extends DurableObject<Env> {
       const at = Date.now();
       await this.store.create(input, at, this.keyring);
       this.handoff.created(input.team);
+      this.ops.started(input.colo);
       this.touched(at);
     }
     return ok(this.store.meta()!);
@@ -315,6 +333,7 @@ export class ConversationDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmArmed = false;
+    this.ops.idle(Date.now());
     const meta = this.store.meta();
     if (meta?.status === "closed") return this.retention();
     const decision = idleDecision({ status: meta?.status ?? null, lastActivityAt: this.store.lastActivityAt(), idleMs: this.idleMs, now: Date.now(), pendingTurns: this.turns.pending });
@@ -328,6 +347,7 @@ export class ConversationDO extends DurableObject<Env> {
     const at = Date.now();
     if (reason !== "closed_by_agent") this.handoff.closed();
     this.store.close(reason, at);
+    this.ops.closed();
     this.sockets.publish({ type: "closed", reason } satisfies ServerFrame);
     this.sockets.closeAll(1000, reason);
     // From now on the alarm is the retention deadline.

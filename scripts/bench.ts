@@ -2,7 +2,7 @@
 // run, so that ratios hold on a noisy machine: the floors (a trivial route, sequential and
 // with 10 and 50 connections; the WebSocket heartbeat; a Durable Object that INSERTs and
 // echoes each WebSocket message, at 1, 10 and 50 connections), chat turns answered from the KB over
-// WebSocket and HTTP for 1, 10 and 50 conversations, the same in degraded mode (the region's
+// WebSocket (with ops events on and off) and HTTP for 1, 10 and 50 conversations, the same in degraded mode (the region's
 // replica down), the time from a fault clearing to the first normal reply, and replica
 // search at 1k, 10k and 100k articles. Traffic goes to 127.0.0.1 only. Prints a table with
 // each figure's ratio to its floor and writes bench/results/<date>.json.
@@ -24,6 +24,7 @@ const REPLICA_SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 const ADMIN_KEY = "bench-admin-key-0123456789abcdef";
 /** A hibernatable WebSocket into a SQLite Durable Object that INSERTs and echoes: what a turn costs at least. */
 const FLOOR = "floor: DO insert + echo";
+const EVENTS_OFF = "turn over WebSocket, events off";
 
 
 interface Row {
@@ -76,6 +77,10 @@ try {
   for (const c of LEVELS) await measure("turn over WebSocket", c, FLOOR, () => wsTurns(base, c, SECONDS));
   // Every question new: no retrieval cache, every turn calls the replica.
   for (const c of LEVELS) await measure("turn over WebSocket, new questions", c, FLOOR, () => wsTurns(base, c, SECONDS, undefined, true));
+  // What ops events cost a turn: the same turns with events switched off (a dev-only switch).
+  await fetch(`${base}/v1/dev/ops-events`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ on: false }) });
+  for (const c of LEVELS) await measure(EVENTS_OFF, c, FLOOR, () => wsTurns(base, c, SECONDS));
+  await fetch(`${base}/v1/dev/ops-events`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ on: null }) });
   for (const c of LEVELS) await measure("turn over HTTP", c, "trivial route", () => httpTurns(base, c, SECONDS));
 
   const degraded = (meta: Record<string, unknown>) => {
@@ -134,6 +139,14 @@ console.table(
 );
 console.log("\nTargets (ratios to the floors above):");
 console.table(targets);
+console.log("\nWhat ops events cost a WebSocket turn (events on minus off, ms; the machine's noise applies):");
+console.table(
+  LEVELS.map((c) => {
+    const on = figure("turn over WebSocket", c);
+    const off = figure(EVENTS_OFF, c);
+    return { conns: c, "p50 on−off": on && off ? (on.p50 - off.p50).toFixed(2) : "–", "p99 on−off": on && off ? (on.p99 - off.p99).toFixed(2) : "–", "turns/s on/off": on && off ? (on.perSecond / off.perSecond).toFixed(2) : "–" };
+  }),
+);
 console.log(`Fault cleared → first normal reply: ${recoveryMs === null ? "not within 60 s" : `${(recoveryMs / 1000).toFixed(2)} s`} (breaker cool-down included)`);
 if (retrieval) {
   console.log(

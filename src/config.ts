@@ -65,6 +65,17 @@ export interface Config {
     /** An agent whose last console closed keeps their conversations this long (a reload, a crash), then loses them to the queue. */
     reconnectGraceMs: number;
   };
+  /** Ops events, alerts and their webhook (docs/ops.md). */
+  ops: {
+    /** OPS_EVENTS: emit events (on unless "off"). */
+    events: boolean;
+    /** RESOLUTION_WINDOW_SECONDS in ms: no further request within it after an answer counts as resolved. */
+    resolutionWindowMs: number;
+    webhookUrl: string;
+    webhookSecret: string;
+    /** ALERT_RULES: overrides of the built-in rules, JSON (parsed by src/ops/alert-rules.ts). */
+    alertRules: string;
+  };
 }
 
 /** The variables configuration is read from: the Worker's environment (strings). */
@@ -144,6 +155,13 @@ function parseConfig(env: ConfigVars): Config {
       defaultTeam: env.DEFAULT_TEAM?.trim() || "support",
       agentTokenTtlSeconds: positiveInt(env.AGENT_TOKEN_TTL_SECONDS, 28_800),
       reconnectGraceMs: positiveInt(env.AGENT_RECONNECT_GRACE_SECONDS, 10) * 1000,
+    },
+    ops: {
+      events: env.OPS_EVENTS !== "off",
+      resolutionWindowMs: positiveInt(env.RESOLUTION_WINDOW_SECONDS, 1_800) * 1000,
+      webhookUrl: env.ALERT_WEBHOOK_URL ?? "",
+      webhookSecret: env.ALERT_WEBHOOK_SECRET ?? "",
+      alertRules: env.ALERT_RULES ?? "",
     },
   };
 }

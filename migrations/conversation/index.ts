@@ -4,6 +4,7 @@ import dialogue from "./0002_dialogue.sql";
 import jurisdiction from "./0003_jurisdiction.sql";
 import sendRate from "./0004_send_rate.sql";
 import handoff from "./0005_handoff.sql";
+import outcome from "./0006_outcome.sql";
 import dataKey from "./0007_data_key.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
@@ -12,6 +13,7 @@ export const conversationMigrations: Migration[] = [
   { name: "0002_dialogue", sql: dialogue },
   { name: "0003_jurisdiction", sql: jurisdiction },
   { name: "0004_send_rate", sql: sendRate },
-  { name: "0005_handoff", sql: handoff },
+{ name: "0005_handoff", sql: handoff },
+  { name: "0006_outcome", sql: outcome },
   { name: "0007_data_key", sql: dataKey },
 ];

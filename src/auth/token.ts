@@ -44,15 +44,18 @@ export async function requireToken(secret: string, conversationId: string, token
 }
 
 /** Imported keys, per secret: importing on every request costs more than verifying. */
-const keys = new Map<string, Promise<CryptoKey>>();
+/**
+ * Imported keys, per secret. The key itself is kept, never the promise of one: a promise
+ * made in one request must not be awaited by another (workerd may cancel the waiter).
+ */
+const keys = new Map<string, CryptoKey>();
 
-/** The HMAC-SHA256 key for a secret, imported once (shared with agent session tokens). */
-export function importKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    keys.set(secret, key);
-  }
+/** The HMAC-SHA256 key for a secret, imported once per isolate (shared with agent session tokens). */
+export async function importKey(secret: string): Promise<CryptoKey> {
+  const known = keys.get(secret);
+  if (known) return known;
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  keys.set(secret, key);
   return key;
 }
 

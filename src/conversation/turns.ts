@@ -56,6 +56,8 @@ export interface TurnPorts {
   wait(ms: number): Promise<void>;
   /** A person's part in the conversation; without it the bot answers everything. */
   handover?: Handover;
+  /** A turn's reply was stored (ops events). Called synchronously, never awaited; a throw is ignored. */
+  observe?(turn: ObservedTurn): void;
 }
 
 /** How turns learn that a person has the conversation, and what they tell about replies. */
@@ -70,6 +72,13 @@ export interface Handover {
   frame(): HandoffFrame | null;
   /** A bot reply was stored; resolves once whatever it asked for (a person) is done, with the frame to tell the sender. */
   answered(message: Message, reply: Message): Promise<HandoffFrame | null>;
+}
+
+/** A stored turn, for ops: the customer's message, the reply, and when the reply was stored. */
+export interface ObservedTurn {
+  message: Message;
+  reply: Message;
+  storedAt: number;
 }
 
 export interface TurnOptions {
@@ -234,11 +243,21 @@ export class Turns {
     const at = this.ports.now();
     const reply: Message = { seq: stored ? store.nextSeq() : message.seq + 1, role: "assistant", text: answer.text, createdAt: new Date(at).toISOString(), replyTo: message.seq, meta: answer.meta };
     await store.saveReply(reply, answer.state, stored ? undefined : message);
+    this.observe(message, reply);
     if (!stored) this.accepted(message, listener);
     this.ports.touched(at);
     publish({ type: "message", message: reply });
     listener.replied?.(reply);
     return reply;
+  }
+
+  /** Tells ops about a stored turn; ops can never fail or hold up a turn. */
+  private observe(message: Message, reply: Message): void {
+    try {
+      this.ports.observe?.({ message, reply, storedAt: this.ports.now() });
+    } catch {
+      // Ops is best effort.
+    }
   }
 
   private accepted(message: Message, listener: TurnListener): void {

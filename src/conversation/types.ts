@@ -91,6 +91,8 @@ export interface CreateInput {
   subject?: string;
   /** The team whose desk takes the conversation when a person is asked for. */
   team?: string;
+  /** The Cloudflare colo of the creating request, for ops events (not stored with the record). */
+  colo?: string;
 }
 
 export interface SendInput {

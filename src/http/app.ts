@@ -9,6 +9,7 @@ import { location } from "./middleware/location.ts";
 import { perAdminIp, perAdminKey, perClientIp, perIpConversationStarts } from "./middleware/rate-limit.ts";
 import { apiCors, securityHeaders } from "./middleware/security.ts";
 import { adminAudit } from "./routes/admin-audit.ts";
+import { adminGaps } from "./routes/admin-gaps.ts";
 import { adminKb } from "./routes/admin-kb.ts";
 import { adminSubjects } from "./routes/admin-subjects.ts";
 import { adminOperators } from "./routes/admin-operators.ts";
@@ -19,6 +20,8 @@ import { dev } from "./routes/dev.ts";
 import { faults } from "./routes/faults.ts";
 import { health } from "./routes/health.ts";
 import { topics } from "./routes/topics.ts";
+import { metrics } from "./routes/metrics.ts";
+import { ops } from "./routes/ops.ts";
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -35,6 +38,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/topics", perClientIp);
   app.use("/v1/admin/*", perAdminIp, perAdminKey);
   app.use("/v1/agent/*", perAdminIp, perAdminKey);
+  app.use("/v1/ops/*", perAdminIp, perAdminKey);
+  app.use("/metrics", perAdminIp, perAdminKey);
 
   app.route("/", health);
   app.route("/", conversations);
@@ -45,6 +50,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", adminSubjects);
   app.route("/", adminOperators);
   app.route("/", adminAudit);
+  app.route("/", adminGaps);
+  app.route("/", metrics);
+  app.route("/", ops);
   app.route("/", dev);
   app.route("/", faults);
 

@@ -31,6 +31,11 @@ export type HandoffReason = "customer_request" | "negative_sentiment" | "repeate
 export const HANDOFF_REASONS: readonly HandoffReason[] = ["customer_request", "negative_sentiment", "repeated_failures", "no_answer", "out_of_scope", "other"];
 
 /** The ops name of a reply's handoff reason (`ReplyMeta.handoff.reason`). */
+/** The ops reason for a desk's handoff reason (any string the desk knows); "other" when it is none of ours. */
+export function opsHandoffReason(reason: string): HandoffReason {
+  return (HANDOFF_REASONS as readonly string[]).includes(reason) ? (reason as HandoffReason) : "other";
+}
+
 export function handoffReasonOf(reason: "requested" | "negative_sentiment" | "repeated_failures"): HandoffReason {
   return reason === "requested" ? "customer_request" : reason;
 }

@@ -132,6 +132,11 @@ export class GapClusters {
     return c ? publicGap(c) : null;
   }
 
+  /** Drops a gap (an article now answers it); false when there was none. */
+  remove(id: string): boolean {
+    return this.clusters.delete(id);
+  }
+
   /** Drops gaps not seen within the retention. */
   prune(now: number): void {
     for (const [id, c] of this.clusters) if (now - c.lastSeen > this.options.retentionMs) this.clusters.delete(id);
@@ -189,7 +194,9 @@ export type GapDraft = Omit<ArticleInput, "answer" | "status"> & { status: "draf
 /** A draft article from a gap: the representative question as title, the examples as its questions. */
 export function draftFromGap(gap: Gap): GapDraft {
   const title = (gap.representative || gap.examples[0] || gap.id).replace(/\s+/g, " ").trim().slice(0, 300);
+  // Redaction placeholders ([email] …) name no topic: they stay out of the slug.
   const words = title
+    .replace(PLACEHOLDER, " ")
     .normalize("NFKD")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")

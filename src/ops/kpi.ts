@@ -2,7 +2,7 @@
 // sliced by language, KB version and mode. Every rate is null when its denominator is 0.
 import type { DegradedReason } from "../answer/degraded.ts";
 import { mergeAggregates, overall, sliceBy, type Aggregate } from "./aggregate.ts";
-import { DEGRADED_REASONS, HANDOFF_REASONS, type HandoffReason } from "./events.ts";
+import { DEGRADED_REASONS, HANDOFF_REASONS, TURN_DECISIONS, type HandoffReason, type TurnDecision } from "./events.ts";
 import { measureTally } from "./metrics.ts";
 import type { Window } from "./rollup-store.ts";
 import { count, type Tally } from "./tally.ts";
@@ -13,6 +13,8 @@ import { count, type Tally } from "./tally.ts";
  */
 export interface Kpis {
   turns: number;
+  /** Turns by the policy's decision (`error`: the answerer failed, an apology was sent). */
+  decisions: Record<TurnDecision, number>;
   conversations: number;
   /**
    * AI resolution, as the market leader defines it: conversations the bot answered without a
@@ -77,6 +79,7 @@ export function kpisOf(t: Tally): Kpis {
   const turns = count(t, "turns");
   return {
     turns,
+    decisions: Object.fromEntries(TURN_DECISIONS.map((d) => [d, count(t, `turn:${d}`)])) as Record<TurnDecision, number>,
     conversations,
     aiResolution: { rate: rate(confirmed + assumed, conversations), confirmed, assumed, confirmedRate: rate(confirmed, conversations), assumedRate: rate(assumed, conversations) },
     containment: conversations > 0 ? 1 - count(t, "handed_off_conversations") / conversations : null,

@@ -6,6 +6,8 @@ declare module "vitest" {
     libsqlAuthToken: string;
     /** The FAKE OpenAI-compatible server (scripts/fake-llm.ts). */
     llmUrl: string;
+    /** The local alert webhook receiver (test/support/webhook-receiver.ts). */
+    webhookUrl: string;
     baseUrl: string;
     hostPageUrl: string;
     /** Operator keys in the e2e stack: agents Ana (en) and 李娜 (zh) of team support, and a kb_editor. */

@@ -73,6 +73,7 @@ describe("the KPI summary", () => {
     expect(s.overall.turns).toBe(10);
     expect(s.overall.degraded).toMatchObject({ share: 0.3, turns: 3, reasons: { deadline: 1, replica_unavailable: 2, llm_unavailable: 0 } });
     expect(s.overall.errorRate).toBeCloseTo(0.1);
+    expect(s.overall.decisions).toEqual({ answer: 9, clarify: 0, offer_handoff: 0, out_of_scope: 0, smalltalk: 0, error: 1 });
     expect(s.overall.turnLatencySeconds.p50!).toBeGreaterThan(0.1);
     expect(s.overall.turnLatencySeconds.p50!).toBeLessThanOrEqual(0.25);
     expect(s.overall.turnLatencySeconds.p99!).toBeGreaterThan(2.5);

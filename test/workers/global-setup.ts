@@ -1,6 +1,6 @@
 // Runs in Node before the workerd tests: a fresh KB primary (a migrated libSQL file holding
 // the demo KB, served by the Hrana dev endpoint with its outage switch on) whose URL and
-// token the Worker is bound to.
+// token the Worker is bound to, and a local receiver for alert webhooks.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { DEMO_KB } from "../../scripts/stack.ts";
 import { importArticles } from "../../src/kb/articles.ts";
 import { startFakeLlm } from "../../scripts/fake-llm.ts";
 import { newAuthToken, startHranaServer } from "../../scripts/hrana/server.ts";
+import { startWebhookReceiver } from "../support/webhook-receiver.ts";
 
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "holdfast-workers-"));
@@ -22,10 +23,13 @@ export default async function setup(project: TestProject) {
   kb.$client.close();
   const server = await startHranaServer({ path, port: 0, authToken: newAuthToken(), faultControl: true });
   const llm = await startFakeLlm();
+  const hooks = await startWebhookReceiver();
   project.provide("libsqlUrl", server.url);
   project.provide("libsqlAuthToken", server.authToken);
   project.provide("llmUrl", llm.url);
+  project.provide("webhookUrl", hooks.url);
   return async () => {
+    await hooks.close();
     await llm.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });

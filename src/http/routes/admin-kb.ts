@@ -7,6 +7,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ArticleInputSchema, articleId } from "../../kb/article.ts";
 import { deleteArticle, getArticle, kbVersion, listArticles, saveArticle, updateArticle, type KbDatabase } from "../../kb/articles.ts";
 import { allReplicas, pingReplicas, replicaOf } from "../../platform/replicas.ts";
+import { closeGapsOf } from "../../platform/region-ops.ts";
 import { shardsOf, type ReplicaAddress } from "../../kb/shards.ts";
 import { REGIONS } from "../../edge/regions.ts";
 import { AppError } from "../../errors.ts";
@@ -142,6 +143,11 @@ const status = createRoute({
 
 export const adminKb = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+/** A published article made from KB gaps (`gap:` tags) closes them before the response. */
+async function closeAnsweredGaps(c: { env: Env; var: AppEnv["Variables"] }, article: { status: string; tags: string[] }): Promise<void> {
+  if (article.status === "published") await closeGapsOf(c.env, c.var.config, article.tags);
+}
+
 adminKb.openapi(list, async (c) => {
   const q = c.req.valid("query");
   const articles = await onPrimary(c.var.config, (db) => listArticles(db, q));
@@ -156,6 +162,7 @@ adminKb.openapi(create, async (c) => {
     if (existing && existing.deletedAt === null) throw new AppError("article_exists");
     return saveArticle(db, input, Date.now());
   });
+  await closeAnsweredGaps(c, article);
   c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
   return c.json(article, 201);
 });
@@ -169,6 +176,7 @@ adminKb.openapi(read, async (c) => {
 adminKb.openapi(update, async (c) => {
   const article = await onPrimary(c.var.config, (db) => updateArticle(db, c.req.valid("param").id, c.req.valid("json"), Date.now()));
   if (!article) throw new AppError("article_not_found");
+  await closeAnsweredGaps(c, article);
   c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
   return c.json(article, 200);
 });
@@ -176,6 +184,7 @@ adminKb.openapi(update, async (c) => {
 adminKb.openapi(publish, async (c) => {
   const article = await onPrimary(c.var.config, (db) => updateArticle(db, c.req.valid("param").id, { status: "published" }, Date.now()));
   if (!article) throw new AppError("article_not_found");
+  await closeAnsweredGaps(c, article);
   c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
   return c.json(article, 200);
 });

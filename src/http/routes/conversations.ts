@@ -3,6 +3,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { signToken } from "../../auth/token.ts";
 import { conversationStub, newConversation } from "../../platform/conversations.ts";
+import { requestColo } from "../../platform/events.ts";
 import { requireSecret } from "../../config.ts";
 import { CreateInputSchema, PAGE_LIMIT_MAX, SendInputSchema } from "../../conversation/schemas.ts";
 import { CLIENT_KEY_HEADER, SUBPROTOCOL } from "../../conversation/protocol.ts";
@@ -122,7 +123,7 @@ conversations.openapi(create, async (c) => {
   if (identified.subject) await subjectIndex(c.env, identified.subject).add({ conversationId: id, jurisdiction, region, createdAt });
   const stub = conversationStub(c.env, address, region);
   const meta = unwrap(
-    await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: identified.customer, metadata: input.metadata, subject: identified.subject ?? undefined, team: input.team }),
+    await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: identified.customer, metadata: input.metadata, subject: identified.subject ?? undefined, team: input.team, colo: requestColo(c.req.raw) }),
   );
   const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
   const url = new URL(c.req.url);

@@ -5,6 +5,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../errors.ts";
 import { REGIONS } from "../../edge/regions.ts";
 import { replicaOf } from "../../platform/replicas.ts";
+import { setOpsEventsForDev } from "../../platform/events.ts";
 import { validationHook } from "../../validation.ts";
 import type { AppEnv } from "../context.ts";
 import { devOnly } from "../middleware/dev-only.ts";
@@ -32,7 +33,19 @@ const floor = createRoute({
   responses: { 101: { description: "The bench floor's WebSocket: each message is INSERTed and echoed" } },
 });
 
+const opsEvents = createRoute({
+  method: "put",
+  path: "/v1/dev/ops-events",
+  hide: true,
+  middleware: [devOnly, jsonBody] as const,
+  request: { body: { required: true, content: { "application/json": { schema: z.strictObject({ on: z.boolean().nullable() }) } } } },
+  responses: { 200: { description: "Whether ops events are emitted now (null: back to OPS_EVENTS)", content: { "application/json": { schema: z.object({ on: z.boolean() }) } } } },
+});
+
 export const dev = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+// The benchmark's "events off" figures: the switch lives per isolate, as the faults do.
+dev.openapi(opsEvents, (c) => c.json({ on: setOpsEventsForDev(c.var.config, c.req.valid("json").on) }, 200));
 
 dev.openapi(floor, async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new AppError("upgrade_required");

@@ -1,0 +1,94 @@
+// OpenAPI shapes of the ops API (/v1/ops/*) and the KB gap report: KPI summaries, series,
+// alerts and gaps. Responses only; the queries are validated where the routes are.
+import { z } from "@hono/zod-openapi";
+import { DEGRADED_REASONS, HANDOFF_REASONS, TURN_DECISIONS } from "../ops/events.ts";
+import { GAP_REASONS } from "../ops/gaps.ts";
+import { METRIC_NAMES } from "../ops/metrics.ts";
+
+const rate = z.number().nullable();
+const reasons = (names: readonly string[]) => z.object(Object.fromEntries(names.map((n) => [n, z.number().int()])));
+
+export const KpisSchema = z
+  .object({
+    turns: z.number().int(),
+    decisions: reasons(TURN_DECISIONS),
+    conversations: z.number().int(),
+    aiResolution: z.object({ rate, confirmed: z.number().int(), assumed: z.number().int(), confirmedRate: rate, assumedRate: rate }),
+    containment: rate,
+    firstContactResolution: rate,
+    csat: z.object({ mean: rate, count: z.number().int(), distribution: reasons(["1", "2", "3", "4", "5"]), satisfiedShare: rate }),
+    helpful: z.object({ ratio: rate, helpful: z.number().int(), notHelpful: z.number().int() }),
+    handoffs: z.object({ total: z.number().int(), reasons: reasons(HANDOFF_REASONS) }),
+    agentFirstResponseSeconds: z.object({ p50: rate, p90: rate, count: z.number().int() }),
+    slaBreaches: z.number().int(),
+    degraded: z.object({ share: rate, turns: z.number().int(), reasons: reasons(DEGRADED_REASONS) }),
+    errorRate: rate,
+    turnLatencySeconds: z.object({ p50: rate, p99: rate }),
+  })
+  .openapi("Kpis");
+
+export const SummarySchema = z
+  .object({
+    region: z.string().openapi({ description: "The region, or the regions merged, joined with commas." }),
+    window: z.enum(["1h", "24h", "7d"]),
+    from: z.number().int(),
+    to: z.number().int(),
+    overall: KpisSchema,
+    byLanguage: z.record(z.string(), KpisSchema),
+    byKbVersion: z.record(z.string(), KpisSchema),
+    byMode: z.record(z.string(), KpisSchema),
+    gauges: z.object({ replicaLagSeconds: rate, queueDepth: rate, queueWaitSeconds: rate }),
+    regions: z.array(z.string()).openapi({ description: "The regions that answered." }),
+  })
+  .openapi("OpsSummary");
+
+export const SeriesSchema = z
+  .object({
+    region: z.string(),
+    window: z.enum(["1h", "24h", "7d"]),
+    series: z.array(z.object({ metric: z.enum(METRIC_NAMES), step: z.number().int(), points: z.array(z.object({ t: z.number().int(), value: rate })) })),
+  })
+  .openapi("OpsSeries");
+
+const AlertSchema = z
+  .object({
+    id: z.string(),
+    ruleId: z.string(),
+    region: z.string(),
+    kind: z.enum(["threshold", "anomaly"]),
+    metric: z.enum(METRIC_NAMES),
+    level: z.enum(["warning", "critical"]),
+    value: z.number(),
+    threshold: z.number(),
+    firedAt: z.number().int(),
+    updatedAt: z.number().int(),
+    clearSince: z.number().int().nullable(),
+    resolvedAt: z.number().int().nullable(),
+  })
+  .openapi("Alert");
+
+export const AlertsSchema = z
+  .object({
+    open: z.array(AlertSchema),
+    recent: z.array(AlertSchema).openapi({ description: "Resolved in the last 24 hours, most recent first." }),
+    rules: z.array(z.record(z.string(), z.unknown())).openapi({ description: "The rules in force (built-in defaults after ALERT_RULES overrides)." }),
+    ruleErrors: z.array(z.object({ rule: z.string(), issue: z.string() })),
+    webhook: z.boolean().openapi({ description: "Whether notices are delivered to ALERT_WEBHOOK_URL." }),
+  })
+  .openapi("OpsAlerts");
+
+export const GapSchema = z
+  .object({
+    id: z.string().openapi({ example: "weur.gap_en_0123456789abcdef", description: "The largest member's reference; any member's reference names the gap too." }),
+    language: z.string(),
+    count: z.number().int(),
+    examples: z.array(z.string()).openapi({ description: "Example questions, redacted." }),
+    representative: z.string(),
+    reasons: reasons(GAP_REASONS),
+    firstSeen: z.number().int(),
+    lastSeen: z.number().int(),
+    members: z.array(z.string()),
+    regions: z.array(z.string()),
+    draft: z.string().nullable().openapi({ description: "The draft article made from this gap, if any." }),
+  })
+  .openapi("KbGap");

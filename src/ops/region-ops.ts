@@ -1,0 +1,215 @@
+// A region's ops state, as the RegionOpsDO keeps it, without the Durable Object: the rollup,
+// the region's degraded state (derived from its replies), the gap clusters, the alerts and
+// the webhook outbox. The DO feeds it batches and a clock, saves `changes()` and calls
+// `minute()` on its alarm; this class decides everything else, so it is tested with a fake
+// clock.
+import type { Aggregate, Filter } from "./aggregate.ts";
+import { Outbox, type OutboxEntry } from "./alert-delivery.ts";
+import type { AlertRule } from "./alert-rules.ts";
+import { evaluate, type Alert, type Notice } from "./alerts.ts";
+import { DegradedState } from "./degraded-state.ts";
+import type { OpsBatch } from "./event-batch.ts";
+import type { DegradedChangeEvent } from "./events.ts";
+import { GAP_REASONS, GapClusters, type GapQuestion, type GapsJSON } from "./gaps.ts";
+import type { RegionGaps } from "./gap-merge.ts";
+import { Rollup, type MetricsView, type RollupChanges, type RollupSnapshot, type Steps, type Window, type WindowSpec } from "./rollup.ts";
+import type { Region } from "../edge/regions.ts";
+
+export interface AlertLog {
+  open: Alert[];
+  /** Resolved alerts, most recent first. */
+  recent: Alert[];
+}
+
+/** What a region starts from (null rollup: nothing saved yet). */
+export interface SavedOps {
+  rollup: RollupSnapshot | null;
+  gaps: GapsJSON;
+  drafts: Record<string, string>;
+  alerts: AlertLog;
+  outbox: OutboxEntry[];
+}
+
+/** What a save writes: the rollup's changes, gaps changed and gone, and the small values. */
+export interface OpsChanges {
+  rollup: RollupChanges;
+  gaps: GapsJSON;
+  deletedGaps: string[];
+  drafts: Record<string, string>;
+  alerts: AlertLog;
+  outbox: OutboxEntry[];
+}
+
+export interface RegionOpsOptions {
+  rules: readonly AlertRule[];
+  /** Whether notices go to the webhook outbox (a webhook is configured). */
+  webhook: boolean;
+  /** Resolved alerts listed: at most this many, for at most this long. */
+  maxRecent: number;
+  recentMs: number;
+  /** Events and gap questions taken from one batch at most. */
+  maxBatch: number;
+  /** The alarm keeps running this long after the last event (then only open work keeps it). */
+  idleAfterMs: number;
+}
+
+export const EMPTY_SAVE: SavedOps = { rollup: null, gaps: [], drafts: {}, alerts: { open: [], recent: [] }, outbox: [] };
+
+const MINUTE = 60_000;
+const DEFAULTS: Omit<RegionOpsOptions, "rules" | "webhook"> = { maxRecent: 50, recentMs: 24 * 60 * MINUTE, maxBatch: 2_000, idleAfterMs: 15 * MINUTE };
+
+const validGap = (q: GapQuestion) => typeof q?.text === "string" && typeof q.language === "string" && GAP_REASONS.includes(q.reason) && Number.isFinite(q.at);
+
+export class RegionOps {
+  readonly region: Region;
+  private readonly options: RegionOpsOptions;
+  private readonly rollup: Rollup;
+  private readonly clusters: GapClusters;
+  private readonly degraded: DegradedState;
+  private readonly drafts: Map<string, string>;
+  private readonly outbox: Outbox;
+  private log: AlertLog;
+  private readonly dirtyGaps = new Set<string>();
+  private persistedGaps: Set<string>;
+  private lastEventAt = 0;
+  private lastEvaluatedAt = 0;
+
+  constructor(region: Region, saved: SavedOps, options: Partial<RegionOpsOptions> & Pick<RegionOpsOptions, "rules" | "webhook">) {
+    this.region = region;
+    this.options = { ...DEFAULTS, ...options };
+    this.rollup = saved.rollup ? Rollup.fromSnapshot({ ...saved.rollup, region }) : new Rollup({ region });
+    this.clusters = GapClusters.fromJSON(saved.gaps);
+    this.persistedGaps = new Set(saved.gaps.map((g) => g.id));
+    this.drafts = new Map(Object.entries(saved.drafts ?? {}));
+    this.log = { open: [...(saved.alerts?.open ?? [])], recent: [...(saved.alerts?.recent ?? [])] };
+    this.outbox = new Outbox(saved.outbox ?? []);
+    const gauges = this.rollup.current(0);
+    this.degraded = new DegradedState({ degraded: gauges.degraded, reason: gauges.degradedReason });
+  }
+
+  /**
+   * Records a batch received at `now`. Returns the degraded_change events the region's
+   * replies implied (already recorded; the caller writes them to Analytics Engine).
+   */
+  ingest(batch: OpsBatch, now: number): DegradedChangeEvent[] {
+    const derived: DegradedChangeEvent[] = [];
+    for (const event of (batch.events ?? []).slice(0, this.options.maxBatch)) {
+      if (!this.rollup.record(event, now)) continue;
+      this.lastEventAt = Math.max(this.lastEventAt, now);
+      if (event.type !== "turn") continue;
+      const change = this.degraded.observe(event.mode, event.degradedReason);
+      if (!change) continue;
+      const e: DegradedChangeEvent = { type: "degraded_change", at: Math.min(event.at, now), region: this.region, colo: event.colo, jurisdiction: null, degraded: change.degraded, reason: change.reason };
+      this.rollup.record(e, now);
+      derived.push(e);
+    }
+    for (const q of (batch.gaps ?? []).slice(0, this.options.maxBatch)) {
+      if (!validGap(q)) continue;
+      const id = this.clusters.add({ ...q, at: Math.min(q.at, now) });
+      if (id) this.dirtyGaps.add(id);
+    }
+    if (batch.breakers && typeof batch.breakers === "object") this.rollup.setBreakers(batch.breakers);
+    return derived;
+  }
+
+  /** The alarm's work for `now`: SLA ticks and gauge samples, gap expiry, alert evaluation (about once a minute). */
+  minute(now: number): Notice[] {
+    this.rollup.tick(now);
+    this.clusters.prune(now);
+    if (now - this.lastEvaluatedAt < MINUTE - 10_000) return [];
+    this.lastEvaluatedAt = now;
+    const { open, notices } = evaluate(this.options.rules, this.rollup, this.log.open, now);
+    const resolved = notices.filter((n) => n.kind === "resolved").map((n) => n.alert);
+    this.log = { open, recent: [...resolved, ...this.log.recent].filter((a) => now - (a.resolvedAt ?? now) <= this.options.recentMs).slice(0, this.options.maxRecent) };
+    if (this.options.webhook) for (const n of notices) this.outbox.enqueue(n, now);
+    return notices;
+  }
+
+  /** What to save now; call `saved()` with it once it is durable. */
+  changes(now: number): OpsChanges {
+    const all = this.clusters.toJSON();
+    const current = new Set(all.map((g) => g.id));
+    const gaps = all.filter((g) => this.dirtyGaps.has(g.id) || !this.persistedGaps.has(g.id));
+    const deletedGaps = [...this.persistedGaps].filter((id) => !current.has(id));
+    for (const id of [...this.drafts.keys()]) if (!current.has(id)) this.drafts.delete(id);
+    return { rollup: this.rollup.takeChanges(now), gaps, deletedGaps, drafts: Object.fromEntries(this.drafts), alerts: this.log, outbox: this.outbox.toJSON() };
+  }
+
+  /** The changes are durable: their totals may be exposed, their gaps are the stored ones. */
+  saved(c: OpsChanges): void {
+    this.rollup.markPersisted(c.rollup.head);
+    for (const g of c.gaps) {
+      this.persistedGaps.add(g.id);
+      this.dirtyGaps.delete(g.id);
+    }
+    for (const id of c.deletedGaps) this.persistedGaps.delete(id);
+  }
+
+  /** The outbox as saved (after deliveries, saved on its own). */
+  outboxJSON(): OutboxEntry[] {
+    return this.outbox.toJSON();
+  }
+
+  /** Notices due for delivery at `now`, oldest first. */
+  due(now: number, max = 10): OutboxEntry[] {
+    return this.outbox.due(now).slice(0, max);
+  }
+
+  delivered(id: string): void {
+    this.outbox.delivered(id);
+  }
+
+  failed(id: string, now: number): "retry" | "dropped" | "unknown" {
+    return this.outbox.failed(id, now);
+  }
+
+  /**
+   * When the alarm should next run: the next minute (plus a second) while there was recent
+   * traffic, an open alert or a waiting handoff, and sooner for a webhook retry; null when idle.
+   */
+  nextWakeAt(now: number): number | null {
+    const retry = this.outbox.nextDueAt();
+    const busy = now - this.lastEventAt < this.options.idleAfterMs || this.log.open.length > 0 || this.rollup.current(now).queueDepth > 0;
+    const minute = busy ? Math.floor(now / MINUTE) * MINUTE + MINUTE + 1_000 : null;
+    if (retry === null) return minute;
+    return minute === null ? Math.max(retry, now) : Math.max(now, Math.min(retry, minute));
+  }
+
+  query(window: WindowSpec, now: number, filter?: Filter): Aggregate {
+    return this.rollup.query(window, now, filter);
+  }
+
+  steps(window: Window, now: number, stepMs?: number, filter?: Filter): Steps {
+    return this.rollup.steps(window, now, stepMs, filter);
+  }
+
+  metricsView(now: number): MetricsView {
+    return this.rollup.metricsView(now);
+  }
+
+  alerts(): AlertLog {
+    return { open: [...this.log.open], recent: [...this.log.recent] };
+  }
+
+  /** The region's gaps (with profiles, for merging), of a language and seen since a time. */
+  gaps(filter: { language?: string; since?: number }): RegionGaps {
+    const gaps = this.clusters.toJSON().filter((g) => (filter.language === undefined || g.language === filter.language) && (filter.since === undefined || g.lastSeen >= filter.since));
+    return { region: this.region, gaps, drafts: Object.fromEntries([...this.drafts].filter(([id]) => gaps.some((g) => g.id === id))) };
+  }
+
+  /** A draft article was made from these gaps. */
+  markDraft(gapIds: readonly string[], articleId: string): void {
+    for (const id of gapIds) if (this.clusters.get(id)) this.drafts.set(id, articleId);
+  }
+
+  /** An article answering these gaps was published: they close. Returns how many closed. */
+  closeGaps(gapIds: readonly string[]): number {
+    let closed = 0;
+    for (const id of gapIds) {
+      if (this.clusters.remove(id)) closed++;
+      this.drafts.delete(id);
+      this.dirtyGaps.delete(id);
+    }
+    return closed;
+  }
+}

@@ -1,0 +1,119 @@
+// The one place ops events leave a Worker or a Durable Object: each is written to Workers
+// Analytics Engine (EVENTS, when bound) at once, and queued for its region's RegionOpsDO,
+// which receives them in batches per isolate (src/ops/event-batch.ts), sent by whichever
+// request's timer comes first, under that request's `ctx.waitUntil`. Emitting is never awaited, never throws and never fails a turn: errors
+// are logged by code only. OPS_EVENTS=off emits nothing (and, in development only, a
+// switch for the benchmark overrides it).
+import { readConfig, type Config } from "../config.ts";
+import type { Region } from "../edge/regions.ts";
+import { EventBatcher, type BatchPart, type OpsBatch } from "../ops/event-batch.ts";
+import { hashId, opsIdKey, type IdKind } from "../ops/event-ids.ts";
+import type { HashedId, OpsEvent } from "../ops/events.ts";
+import type { GapQuestion } from "../ops/gaps.ts";
+import { toAnalyticsPoint } from "../ops/analytics.ts";
+import { mayKeepQuestionText } from "../ops/residency.ts";
+import type { BreakerState } from "../resilience/breaker.ts";
+import { regionOps } from "./region-ops.ts";
+
+/** What emitting needs of a request or Durable Object context. */
+export interface Waiter {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+const LOG_EVERY_MS = 10_000;
+const lastLogged = new Map<string, number>();
+
+/** Logs a failure by code and error class only, at most once per code every 10 s. */
+function logFailure(code: string, err: unknown): void {
+  const now = Date.now();
+  if (now - (lastLogged.get(code) ?? 0) < LOG_EVERY_MS) return;
+  lastLogged.set(code, now);
+  console.warn(JSON.stringify({ level: "warn", code, kind: err instanceof Error ? err.name : typeof err }));
+}
+
+const batcher = new EventBatcher();
+
+/** Sends batches from the calling request, each region's on its own; never rejects. */
+function send(env: Env, config: Config, batches: Array<[string, OpsBatch]>): Promise<void> {
+  return Promise.all(
+    batches.map(([destination, batch]) => {
+      const region = destination as Region;
+      return regionOps(env, region, config.jurisdictions)
+        .ingest(region, batch)
+        .catch((err: unknown) => logFailure("ops_events_undelivered", err));
+    }),
+  ).then(() => undefined);
+}
+
+/** Queues a part; the request that must send (now, or on its own timer) waits for it under waitUntil. */
+function queue(env: Env, config: Config, ctx: Waiter, destination: Region, part: BatchPart): void {
+  const decision = batcher.add(destination, part, Date.now());
+  if (decision.action === "send") ctx.waitUntil(send(env, config, batcher.take()));
+  else if (decision.action === "schedule") ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, decision.delayMs)).then(() => send(env, config, batcher.take())));
+}
+
+let devSwitch: boolean | null = null;
+
+/** Whether events are emitted: OPS_EVENTS, unless the development switch says otherwise. */
+export function opsEventsOn(config: Config): boolean {
+  return (config.devMode ? devSwitch : null) ?? config.ops.events;
+}
+
+/** The development switch (the benchmark's events off/on); null goes back to OPS_EVENTS. No effect without HOLDFAST_DEV. */
+export function setOpsEventsForDev(config: Config, on: boolean | null): boolean {
+  if (config.devMode) devSwitch = on;
+  return opsEventsOn(config);
+}
+
+/** Writes one event to Analytics Engine, if the dataset is bound. Never throws. */
+export function writeAnalytics(env: Env, event: OpsEvent): void {
+  try {
+    env.EVENTS?.writeDataPoint(toAnalyticsPoint(event));
+  } catch (err) {
+    logFailure("ops_analytics_failed", err);
+  }
+}
+
+/**
+ * Emits an event: Analytics Engine now, the region's RegionOpsDO with the next batch.
+ * `breakers` are the emitting isolate's circuit breakers (from a reply's metadata), for
+ * /metrics. For the events other code raises (handoff, agent_reply, rating, feedback).
+ */
+export function emitOpsEvent(env: Env, ctx: Waiter, event: OpsEvent, breakers?: Record<string, BreakerState>): void {
+  try {
+    const config = readConfig(env);
+    if (!opsEventsOn(config)) return;
+    writeAnalytics(env, event);
+    if (breakers) queue(env, config, ctx, event.region, { breakers });
+    queue(env, config, ctx, event.region, { event });
+  } catch (err) {
+    logFailure("ops_emit_failed", err);
+  }
+}
+
+/**
+ * Queues a question for the KB gap report of the conversation's region. The text must be
+ * redacted already (src/ops/gap-input.ts); an EU conversation's question is dropped unless
+ * its region's RegionOpsDO is in the EU jurisdiction.
+ */
+export function emitGapQuestion(env: Env, ctx: Waiter, place: { region: Region; jurisdiction: "eu" | null }, question: GapQuestion): void {
+  try {
+    const config = readConfig(env);
+    if (!opsEventsOn(config) || !mayKeepQuestionText(place.region, place.jurisdiction)) return;
+    queue(env, config, ctx, place.region, { gap: question });
+  } catch (err) {
+    logFailure("ops_emit_failed", err);
+  }
+}
+
+/** The hashed form of an id for events, or null when TOKEN_SECRET (the key's source) is missing. */
+export async function hashOpsId(config: Config, kind: IdKind, id: string): Promise<HashedId | null> {
+  if (config.tokenSecret.length < 16) return null;
+  return hashId(await opsIdKey(config.tokenSecret), kind, id);
+}
+
+/** The Cloudflare colo a request came through (`unknown` where there is none, e.g. locally). */
+export function requestColo(request: Request): string {
+  const colo = (request as Request & { cf?: { colo?: unknown } }).cf?.colo;
+  return typeof colo === "string" && /^[A-Z]{3,4}$/.test(colo) ? colo : "unknown";
+}

@@ -1,0 +1,144 @@
+// The ops dashboard in Chromium against the real local stack: traffic answered from the KB,
+// a few questions it cannot answer, and some replies degraded by the replica-down fault,
+// then /ops signed in as an admin (every panel, in English and Chinese, no CSP violation),
+// and as a KB editor (the gaps only, and a draft made from one). Screenshots go to
+// test-results/ for a person to look at.
+import { mkdirSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser } from "./browser.ts";
+
+const baseUrl = inject("baseUrl");
+const ADMIN_KEY = "e2e-admin-key-0123456789";
+const SHOTS = "test-results";
+let browser: Browser;
+
+async function api(path: string, init: RequestInit = {}, key?: string) {
+  const headers: Record<string, string> = { "Content-Type": "application/json", ...(key ? { Authorization: `Bearer ${key}` } : {}) };
+  return fetch(`${baseUrl}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+}
+
+/** A conversation in weur (the dev header stands in for a location). */
+async function conversation() {
+  const res = await api("/v1/conversations", { method: "POST", body: "{}", headers: { "X-Holdfast-Region": "weur" } });
+  expect(res.status).toBe(201);
+  return res.json() as Promise<{ id: string; token: string }>;
+}
+
+let n = 0;
+async function ask(conv: { id: string; token: string }, text: string): Promise<{ mode: string; decision?: string }> {
+  const res = await fetch(`${baseUrl}/v1/conversations/${conv.id}/messages`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${conv.token}` }, body: JSON.stringify({ text, clientMessageId: `ops-e2e-${n++}`.padEnd(12, "0") }) });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { reply: { meta: { mode: string; decision?: string } } }).reply.meta;
+}
+
+/** Collects page errors, console errors and CSP violations. */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  void page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => console.error("CSP " + e.violatedDirective + " " + e.blockedURI))');
+  return problems;
+}
+
+async function signIn(page: Page, key: string) {
+  await page.goto(`${baseUrl}/ops`);
+  await page.locator("#key").fill(key);
+  await page.keyboard.press("Enter");
+}
+
+const tile = (page: Page, kpi: string) => page.locator(`[data-kpi="${kpi}"] .value`);
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchBrowser();
+  // Traffic in weur: answered questions in English and Chinese, two it cannot answer …
+  const en = await conversation();
+  for (const q of ["How do I reset my password?", "How long does a refund take?", "Can I change my delivery address?"]) expect((await ask(en, q)).mode).toBe("normal");
+  const zh = await conversation();
+  await ask(zh, "我的包裹到哪了？");
+  const lost = await conversation();
+  await ask(lost, "Can you repair my telescope lens? Write to jane.doe@example.com");
+  await ask(lost, "Can you repair a telescope lens?");
+  // … and, with the region's replica down, degraded replies.
+  expect((await api("/v1/admin/faults", { method: "PUT", body: JSON.stringify({ faults: ["replica-down"] }) }, ADMIN_KEY)).status).toBe(200);
+  try {
+    const down = await conversation();
+    for (const q of ["How do I reset my password?", "Where is my parcel?"]) expect((await ask(down, q)).mode).toBe("degraded");
+  } finally {
+    await api("/v1/admin/faults", { method: "DELETE" }, ADMIN_KEY);
+  }
+  // Events reach the RegionOpsDO in batches, a moment later.
+  const turns = async () => ((await (await api("/v1/ops/summary?window=1h", {}, ADMIN_KEY)).json()) as { overall: { turns: number } }).overall.turns;
+  for (const deadline = Date.now() + 15_000; (await turns()) < 8; ) {
+    if (Date.now() > deadline) throw new Error("the turns never reached the ops summary");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("the ops dashboard", () => {
+  it("shows live KPIs, charts, decisions, degraded reasons and the gaps to an admin, in English and Chinese", async () => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 1500 }, locale: "en-US" });
+    const page = await context.newPage();
+    const problems = watch(page);
+    await signIn(page, ADMIN_KEY);
+    await expect.poll(() => tile(page, "turns").textContent(), { timeout: 15_000 }).toMatch(/^\d+$/);
+    expect(Number(await tile(page, "turns").textContent())).toBeGreaterThanOrEqual(8);
+    await expect.poll(() => tile(page, "degraded").textContent()).toMatch(/%$/);
+    expect(await tile(page, "degraded").textContent()).not.toBe("0%");
+    expect(await tile(page, "latency").textContent()).toMatch(/ms|s/);
+    // Four uPlot charts, each drawn on a canvas with its legend.
+    expect(await page.locator(".plot .uplot canvas").count()).toBe(4);
+    expect(await page.locator("#chart-latency .u-legend").textContent()).toContain("p99");
+    expect(await page.locator("#decisions").textContent()).toContain("Answered");
+    expect(await page.locator("#degraded-reasons").textContent()).toContain("Replica unavailable");
+    await expect.poll(() => page.locator(".gap").count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const gaps = await page.locator("#gap-list").textContent();
+    expect(gaps).toContain("telescope");
+    expect(gaps).toContain("[email]");
+    expect(gaps).not.toContain("jane.doe");
+    await page.screenshot({ path: `${SHOTS}/ops-dashboard-en.png`, fullPage: true });
+
+    // One region: weur had all the traffic; apac none.
+    await page.locator("#region").selectOption("apac");
+    await expect.poll(() => tile(page, "turns").textContent()).toBe("0");
+    await page.locator("#region").selectOption("weur");
+    await expect.poll(async () => Number(await tile(page, "turns").textContent())).toBeGreaterThanOrEqual(8);
+
+    await page.locator("#lang").click();
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Holdfast 运营看板");
+    expect(await page.evaluate<string>("document.documentElement.lang")).toBe("zh-CN");
+    expect(await page.locator('[data-kpi="turns"] .label').textContent()).toBe("对话轮次");
+    expect(await page.locator("#decisions").textContent()).toContain("已回答");
+    expect(await page.locator(".plot .uplot canvas").count()).toBe(4);
+    await expect.poll(() => page.locator("#gap-list").textContent()).toContain("被问到");
+    await page.screenshot({ path: `${SHOTS}/ops-dashboard-zh.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("shows a KB editor the gaps only, and makes a draft article from one", async () => {
+    // A kb_editor made by the global setup.
+    const key = inject("agentKeys").editor;
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "en-US" });
+    const page = await context.newPage();
+    const problems = watch(page);
+    await signIn(page, key);
+    await expect.poll(() => page.locator(".gap").count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await page.locator("#ops").isHidden()).toBe(true);
+    expect(await page.locator("#no-ops").isVisible()).toBe(true);
+    const telescope = page.locator(".gap", { hasText: "telescope" });
+    await telescope.locator("button.make-draft").click();
+    await expect.poll(() => page.locator("#gap-message").textContent()).toMatch(/Draft article en:[a-z0-9-]+ created/);
+    await expect.poll(() => telescope.locator(".draft").textContent()).toMatch(/^Draft en:/);
+    await page.screenshot({ path: `${SHOTS}/ops-dashboard-editor.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
