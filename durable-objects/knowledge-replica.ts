@@ -68,13 +68,17 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   }
 
   /**
-   * Training (the classifiers and their thresholds, a second or two of CPU per language) is
-   * for replicas that answer: it starts when a retrieval finds a model pending, and the
-   * alarm goes on with it only while the replica has been asked recently. A replica nobody
-   * asks (a pinged shard of a quiet region) keeps its copy fresh without training on it.
+   * Training (the classifiers and their thresholds, a second or two of CPU per language): a
+   * language without any model yet trains at once, since full-text search alone answers
+   * poorly; retraining after a change waits until the replica is asked (a retrieval, or a
+   * readiness probe), so a pinged shard of a quiet region keeps its copy fresh without
+   * training on every edit.
    */
   private trainIfUsed(): void {
-    if (Date.now() - this.askedAt < TRAIN_WHILE_ASKED_MS && this.store.pendingModels().length) void this.engine.trainPending();
+    const pending = this.store.pendingModels();
+    if (!pending.length) return;
+    const trained = new Set(this.store.models().map((m) => m.language));
+    if (Date.now() - this.askedAt < TRAIN_WHILE_ASKED_MS || pending.some((language) => !trained.has(language))) void this.engine.trainPending();
   }
 
   /**
@@ -174,7 +178,12 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     return this.syncing;
   }
 
-  status(): ReplicaStatus {
+  /** The replica's state. `probe`: a readiness probe of the region it serves, which counts as using it. */
+  status(probe = false): ReplicaStatus {
+    if (probe) {
+      this.askedAt = Date.now();
+      this.trainIfUsed();
+    }
     const state = this.store.state();
     const staging = this.store.staging();
     return {

@@ -14,7 +14,7 @@ import { createConversation, SocketSession } from "./bench/clients.ts";
 import { floorTurns, heartbeat, httpTurns, QUESTIONS, trivialRoute, wsTurns } from "./bench/load.ts";
 import { measureReplica, retrievalCost, type ReplicaFigures } from "./bench/replica.ts";
 import type { Summary } from "./bench/stats.ts";
-import { freePort, LOAD_TOOL_LIMITS, ROOT, startStack } from "./stack.ts";
+import { freePort, LOAD_TOOL_LIMITS, ROOT, startStack, warmReplicas } from "./stack.ts";
 
 const { values: args } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
 const quick = args.quick!;
@@ -67,6 +67,7 @@ let recoveryMs: number | null = null;
 let retrieval: { region: string; p50: number; p99: number; perSecond: number } | null = null;
 try {
   // Warm up: the region's replica syncs and trains, and every bench question is answered once.
+  await warmReplicas(base, ADMIN_KEY);
   const warm = await SocketSession.open(base, await createConversation(base));
   for (let i = 0; i < 3; i++) for (const q of QUESTIONS) await warm.turn(q);
   warm.close();

@@ -33,3 +33,9 @@ export function setDevVar(name: string, value: string, path = DEV_VARS): void {
   const entry = `${name}="${value}"`;
   writeFileSync(path, line(name).test(text) ? text.replace(line(name), () => entry) : `${text}${entry}\n`, { mode: 0o600 });
 }
+
+/** One variable's value, or undefined. */
+export function readDevVar(name: string, path = DEV_VARS): string | undefined {
+  const m = new RegExp(`^${name}="?([^"\n]*)"?$`, "m").exec(read(path));
+  return m?.[1];
+}

@@ -156,3 +156,28 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
   }
   throw new Error(`wrangler dev did not become healthy within ${timeoutMs / 1000}s`);
 }
+
+/**
+ * Waits until the replicas of `regions` (and of the region requests from here map to) have
+ * synced and trained their classifiers, so that answers do not depend on how far a fresh
+ * replica got: a readiness probe per region starts the work, the admin status tells when it
+ * is done. Development stacks only (the region override header is dev-only).
+ */
+export async function warmReplicas(base: string, adminKey: string, regions: string[] = [], timeoutMs = 180_000): Promise<void> {
+  const own = ((await (await fetch(`${base}/readyz`)).json()) as { region: string }).region;
+  const wanted = [...new Set([own, ...regions])];
+  await Promise.all(wanted.map((region) => fetch(`${base}/readyz`, { headers: { "X-Holdfast-Region": region } })));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await (await fetch(`${base}/v1/admin/kb/status`, { headers: { Authorization: `Bearer ${adminKey}` } })).json()) as {
+      replicas: Array<{ region: string; shard: number; kbVersion: number; primaryVersion: number; models: Array<{ language: string; kbVersion: number }> }>;
+    };
+    const ready = wanted.every((region) => {
+      const r = status.replicas.find((x) => x.region === region && x.shard === 0);
+      return r && r.kbVersion > 0 && r.kbVersion === r.primaryVersion && r.models.length > 0 && r.models.every((m) => m.kbVersion === r.kbVersion);
+    });
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`replicas of ${wanted.join(", ")} did not sync and train within ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

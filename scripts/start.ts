@@ -6,9 +6,9 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FAULT_NAMES, parseFaults } from "../src/resilience/faults.ts";
-import { ensureDevVars, setDevVar } from "./dev-vars.ts";
+import { ensureDevVars, readDevVar, setDevVar } from "./dev-vars.ts";
 import { newAuthToken } from "./hrana/server.ts";
-import { ROOT, startStack } from "./stack.ts";
+import { ROOT, startStack, warmReplicas } from "./stack.ts";
 
 // `npm start -- --fault replica-down --fault latency=500`: drills start with faults on.
 const { values: args } = parseArgs({ options: { fault: { type: "string", multiple: true, default: [] }, verbose: { type: "boolean" } } });
@@ -44,8 +44,9 @@ const stack = await startStack({
   vars: args.fault!.length ? { HOLDFAST_FAULTS: args.fault!.join(",") } : {},
 });
 
-// Asking for readiness wakes this region's replica, which pulls the KB and trains at once.
-await fetch(`${stack.url}/readyz`).catch(() => {});
+// This region's replica pulls the KB and trains its classifiers: the first answers are ready.
+console.log("Warming up the knowledge base replica…");
+await warmReplicas(stack.url, readDevVar("ADMIN_API_KEY") ?? "").catch((err: Error) => console.error(`The replica is still warming up: ${err.message}`));
 
 console.log(`
   Holdfast is running.

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { openKb } from "../../scripts/kb.ts";
-import { freePort, startStack } from "../../scripts/stack.ts";
+import { freePort, startStack, warmReplicas } from "../../scripts/stack.ts";
 import { createOperator } from "../../src/operators/repository.ts";
 
 
@@ -28,6 +28,8 @@ export default async function setup(project: TestProject) {
     vars: { TOKEN_SECRET: "e2e-secret-0123456789abcdef", ADMIN_API_KEY: "e2e-admin-key-0123456789", BREAKER_COOLDOWN_MS: "500", ALLOWED_ORIGINS: hostPageUrl, AGENT_RECONNECT_GRACE_SECONDS: "2" },
   });
   const baseUrl = stack.url;
+  // Answers must not depend on how far a fresh replica got with training.
+  await warmReplicas(baseUrl, "e2e-admin-key-0123456789", ["weur"]);
   project.provide("baseUrl", baseUrl);
   project.provide("hostPageUrl", hostPageUrl);
   // Agents for the console tests, straight into the stack's KB primary.

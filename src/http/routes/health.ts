@@ -68,7 +68,7 @@ health.openapi(readyz, async (c) => {
   const { primary, replica: replicas } = probeCaches(config.readyzCacheMs);
   const [version, replica] = await Promise.all([
     primary.get(faultKey, () => withTimeout(kbVersion(openPrimary(config.primary, () => faults.primaryDown)), 1_500, "primary").catch(() => null)),
-    replicas.get(`${region}|${faultKey}`, () => withTimeout(replicaOf(c.env, { region, shard: 0 }).status(), 1_500, "replica").catch(() => null)),
+    replicas.get(`${region}|${faultKey}`, () => withTimeout(replicaOf(c.env, { region, shard: 0 }).status(true), 1_500, "replica").catch(() => null)),
   ]);
   const replicaDown = replica === null || faults.replicaDown;
   const checks = {
