@@ -60,6 +60,10 @@ export class ConversationStore implements TurnStore {
   /** The record's customer fields and metadata, opened. */
   private opened: Pick<ConversationMeta, "customer" | "metadata"> = {};
   private lastSeq = 0;
+  /** meta(), built from the record and the opened fields; reset whenever they change. */
+  private built: ConversationMeta | null = null;
+  /** The latest message time written (ms). */
+  private activeAt = 0;
   private state: DialogueState = INITIAL_DIALOGUE;
   /** Null only for a conversation created before encryption at rest (plain text). */
   private cipher: Cipher | null = null;
@@ -79,6 +83,7 @@ export class ConversationStore implements TurnStore {
       if (!ring) throw new Error("DATA_ENCRYPTION_KEY is missing or malformed");
       this.cipher = await Cipher.unwrap(ring, key.wrapped, this.record.id);
     }
+    this.built = null;
     this.opened = {
       customer: this.record.customer ? (JSON.parse(await this.openText(this.record.customer, "customer")) as ConversationMeta["customer"]) : undefined,
       metadata: this.record.metadata ? (JSON.parse(await this.openText(this.record.metadata, "metadata")) as ConversationMeta["metadata"]) : undefined,
@@ -87,12 +92,16 @@ export class ConversationStore implements TurnStore {
     if (row) this.state = { ...INITIAL_DIALOGUE, ...(JSON.parse(await this.openText(row.state, "dialogue")) as Partial<DialogueState>) };
   }
 
+  /** The conversation record (built once and kept until the record changes; callers must not change it). */
   meta(): ConversationMeta | null {
     if (!this.record) return null;
-    const meta = toMeta(this.record);
-    if (this.opened.customer) meta.customer = this.opened.customer;
-    if (this.opened.metadata) meta.metadata = this.opened.metadata;
-    return meta;
+    if (!this.built) {
+      const meta = toMeta(this.record);
+      if (this.opened.customer) meta.customer = this.opened.customer;
+      if (this.opened.metadata) meta.metadata = this.opened.metadata;
+      this.built = meta;
+    }
+    return this.built;
   }
 
   /** The verified customer's subject key, when there is one. */
@@ -133,6 +142,7 @@ export class ConversationStore implements TurnStore {
     });
     this.record = this.sql.exec<ConversationRow>("SELECT * FROM conversation LIMIT 1").one();
     this.opened = { customer: input.customer, metadata: input.metadata };
+    this.built = null;
   }
 
   /** The conversation's send rate limit state (GCRA arrival time), kept in memory. */
@@ -148,6 +158,7 @@ export class ConversationStore implements TurnStore {
   close(reason: CloseReason, at: number): void {
     this.sql.exec("UPDATE conversation SET status = 'closed', closed_at = ?, close_reason = ? WHERE status = 'open'", at, reason);
     if (this.record?.status === "open") Object.assign(this.record, { status: "closed", closed_at: at, close_reason: reason });
+    this.built = null;
   }
 
   seqOfClientMessage(clientMessageId: string): number | null {
@@ -217,6 +228,7 @@ export class ConversationStore implements TurnStore {
     this.cipher = null;
     this.record = null;
     this.opened = {};
+    this.built = null;
     this.state = INITIAL_DIALOGUE;
     this.lastSeq = 0;
   }
@@ -234,20 +246,28 @@ export class ConversationStore implements TurnStore {
     return this.cipher ? this.cipher.open(stored, where) : Promise.resolve(stored);
   }
 
-  /** Runs writes in one transaction; what is kept in memory follows only what committed. */
+  /**
+   * Runs writes in one transaction, with one update of the record for all of them (the last
+   * activity and the send rate state); what is kept in memory follows only what committed.
+   */
   private write(writes: () => void): void {
     try {
-      this.storage.transactionSync(writes);
+      this.storage.transactionSync(() => {
+        writes();
+        this.sql.exec("UPDATE conversation SET last_activity_at = ?, send_tat = ?", this.activeAt, this.record?.send_tat ?? null);
+      });
     } catch (err) {
       this.lastSeq = this.sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM messages").one().s ?? 0;
       this.record = this.sql.exec<ConversationRow>("SELECT * FROM conversation LIMIT 1").toArray()[0] ?? null;
+      this.built = null;
       throw err;
     }
   }
 
-  /** Writes one message (its text already sealed), with the activity time and send rate state that go with it. */
+  /** Writes one message (its text already sealed); `write` records the activity that goes with it. */
   private insert(m: Message, text: string): void {
     const at = Date.parse(m.createdAt);
+    this.activeAt = Math.max(this.activeAt, at);
     this.sql.exec(
       "INSERT INTO messages (seq, role, text, client_message_id, reply_to, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       m.seq,
@@ -258,7 +278,6 @@ export class ConversationStore implements TurnStore {
       m.meta ? JSON.stringify(m.meta) : null,
       at,
     );
-    this.sql.exec("UPDATE conversation SET last_activity_at = ?, send_tat = ?", at, this.record?.send_tat ?? null);
     this.lastSeq = Math.max(this.lastSeq, m.seq);
   }
 }

@@ -22,6 +22,8 @@ import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts"
 import { subjectIndex } from "../src/platform/subjects.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
+import { BatchedLimit } from "../src/edge/batched-limit.ts";
+import type { RateDecision } from "../src/edge/gcra.ts";
 import { limitHit } from "../src/platform/limiter.ts";
 import { ConversationOps } from "./conversation-ops.ts";
 import { ConversationHandoff, type AgentTranscript } from "./conversation-handoff.ts";
@@ -30,6 +32,8 @@ import { close, ConversationSockets, send } from "./conversation-sockets.ts";
 import { ConversationStore } from "./conversation-store.ts";
 
 const BACKLOG_PAGE = 200;
+/** How long a conversation gathers WebSocket sends before reporting them to the per-IP limiter. */
+const IP_REPORT_MS = 250;
 
 export class ConversationDO extends DurableObject<Env> {
   private readonly store: ConversationStore;
@@ -44,6 +48,9 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly keyring: Keyring | null;
   private readonly retentionMs: number;
   private alarmArmed = false;
+  /** WebSocket sends per client key, reported to the region's per-IP limiter in batches. */
+  private readonly ipLimit = new BatchedLimit();
+  private ipFlush: Promise<void> | null = null;
   /** Invalid frames per socket (since it woke: hibernation forgets, which errs lenient). */
   private readonly invalidFrames = new Map<WebSocket, number>();
   /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
@@ -287,9 +294,10 @@ export class ConversationDO extends DurableObject<Env> {
       }
       case "send": {
         const { clientMessageId } = decision.input;
-        // A WebSocket send counts against the client's per-IP limit, as an HTTP send does.
+        // A WebSocket send counts against the client's per-IP limit, as an HTTP send does
+        // (reported in batches: see src/edge/batched-limit.ts).
         const client = this.sockets.attachment(ws).client;
-        const gate = client ? () => limitHit(this.env, this.config, this.region(), client, this.config.limits.ip) : undefined;
+        const gate = client ? () => Promise.resolve(this.ipSends(client)) : undefined;
         const outcome = await this.turns.send(
           decision.input,
           { accepted: (message, duplicate) => send(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) } satisfies ServerFrame) },
@@ -366,6 +374,17 @@ export class ConversationDO extends DurableObject<Env> {
     const id = this.store.meta()!.id;
     await this.erase();
     if (subject) await subjectIndex(this.env, subject).remove(id);
+  }
+
+  /** Decides a WebSocket send against its client's per-IP limit, and reports it soon. */
+  private ipSends(client: string): RateDecision {
+    const now = Date.now();
+    const decision = this.ipLimit.admit(client, now);
+    this.ipFlush ??= new Promise<void>((resolve) => setTimeout(resolve, IP_REPORT_MS)).then(async () => {
+      this.ipFlush = null;
+      for (const { key, count } of this.ipLimit.take()) this.ipLimit.settle(key, await limitHit(this.env, this.config, this.region(), key, this.config.limits.ip, count), Date.now());
+    });
+    return decision.allowed ? { allowed: true, tat: 0, remaining: 0, retryAfterMs: 0, resetMs: 0 } : { allowed: false, tat: 0, remaining: 0, retryAfterMs: decision.retryAfterMs, resetMs: decision.retryAfterMs };
   }
 
   /** The conversation's region (where its replica is). */

@@ -40,6 +40,8 @@ export interface ReplicaStatus extends ReplicaFreshness {
   lastError: string | null;
   /** Trained classifiers, per language. */
   models: Array<{ language: string; kbVersion: number; classes: number }>;
+  /** Languages whose classifiers a sync left to train again. */
+  training: string[];
 }
 
 export class KnowledgeReplicaDO extends DurableObject<Env> {
@@ -199,6 +201,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
       failures: state.failures,
       lastError: state.lastError,
       models: this.store.models().map(({ language, kbVersion, classes }) => ({ language, kbVersion, classes })),
+      training: this.store.pendingModels(),
       ...this.freshness(),
     };
   }

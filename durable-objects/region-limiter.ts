@@ -23,6 +23,16 @@ export class RegionLimiterDO extends DurableObject<Env> {
     return decision;
   }
 
+  /**
+   * Counts `count` requests for `key` at once (a batch reported by a conversation); the
+   * decision is the last one's: refused when the key went over its limit on the way.
+   */
+  hitMany(key: string, policy: RatePolicy, count: number, now: number = Date.now()): RateDecision {
+    let decision = this.hit(key, policy, now);
+    for (let i = 1; i < Math.min(count, policy.limit + 1) && decision.allowed; i++) decision = this.hit(key, policy, now);
+    return decision;
+  }
+
   /** A bucket whose arrival time has passed is full again: the same as no entry at all. */
   private sweep(now: number): void {
     for (const [key, tat] of this.buckets) if (tat < now) this.buckets.delete(key);

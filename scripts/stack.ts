@@ -170,11 +170,11 @@ export async function warmReplicas(base: string, adminKey: string, regions: stri
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = (await (await fetch(`${base}/v1/admin/kb/status`, { headers: { Authorization: `Bearer ${adminKey}` } })).json()) as {
-      replicas: Array<{ region: string; shard: number; kbVersion: number; primaryVersion: number; models: Array<{ language: string; kbVersion: number }> }>;
+      replicas: Array<{ region: string; shard: number; kbVersion: number; primaryVersion: number; models: Array<{ language: string; kbVersion: number }>; training: string[] }>;
     };
     const ready = wanted.every((region) => {
       const r = status.replicas.find((x) => x.region === region && x.shard === 0);
-      return r && r.kbVersion > 0 && r.kbVersion === r.primaryVersion && r.models.length > 0 && r.models.every((m) => m.kbVersion === r.kbVersion);
+      return r && r.kbVersion > 0 && r.kbVersion === r.primaryVersion && r.models.length > 0 && r.training.length === 0;
     });
     if (ready) return;
     if (Date.now() > deadline) throw new Error(`replicas of ${wanted.join(", ")} did not sync and train within ${timeoutMs / 1000}s`);

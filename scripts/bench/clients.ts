@@ -14,6 +14,8 @@ export async function createConversation(base: string, locale = "en"): Promise<C
   return (await res.json()) as Conversation;
 }
 
+const FRAME_TIMEOUT_MS = 30_000;
+
 /** A conversation's WebSocket, with timed heartbeats and turns. */
 export class SocketSession {
   private readonly ws: WebSocket;
@@ -36,16 +38,32 @@ export class SocketSession {
     });
   }
 
-  private next(match: (f: Record<string, unknown>) => boolean): Promise<void> {
-    return new Promise((resolve) => this.waiting.push({ match, resolve }));
+  /**
+   * The next frame that matches. A bench must fail, not hang, when an expected frame never
+   * comes (`what` names it in the error); one only watched for (`what` null) waits until
+   * cancelled, and is cancelled once the turn is over, so waiters do not pile up.
+   */
+  private next(match: (f: Record<string, unknown>) => boolean, what: string | null): { done: Promise<void>; cancel: () => void } {
+    let entry!: { match: (f: Record<string, unknown>) => boolean; resolve: () => void };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      if (what) timer = setTimeout(() => reject(new Error(`no ${what} within ${FRAME_TIMEOUT_MS / 1000} s`)), FRAME_TIMEOUT_MS);
+      entry = { match, resolve: () => (clearTimeout(timer), resolve()) };
+      this.waiting.push(entry);
+    });
+    const cancel = () => {
+      clearTimeout(timer);
+      this.waiting = this.waiting.filter((w) => w !== entry);
+    };
+    return { done, cancel };
   }
 
   /** Round trip of the runtime's heartbeat auto-response (no application code). */
   async heartbeat(): Promise<number> {
     const started = performance.now();
-    const pong = this.next((f) => f.type === "pong");
+    const pong = this.next((f) => f.type === "pong", "pong");
     this.ws.send('{"type":"ping"}');
-    await pong;
+    await pong.done;
     return performance.now() - started;
   }
 
@@ -55,19 +73,24 @@ export class SocketSession {
     const started = performance.now();
     let seq = -1;
     let meta: Record<string, unknown> = {};
-    const acked = this.next((f) => f.type === "ack" && f.clientMessageId === clientMessageId && ((seq = f.seq as number), true));
+    const acked = this.next((f) => f.type === "ack" && f.clientMessageId === clientMessageId && ((seq = f.seq as number), true), "ack");
     const replied = this.next((f) => {
       const message = f.message as { replyTo?: number; meta?: Record<string, unknown> } | undefined;
       if (f.type !== "message" || message?.replyTo !== seq) return false;
       meta = message.meta ?? {};
       return true;
-    });
-    const refused = this.next((f) => f.type === "error" && f.clientMessageId === clientMessageId).then(() => {
+    }, "reply");
+    const refusal = this.next((f) => f.type === "error" && f.clientMessageId === clientMessageId, null);
+    const refused = refusal.done.then(() => {
       throw new Error("the server refused a benchmark message");
     });
     this.ws.send(JSON.stringify({ type: "message", text, clientMessageId }));
-    await Promise.race([acked, refused]);
-    await Promise.race([replied, refused]);
+    try {
+      await Promise.race([acked.done, refused]);
+      await Promise.race([replied.done, refused]);
+    } finally {
+      refusal.cancel();
+    }
     const elapsed = performance.now() - started;
     check?.(meta);
     return elapsed;

@@ -81,6 +81,15 @@ export interface ObservedTurn {
   storedAt: number;
 }
 
+/** A further limit refused the message (see `send`'s gate): nothing of it was stored. */
+class GateRefused extends Error {
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number) {
+    super("refused by the gate");
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
 export interface TurnOptions {
   /** How long an answer may take and still be stored with its message in one commit. */
   ackGraceMs: number;
@@ -129,8 +138,8 @@ export class Turns {
 
   /**
    * Sends a customer message and resolves with its turn once the reply is stored. `gate`,
-   * when given, is a further limit checked before anything is stored (the client's per-IP
-   * limit, for WebSocket sends); a retry waiting on it is still recognised as one.
+   * when given, is a further limit (the client's per-IP limit, for WebSocket sends): it is
+   * asked at once, while the answer is being made, and a refused message is never stored.
    */
   send(input: SendInput, listener: TurnListener = {}, gate?: () => Promise<RateDecision>): Promise<Outcome<TurnResult>> {
     // A retry of an accepted message gets its original result, even after the close.
@@ -141,9 +150,8 @@ export class Turns {
     // Only new messages count against the limit, and a rejected one is never stored.
     const admitted = this.ports.admit(this.ports.now());
     if (!admitted.allowed) return Promise.resolve(fail("rate_limited", admitted.retryAfterMs));
-    const done = gate
-      ? gate().then((passed) => (passed.allowed ? this.queue.run(() => this.turn(input, listener)) : fail<TurnResult>("rate_limited", passed.retryAfterMs)))
-      : this.queue.run(() => this.turn(input, listener));
+    const passed = gate?.().catch((): RateDecision => ({ allowed: true, tat: 0, remaining: 0, retryAfterMs: 0, resetMs: 0 }));
+    const done = this.queue.run(() => this.turn(input, listener, passed));
     this.track(input.clientMessageId, input.text, done);
     return done;
   }
@@ -192,21 +200,36 @@ export class Turns {
     done.then(forget, forget);
   }
 
-  private async turn(input: SendInput, listener: TurnListener): Promise<Outcome<TurnResult>> {
+  private async turn(input: SendInput, listener: TurnListener, passed?: Promise<RateDecision>): Promise<Outcome<TurnResult>> {
     // The conversation may have closed while this turn waited in the queue.
     const closed = this.closedOutcome();
     if (closed) return closed;
     const at = this.ports.now();
     const message: Message = { seq: this.ports.store.nextSeq(), role: "customer", text: input.text, createdAt: new Date(at).toISOString(), clientMessageId: input.clientMessageId };
+    // Nothing is stored before the gate has let the message through.
+    const admitted = async () => {
+      const decision = passed && (await passed);
+      if (decision && !decision.allowed) throw new GateRefused(decision.retryAfterMs);
+    };
+    try {
+      return await this.respond(message, listener, admitted);
+    } catch (err) {
+      if (err instanceof GateRefused) return fail("rate_limited", err.retryAfterMs);
+      throw err;
+    }
+  }
+
+  private async respond(message: Message, listener: TurnListener, admitted: () => Promise<void>): Promise<Outcome<TurnResult>> {
     const handover = this.ports.handover;
     if (handover && (await handover.withAgent(message))) {
+      await admitted();
       await handover.hold(message);
       this.accepted(message, listener);
       const frame = handover.frame();
       if (frame) listener.handoff?.(frame);
       return ok(withFrame({ message, reply: null, duplicate: false }, frame));
     }
-    const reply = await this.answer(message, listener, false);
+    const reply = await this.answer(message, listener, false, admitted);
     const frame = handover ? await handover.answered(message, reply).catch(() => null) : null;
     if (frame) listener.handoff?.(frame);
     return ok(withFrame({ message, reply, duplicate: false }, frame));
@@ -216,7 +239,7 @@ export class Turns {
    * Answers `message`. When it is not stored yet (`stored` false) it is stored with a quick
    * answer, or on its own once the grace period or the first streamed text comes.
    */
-  private async answer(message: Message, listener: TurnListener, stored: boolean): Promise<Message> {
+  private async answer(message: Message, listener: TurnListener, stored: boolean, admitted: () => Promise<void> = async () => {}): Promise<Message> {
     const { store, answerer, publish } = this.ports;
     const locale = store.meta()?.locale ?? "en";
     let pending: Promise<void> | null = null;
@@ -224,6 +247,7 @@ export class Turns {
     const storeAlone = (): Promise<void> =>
       (pending ??= (async () => {
         if (stored) return;
+        await admitted();
         await store.saveMessage(message);
         stored = true;
         this.accepted(message, listener);
@@ -242,6 +266,7 @@ export class Turns {
     await pending;
     const at = this.ports.now();
     const reply: Message = { seq: stored ? store.nextSeq() : message.seq + 1, role: "assistant", text: answer.text, createdAt: new Date(at).toISOString(), replyTo: message.seq, meta: answer.meta };
+    if (!stored) await admitted();
     await store.saveReply(reply, answer.state, stored ? undefined : message);
     this.observe(message, reply);
     if (!stored) this.accepted(message, listener);

@@ -23,7 +23,7 @@ export type LimitResult =
 export async function limitWithFallback(
   request: LimitRequest,
   remote: (key: string, policy: RatePolicy, now: number) => Promise<RateDecision>,
-  local: IsolateBuckets,
+  local: Pick<IsolateBuckets, "hit">,
   breaker: CircuitBreaker,
 ): Promise<LimitResult> {
   const { key, policy, now } = request;

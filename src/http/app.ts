@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { readConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { validationHook } from "../validation.ts";
+import { asset } from "../platform/assets.ts";
 import type { AppEnv } from "./context.ts";
 import { location } from "./middleware/location.ts";
 import { perAdminIp, perAdminKey, perClientIp, perIpConversationStarts } from "./middleware/rate-limit.ts";
@@ -109,8 +110,3 @@ function methodsByPath(app: OpenAPIHono<AppEnv>): (path: string) => string[] {
   };
 }
 
-/** A static asset, with mutable headers so that the security middleware can add its own. */
-async function asset(env: Env, request: Request): Promise<Response> {
-  const res = await env.ASSETS.fetch(request);
-  return new Response(res.body, res);
-}

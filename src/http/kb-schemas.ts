@@ -58,6 +58,7 @@ export const ReplicaStatusSchema = z
     sizeBytes: z.number().int(),
     failures: z.number().int(),
     lastError: z.string().nullable(),
+    training: z.array(z.string()).openapi({ description: "Languages whose classifiers are waiting to be trained again after a sync." }),
   })
   .openapi("ReplicaStatus");
 

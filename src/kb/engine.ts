@@ -26,8 +26,13 @@ export interface EngineStore {
 
 export type EngineRetrieval = Pick<Retrieval, "language" | "candidates" | "modelTop" | "exact" | "tuning">;
 
-/** Above this many articles a language gets no classifier, tuning or index: full-text search ranks alone. */
-const MAX_MODEL_ARTICLES = 2_000;
+/**
+ * Above this many articles a language gets no classifier, tuning or index: full-text search
+ * ranks alone. The model grows with articles × features (measured in Node: 100 articles
+ * 13 MB and 4 s to train with its thresholds, 300 articles 37 MB and 10 s, 1,000 articles
+ * 58 MB, 93 s and ~400 MB while training), and a Durable Object has 128 MB.
+ */
+const MAX_MODEL_ARTICLES = 400;
 
 /** Whether a KB of `now` articles is close enough to one of `then` to keep its thresholds. */
 function similarSize(then: number, now: number): boolean {

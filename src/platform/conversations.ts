@@ -39,3 +39,13 @@ export function conversationAt(ns: ConversationNamespace, id: string, enforce: b
 export function conversationStub(env: Env, address: ConversationAddress, locationHint?: DurableObjectLocationHint): ConversationStub {
   return env.CONVERSATION.get(address.objectId, locationHint ? { locationHint } : undefined);
 }
+
+/** The address of an existing conversation in this deployment, or null when the id is not one of ours. */
+export function findConversation(env: Env, id: string, enforce: boolean): ConversationAddress | null {
+  return conversationAt(env.CONVERSATION, id, enforce);
+}
+
+/** A new conversation's address in this deployment. */
+export function createConversationAddress(env: Env, jurisdiction: Jurisdiction | null, enforce: boolean): ConversationAddress {
+  return newConversation(env.CONVERSATION, jurisdiction, enforce);
+}

@@ -20,17 +20,25 @@ const isolateBuckets = new IsolateBuckets();
 let breaker: CircuitBreaker | null = null;
 
 /**
- * Counts one request for `key` under `policy` at the region's limiter; when it is slow
- * (RATE_LIMIT_TIMEOUT_MS) or failing, the isolate's own buckets decide instead
- * (src/edge/limiter-fallback.ts): the same policy per isolate, never "allow everything".
+ * Counts `count` requests for `key` under `policy` at the region's limiter (a batch, or one);
+ * when it is slow (RATE_LIMIT_TIMEOUT_MS) or failing, the isolate's own buckets decide
+ * instead (src/edge/limiter-fallback.ts): the same policy per isolate, never "allow everything".
  */
-export async function limitHit(env: Env, config: Config, region: Region, key: string, policy: RatePolicy): Promise<RateDecision> {
+export async function limitHit(env: Env, config: Config, region: Region, key: string, policy: RatePolicy, count = 1): Promise<RateDecision> {
   breaker ??= new CircuitBreaker("rate_limiter", { failures: config.resilience.breakerFailures, coolDownMs: config.resilience.breakerCoolDownMs });
   const remote = (k: string, p: RatePolicy, now: number) => {
     if (currentFaults(config.devMode, config.faultsAtStart).limiterDown) return Promise.reject(new Error("fault limiter-down"));
-    return limiterFor(env, region, k, config.limits.shards).hit(k, p, now);
+    const stub = limiterFor(env, region, k, config.limits.shards);
+    return count === 1 ? stub.hit(k, p, now) : stub.hitMany(k, p, count, now);
   };
-  const result = await limitWithFallback({ key, policy, now: Date.now(), timeoutMs: config.limits.timeoutMs }, remote, isolateBuckets, breaker);
+  const local = {
+    hit: (k: string, p: RatePolicy, now: number) => {
+      let decision = isolateBuckets.hit(k, p, now);
+      for (let i = 1; i < count && decision.allowed; i++) decision = isolateBuckets.hit(k, p, now);
+      return decision;
+    },
+  };
+  const result = await limitWithFallback({ key, policy, now: Date.now(), timeoutMs: config.limits.timeoutMs }, remote, local, breaker);
   // Failed calls are logged; the requests that skip the limiter while its breaker is open are not.
   if (result.source === "isolate" && result.failure !== "breaker_open") console.error(JSON.stringify({ level: "warn", code: "rate_limiter_unavailable", failure: result.failure, fallback: "isolate" }));
   return result.decision;

@@ -13,7 +13,7 @@ import { cid, createConversation, openSocket, send, SocketClient, type Created }
 const stubOf = (conv: Created) => env.CONVERSATION.get(env.CONVERSATION.idFromString(conv.id));
 
 describe("WebSocket abuse limits", () => {
-  it("counts WebSocket sends against the client's per-IP limit: an exhausted IP gets a rate_limited error frame and nothing is stored", async () => {
+  it("counts WebSocket sends against the client's per-IP limit: once the limiter has heard of them, an exhausted IP gets rate_limited and nothing more is stored", async () => {
     const conv = await createConversation();
     const ip = "203.0.113.77";
     const client = await SocketClient.open(conv, { headers: { "CF-Connecting-IP": ip } });
@@ -21,11 +21,16 @@ describe("WebSocket abuse limits", () => {
     // no allowance now), as a flood of requests from that address would.
     const key = `ip:${await digest(ip)}`;
     await limiterFor(env, "weur", key, 4).hit(key, { limit: 100_000, periodMs: 60_000 }, Date.now() + 120_000);
+    // Sends are reported to the limiter in batches (every 250 ms): the first one goes through…
     client.send({ type: "message", text: "hello", clientMessageId: cid("ipws1") });
+    await client.until((c) => c.messages().length === 2);
+    await new Promise((r) => setTimeout(r, 400));
+    // … and once its report came back over the limit, the next is refused.
+    client.send({ type: "message", text: "hello again", clientMessageId: cid("ipws2") });
     await client.until((c) => c.frames.some((f) => f.type === "error"));
-    expect(client.frames.find((f) => f.type === "error")).toMatchObject({ code: "rate_limited", clientMessageId: cid("ipws1"), retryAfter: expect.any(Number) });
+    expect(client.frames.find((f) => f.type === "error")).toMatchObject({ code: "rate_limited", clientMessageId: cid("ipws2"), retryAfter: expect.any(Number) });
     const stored = await runInDurableObject(stubOf(conv), (_i: ConversationDO, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n);
-    expect(stored).toBe(0);
+    expect(stored).toBe(2);
   });
 
   it("refuses a sixth customer socket on one conversation with 429 too_many_sockets", async () => {

@@ -5,7 +5,7 @@ import { requireToken } from "../../auth/token.ts";
 import { requireSecret } from "../../config.ts";
 import { CONVERSATION_ID } from "../../conversation/address.ts";
 import { protocolToken } from "../../conversation/protocol.ts";
-import { conversationAt, conversationStub } from "../../platform/conversations.ts";
+import { conversationStub, findConversation } from "../../platform/conversations.ts";
 import { AppError } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
 
@@ -14,7 +14,7 @@ export const conversationAuth = createMiddleware<AppEnv>(async (c, next) => {
   if (!CONVERSATION_ID.test(id)) throw new AppError("conversation_not_found");
   const secret = requireSecret(c.var.config);
   await requireToken(secret, id, bearerToken(c.req.raw.headers), Math.floor(Date.now() / 1000));
-  const address = conversationAt(c.env.CONVERSATION, id, c.var.config.jurisdictions);
+  const address = findConversation(c.env, id, c.var.config.jurisdictions);
   if (!address) throw new AppError("conversation_not_found");
   c.set("conversation", { id, stub: conversationStub(c.env, address) });
   await next();

@@ -5,7 +5,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireSecret } from "../../config.ts";
 import { AppError, unwrap } from "../../errors.ts";
-import { conversationAt, conversationStub } from "../../platform/conversations.ts";
+import { conversationStub, findConversation } from "../../platform/conversations.ts";
 import { subjectIndex } from "../../platform/subjects.ts";
 import { isCustomerId, subjectKey } from "../../privacy/identity.ts";
 import { signReceipt } from "../../privacy/receipt.ts";
@@ -72,7 +72,7 @@ async function subjectOf(secret: string, customerId: string): Promise<string> {
 /** The customer's conversations, as stubs. */
 function conversationsOf(env: Env, enforce: boolean, entries: Array<{ conversationId: string }>) {
   return entries.flatMap(({ conversationId }) => {
-    const address = conversationAt(env.CONVERSATION, conversationId, enforce);
+    const address = findConversation(env, conversationId, enforce);
     return address ? [{ id: conversationId, stub: conversationStub(env, address) }] : [];
   });
 }

@@ -2,7 +2,7 @@
 // transcript, open the WebSocket, close the conversation.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { signToken } from "../../auth/token.ts";
-import { conversationStub, newConversation } from "../../platform/conversations.ts";
+import { conversationStub, createConversationAddress } from "../../platform/conversations.ts";
 import { requestColo } from "../../platform/events.ts";
 import { requireSecret } from "../../config.ts";
 import { CreateInputSchema, PAGE_LIMIT_MAX, SendInputSchema } from "../../conversation/schemas.ts";
@@ -116,7 +116,7 @@ conversations.openapi(create, async (c) => {
   const identified = await identifyCustomer(input.customer, input.customerSignature, config.customerSigningSecret);
   if (identified === "invalid") throw new AppError("customer_signature_invalid");
   if (identified === "unverifiable") throw new AppError("server_misconfigured");
-  const address = newConversation(c.env.CONVERSATION, jurisdiction, config.jurisdictions);
+  const address = createConversationAddress(c.env, jurisdiction, config.jurisdictions);
   const { id } = address;
   const createdAt = new Date().toISOString();
   // Indexed before it exists: an erasure can never miss a verified customer's conversation.

@@ -3,6 +3,7 @@
 // out of the API reference.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../errors.ts";
+import { benchFloor } from "../../platform/assets.ts";
 import { REGIONS } from "../../edge/regions.ts";
 import { replicaOf } from "../../platform/replicas.ts";
 import { setOpsEventsForDev } from "../../platform/events.ts";
@@ -49,8 +50,7 @@ dev.openapi(opsEvents, (c) => c.json({ on: setOpsEventsForDev(c.var.config, c.re
 
 dev.openapi(floor, async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new AppError("upgrade_required");
-  const ns = c.env.BENCH_FLOOR;
-  return ns.get(ns.idFromName(c.req.valid("param").name)).fetch(c.req.raw);
+  return benchFloor(c.env, c.req.valid("param").name, c.req.raw);
 });
 
 dev.openapi(searchTiming, async (c) => {
