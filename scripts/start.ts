@@ -51,6 +51,8 @@ await warmReplicas(stack.url, readDevVar("ADMIN_API_KEY") ?? "").catch((err: Err
 console.log(`
   Holdfast is running.
   Chat page:      ${stack.url}/
+  Agent console:  ${stack.url}/agent (sign in with an agent operator's key: POST /v1/admin/operators)
+  Ops dashboard:  ${stack.url}/ops (an ops_viewer, kb_editor or admin key; /metrics for Prometheus)
   API reference:  ${stack.url}/docs
   Health:         ${stack.url}/healthz
   KB primary:     ${stack.primary.url} (libSQL over HTTP, .data/kb.db; its LIBSQL_AUTH_TOKEN and the admin key are in .dev.vars)
