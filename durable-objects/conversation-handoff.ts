@@ -23,6 +23,7 @@ import {
 import type { HandoffFrame, OfflineMessageInput, RatingInput, ServerFrame } from "../src/conversation/protocol.ts";
 import type { Handover, Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationExport, Message } from "../src/conversation/types.ts";
+import { withTimeout } from "../src/resilience/breaker.ts";
 import { renderTemplate } from "../src/desk/canned.ts";
 import { ticketSubject } from "../src/desk/tickets.ts";
 import type { HandoffReason, Resolution } from "../src/desk/model.ts";
@@ -77,6 +78,9 @@ export interface AgentTranscript {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** How long a call to the team's desk may take on a customer's request before it counts as failed. */
+const DESK_TIMEOUT_MS = 2_000;
+
 /** Where a note's sealed text belongs (its associated data). */
 const noteWhere = (agentId: string, clientMessageId: string) => `note:${agentId}:${clientMessageId}`;
 
@@ -103,7 +107,8 @@ export class ConversationHandoff implements Handover {
     if (!withDesk(record)) return false;
     const trend = nextTrend(this.d.store.dialogue().sentiment, sentimentOf(message.text));
     try {
-      const outcome = await this.desk(record.team).customerMessage(record.team, this.id(), { average: trend.average, last: trend.last });
+      // On the turn path: a desk that does not answer in time counts as unreachable.
+      const outcome = await withTimeout((async () => await this.desk(record.team).customerMessage(record.team, this.id(), { average: trend.average, last: trend.last }))(), DESK_TIMEOUT_MS, "desk");
       // The desk no longer holds it (an update was lost): the customer is not with anyone.
       if (outcome.ok) this.deskUpdate(outcome.value ?? { team: record.team, revision: record.revision, frame: { type: "handoff", state: "ended" } });
     } catch {
@@ -160,7 +165,7 @@ export class ConversationHandoff implements Handover {
     const event = { type: "enqueue" as const, conversationId: meta.id, reason, language: dialogue.language ?? languageOf(meta.locale), region: meta.region, sentiment: { average: dialogue.sentiment.average, last: dialogue.sentiment.last } };
     let outcome: Outcome<DeskUpdate | null>;
     try {
-      outcome = await this.desk(record.team).request(record.team, event);
+      outcome = await withTimeout((async () => await this.desk(record.team).request(record.team, event))(), DESK_TIMEOUT_MS, "desk");
     } catch {
       return fail("desk_unavailable");
     }

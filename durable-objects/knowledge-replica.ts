@@ -70,17 +70,14 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   }
 
   /**
-   * Training (the classifiers and their thresholds, a second or two of CPU per language): a
-   * language without any model yet trains at once, since full-text search alone answers
-   * poorly; retraining after a change waits until the replica is asked (a retrieval, or a
-   * readiness probe), so a pinged shard of a quiet region keeps its copy fresh without
-   * training on every edit.
+   * Training (the classifiers and their thresholds, a second or two of CPU per language) is
+   * for replicas that answer: it starts when a retrieval or a readiness probe finds a model
+   * pending, and the alarm goes on with it only while the replica has been asked recently.
+   * A replica nobody asks (a pinged shard of a quiet region) keeps its copy fresh without
+   * training on it; until its first training a replica ranks by full-text search alone.
    */
   private trainIfUsed(): void {
-    const pending = this.store.pendingModels();
-    if (!pending.length) return;
-    const trained = new Set(this.store.models().map((m) => m.language));
-    if (Date.now() - this.askedAt < TRAIN_WHILE_ASKED_MS || pending.some((language) => !trained.has(language))) void this.engine.trainPending();
+    if (Date.now() - this.askedAt < TRAIN_WHILE_ASKED_MS && this.store.pendingModels().length) void this.engine.trainPending();
   }
 
   /**

@@ -25,6 +25,10 @@ const fresh = {
   CUSTOMER_SIGNING_SECRET: () => randomBytes(32).toString("hex"),
   // A keyring of one master key (kid k1); put a new kid first to rotate.
   DATA_ENCRYPTION_KEY: () => `k1:${randomBytes(32).toString("base64")}`,
+  // Signs alert notices, should ALERT_WEBHOOK_URL be set.
+  ALERT_WEBHOOK_SECRET: () => randomBytes(32).toString("hex"),
+  // Only for an OpenAI-compatible LLM (LLM_PROVIDER=openai); empty otherwise.
+  LLM_API_KEY: () => "",
 };
 for (const name of ensureDevVars(fresh)) console.log(`Added a fresh ${name} to .dev.vars.`);
 // The KB endpoint's token is new at every start, so a token that leaked stops working.
