@@ -9,7 +9,7 @@ import { openKb } from "../kb.ts";
 import type { Stack } from "../stack.ts";
 import { scriptedAgent, type DrillAgent } from "./agents.ts";
 import { httpClient, socketClient, type DrillClient } from "./clients.ts";
-import { verify, type DrillCounts } from "./verify.ts";
+import { transcriptOf, verify, type DrillCounts, type Stored } from "./verify.ts";
 
 export interface AgentCounts {
   agents: number;
@@ -86,31 +86,12 @@ export async function runHandoff(o: HandoffOptions): Promise<HandoffRun> {
   return { counts, restartMs };
 }
 
-interface Stored {
-  seq: number;
-  role: string;
-  text: string;
-  replyTo?: number;
-}
-
-async function transcript(base: string, client: DrillClient): Promise<Stored[]> {
-  const out: Stored[] = [];
-  for (let after = 0; ; ) {
-    const res = await fetch(`${base}/v1/conversations/${client.conversation.id}/messages?after=${after}&limit=200`, { headers: { Authorization: `Bearer ${client.conversation.token}` } });
-    if (res.status !== 200) throw new Error(`reading a transcript failed: ${res.status}`);
-    const page = (await res.json()) as { messages: Stored[]; nextAfter: number | null };
-    out.push(...page.messages);
-    if (page.nextAfter === null) return out;
-    after = page.nextAfter;
-  }
-}
-
 /** Every acknowledged agent message is in its conversation once, at the acknowledged seq, after the agent's earlier ones. */
 async function verifyAgents(base: string, clients: DrillClient[], agents: DrillAgent[]): Promise<Omit<AgentCounts, "leftWithGoneAgent" | "goneAgentHad">> {
   const counts = { agents: agents.length, agentSent: 0, agentRetried: 0, agentAcknowledged: 0, agentLost: 0, agentDuplicated: 0, agentOutOfOrder: 0, heldForAgents: 0 };
   const transcripts = new Map<string, Stored[]>();
   for (const c of clients) {
-    const messages = await transcript(base, c);
+    const messages = await transcriptOf(base, c);
     transcripts.set(c.conversation.id, messages);
     const answered = new Set(messages.filter((m) => m.role === "assistant").map((m) => m.replyTo));
     counts.heldForAgents += messages.filter((m) => m.role === "customer" && !answered.has(m.seq)).length;

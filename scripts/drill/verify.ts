@@ -14,14 +14,17 @@ export interface DrillCounts {
   unanswered: number;
 }
 
-interface Stored {
+/** A stored message as the drill checks it. */
+export interface Stored {
   seq: number;
   role: string;
+  text: string;
   clientMessageId?: string;
   replyTo?: number;
 }
 
-async function transcriptOf(base: string, client: DrillClient): Promise<Stored[]> {
+/** A conversation's whole transcript, read page by page as a customer would. */
+export async function transcriptOf(base: string, client: DrillClient): Promise<Stored[]> {
   const out: Stored[] = [];
   for (let after = 0; ; ) {
     const res = await fetch(`${base}/v1/conversations/${client.conversation.id}/messages?after=${after}&limit=200`, { headers: { Authorization: `Bearer ${client.conversation.token}` } });
