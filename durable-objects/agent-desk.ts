@@ -11,6 +11,7 @@ import type { AgentIdentity } from "../src/auth/agent-token.ts";
 import { readConfig } from "../src/config.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
 import type { Message } from "../src/conversation/types.ts";
+import { auditOfFrame, auditOutcomeOf } from "../src/desk/audit.ts";
 import { cannedResponse, CANNED_RESPONSES } from "../src/desk/canned-library.ts";
 import { applyDeskEvent, checkAssigned, nextDeadline } from "../src/desk/desk.ts";
 import { activeConversations, type DeskConfig, type DeskEffect, type DeskEvent, type DeskState, type EnqueueEvent } from "../src/desk/model.ts";
@@ -21,6 +22,10 @@ import { chosenProtocol, PING, PONG } from "../src/conversation/protocol.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { SerialQueue } from "../src/conversation/serial-queue.ts";
 import { AGENT_HEADER, conversationById, deskOf, type AgentReply, type DeskAccess } from "../src/platform/desks.ts";
+import { configuredPrimary } from "../src/platform/primary.ts";
+import type { KbDatabase } from "../src/kb/articles.ts";
+import { appendAudit } from "../src/operators/repository.ts";
+import { logAuditFailure, type AuditOutcome } from "../src/privacy/audit-chain.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { DeskSockets, type AgentAttachment } from "./agent-desk-sockets.ts";
 import { DeskStore } from "./agent-desk-store.ts";
@@ -39,6 +44,8 @@ export class AgentDeskDO extends DurableObject<Env> {
   /** Agents whose last console went away, and when: they keep their conversations for the grace period. */
   private readonly dropped = new Map<string, number>();
   private armedAt: number | null = null;
+  /** Where console actions are audited (the KB primary), opened on the first one. */
+  private auditLog: KbDatabase | null = null;
   /** Ops wires its events in here (see src/desk/observer.ts). */
   observer: DeskObserver = NO_OBSERVER;
 
@@ -147,10 +154,10 @@ export class AgentDeskDO extends DurableObject<Env> {
     const frame = decision.frame;
     const clientMessageId = "clientMessageId" in frame ? frame.clientMessageId : undefined;
     const outcome = await this.handle(identityOf(attachment), frame);
-    if (!outcome.ok) return this.sockets.send(ws, agentErrorFrame(outcome.code, clientMessageId));
-    const reply = outcome.value;
-    if (reply.kind === "message") this.sockets.send(ws, { type: "ack", clientMessageId: clientMessageId!, seq: reply.message.seq, ...(reply.duplicate && { duplicate: true }) });
-    if (reply.kind === "note") this.sockets.send(ws, { type: "ack", clientMessageId: clientMessageId!, seq: reply.note.afterSeq, noteId: reply.note.id, ...(reply.duplicate && { duplicate: true }) });
+    this.answer(ws, outcome, clientMessageId);
+    // After the reply, so the console does not wait for the primary; as the REST mirrors do.
+    const record = auditOfFrame(frame, attachment.agentId);
+    if (record) await this.audit(attachment, record.action, record.target, auditOutcomeOf(outcome));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -181,6 +188,20 @@ export class AgentDeskDO extends DurableObject<Env> {
   }
 
   // ---- Inside ---------------------------------------------------------------------------
+
+  /** Tells the console what came of its frame: an error, or the ack of a message or note. */
+  private answer(ws: WebSocket, outcome: Outcome<AgentReply>, clientMessageId: string | undefined): void {
+    if (!outcome.ok) return this.sockets.send(ws, agentErrorFrame(outcome.code, clientMessageId));
+    const reply = outcome.value;
+    if (reply.kind === "message") this.sockets.send(ws, { type: "ack", clientMessageId: clientMessageId!, seq: reply.message.seq, ...(reply.duplicate && { duplicate: true }) });
+    if (reply.kind === "note") this.sockets.send(ws, { type: "ack", clientMessageId: clientMessageId!, seq: reply.note.afterSeq, noteId: reply.note.id, ...(reply.duplicate && { duplicate: true }) });
+  }
+
+  /** Appends a console action to the audit log; a failed write is logged without data and does not undo the action. */
+  private async audit(agent: AgentAttachment, action: string, target: string, outcome: AuditOutcome): Promise<void> {
+    this.auditLog ??= configuredPrimary(readConfig(this.env));
+    await appendAudit(this.auditLog, { actor: agent.agentId, role: agent.role, action, target, outcome }, Date.now()).catch((err: unknown) => logAuditFailure(action, err));
+  }
 
   /** The last console of an agent closed: they keep their conversations for the grace period. */
   private gone(ws: WebSocket): void {

@@ -6,8 +6,7 @@ import { DurableObject } from "cloudflare:workers";
 import { replicaMigrations } from "../migrations/replica/index.ts";
 import { readConfig } from "../src/config.ts";
 import { changesSince, type KbDatabase } from "../src/kb/articles.ts";
-import { openPrimary } from "../src/platform/primary.ts";
-import { currentFaults } from "../src/resilience/faults.ts";
+import { configuredPrimary } from "../src/platform/primary.ts";
 import { KbEngine } from "../src/kb/engine.ts";
 import { freshnessOf } from "../src/kb/freshness.ts";
 import { bestRemembered, questionKey } from "../src/kb/memory.ts";
@@ -214,7 +213,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
 
   private async pull(chunk: PullOptions = { maxPages: CHUNK_PAGES }): Promise<ReplicaStatus> {
     const config = readConfig(this.env);
-    this.primary ??= openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown);
+    this.primary ??= configuredPrimary(config);
     const primary = this.primary;
     try {
       const result = await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, this.store, Date.now, chunk);

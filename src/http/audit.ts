@@ -4,10 +4,9 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { CachedOperator } from "../auth/operator-cache.ts";
-import type { AuditOutcome } from "../privacy/audit-chain.ts";
+import { logAuditFailure, type AuditOutcome } from "../privacy/audit-chain.ts";
 import { appendAudit } from "../operators/repository.ts";
-import { openPrimary } from "../platform/primary.ts";
-import { currentFaults } from "../resilience/faults.ts";
+import { configuredPrimary } from "../platform/primary.ts";
 import type { AppEnv } from "./context.ts";
 
 /**
@@ -17,7 +16,7 @@ import type { AppEnv } from "./context.ts";
  */
 export function audit(c: Context<AppEnv>, action: string, target: string, outcome: AuditOutcome): Promise<void> {
   const { config, operator } = c.var;
-  const db = openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown);
+  const db = configuredPrimary(config);
   return appendAudit(db, { actor: operator.id, role: operator.role, action, target, outcome }, Date.now()).then(() => undefined);
 }
 
@@ -35,7 +34,7 @@ export function audited(action: string, target: (c: Context<AppEnv>) => string =
     if (!(c.get("operator") as CachedOperator | undefined)) return;
     const status = c.res.status;
     const outcome: AuditOutcome = status < 400 ? "ok" : status < 500 ? "denied" : "failed";
-    await audit(c, action, target(c), outcome).catch((err: Error) => console.error(JSON.stringify({ level: "error", code: "audit_unavailable", action, kind: err.name })));
+    await audit(c, action, target(c), outcome).catch((err: unknown) => logAuditFailure(action, err));
   });
 }
 

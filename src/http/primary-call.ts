@@ -3,13 +3,12 @@
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import type { KbDatabase } from "../kb/articles.ts";
-import { openPrimary } from "../platform/primary.ts";
-import { currentFaults } from "../resilience/faults.ts";
+import { configuredPrimary } from "../platform/primary.ts";
 
 /** Runs `fn` on the primary; AppErrors pass through, anything else becomes primary_unavailable. */
 export async function onPrimary<T>(config: Config, fn: (db: KbDatabase) => Promise<T>): Promise<T> {
   try {
-    return await fn(openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown));
+    return await fn(configuredPrimary(config));
   } catch (err) {
     if (err instanceof AppError) throw err;
     console.error(JSON.stringify({ level: "error", code: "primary_unavailable", kind: (err as Error).name }));

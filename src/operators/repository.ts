@@ -133,15 +133,17 @@ const APPEND_ATTEMPTS = 12;
 const appendQueues = new WeakMap<KbDatabase, SerialQueue>();
 
 /**
- * Appends an entry. The read of the last entry and the insert of the next run in one write
- * transaction (BEGIN IMMEDIATE), so the database serialises concurrent appends, and the seq
- * primary key turns a lost race into an error rather than a fork. Appends through one client
- * run one at a time; appends from other clients that find the database busy are retried.
+ * Appends an entry: reads the head, then inserts the entry after it in one statement. No
+ * transaction spans the two round trips, so a writer that vanishes between them (an evicted
+ * Durable Object, a cancelled request) holds no lock that others would wait out. Two writers
+ * that read the same head race for the same seq, the primary key: the loser's insert fails
+ * and it retries on the new head, so the chain never forks. Appends through one client run
+ * one at a time; appends from other clients that lose a race or find the database busy are
+ * retried after a short random pause.
  *
- * Over HTTP (the Worker against sqld/Turso or the dev endpoint) the server makes write
- * transactions wait for each other. Two `file:` clients on one file in one process do not
- * mix: @libsql/client 0.18 leaves a statement that failed SQLITE_BUSY unfinalised, and the
- * connection cannot commit again (tursodatabase/libsql-client-ts#352) — use one client.
+ * Two `file:` clients on one file in one process do not mix: @libsql/client 0.18 leaves a
+ * statement that failed SQLITE_BUSY unfinalised, and the connection cannot commit again
+ * (tursodatabase/libsql-client-ts#352) — use one client.
  */
 export async function appendAudit(db: KbDatabase, fields: AuditFields, now: number): Promise<AuditEntry> {
   let queue = appendQueues.get(db);
@@ -149,15 +151,12 @@ export async function appendAudit(db: KbDatabase, fields: AuditFields, now: numb
   return queue.run(async () => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await db.transaction(async (tx) => {
-          const last = await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get();
-          const entry = await nextEntry(last ?? null, fields, now);
-          await tx.insert(auditLog).values(entry);
-          return entry;
-        });
+        const entry = await nextEntry((await auditHead(db)) ?? null, fields, now);
+        await db.insert(auditLog).values(entry);
+        return entry;
       } catch (err) {
         if (attempt >= APPEND_ATTEMPTS || !isContention(err)) throw err;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** attempt, 200)));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 200)));
       }
     }
   });

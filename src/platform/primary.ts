@@ -5,6 +5,8 @@ import { drizzle } from "drizzle-orm/libsql/web";
 import { isolateBreakers, type BreakerOptions } from "../resilience/breaker.ts";
 import type { KbDatabase } from "../kb/articles.ts";
 import * as schema from "../kb/schema.ts";
+import type { Config } from "../config.ts";
+import { currentFaults } from "../resilience/faults.ts";
 
 export interface PrimaryConfig {
   url: string;
@@ -40,4 +42,9 @@ export function openPrimary(config: PrimaryConfig, down: () => boolean = () => f
       }),
   });
   return drizzle(client, { schema }) as unknown as KbDatabase;
+}
+
+/** The primary a deployment's settings name, down while the dev fault switch says so. */
+export function configuredPrimary(config: Pick<Config, "primary" | "devMode" | "faultsAtStart">): KbDatabase {
+  return openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown);
 }

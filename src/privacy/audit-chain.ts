@@ -6,6 +6,11 @@
 export const OUTCOMES = ["ok", "denied", "failed"] as const;
 export type AuditOutcome = (typeof OUTCOMES)[number];
 
+/** Logs an audit write that failed: the action and the error's kind, no data. */
+export function logAuditFailure(action: string, err: unknown): void {
+  console.error(JSON.stringify({ level: "error", code: "audit_unavailable", action, kind: err instanceof Error ? err.name : typeof err }));
+}
+
 /** The prevHash of the first entry. */
 export const GENESIS_HASH = "0".repeat(64);
 

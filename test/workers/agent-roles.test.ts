@@ -3,7 +3,7 @@
 // every read is audited, and without an audit record there is no read.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { auditHead } from "../../src/operators/repository.ts";
+import { auditHead, auditPage } from "../../src/operators/repository.ts";
 import { ADMIN_KEY, breakerCoolDown, call, createConversation, setFaults, testPrimary } from "./helpers.ts";
 import { agent, agentCall, frames, handedOver, openConsole, operator, signIn, team } from "./agent-helpers.ts";
 
@@ -105,6 +105,39 @@ describe("the agent API", () => {
       // The failed audit writes opened the primary's breaker: let it close again.
       await breakerCoolDown();
     }
+  });
+
+  it("audits what an agent does over the console's WebSocket under the REST mirrors' names, typing aside", async () => {
+    const t = team();
+    const after = (await auditHead(testPrimary()))?.seq ?? 0;
+    const ana = await agent("Ana", t);
+    const ben = await agent("Ben", t);
+    const anaDesk = await openConsole(ana, { status: "online", capacity: 1 });
+    const benDesk = await openConsole(ben, { status: "away" });
+    const conv = await handedOver(t);
+    await anaDesk.until((d) => frames(d, "assigned").length === 1);
+    anaDesk.send({ type: "typing", conversationId: conv.id });
+    anaDesk.send({ type: "message", conversationId: conv.id, text: "Hello, this is Ana", clientMessageId: "ws-audit-m1" });
+    anaDesk.send({ type: "note", conversationId: conv.id, text: "private remark", clientMessageId: "ws-audit-n1" });
+    await anaDesk.until((d) => frames(d, "ack").length === 2);
+    benDesk.send({ type: "release", conversationId: conv.id });
+    await benDesk.until((d) => frames(d, "error").length === 1);
+    const mine = (e: { actor: string }) => e.actor === ana.id || e.actor === ben.id;
+    const wanted = 5;
+    let entries = (await auditPage(testPrimary(), after, 1_000)).filter(mine);
+    for (let i = 0; i < 50 && entries.filter((e) => e.action !== "agent.session").length < wanted; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      entries = (await auditPage(testPrimary(), after, 1_000)).filter(mine);
+    }
+    const actions = entries.filter((e) => e.action !== "agent.session").map((e) => [e.actor, e.role, e.action, e.target, e.outcome]);
+    expect(actions).toEqual([
+      [ana.id, "agent", "agent.presence", ana.id, "ok"],
+      [ben.id, "agent", "agent.presence", ben.id, "ok"],
+      [ana.id, "agent", "agent.conversation.messages", conv.id, "ok"],
+      [ana.id, "agent", "agent.conversation.notes", conv.id, "ok"],
+      [ben.id, "agent", "agent.conversation.release", conv.id, "denied"],
+    ]);
+    expect(JSON.stringify(entries)).not.toMatch(/Hello|private remark/);
   });
 
   it("refuses actions on a conversation the agent does not have, with stable codes", async () => {

@@ -11,10 +11,9 @@ import { getArticle, saveArticle } from "../../kb/articles.ts";
 import { languageOf } from "../../kb/text/tokens.ts";
 import { findGap, GAP_REF_PATTERN, mergeGaps, parseGapRef, type MergedGap, type RegionGaps } from "../../ops/gap-merge.ts";
 import { draftFromGap } from "../../ops/gaps.ts";
-import { openPrimary } from "../../platform/primary.ts";
+import { configuredPrimary } from "../../platform/primary.ts";
 import { GAP_TAG_PREFIX, gapsOfTags, readRegions } from "../../platform/region-ops.ts";
 import { allReplicas, pingReplicas } from "../../platform/replicas.ts";
-import { currentFaults } from "../../resilience/faults.ts";
 import { validationHook } from "../../validation.ts";
 import { audited } from "../audit.ts";
 import type { AppEnv } from "../context.ts";
@@ -94,7 +93,7 @@ adminGaps.openapi(draft, async (c) => {
     tags: ["kb-gap", ...gap.members.slice(0, MAX_GAP_TAGS).map((m) => `${GAP_TAG_PREFIX}${m}`)],
   };
   const { config } = c.var;
-  const db = openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown);
+  const db = configuredPrimary(config);
   let article;
   try {
     input.slug = await freeSlug(input.slug, (slug) => getArticle(db, articleId(slug, input.locale)));

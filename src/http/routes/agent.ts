@@ -44,7 +44,7 @@ const socket = createRoute({
   path: "/v1/agent/ws",
   tags,
   summary: "Open the desk's WebSocket",
-  description: `Authenticate with \`Authorization: Bearer <session token>\`, or from a browser with the subprotocols \`${AGENT_SUBPROTOCOL}\` and \`holdfast.auth.<token>\`. Client frames: presence {status, capacity?}, message {conversationId, text, clientMessageId}, canned {conversationId, cannedId, clientMessageId}, note, typing, claim, transfer {to}, release, close {resolution}, close_ticket. Server frames: presence, queue, tickets, canned, assigned, unassigned, message, note, typing, assist, ack {clientMessageId, seq}, error {code}. Transcript text passes through the desk; it is never stored there.`,
+  description: `Authenticate with \`Authorization: Bearer <session token>\`, or from a browser with the subprotocols \`${AGENT_SUBPROTOCOL}\` and \`holdfast.auth.<token>\`. Client frames: presence {status, capacity?}, message {conversationId, text, clientMessageId}, canned {conversationId, cannedId, clientMessageId}, note, typing, claim, transfer {to}, release, close {resolution}, close_ticket. Server frames: presence, queue, tickets, canned, assigned, unassigned, message, note, typing, assist, ack {clientMessageId, seq}, error {code}. Transcript text passes through the desk; it is never stored there. Every client frame but typing is written to the audit log under its REST mirror's action name.`,
   security: bearer,
   middleware: [agentAuth] as const,
   responses: { 101: { description: "Switching protocols" }, ...errorResponses(401, 403, 426) },
