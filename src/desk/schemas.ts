@@ -50,3 +50,5 @@ export const QueueSchema = z
   .openapi("AgentQueue");
 
 export const ActionResultSchema = z.object({ conversationId: z.string(), ok: z.literal(true) }).openapi("AgentActionResult");
+
+export const TicketResultSchema = z.object({ ticketId: z.string(), ok: z.literal(true) }).openapi("AgentTicketResult");

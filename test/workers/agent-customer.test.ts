@@ -100,6 +100,17 @@ describe("when nobody can take the conversation", () => {
     expect((await transcript(conv)).filter((m) => m.text.includes("urgent"))).toHaveLength(1);
     // The left message is for the team: the bot does not answer it.
     expect((await transcript(conv)).at(-1)).toMatchObject({ seq: body.message.seq, role: "customer" });
+    // Dealt with: the ticket leaves the desk's list (REST mirror of the console's close_ticket).
+    const ticketId = tickets[0]!.ticketId as string;
+    expect((await agentCall(ana.token, `/tickets/no-such-ticket/close`, { method: "POST" })).status).toBe(404);
+    const closed = await agentCall(ana.token, `/tickets/${ticketId}/close`, { method: "POST" });
+    expect(closed.status).toBe(200);
+    expect(await closed.json()).toEqual({ ticketId, ok: true });
+    await desk.until((d) => (last(d, "tickets")?.tickets as unknown[]).length === 0);
+    expect((await queueOf(ana)).tickets).toEqual([]);
+    const again2 = await agentCall(ana.token, `/tickets/${ticketId}/close`, { method: "POST" });
+    expect(await again2.json()).toMatchObject({ error: { code: "ticket_not_found" } });
+    expect((await transcript(conv)).filter((m) => m.text.includes("urgent"))).toHaveLength(1);
   });
 
   it("offers a message after waiting HANDOFF_MAX_WAIT_SECONDS, keeping the customer's place", async () => {

@@ -166,6 +166,7 @@ describe("the OpenAPI document", () => {
         "/v1/agent/queue",
         "/v1/agent/conversations/{id}",
         ...["claim", "messages", "notes", "transfer", "release", "close"].map((a) => `/v1/agent/conversations/{id}/${a}`),
+        "/v1/agent/tickets/{id}/close",
         "/v1/conversations/{id}/handoff",
         "/v1/conversations/{id}/rating",
         "/v1/conversations/{id}/messages/{seq}/feedback",

@@ -8,8 +8,8 @@ import { requireSecret } from "../../config.ts";
 import { CONVERSATION_ID } from "../../conversation/address.ts";
 import { PAGE_LIMIT_MAX } from "../../conversation/schemas.ts";
 import type { AgentClientFrame } from "../../desk/protocol.ts";
-import { AGENT_SUBPROTOCOL } from "../../desk/protocol.ts";
-import { ActionResultSchema, AgentSessionSchema, AgentTextSchema, CloseSchema, QueueSchema, TransferSchema } from "../../desk/schemas.ts";
+import { AGENT_SUBPROTOCOL, DeskIdSchema } from "../../desk/protocol.ts";
+import { ActionResultSchema, AgentSessionSchema, AgentTextSchema, CloseSchema, QueueSchema, TicketResultSchema, TransferSchema } from "../../desk/schemas.ts";
 import { AppError, unwrap, type Outcome } from "../../errors.ts";
 import { AGENT_HEADER, conversationById, deskOf, type AgentReply } from "../../platform/desks.ts";
 import { validationHook } from "../../validation.ts";
@@ -183,6 +183,25 @@ agent.openapi(action("release", "Hand the conversation back to the bot"), async 
 agent.openapi(actionWith("close", "Close the conversation with a resolution", CloseSchema, ActionResultSchema), async (c) =>
   done(c, await act(c, { type: "close", conversationId: c.req.valid("param").id, resolution: c.req.valid("json").resolution })),
 );
+
+const closeTicket = createRoute({
+  method: "post",
+  path: "/v1/agent/tickets/{id}/close",
+  tags,
+  summary: "Close an offline ticket of the team (the left message was dealt with)",
+  description: "The ticket leaves the desk's list; the conversation keeps the message and the address. Unknown tickets are 404 `ticket_not_found`.",
+  security: bearer,
+  middleware: [agentAuth, audited("agent.ticket.close", (c) => c.req.param("id") ?? "-")] as const,
+  request: { params: IdParam },
+  responses: { 200: { description: "Closed", content: { "application/json": { schema: TicketResultSchema } } }, ...errorResponses(400, 401, 404, 503) },
+});
+
+agent.openapi(closeTicket, async (c) => {
+  const ticketId = c.req.valid("param").id;
+  if (!DeskIdSchema.safeParse(ticketId).success) throw new AppError("ticket_not_found");
+  unwrap(await act(c, { type: "close_ticket", ticketId }));
+  return c.json({ ticketId, ok: true as const }, 200);
+});
 
 type AgentContext = Parameters<Parameters<typeof agent.openapi>[1]>[0];
 
