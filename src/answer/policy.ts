@@ -79,8 +79,9 @@ export function decide(input: PolicyInput, config: PolicyConfig = DEFAULT_POLICY
     return { type: "offer_handoff", reason: "repeated_failures", article: null, suggestions };
   }
   if (suggestions.length) return { type: "clarify", suggestions, confidence };
-  // Articles that share words with the question, in case it was in scope after all.
-  const related = candidates.filter((c) => c.bm25 !== null).slice(0, config.suggestions);
+  // The best candidates, in case it was in scope after all: a question the classifier places
+  // right in words search cannot match (a typo, a paraphrase) still finds its article here.
+  const related = candidates.slice(0, config.suggestions);
   return { type: "out_of_scope", confidence, related };
 }
 

@@ -51,9 +51,9 @@ describe("policy", () => {
     expect(decision.type === "clarify" && decision.suggestions.map((c) => c.slug)).toEqual(["refund-time", "refund-method", "partial-refund"]);
   });
 
-  it("lists related articles that share words with an out-of-scope question, and only those", () => {
-    const decision = decide({ ...base, confidence: 0.1, candidates: [article("a", null), article("b", 3)] });
-    expect(decision.type === "out_of_scope" && decision.related.map((c) => c.slug)).toEqual(["b"]);
+  it("lists the best candidates with an out-of-scope question, those only the classifier found too", () => {
+    const decision = decide({ ...base, confidence: 0.1, candidates: [article("a", null), article("b", 3), article("c"), article("d")] });
+    expect(decision.type === "out_of_scope" && decision.related.map((c) => c.slug)).toEqual(["a", "b", "c"]);
   });
 
   it("uses its configured thresholds", () => {
