@@ -2,7 +2,8 @@
 // its team's AgentDeskDO for a person, tells the customer's sockets where that stands, keeps
 // the bot silent while an agent has the conversation, stores agents' messages (in turn order,
 // once per clientMessageId) and notes, and passes them on to the desk for the agent's
-// consoles. Decisions are in src/conversation/handoff.ts.
+// consoles. Decisions are in src/conversation/handoff.ts; reading it back (agents' views,
+// exports) is conversation-handoff-view.ts.
 import type { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { nextTrend, sentimentOf } from "../src/answer/sentiment.ts";
 import {
@@ -22,19 +23,20 @@ import {
 } from "../src/conversation/handoff.ts";
 import type { HandoffFrame, OfflineMessageInput, RatingInput, ServerFrame } from "../src/conversation/protocol.ts";
 import type { Handover, Turns } from "../src/conversation/turns.ts";
-import type { CloseReason, ConversationExport, Message } from "../src/conversation/types.ts";
+import type { CloseReason, Message } from "../src/conversation/types.ts";
 import { withTimeout } from "../src/resilience/breaker.ts";
 import { renderTemplate } from "../src/desk/canned.ts";
 import { ticketSubject } from "../src/desk/tickets.ts";
 import type { HandoffReason, Resolution } from "../src/desk/model.ts";
 import type { DeskObserver } from "../src/desk/observer.ts";
-import type { AgentServerFrame, AssistArticle } from "../src/desk/protocol.ts";
+import type { AgentServerFrame } from "../src/desk/protocol.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { languageOf } from "../src/kb/text/tokens.ts";
 import { deskOf } from "../src/platform/desks.ts";
 import type { ConversationSockets } from "./conversation-sockets.ts";
 import type { ConversationStore } from "./conversation-store.ts";
 import type { AgentRef, HandoffStore, Note, StoredRating } from "./conversation-handoff-store.ts";
+import { HandoffView, noteWhere } from "./conversation-handoff-view.ts";
 
 export interface HandoffDeps {
   env: Env;
@@ -49,46 +51,19 @@ export interface HandoffDeps {
   observer(): DeskObserver;
 }
 
-/** What an agent reads of a conversation (GET /v1/agent/conversations/:id). */
-export interface AgentTranscript {
-  conversation: {
-    id: string;
-    locale: string;
-    region: string;
-    status: "open" | "closed";
-    createdAt: string;
-    closeReason?: CloseReason;
-    customer?: { id?: string; name?: string };
-    metadata?: Record<string, string>;
-    team: string;
-    handoff: HandoffFrame | null;
-    resolution: Resolution | null;
-    /** The message the customer left for the team, if any: reply to it by email. */
-    ticket: HandoffRecord["ticket"];
-  };
-  messages: Message[];
-  hasMore: boolean;
-  nextAfter: number | null;
-  notes: Note[];
-  rating: StoredRating | null;
-  feedback: Record<number, boolean>;
-  /** The bot's suggestions for the customer's latest message. */
-  assist: { seq: number; articles: AssistArticle[] } | null;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** How long a call to the team's desk may take on a customer's request before it counts as failed. */
 const DESK_TIMEOUT_MS = 2_000;
 
-/** Where a note's sealed text belongs (its associated data). */
-const noteWhere = (agentId: string, clientMessageId: string) => `note:${agentId}:${clientMessageId}`;
-
 export class ConversationHandoff implements Handover {
   private readonly d: HandoffDeps;
+  /** How the human side reads back: agents' views and exports. */
+  readonly view: HandoffView;
 
   constructor(deps: HandoffDeps) {
     this.d = deps;
+    this.view = new HandoffView({ store: deps.store, handoffs: deps.handoffs, answerer: deps.answerer, record: () => this.record() });
   }
 
   record(): HandoffRecord {
@@ -303,7 +278,7 @@ export class ConversationHandoff implements Handover {
     if (!meta) return fail("conversation_not_found");
     const sealed = await this.d.store.sealText(input.text, noteWhere(input.agent.id, input.clientMessageId));
     const stored = this.d.handoffs.addNote(input.agent, sealed, input.clientMessageId, this.d.store.nextSeq() - 1, Date.now());
-    const result = { ...stored, note: await this.openNote(stored.note) };
+    const result = { ...stored, note: await this.view.openNote(stored.note) };
     const { note } = result;
     if (!result.duplicate) this.relay({ type: "note", conversationId: meta.id, id: note.id, afterSeq: note.afterSeq, text: note.text, agent: { name: note.agent.name }, createdAt: note.createdAt });
     return ok(result);
@@ -319,47 +294,6 @@ export class ConversationHandoff implements Handover {
     if (!meta || meta.status === "closed") return;
     this.d.handoffs.save({ ...this.record(), status: "ended", resolution });
     this.d.close("closed_by_agent");
-  }
-
-  /** What an agent reads: the transcript with authors, notes, rating, feedback and the bot's suggestions. */
-  async agentView(after: number, limit: number): Promise<Outcome<AgentTranscript>> {
-    const meta = this.d.store.meta();
-    if (!meta) return fail("conversation_not_found");
-    const page = await this.d.store.page(after, limit);
-    const messages = this.d.handoffs.decorate(page.messages, "agent");
-    const record = this.record();
-    const ticket = await this.openTicket();
-    const conversation: AgentTranscript["conversation"] = { id: meta.id, locale: meta.locale, region: meta.region, status: meta.status, createdAt: meta.createdAt, team: record.team, handoff: record.frame, resolution: record.resolution, ticket };
-    if (meta.closeReason) conversation.closeReason = meta.closeReason;
-    if (meta.customer) conversation.customer = meta.customer;
-    if (meta.metadata) conversation.metadata = meta.metadata;
-    const assist = page.nextAfter === null ? await this.assistFor(messages) : null;
-    const notes = await Promise.all(this.d.handoffs.notes().map((n) => this.openNote(n)));
-    return ok({ conversation, messages, hasMore: page.hasMore, nextAfter: page.nextAfter, notes, rating: await this.openRating(), feedback: this.d.handoffs.feedbacks(), assist });
-  }
-
-  /**
-   * What the human side holds about the customer, opened, for an export: the rating, the
-   * feedback, the message left for the team, and agents' notes (which are about them too).
-   */
-  async heldAbout(): Promise<Pick<ConversationExport, "rating" | "feedback" | "notes" | "ticket">> {
-    const notes = await Promise.all(this.d.handoffs.notes().map((n) => this.openNote(n)));
-    return { rating: await this.openRating(), feedback: this.d.handoffs.feedbacks(), notes, ticket: await this.openTicket() };
-  }
-
-  private async openTicket(): Promise<HandoffRecord["ticket"]> {
-    const { ticket } = this.record();
-    return ticket && { ...ticket, email: await this.d.store.openText(ticket.email, "ticket:email"), subject: await this.d.store.openText(ticket.subject, "ticket:subject") };
-  }
-
-  /** The rating with its comment opened. */
-  async openRating(): Promise<StoredRating | null> {
-    const rating = this.d.handoffs.rating();
-    return rating?.comment === undefined ? rating : { ...rating, comment: await this.d.store.openText(rating.comment, "rating:comment") };
-  }
-
-  private async openNote(note: Note): Promise<Note> {
-    return { ...note, text: await this.d.store.openText(note.text, noteWhere(note.agent.id, note.clientMessageId)) };
   }
 
   // ---- Inside ----------------------------------------------------------------------------
@@ -380,20 +314,8 @@ export class ConversationHandoff implements Handover {
   /** The bot's suggestions for the customer's latest message, live to the agent. */
   private async assist(message: Message): Promise<void> {
     if (!botSilent(this.record())) return;
-    const articles = await this.d.answerer.suggest({ message, locale: this.d.store.meta()?.locale ?? "en", state: this.d.store.dialogue() });
+    const articles = await this.view.suggest(message);
     if (articles.length) this.relay({ type: "assist", conversationId: this.id(), seq: message.seq, articles });
-  }
-
-  private async assistFor(messages: Message[]): Promise<AgentTranscript["assist"]> {
-    const last = messages.filter((m) => m.role === "customer").at(-1);
-    if (!last) return null;
-    const reply = messages.find((m) => m.replyTo === last.seq);
-    if (reply) {
-      const articles = [...(reply.meta?.citations ?? []), ...(reply.meta?.suggestions ?? [])].map((a) => ({ articleId: a.articleId, title: a.title }));
-      return articles.length ? { seq: last.seq, articles } : null;
-    }
-    const articles = await this.d.answerer.suggest({ message: last, locale: this.d.store.meta()?.locale ?? "en", state: this.d.store.dialogue() });
-    return articles.length ? { seq: last.seq, articles } : null;
   }
 
   private relay(frame: AgentServerFrame): void {

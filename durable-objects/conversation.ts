@@ -9,7 +9,7 @@ import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig, type Config } from "../src/config.ts";
 import { idleDecision } from "../src/conversation/idle.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
-import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, MAX_INVALID_FRAMES, parseClientFrame, PING, PONG, REPLAY_PAGE, type HandoffFrame, type OfflineMessageInput, type RatingInput, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
+import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, parseClientFrame, PING, PONG, REPLAY_PAGE, type HandoffFrame, type OfflineMessageInput, type RatingInput, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
 import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, Message, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
@@ -22,18 +22,15 @@ import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts"
 import { subjectIndex } from "../src/platform/subjects.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
-import { BatchedLimit } from "../src/edge/batched-limit.ts";
-import type { RateDecision } from "../src/edge/gcra.ts";
-import { limitHit } from "../src/platform/limiter.ts";
 import { ConversationOps } from "./conversation-ops.ts";
-import { ConversationHandoff, type AgentTranscript } from "./conversation-handoff.ts";
+import { ConversationHandoff } from "./conversation-handoff.ts";
+import type { AgentTranscript } from "./conversation-handoff-view.ts";
 import { HandoffStore, type AgentRef, type Note, type StoredRating } from "./conversation-handoff-store.ts";
 import { close, ConversationSockets, send } from "./conversation-sockets.ts";
 import { ConversationStore } from "./conversation-store.ts";
+import { SocketLimits } from "./conversation-socket-limits.ts";
 
 const BACKLOG_PAGE = 200;
-/** How long a conversation gathers WebSocket sends before reporting them to the per-IP limiter. */
-const IP_REPORT_MS = 250;
 
 export class ConversationDO extends DurableObject<Env> {
   private readonly store: ConversationStore;
@@ -48,11 +45,8 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly keyring: Keyring | null;
   private readonly retentionMs: number;
   private alarmArmed = false;
-  /** WebSocket sends per client key, reported to the region's per-IP limiter in batches. */
-  private readonly ipLimit = new BatchedLimit();
-  private ipFlush: Promise<void> | null = null;
-  /** Invalid frames per socket (since it woke: hibernation forgets, which errs lenient). */
-  private readonly invalidFrames = new Map<WebSocket, number>();
+  /** Per-IP sends and invalid frames of customer sockets. */
+  private readonly socketLimits: SocketLimits;
   /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
   private readonly llmShare = new LocalLimit();
   /** Ops wires its events in here (see src/desk/observer.ts). */
@@ -78,6 +72,7 @@ export class ConversationDO extends DurableObject<Env> {
     this.config = config;
     this.idleMs = config.idleSeconds * 1000;
     this.defaultRegion = config.defaultRegion;
+    this.socketLimits = new SocketLimits(env, config, () => this.region());
     const answerer = new AnswerPipeline(
       pipelinePorts(env, config, ctx, {
         region: () => this.region(),
@@ -148,7 +143,7 @@ export class ConversationDO extends DurableObject<Env> {
       messages.push(...this.handoff.forCustomer(page.messages));
       after = page.nextAfter;
     }
-    return ok({ conversation, messages, ...(await this.handoff.heldAbout()) });
+    return ok({ conversation, messages, ...(await this.handoff.view.heldAbout()) });
   }
 
   /**
@@ -259,7 +254,7 @@ export class ConversationDO extends DurableObject<Env> {
 
   /** The transcript as an agent reads it; the Worker has checked access and audited the read. */
   agentView(after: number, limit: number): Promise<Outcome<AgentTranscript>> {
-    return this.handoff.agentView(after, limit);
+    return this.handoff.view.agentView(after, limit);
   }
 
   /** WebSocket upgrade only: the Worker checked the token and the origin. */
@@ -286,18 +281,14 @@ export class ConversationDO extends DurableObject<Env> {
       case "too_large":
         return ws.close(1009, "frame too large");
       case "reject": {
-        // A socket that keeps sending what it may not is closed, not answered forever.
-        const invalid = (this.invalidFrames.get(ws) ?? 0) + 1;
-        this.invalidFrames.set(ws, invalid);
-        if (invalid >= MAX_INVALID_FRAMES) return close(ws, 1008, "too many invalid frames");
+        if (this.socketLimits.invalid(ws)) return close(ws, 1008, "too many invalid frames");
         return send(ws, errorFrame(decision.code));
       }
       case "send": {
         const { clientMessageId } = decision.input;
-        // A WebSocket send counts against the client's per-IP limit, as an HTTP send does
-        // (reported in batches: see src/edge/batched-limit.ts).
+        // A WebSocket send counts against the client's per-IP limit, as an HTTP send does.
         const client = this.sockets.attachment(ws).client;
-        const gate = client ? () => Promise.resolve(this.ipSends(client)) : undefined;
+        const gate = client ? () => Promise.resolve(this.socketLimits.send(client)) : undefined;
         const outcome = await this.turns.send(
           decision.input,
           { accepted: (message, duplicate) => send(ws, { type: "ack", clientMessageId, seq: message.seq, ...(duplicate && { duplicate }) } satisfies ServerFrame) },
@@ -329,7 +320,7 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    this.invalidFrames.delete(ws);
+    this.socketLimits.forget(ws);
     // 1005/1006 carry no code that may be echoed back.
     const echo = code === 1005 || code === 1006 ? 1000 : code;
     try {
@@ -374,17 +365,6 @@ export class ConversationDO extends DurableObject<Env> {
     const id = this.store.meta()!.id;
     await this.erase();
     if (subject) await subjectIndex(this.env, subject).remove(id);
-  }
-
-  /** Decides a WebSocket send against its client's per-IP limit, and reports it soon. */
-  private ipSends(client: string): RateDecision {
-    const now = Date.now();
-    const decision = this.ipLimit.admit(client, now);
-    this.ipFlush ??= new Promise<void>((resolve) => setTimeout(resolve, IP_REPORT_MS)).then(async () => {
-      this.ipFlush = null;
-      for (const { key, count } of this.ipLimit.take()) this.ipLimit.settle(key, await limitHit(this.env, this.config, this.region(), key, this.config.limits.ip, count), Date.now());
-    });
-    return decision.allowed ? { allowed: true, tat: 0, remaining: 0, retryAfterMs: 0, resetMs: 0 } : { allowed: false, tat: 0, remaining: 0, retryAfterMs: decision.retryAfterMs, resetMs: decision.retryAfterMs };
   }
 
   /** The conversation's region (where its replica is). */
