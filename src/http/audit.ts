@@ -20,6 +20,28 @@ export function audit(c: Context<AppEnv>, action: string, target: string, outcom
   return appendAudit(db, { actor: operator.id, role: operator.role, action, target, outcome }, Date.now()).then(() => undefined);
 }
 
+/** How many recent reads `audited` remembers per isolate to coalesce repeats (oldest dropped first). */
+const RECENT_LIMIT = 1_000;
+const recent = new Map<string, number>();
+
+/** Whether an ok read under this key was recorded within `windowMs` of `now`. */
+const recordedWithin = (key: string, windowMs: number, now: number) => now - (recent.get(key) ?? -Infinity) < windowMs;
+
+function noteRecorded(key: string, now: number): void {
+  recent.delete(key);
+  recent.set(key, now);
+  if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value!);
+}
+
+export interface AuditedOptions {
+  /**
+   * A read repeated by the same operator on the same target within this many ms is one
+   * entry (per isolate): a dashboard that polls a list must not flood the trail. Denied
+   * and failed requests are always recorded.
+   */
+  coalesceMs?: number;
+}
+
 /**
  * Audits a route: after it ran, records `action` on the target `target(c)` names, with
  * outcome ok (2xx), denied (4xx: refused for its role, invalid, not found) or failed (5xx).
@@ -28,13 +50,23 @@ export function audit(c: Context<AppEnv>, action: string, target: string, outcom
  * anyone could fill the log with them). A failed audit write is logged without data and
  * does not undo the action.
  */
-export function audited(action: string, target: (c: Context<AppEnv>) => string = () => "-") {
+export function audited(action: string, target: (c: Context<AppEnv>) => string = () => "-", options: AuditedOptions = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
     await next();
-    if (!(c.get("operator") as CachedOperator | undefined)) return;
+    const operator = c.get("operator") as CachedOperator | undefined;
+    if (!operator) return;
     const status = c.res.status;
     const outcome: AuditOutcome = status < 400 ? "ok" : status < 500 ? "denied" : "failed";
-    await audit(c, action, target(c), outcome).catch((err: unknown) => logAuditFailure(action, err));
+    const on = target(c);
+    const key = `${operator.id}\u0000${action}\u0000${on}`;
+    const coalesce = options.coalesceMs !== undefined && outcome === "ok";
+    if (coalesce && recordedWithin(key, options.coalesceMs!, Date.now())) return;
+    await audit(c, action, on, outcome).then(
+      () => {
+        if (coalesce) noteRecorded(key, Date.now());
+      },
+      (err: unknown) => logAuditFailure(action, err),
+    );
   });
 }
 

@@ -172,6 +172,20 @@ describe("audit log", () => {
     ]);
   });
 
+  it("records a polled gap list once per operator within the window, and every refused read", async () => {
+    const since = await head();
+    const editor = await newOperator("kb_editor");
+    const viewer = await newOperator("ops_viewer");
+    for (let i = 0; i < 3; i++) expect((await as(editor.key, "GET", "/v1/admin/kb/gaps?window=24h")).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await as(viewer.key, "GET", "/v1/admin/kb/gaps")).status).toBe(403);
+    const reads = (await auditAfter(since)).filter((e) => e.action === "kb.gaps.read").map((e) => [e.actor, e.outcome]);
+    expect(reads).toEqual([
+      [editor.id, "ok"],
+      [viewer.id, "denied"],
+      [viewer.id, "denied"],
+    ]);
+  });
+
   it("records fault switches and KB syncs by name", async () => {
     const since = await head();
     expect((await as(ADMIN_KEY, "PUT", "/v1/admin/faults", { faults: ["llm-slow", "latency=5"] })).status).toBe(200);

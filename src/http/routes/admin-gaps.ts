@@ -26,6 +26,8 @@ import { errorResponses } from "../schemas.ts";
 const tags = ["Admin: knowledge base"];
 const security = [{ bearerAuth: [] }];
 const editors = operatorAuth(...GAP_ROLES);
+/** The dashboard polls the gap list every 30 s: one operator's reads within 15 minutes are one audit entry. */
+const GAPS_READ_COALESCE_MS = 15 * 60_000;
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const WINDOW_MS = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 } as const;
 /** A draft carries at most this many gap tags (an article has at most 20 tags; one is `kb-gap`). */
@@ -43,7 +45,7 @@ const list = createRoute({
   tags,
   security,
   summary: "The KB gap report: unanswered, low-confidence and not-helpful questions, clustered",
-  middleware: [editors, audited("kb.gaps.read")] as const,
+  middleware: [audited("kb.gaps.read", () => "-", { coalesceMs: GAPS_READ_COALESCE_MS }), editors] as const,
   request: {
     query: z.object({
       locale: LocaleSchema.optional().openapi({ description: "Gaps of this locale's language (en, zh-CN …); absent: every language." }),
@@ -60,7 +62,7 @@ const draft = createRoute({
   tags,
   security,
   summary: "Create a draft article from a gap, with its questions as example questions",
-  middleware: [editors, audited("kb.gaps.draft", (c) => c.req.param("id") ?? "-")] as const,
+  middleware: [audited("kb.gaps.draft", (c) => c.req.param("id") ?? "-"), editors] as const,
   request: { params: z.object({ id: z.string().regex(GAP_REF_PATTERN, "id is a gap reference such as weur.gap_en_0123456789abcdef").openapi({ param: { name: "id", in: "path" } }) }) },
   responses: { 201: json(z.object({ article: ArticleSchema, gap: GapSchema }), "The draft article"), ...errorResponses(400, 401, 403, 404, 409, 503) },
 });
