@@ -12,7 +12,7 @@ import { readConfig } from "../src/config.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
 import type { Message } from "../src/conversation/types.ts";
 import { auditOfFrame, auditOutcomeOf } from "../src/desk/audit.ts";
-import { cannedResponse, CANNED_RESPONSES } from "../src/desk/canned-library.ts";
+import { cannedResponse, type CannedLibrary, type CannedResponse } from "../src/desk/canned-library.ts";
 import { applyDeskEvent, checkAssigned, nextDeadline } from "../src/desk/desk.ts";
 import { activeConversations, type DeskConfig, type DeskEffect, type DeskEvent, type DeskState, type EnqueueEvent } from "../src/desk/model.ts";
 import { NO_OBSERVER, type DeskObserver } from "../src/desk/observer.ts";
@@ -27,6 +27,7 @@ import type { KbDatabase } from "../src/kb/articles.ts";
 import { appendAudit } from "../src/operators/repository.ts";
 import { logAuditFailure, type AuditOutcome } from "../src/privacy/audit-chain.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
+import { CannedStore } from "./agent-desk-canned.ts";
 import { DeskSockets, type AgentAttachment } from "./agent-desk-sockets.ts";
 import { DeskStore } from "./agent-desk-store.ts";
 import type { Note } from "./conversation-handoff-store.ts";
@@ -35,6 +36,7 @@ import type { Note } from "./conversation-handoff-store.ts";
 
 export class AgentDeskDO extends DurableObject<Env> {
   private readonly store: DeskStore;
+  private readonly canned: CannedStore;
   private readonly sockets: DeskSockets;
   private readonly config: DeskConfig | null;
   private readonly graceMs: number;
@@ -53,6 +55,7 @@ export class AgentDeskDO extends DurableObject<Env> {
     super(ctx, env);
     applyMigrations(ctx.storage, deskMigrations);
     this.store = new DeskStore(ctx.storage.sql);
+    this.canned = new CannedStore(ctx.storage.sql);
     this.sockets = new DeskSockets(ctx);
     const config = readConfig(env);
     this.config = config.desk.config.ok ? config.desk.config.config : null;
@@ -104,10 +107,31 @@ export class AgentDeskDO extends DurableObject<Env> {
   // ---- From the Worker (REST mirrors) ---------------------------------------------------
 
   /** The live queue, the team's agents, SLA breaches, open tickets and the canned replies. */
-  snapshot(team: string): Outcome<ReturnType<typeof queueFrame> & { tickets: DeskState["tickets"]; canned: typeof CANNED_RESPONSES }> {
+  snapshot(team: string): Outcome<ReturnType<typeof queueFrame> & { tickets: DeskState["tickets"]; canned: readonly CannedResponse[] }> {
     if (!this.config) return fail("server_misconfigured");
     const state = this.store.state(team);
-    return ok({ ...queueFrame(state, Date.now(), this.config), tickets: state.tickets, canned: CANNED_RESPONSES });
+    return ok({ ...queueFrame(state, Date.now(), this.config), tickets: state.tickets, canned: this.canned.library().items });
+  }
+
+  // ---- From the Worker (admin) ----------------------------------------------------------
+
+  /** The team's canned responses: its own list, or the built-in one. */
+  cannedLibrary(): CannedLibrary {
+    return this.canned.library();
+  }
+
+  /** Replaces the team's canned responses (checked by the Worker); open consoles get the new list at once. */
+  replaceCanned(items: CannedResponse[], revision?: number): Outcome<CannedLibrary> {
+    const replaced = this.canned.replace(items, revision);
+    if (replaced.ok) this.sockets.toTeam({ type: "canned", items: replaced.value.items });
+    return replaced;
+  }
+
+  /** Back to the built-in canned responses. */
+  resetCanned(): CannedLibrary {
+    const library = this.canned.reset();
+    this.sockets.toTeam({ type: "canned", items: library.items });
+    return library;
   }
 
   /** Whether an agent may read a conversation: theirs, waiting in the team's queue, with an open ticket, or (admins) any the desk holds. */
@@ -139,7 +163,7 @@ export class AgentDeskDO extends DurableObject<Env> {
     const state = this.store.state(agent.team);
     this.sockets.send(server, queueFrame(state, Date.now(), this.config));
     this.sockets.send(server, { type: "tickets", tickets: state.tickets });
-    this.sockets.send(server, { type: "canned", items: CANNED_RESPONSES });
+    this.sockets.send(server, { type: "canned", items: this.canned.library().items });
     for (const conversationId of activeConversations(state, agent.id)) this.sockets.send(server, { type: "assigned", conversationId });
     const protocol = chosenProtocol(request.headers.get("sec-websocket-protocol"), AGENT_SUBPROTOCOL);
     return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "Sec-WebSocket-Protocol": protocol } : {} });
@@ -243,7 +267,7 @@ export class AgentDeskDO extends DurableObject<Env> {
       case "message":
         return this.post(agent, frame.conversationId, frame.clientMessageId, { text: frame.text });
       case "canned": {
-        const canned = cannedResponse(frame.cannedId);
+        const canned = cannedResponse(this.canned.library(), frame.cannedId);
         if (!canned) return fail("not_found");
         return this.post(agent, frame.conversationId, frame.clientMessageId, { template: canned.text });
       }

@@ -34,6 +34,7 @@ export const ERRORS = {
   feedback_not_allowed: [409, "Only the assistant's replies can be marked helpful or not."],
   handoff_not_requested: [409, "No person has been asked for in this conversation."],
   gap_has_draft: [409, "A draft article was already made from this gap."],
+  canned_revision_conflict: [409, "The canned responses changed since the revision given; read them again."],
   payload_too_large: [413, "The request body is too large."],
   unsupported_media_type: [415, "The request body must be application/json."],
   upgrade_required: [426, "This endpoint only accepts WebSocket upgrades."],

@@ -1,7 +1,9 @@
-// The saved replies agents can insert, in English and Simplified Chinese. Templates use the
-// variables `{{customer.name}}`, `{{agent.name}}` and `{{conversation.id}}` (src/desk/canned.ts),
-// with a default after `|` where a value may be missing. Built in for now; a team's own
-// library can replace this list without changing the console or the protocol.
+// The saved replies agents can insert. Templates use the variables `{{customer.name}}`,
+// `{{agent.name}}` and `{{conversation.id}}` (src/desk/canned.ts), with a default after `|`
+// where a value may be missing. Every team starts with the built-in list below, in English
+// and Simplified Chinese; an admin can replace a team's list
+// (`PUT /v1/admin/teams/{team}/canned`), which its desk keeps (durable-objects/agent-desk-canned.ts).
+import { templateVariables } from "./canned.ts";
 
 export interface CannedResponse {
   id: string;
@@ -23,7 +25,33 @@ export const CANNED_RESPONSES: readonly CannedResponse[] = [
   { id: "closing-zh", locale: "zh-CN", title: "结束语", text: "感谢您的咨询，祝您生活愉快！如有其他问题，欢迎随时联系我们。" },
 ];
 
-/** The canned response with this id, if any. */
-export function cannedResponse(id: string): CannedResponse | null {
-  return CANNED_RESPONSES.find((c) => c.id === id) ?? null;
+/** The variables a conversation gives a template (durable-objects/conversation-handoff.ts). */
+export const TEMPLATE_VARIABLES = ["customer.name", "agent.name", "conversation.id"] as const;
+
+/** A team's canned responses, and the revision its desk counts up with every change (0: the built-in list). */
+export interface CannedLibrary {
+  items: readonly CannedResponse[];
+  revision: number;
+  /** Whether the team replaced the built-in list. */
+  custom: boolean;
+}
+
+export const BUILT_IN_LIBRARY: CannedLibrary = { items: CANNED_RESPONSES, revision: 0, custom: false };
+
+/** What is wrong with a list to save: ids used twice, variables no conversation gives. Paths and rules only. */
+export function libraryIssues(items: readonly CannedResponse[]): Array<{ path: string; issue: string }> {
+  const issues: Array<{ path: string; issue: string }> = [];
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (seen.has(item.id)) issues.push({ path: `items.${i}.id`, issue: "ids must be unique" });
+    seen.add(item.id);
+    const unknown = templateVariables(item.text).filter((v) => !(TEMPLATE_VARIABLES as readonly string[]).includes(v));
+    if (unknown.length) issues.push({ path: `items.${i}.text`, issue: `unknown variable ${unknown[0]}; use ${TEMPLATE_VARIABLES.join(", ")}` });
+  });
+  return issues;
+}
+
+/** The canned response with this id in a library, if any. */
+export function cannedResponse(library: CannedLibrary, id: string): CannedResponse | null {
+  return library.items.find((c) => c.id === id) ?? null;
 }

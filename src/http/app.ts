@@ -10,6 +10,7 @@ import { location } from "./middleware/location.ts";
 import { perAdminIp, perAdminKey, perClientIp, perIpConversationStarts } from "./middleware/rate-limit.ts";
 import { apiCors, securityHeaders } from "./middleware/security.ts";
 import { adminAudit } from "./routes/admin-audit.ts";
+import { adminCanned } from "./routes/admin-canned.ts";
 import { adminGaps } from "./routes/admin-gaps.ts";
 import { adminKb } from "./routes/admin-kb.ts";
 import { adminSubjects } from "./routes/admin-subjects.ts";
@@ -52,6 +53,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", adminOperators);
   app.route("/", adminAudit);
   app.route("/", adminGaps);
+  app.route("/", adminCanned);
   app.route("/", metrics);
   app.route("/", ops);
   app.route("/", dev);
