@@ -1,4 +1,5 @@
-// `npm run eval -- --dataset banking77|clinc150 [--json FILE]`, or `--train A.csv --test B.csv`:
+// `npm run eval -- --dataset banking77|clinc150 [--json FILE]`, `--dataset clinc150-small
+// [--intents 60 --examples 5 --seed 7]` (scripts/eval/few-shot.ts), or `--train A.csv --test B.csv`:
 // builds a KB from the training split through the KB import path, lets a replica sync it
 // and train its classifier, then runs every test query through the same retrieval and
 // policy code the ConversationDO uses, and reports accuracy, answering and latency.
@@ -71,9 +72,11 @@ function printTunings(tunings: Record<string, Tuning | null>): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" } } });
+  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" } } });
   if (values.calibrate) return calibrate(values.json);
-  const dataset = loadDataset(values.dataset ?? (values.train ? "custom" : "banking77"), { train: values.train, test: values.test });
+  const count = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const fewShot = { intents: count(values.intents), examples: count(values.examples), seed: count(values.seed) };
+  const dataset = loadDataset(values.dataset ?? (values.train ? "custom" : "banking77"), { train: values.train, test: values.test }, Object.fromEntries(Object.entries(fewShot).filter(([, v]) => v !== undefined)));
   process.stdout.write(`${dataset.name}: importing the training split, syncing a replica, training… `);
   const started = performance.now();
   const replica = await buildReplica(dataset.train);

@@ -5,6 +5,7 @@ import { basename, resolve } from "node:path";
 import { parseCsv } from "../../src/kb/import/csv.ts";
 import type { ParseOptions } from "../../src/kb/import/formats.ts";
 import { ROOT } from "../stack.ts";
+import { clincSmall, FEW_SHOT_DEFAULTS, type FewShotOptions } from "./few-shot.ts";
 
 export interface Query {
   text: string;
@@ -30,7 +31,8 @@ function csvPairs(path: string): Query[] {
     .map((r) => ({ text: r.fields[0]!, label: r.fields[1]?.trim() || null }));
 }
 
-export function loadDataset(name: string, files: { train?: string; test?: string } = {}): Dataset {
+export function loadDataset(name: string, files: { train?: string; test?: string } = {}, fewShot: Partial<FewShotOptions> = {}): Dataset {
+  if (name === "clinc150-small") return clincSmall({ ...FEW_SHOT_DEFAULTS, ...fewShot });
   if (name === "banking77") {
     return { name, train: { path: resolve(DATA, "banking77/train.csv"), options: { dataset: "banking77" } }, test: csvPairs(resolve(DATA, "banking77/test.csv")) };
   }
@@ -49,5 +51,5 @@ export function loadDataset(name: string, files: { train?: string; test?: string
     if (!files.train || !files.test) throw new Error("--train FILE and --test FILE are both needed");
     return { name: basename(files.test).replace(/\.csv$/i, ""), train: { path: resolve(files.train), options: { dataset: "custom" } }, test: csvPairs(resolve(files.test)) };
   }
-  throw new Error(`unknown dataset ${name}: use banking77, clinc150, or --train FILE --test FILE`);
+  throw new Error(`unknown dataset ${name}: use banking77, clinc150, clinc150-small, or --train FILE --test FILE`);
 }

@@ -10,6 +10,8 @@ import { exportJsonl, exportMarkdown } from "../../scripts/kb/export.ts";
 import { readSource } from "../../scripts/kb/source.ts";
 import { runQueries } from "../../scripts/eval.ts";
 import { buildReplica } from "../../scripts/eval/replica.ts";
+import { loadDataset } from "../../scripts/eval/datasets.ts";
+import { readFileSync } from "node:fs";
 import { intentSlug } from "../../src/kb/import/formats.ts";
 
 let dir: string;
@@ -122,6 +124,22 @@ describe("KB import", () => {
     } finally {
       replica.close();
     }
+  });
+
+  it("builds the small CLINC150 KB for the eval: the same seed gives the same intents, with their test queries and off-topic ones", () => {
+    const a = loadDataset("clinc150-small", {}, { intents: 12, examples: 3, seed: 5 });
+    const b = loadDataset("clinc150-small", {}, { intents: 12, examples: 3, seed: 5 });
+    const rows = readFileSync(a.train.path, "utf8").trim().split("\n").slice(1);
+    const labels = new Set(rows.map((r) => r.slice(r.lastIndexOf(",") + 1)));
+    expect(rows).toHaveLength(36);
+    expect(labels.size).toBe(12);
+    expect(readFileSync(b.train.path, "utf8")).toBe(readFileSync(a.train.path, "utf8"));
+    const inScope = a.test.filter((q) => q.label !== null);
+    expect(new Set(inScope.map((q) => q.label))).toEqual(labels);
+    expect(inScope).toHaveLength(12 * 30);
+    expect(a.test.filter((q) => q.label === null).length).toBeGreaterThan(300);
+    expect(loadDataset("clinc150-small", {}, { intents: 12, examples: 3, seed: 6 }).test).not.toEqual(a.test);
+    expect(() => loadDataset("clinc150-small", {}, { intents: 1 })).toThrow(/--intents/);
   });
 
   it("reads a CLINC150-style JSON file, one split at a time", () => {
