@@ -72,10 +72,10 @@ function printTunings(tunings: Record<string, Tuning | null>): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" } } });
+  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" } } });
   if (values.calibrate) return calibrate(values.json);
   const count = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const fewShot = { intents: count(values.intents), examples: count(values.examples), seed: count(values.seed) };
+  const fewShot = { intents: count(values.intents), examples: count(values.examples), seed: count(values.seed), validation: values.validation };
   const dataset = loadDataset(values.dataset ?? (values.train ? "custom" : "banking77"), { train: values.train, test: values.test }, Object.fromEntries(Object.entries(fewShot).filter(([, v]) => v !== undefined)));
   process.stdout.write(`${dataset.name}: importing the training split, syncing a replica, training… `);
   const started = performance.now();

@@ -3,7 +3,8 @@
 // it was not designed beside. A seeded choice of `intents` intents, the first `examples`
 // training queries of each as the KB's example questions; the test is their test queries,
 // plus off-topic ones: CLINC150's out-of-scope test queries and test queries of intents the
-// subset left out (the hard kind: in the same domains, just not in this KB).
+// subset left out (the hard kind: in the same domains, just not in this KB). `--validation`
+// takes CLINC150's validation queries instead, to develop on without touching the test split.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +16,8 @@ export interface FewShotOptions {
   intents: number;
   examples: number;
   seed: number;
+  /** Test on CLINC150's validation queries instead of its test ones: for developing without touching the test split. */
+  validation?: boolean;
 }
 
 export const FEW_SHOT_DEFAULTS: FewShotOptions = { intents: 60, examples: 5, seed: 7 };
@@ -34,11 +37,12 @@ export function clincSmall(options: FewShotOptions): Dataset {
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const path = join(mkdtempSync(join(tmpdir(), "holdfast-few-shot-")), "train.csv");
   writeFileSync(path, ["text,label", ...train.map(([text, label]) => `${quote(text)},${label}`)].join("\n") + "\n");
-  const leftOut = data.test!.filter(([, label]) => !chosen.has(label)).filter((_, i) => i % LEFT_OUT_EVERY === 0);
+  const [split, oos] = options.validation ? ["val", "oos_val"] : ["test", "oos_test"];
+  const leftOut = data[split!]!.filter(([, label]) => !chosen.has(label)).filter((_, i) => i % LEFT_OUT_EVERY === 0);
   const test: Query[] = [
-    ...data.test!.filter(([, label]) => chosen.has(label)).map(([text, label]) => ({ text, label })),
-    ...data.oos_test!.slice(0, OOS_QUERIES).map(([text]) => ({ text, label: null })),
+    ...data[split!]!.filter(([, label]) => chosen.has(label)).map(([text, label]) => ({ text, label })),
+    ...data[oos!]!.slice(0, OOS_QUERIES).map(([text]) => ({ text, label: null })),
     ...leftOut.map(([text]) => ({ text, label: null })),
   ];
-  return { name: `clinc150-small (${options.intents} intents × ${options.examples}, seed ${options.seed})`, train: { path, options: { dataset: "custom" } }, test };
+  return { name: `clinc150-small (${options.intents} intents × ${options.examples}, seed ${options.seed}${options.validation ? ", validation" : ""})`, train: { path, options: { dataset: "custom" } }, test };
 }
