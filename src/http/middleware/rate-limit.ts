@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { RateDecision, RatePolicy } from "../../edge/gcra.ts";
+import { LimitLeases } from "../../edge/limit-lease.ts";
 import { limitHit } from "../../platform/limiter.ts";
 import { AppError } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
@@ -31,12 +32,28 @@ export async function digest(text: string): Promise<string> {
   return [...bytes.subarray(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** This isolate's leases on the region's limiters, for every policy (keys carry their kind). */
+const leases = new LimitLeases();
+
+/**
+ * Decides a request at the region's limiter, or on this isolate's lease for the key when
+ * the limiter left plenty of room (src/edge/limit-lease.ts): most requests of a client well
+ * under its limit skip the round trip, and near the limit each one is decided there.
+ */
+async function decide(c: Context<AppEnv>, key: string, policy: RatePolicy): Promise<RateDecision> {
+  const leased = leases.admit(key, Date.now());
+  if (leased) return leased;
+  const uncounted = leases.release(key);
+  const decision = await limitHit(c.env, c.var.config, c.var.location.region, key, policy, 1 + uncounted);
+  leases.settle(key, decision, Date.now());
+  return decision;
+}
+
 export function rateLimit(kind: string, identity: (c: Context<AppEnv>) => string, policyOf: (config: AppEnv["Variables"]["config"]) => RatePolicy) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const { config, location } = c.var;
-    const policy = policyOf(config);
+    const policy = policyOf(c.var.config);
     const key = `${kind}:${await digest(identity(c))}`;
-    const decision = await limitHit(c.env, config, location.region, key, policy);
+    const decision = await decide(c, key, policy);
     if (!decision.allowed) throw new AppError("rate_limited", undefined, rateLimitHeaders(policy, decision));
     await next();
     // An inner limit (conversation starts, the conversation's sends) speaks for itself.
