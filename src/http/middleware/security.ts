@@ -5,9 +5,10 @@ import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../context.ts";
 
-export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
-  const ancestors = ["'self'", ...c.var.config.allowedOrigins];
-  const widget = c.req.path === "/widget.js";
+type Middleware = ReturnType<typeof secureHeaders>;
+
+/** The headers for pages framed by `ancestors`; the widget script's are loaded cross-origin. */
+function headersFor(ancestors: string[], widget: boolean): Middleware {
   return secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -25,18 +26,38 @@ export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
     // The widget script is loaded by other sites' pages.
     crossOriginResourcePolicy: widget ? "cross-origin" : "same-origin",
     referrerPolicy: "strict-origin-when-cross-origin",
-  })(c, next);
+  });
+}
+
+/**
+ * The middlewares, built once per set of allowed origins (the configuration an isolate
+ * reads): building one costs more than applying it, and every request needs one.
+ */
+const built = new Map<string, Middleware>();
+function once(key: string, build: () => Middleware): Middleware {
+  let m = built.get(key);
+  if (!m) built.set(key, (m = build()));
+  return m;
+}
+
+export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
+  const origins = c.var.config.allowedOrigins;
+  const widget = c.req.path === "/widget.js";
+  return once(`headers|${widget}|${origins.join(" ")}`, () => headersFor(["'self'", ...origins], widget))(c, next);
 });
 
-export const apiCors = createMiddleware<AppEnv>(async (c, next) =>
-  cors({
-    origin: (origin) => (c.var.config.allowedOrigins.includes(origin) ? origin : null),
-    allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
-    allowHeaders: ["Content-Type", "Authorization", "Accept"],
-    exposeHeaders: ["Retry-After", "RateLimit", "RateLimit-Policy"],
-    maxAge: 600,
-  })(c, next),
-);
+export const apiCors = createMiddleware<AppEnv>(async (c, next) => {
+  const origins = c.var.config.allowedOrigins;
+  return once(`cors|${origins.join(" ")}`, () =>
+    cors({
+      origin: (origin) => (origins.includes(origin) ? origin : null),
+      allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+      allowHeaders: ["Content-Type", "Authorization", "Accept"],
+      exposeHeaders: ["Retry-After", "RateLimit", "RateLimit-Policy"],
+      maxAge: 600,
+    }),
+  )(c, next);
+});
 
 /** Whether a WebSocket's Origin may connect: none (not a browser), our own, or allowed. */
 export function originAllowed(origin: string | undefined, requestUrl: string, allowed: string[]): boolean {
