@@ -32,7 +32,7 @@ export async function digest(text: string): Promise<string> {
   return [...bytes.subarray(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Client addresses' digests, remembered per isolate (the oldest go first past the bound): hashing on every request cost ~5% of an HTTP turn. */
+/** Client addresses' digests, remembered per isolate (the oldest go first past the bound), so that a client's requests are not each hashed again. */
 const ipDigests = new Map<string, string>();
 const MAX_IP_DIGESTS = 5_000;
 
