@@ -46,7 +46,7 @@ export function libraryIssues(items: readonly CannedResponse[]): Array<{ path: s
     if (seen.has(item.id)) issues.push({ path: `items.${i}.id`, issue: "ids must be unique" });
     seen.add(item.id);
     const unknown = templateVariables(item.text).filter((v) => !(TEMPLATE_VARIABLES as readonly string[]).includes(v));
-    if (unknown.length) issues.push({ path: `items.${i}.text`, issue: `unknown variable ${unknown[0]}; use ${TEMPLATE_VARIABLES.join(", ")}` });
+    if (unknown.length) issues.push({ path: `items.${i}.text`, issue: `uses a variable no conversation gives; use ${TEMPLATE_VARIABLES.join(", ")}` });
   });
   return issues;
 }

@@ -101,7 +101,7 @@ describe("a team's canned responses", () => {
     expect(error.code).toBe("validation_failed");
     expect(error.details.map((d) => d.path)).toContain(path);
     // The refusal names the rule, never the value.
-    expect(JSON.stringify(error)).not.toContain("Hi {{");
+    expect(JSON.stringify(error)).not.toMatch(/Hi \{\{|customer\.email|has space/);
   });
 
   it("refuses an unknown field, a bad team name and roles other than admin", async () => {
