@@ -33,7 +33,12 @@ export function clincSmall(options: FewShotOptions): Dataset {
   const random = seededRandom(options.seed);
   const chosen = new Set(intents.map((i) => [random(), i] as const).sort((a, b) => a[0] - b[0]).slice(0, options.intents).map(([, i]) => i));
   const taken = new Map<string, number>();
-  const train = data.train!.filter(([, label]) => chosen.has(label) && (taken.set(label, (taken.get(label) ?? 0) + 1).get(label) ?? 0) <= options.examples);
+  const train = data.train!.filter(([, label]) => {
+    if (!chosen.has(label)) return false;
+    const n = (taken.get(label) ?? 0) + 1;
+    taken.set(label, n);
+    return n <= options.examples;
+  });
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const path = join(mkdtempSync(join(tmpdir(), "holdfast-few-shot-")), "train.csv");
   writeFileSync(path, ["text,label", ...train.map(([text, label]) => `${quote(text)},${label}`)].join("\n") + "\n");

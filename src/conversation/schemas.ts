@@ -42,9 +42,10 @@ export const LocaleSchema = z
   .openapi({ example: "zh-CN" });
 
 /** A team (its desk's name): short, URL- and log-safe. */
+export const TEAM_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 export const TeamSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "team is 1-64 characters of A-Z a-z 0-9 _ . : -")
+  .regex(TEAM_PATTERN, "team is 1-64 characters of A-Z a-z 0-9 _ . : -")
   .openapi({ example: "billing" });
 
 export const CreateInputSchema = z

@@ -73,10 +73,10 @@ export function audited(action: string, target: (c: Context<AppEnv>) => string =
 /** The target a handler chose (`c.set("auditTarget", id)`), else `-` (refused before it ran). */
 export const chosenTarget = (c: Context<AppEnv>): string => c.var.auditTarget ?? "-";
 
-/** The `:id` path parameter as the target, when it is a well-formed id; else `-`. */
-export function paramTarget(pattern: RegExp): (c: Context<AppEnv>) => string {
+/** A path parameter (`:id` unless named) as the target, when it is well formed; else `-`. */
+export function paramTarget(pattern: RegExp, name = "id"): (c: Context<AppEnv>) => string {
   return (c) => {
-    const id = c.req.param("id");
-    return id !== undefined && pattern.test(id) ? id : "-";
+    const value = c.req.param(name);
+    return value !== undefined && pattern.test(value) ? value : "-";
   };
 }

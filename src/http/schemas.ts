@@ -91,6 +91,9 @@ export const ConversationSchema = z
   })
   .openapi("Conversation");
 
+/** A JSON response of `schema`, as a route documents it. */
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
 /** Error responses, documented on every route that can produce them. */
 export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(

@@ -4,6 +4,7 @@
 import type { AgentDeskDO } from "../../durable-objects/agent-desk.ts";
 import type { Note } from "../../durable-objects/conversation-handoff-store.ts";
 import type { Message } from "../conversation/types.ts";
+import { AppError } from "../errors.ts";
 import { conversationAt, conversationStub, type ConversationStub } from "./conversations.ts";
 
 export type DeskStub = DurableObjectStub<AgentDeskDO>;
@@ -16,6 +17,11 @@ export type AgentReply = { kind: "done" } | { kind: "message"; message: Message;
 
 /** How a desk sees a conversation an agent asks to read: theirs, waiting, with an open ticket, held by a colleague (admins only), or not at all. */
 export type DeskAccess = "assigned" | "waiting" | "ticket" | "team" | null;
+
+/** What a route says when a desk does not answer. */
+export function deskUnavailable(): never {
+  throw new AppError("desk_unavailable");
+}
 
 /** The desk of a team. */
 export function deskOf(env: Env, team: string): DeskStub {

@@ -2,17 +2,17 @@
 // built-in one. The team's desk keeps the list and sends it to its open consoles at once.
 // Changes are audited (desk.canned.replace, desk.canned.reset), refusals included.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { TeamSchema } from "../../conversation/schemas.ts";
+import { TEAM_PATTERN, TeamSchema } from "../../conversation/schemas.ts";
 import { libraryIssues, TEMPLATE_VARIABLES, type CannedLibrary } from "../../desk/canned-library.ts";
 import { DeskIdSchema } from "../../desk/protocol.ts";
-import { AppError, unwrap } from "../../errors.ts";
-import { deskOf } from "../../platform/desks.ts";
+import { unwrap } from "../../errors.ts";
+import { deskOf, deskUnavailable } from "../../platform/desks.ts";
 import { validationHook } from "../../validation.ts";
-import { audited } from "../audit.ts";
+import { audited, paramTarget } from "../audit.ts";
 import type { AppEnv } from "../context.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { operatorAuth } from "../middleware/operator-auth.ts";
-import { errorResponses } from "../schemas.ts";
+import { errorResponses, jsonResponse } from "../schemas.ts";
 
 const tags = ["Admin: canned responses"];
 const security = [{ bearerAuth: [] }];
@@ -54,11 +54,8 @@ const LibrarySchema = z
   .openapi("CannedResponses");
 
 const TeamParam = z.object({ team: TeamSchema.openapi({ param: { name: "team", in: "path" } }) });
-const teamTarget = (c: { req: { param(name: string): string | undefined } }) => {
-  const team = c.req.param("team");
-  return team !== undefined && TeamSchema.safeParse(team).success ? team : "-";
-};
-const json = (description: string) => ({ description, content: { "application/json": { schema: LibrarySchema } } });
+const teamTarget = paramTarget(TEAM_PATTERN, "team");
+const json = (description: string) => jsonResponse(LibrarySchema, description);
 const path = "/v1/admin/teams/{team}/canned";
 
 const read = createRoute({
@@ -100,23 +97,20 @@ const reset = createRoute({
 export const adminCanned = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 const shaped = (team: string, library: CannedLibrary) => ({ team, items: [...library.items], revision: library.revision, custom: library.custom });
-const unavailable = (): never => {
-  throw new AppError("desk_unavailable");
-};
 
 adminCanned.openapi(read, async (c) => {
   const { team } = c.req.valid("param");
-  return c.json(shaped(team, await deskOf(c.env, team).cannedLibrary().catch(unavailable)), 200);
+  return c.json(shaped(team, await deskOf(c.env, team).cannedLibrary().catch(deskUnavailable)), 200);
 });
 
 adminCanned.openapi(replace, async (c) => {
   const { team } = c.req.valid("param");
   const { items, revision } = c.req.valid("json");
-  const library = unwrap(await deskOf(c.env, team).replaceCanned(items, revision).catch(unavailable));
+  const library = unwrap(await deskOf(c.env, team).replaceCanned(items, revision).catch(deskUnavailable));
   return c.json(shaped(team, library), 200);
 });
 
 adminCanned.openapi(reset, async (c) => {
   const { team } = c.req.valid("param");
-  return c.json(shaped(team, await deskOf(c.env, team).resetCanned().catch(unavailable)), 200);
+  return c.json(shaped(team, await deskOf(c.env, team).resetCanned().catch(deskUnavailable)), 200);
 });

@@ -21,14 +21,13 @@ import { operatorAuth } from "../middleware/operator-auth.ts";
 import { GAP_ROLES } from "./ops.ts";
 import { ArticleSchema } from "../kb-schemas.ts";
 import { GapSchema } from "../ops-schemas.ts";
-import { errorResponses } from "../schemas.ts";
+import { errorResponses, jsonResponse } from "../schemas.ts";
 
 const tags = ["Admin: knowledge base"];
 const security = [{ bearerAuth: [] }];
 const editors = operatorAuth(...GAP_ROLES);
 /** The dashboard polls the gap list every 30 s: one operator's reads within 15 minutes are one audit entry. */
 const GAPS_READ_COALESCE_MS = 15 * 60_000;
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const WINDOW_MS = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 } as const;
 /** A draft carries at most this many gap tags (an article has at most 20 tags; one is `kb-gap`). */
 const MAX_GAP_TAGS = 19;
@@ -53,7 +52,7 @@ const list = createRoute({
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
   },
-  responses: { 200: json(z.object({ gaps: z.array(GapSchema) }), "Gaps, largest first"), ...errorResponses(400, 401, 403) },
+  responses: { 200: jsonResponse(z.object({ gaps: z.array(GapSchema) }), "Gaps, largest first"), ...errorResponses(400, 401, 403) },
 });
 
 const draft = createRoute({
@@ -64,7 +63,7 @@ const draft = createRoute({
   summary: "Create a draft article from a gap, with its questions as example questions",
   middleware: [audited("kb.gaps.draft", (c) => c.req.param("id") ?? "-"), editors] as const,
   request: { params: z.object({ id: z.string().regex(GAP_REF_PATTERN, "id is a gap reference such as weur.gap_en_0123456789abcdef").openapi({ param: { name: "id", in: "path" } }) }) },
-  responses: { 201: json(z.object({ article: ArticleSchema, gap: GapSchema }), "The draft article"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+  responses: { 201: jsonResponse(z.object({ article: ArticleSchema, gap: GapSchema }), "The draft article"), ...errorResponses(400, 401, 403, 404, 409, 503) },
 });
 
 export const adminGaps = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -19,7 +19,7 @@ import { operatorAuth } from "../middleware/operator-auth.ts";
 import { onPrimary } from "../primary-call.ts";
 import { queryInt } from "../query.ts";
 import { ArticlePatchSchema, ArticleSchema, ArticleSummarySchema, KbStatusSchema, ReplicaStatusSchema } from "../kb-schemas.ts";
-import { errorResponses } from "../schemas.ts";
+import { errorResponses, jsonResponse } from "../schemas.ts";
 
 /** KB reads: editors and ops viewers; writes: editors. */
 const kbRead = operatorAuth("admin", "kb_editor", "ops_viewer");
@@ -37,7 +37,6 @@ const IdParam = z.object({
     .regex(ARTICLE_ID, "id is <locale>:<slug>")
     .openapi({ param: { name: "id", in: "path" }, example: "en:refund-time" }),
 });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 const list = createRoute({
   method: "get",
@@ -55,7 +54,7 @@ const list = createRoute({
       limit: queryInt({ min: 1, max: 500, default: 100 }),
     }),
   },
-  responses: { 200: json(z.object({ articles: z.array(ArticleSummarySchema), nextAfter: z.string().nullable() }), "A page of articles"), ...errorResponses(400, 401, 403, 503) },
+  responses: { 200: jsonResponse(z.object({ articles: z.array(ArticleSummarySchema), nextAfter: z.string().nullable() }), "A page of articles"), ...errorResponses(400, 401, 403, 503) },
 });
 
 const create = createRoute({
@@ -67,7 +66,7 @@ const create = createRoute({
   description: WRITE_ROLES,
   middleware: [audited("kb.article.create", chosenTarget), kbWrite, jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: ArticleInputSchema } } } },
-  responses: { 201: json(ArticleSchema, "Created"), ...errorResponses(400, 401, 403, 409, 413, 415, 503) },
+  responses: { 201: jsonResponse(ArticleSchema, "Created"), ...errorResponses(400, 401, 403, 409, 413, 415, 503) },
 });
 
 const read = createRoute({
@@ -79,7 +78,7 @@ const read = createRoute({
   description: READ_ROLES,
   middleware: [kbRead] as const,
   request: { params: IdParam },
-  responses: { 200: json(ArticleSchema, "The article"), ...errorResponses(400, 401, 403, 404, 503) },
+  responses: { 200: jsonResponse(ArticleSchema, "The article"), ...errorResponses(400, 401, 403, 404, 503) },
 });
 
 const update = createRoute({
@@ -91,7 +90,7 @@ const update = createRoute({
   description: WRITE_ROLES,
   middleware: [audited("kb.article.update", articleTarget), kbWrite, jsonBody] as const,
   request: { params: IdParam, body: { required: true, content: { "application/json": { schema: ArticlePatchSchema } } } },
-  responses: { 200: json(ArticleSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
+  responses: { 200: jsonResponse(ArticleSchema, "Updated"), ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
 });
 
 const publish = createRoute({
@@ -103,7 +102,7 @@ const publish = createRoute({
   description: WRITE_ROLES,
   middleware: [audited("kb.article.publish", articleTarget), kbWrite] as const,
   request: { params: IdParam },
-  responses: { 200: json(ArticleSchema, "Published"), ...errorResponses(400, 401, 403, 404, 503) },
+  responses: { 200: jsonResponse(ArticleSchema, "Published"), ...errorResponses(400, 401, 403, 404, 503) },
 });
 
 const remove = createRoute({
@@ -115,7 +114,7 @@ const remove = createRoute({
   description: WRITE_ROLES,
   middleware: [audited("kb.article.delete", articleTarget), kbWrite] as const,
   request: { params: IdParam },
-  responses: { 200: json(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(400, 401, 403, 404, 503) },
+  responses: { 200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(400, 401, 403, 404, 503) },
 });
 
 const sync = createRoute({
@@ -127,7 +126,7 @@ const sync = createRoute({
   description: WRITE_ROLES,
   middleware: [audited("kb.sync", chosenTarget), kbWrite] as const,
   request: { query: z.object({ region: z.enum(REGIONS).optional() }) },
-  responses: { 200: json(z.object({ replicas: z.array(ReplicaStatusSchema) }), "Each replica's state after its pull"), ...errorResponses(401, 403) },
+  responses: { 200: jsonResponse(z.object({ replicas: z.array(ReplicaStatusSchema) }), "Each replica's state after its pull"), ...errorResponses(401, 403) },
 });
 
 const status = createRoute({
@@ -138,7 +137,7 @@ const status = createRoute({
   summary: "Primary version and each replica's version and lag",
   description: READ_ROLES,
   middleware: [kbRead] as const,
-  responses: { 200: json(KbStatusSchema, "KB status"), ...errorResponses(401, 403) },
+  responses: { 200: jsonResponse(KbStatusSchema, "KB status"), ...errorResponses(401, 403) },
 });
 
 export const adminKb = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -12,7 +12,7 @@ import type { AppEnv } from "../context.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { forgetOperator, operatorAuth } from "../middleware/operator-auth.ts";
 import { onPrimary } from "../primary-call.ts";
-import { errorResponses } from "../schemas.ts";
+import { errorResponses, jsonResponse } from "../schemas.ts";
 
 const tags = ["Admin: operators"];
 const security = [{ bearerAuth: [] }];
@@ -62,7 +62,6 @@ const IdParam = z.object({
     .regex(OPERATOR_ID, "id is op_ and 16 hex digits")
     .openapi({ param: { name: "id", in: "path" }, example: "op_0123456789abcdef" }),
 });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 const create = createRoute({
   method: "post",
@@ -73,7 +72,7 @@ const create = createRoute({
   description: "Roles: `admin`. The key is in this response and nowhere else.",
   middleware: [audited("operator.create", chosenTarget), adminOnly, jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: CreateSchema } } } },
-  responses: { 201: json(IssuedSchema, "Created; keep the key"), ...errorResponses(400, 401, 403, 413, 415, 429, 503) },
+  responses: { 201: jsonResponse(IssuedSchema, "Created; keep the key"), ...errorResponses(400, 401, 403, 413, 415, 429, 503) },
 });
 
 const list = createRoute({
@@ -84,7 +83,7 @@ const list = createRoute({
   summary: "List operators (revoked ones included), oldest first",
   description: "Roles: `admin`. Keys are never shown, only their prefixes.",
   middleware: [adminOnly] as const,
-  responses: { 200: json(z.object({ operators: z.array(OperatorSchema) }), "Every operator"), ...errorResponses(401, 403, 429, 503) },
+  responses: { 200: jsonResponse(z.object({ operators: z.array(OperatorSchema) }), "Every operator"), ...errorResponses(401, 403, 429, 503) },
 });
 
 const rotate = createRoute({
@@ -97,7 +96,7 @@ const rotate = createRoute({
   middleware: [audited("operator.rotate", paramTarget(OPERATOR_ID)), adminOnly] as const,
   request: { params: IdParam },
   responses: {
-    200: json(z.object({ id: z.string(), keyPrefix: z.string(), rotatedAt: z.string(), key: z.string() }).openapi("OperatorKeyRotated"), "The new key"),
+    200: jsonResponse(z.object({ id: z.string(), keyPrefix: z.string(), rotatedAt: z.string(), key: z.string() }).openapi("OperatorKeyRotated"), "The new key"),
     ...errorResponses(400, 401, 403, 404, 429, 503),
   },
 });
@@ -112,7 +111,7 @@ const revoke = createRoute({
   middleware: [audited("operator.revoke", paramTarget(OPERATOR_ID)), adminOnly] as const,
   request: { params: IdParam },
   responses: {
-    200: json(z.object({ id: z.string(), revoked: z.literal(true) }), "Revoked"),
+    200: jsonResponse(z.object({ id: z.string(), revoked: z.literal(true) }), "Revoked"),
     ...errorResponses(400, 401, 403, 404, 429, 503),
   },
 });

@@ -11,7 +11,7 @@ import type { AgentClientFrame } from "../../desk/protocol.ts";
 import { AGENT_SUBPROTOCOL, DeskIdSchema } from "../../desk/protocol.ts";
 import { ActionResultSchema, AgentSessionSchema, AgentTextSchema, CloseSchema, QueueSchema, TicketResultSchema, TransferSchema } from "../../desk/schemas.ts";
 import { AppError, unwrap, type Outcome } from "../../errors.ts";
-import { AGENT_HEADER, conversationById, deskOf, type AgentReply } from "../../platform/desks.ts";
+import { AGENT_HEADER, conversationById, deskOf, deskUnavailable, type AgentReply } from "../../platform/desks.ts";
 import { validationHook } from "../../validation.ts";
 import { audit, audited } from "../audit.ts";
 import type { AppEnv } from "../context.ts";
@@ -137,7 +137,7 @@ agent.openapi(socket, async (c) => {
 });
 
 agent.openapi(queue, async (c) => {
-  const snapshot = unwrap(await desk(c).snapshot(c.var.agent.team).catch(unavailable));
+  const snapshot = unwrap(await desk(c).snapshot(c.var.agent.team).catch(deskUnavailable));
   return c.json({ ...snapshot, canned: [...snapshot.canned] }, 200);
 });
 
@@ -145,7 +145,7 @@ agent.openapi(read, async (c) => {
   const { id } = c.req.valid("param");
   const { after, limit } = c.req.valid("query");
   const stub = conversationOf(c, id);
-  const access = await desk(c).access(c.var.agent, id).catch(unavailable);
+  const access = await desk(c).access(c.var.agent, id).catch(deskUnavailable);
   if (!access) {
     await audit(c, "conversation.read", id, "denied").catch(() => {});
     throw new AppError("forbidden");
@@ -217,7 +217,7 @@ function conversationOf(c: AgentContext, id: string) {
 
 async function act(c: AgentContext, frame: AgentClientFrame): Promise<Outcome<AgentReply>> {
   if ("conversationId" in frame) conversationOf(c, frame.conversationId);
-  return desk(c).act(c.var.agent, frame).catch(unavailable);
+  return desk(c).act(c.var.agent, frame).catch(deskUnavailable);
 }
 
 function done(c: AgentContext, outcome: Outcome<AgentReply>) {
@@ -225,6 +225,3 @@ function done(c: AgentContext, outcome: Outcome<AgentReply>) {
   return c.json({ conversationId: c.req.param("id") ?? "", ok: true as const }, 200);
 }
 
-function unavailable(): never {
-  throw new AppError("desk_unavailable");
-}

@@ -16,7 +16,7 @@ import { validationHook } from "../../validation.ts";
 import type { AppEnv } from "../context.ts";
 import { operatorAuth } from "../middleware/operator-auth.ts";
 import { AlertsSchema, SeriesSchema, SummarySchema } from "../ops-schemas.ts";
-import { errorResponses } from "../schemas.ts";
+import { errorResponses, jsonResponse } from "../schemas.ts";
 
 const tags = ["Operations"];
 const security = [{ bearerAuth: [] }];
@@ -24,7 +24,6 @@ const security = [{ bearerAuth: [] }];
 export const OPS_ROLES: readonly OperatorRole[] = ["ops_viewer", "admin"];
 export const GAP_ROLES: readonly OperatorRole[] = ["kb_editor", "admin"];
 const opsAuth = operatorAuth(...OPS_ROLES);
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 const Region = z.enum(REGIONS).optional().openapi({ description: "One region; absent: every region merged." });
 const Window = z.enum(["1h", "24h", "7d"]).default("1h");
@@ -50,7 +49,7 @@ const summary = createRoute({
   summary: "Support KPIs for a window, sliced by language, KB version and mode",
   middleware: [opsAuth] as const,
   request: { query: z.object({ region: Region, window: Window, ...Slice }) },
-  responses: { 200: json(SummarySchema, "The KPIs"), ...errorResponses(400, 401, 403) },
+  responses: { 200: jsonResponse(SummarySchema, "The KPIs"), ...errorResponses(400, 401, 403) },
 });
 
 const series = createRoute({
@@ -69,7 +68,7 @@ const series = createRoute({
       ...Slice,
     }),
   },
-  responses: { 200: json(SeriesSchema, "One series per metric"), ...errorResponses(400, 401, 403) },
+  responses: { 200: jsonResponse(SeriesSchema, "One series per metric"), ...errorResponses(400, 401, 403) },
 });
 
 const alerts = createRoute({
@@ -80,7 +79,7 @@ const alerts = createRoute({
   summary: "Open and recently resolved alerts, and the rules in force",
   middleware: [opsAuth] as const,
   request: { query: z.object({ region: Region }) },
-  responses: { 200: json(AlertsSchema, "Alerts"), ...errorResponses(400, 401, 403) },
+  responses: { 200: jsonResponse(AlertsSchema, "Alerts"), ...errorResponses(400, 401, 403) },
 });
 
 const access = createRoute({
@@ -90,7 +89,7 @@ const access = createRoute({
   security,
   summary: "What the calling operator may see on the ops page",
   middleware: [operatorAuth(...ROLES)] as const,
-  responses: { 200: json(z.object({ role: z.enum(ROLES), ops: z.boolean(), gaps: z.boolean() }), "The operator's role and what it opens"), ...errorResponses(401) },
+  responses: { 200: jsonResponse(z.object({ role: z.enum(ROLES), ops: z.boolean(), gaps: z.boolean() }), "The operator's role and what it opens"), ...errorResponses(401) },
 });
 
 export const ops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
