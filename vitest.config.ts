@@ -23,6 +23,7 @@ function workersProject(name: string, include: string[], exclude: string[], bind
           bindings: {
             TOKEN_SECRET: "test-secret-0123456789abcdef",
             ADMIN_API_KEY: "test-admin-key-0123456789",
+            CLIENT_KEY_SECRET: "test-client-key-secret-0123456789",
             DATA_ENCRYPTION_KEY: "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
             CUSTOMER_SIGNING_SECRET: "test-customer-signing-secret-0123",
             CONVERSATION_IDLE_SECONDS: "60",
@@ -90,7 +91,8 @@ export default defineConfig({
         HOLDFAST_FAULTS: "primary-down,replica-down,limiter-down,region-over-budget",
         RATE_LIMIT_IP: "120/60",
         RATE_LIMIT_CONVERSATIONS_PER_IP: "5/3600",
-        RATE_LIMIT_ADMIN_IP: "20/60",
+        // An hour, not a minute: a refill every 3 s would let a slow test machine through.
+        RATE_LIMIT_ADMIN_IP: "20/3600",
       }),
       {
         test: {

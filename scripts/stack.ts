@@ -96,10 +96,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
  */
 function testSecrets(stateDir: string): Record<string, string> {
   const file = join(stateDir, "secrets.json");
-  if (!existsSync(file)) {
-    writeFileSync(file, JSON.stringify({ DATA_ENCRYPTION_KEY: `k1:${randomBytes(32).toString("base64")}`, CUSTOMER_SIGNING_SECRET: randomBytes(32).toString("hex") }), { mode: 0o600 });
-  }
-  return JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+  const fresh: Record<string, () => string> = {
+    DATA_ENCRYPTION_KEY: () => `k1:${randomBytes(32).toString("base64")}`,
+    CUSTOMER_SIGNING_SECRET: () => randomBytes(32).toString("hex"),
+    CLIENT_KEY_SECRET: () => randomBytes(32).toString("hex"),
+  };
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>) : {};
+  const missing = Object.keys(fresh).filter((name) => !kept[name]);
+  for (const name of missing) kept[name] = fresh[name]!();
+  if (missing.length) writeFileSync(file, JSON.stringify(kept), { mode: 0o600 });
+  return kept;
 }
 
 async function startWorker(options: StackOptions, vars: Record<string, string>): Promise<WorkerProcess> {

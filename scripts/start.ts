@@ -18,10 +18,11 @@ if (!parseFaults(args.fault!)) {
 }
 
 // Secrets live in .dev.vars; any that are missing get a fresh random value.
-// Secrets live in .dev.vars; any that are missing get a fresh random value.
 const fresh = {
   TOKEN_SECRET: () => randomBytes(32).toString("hex"),
   ADMIN_API_KEY: () => randomBytes(32).toString("hex"),
+  // Keys the hashes of client addresses in rate-limit keys.
+  CLIENT_KEY_SECRET: () => randomBytes(32).toString("hex"),
   CUSTOMER_SIGNING_SECRET: () => randomBytes(32).toString("hex"),
   // A keyring of one master key (kid k1); put a new kid first to rotate.
   DATA_ENCRYPTION_KEY: () => `k1:${randomBytes(32).toString("base64")}`,

@@ -13,6 +13,8 @@ export interface Config {
   allowedOrigins: string[];
   maxBodyBytes: number;
   adminApiKey: string;
+  /** Keys the hashes of client addresses and credentials in limiter keys (CLIENT_KEY_SECRET); "" when unset. */
+  clientKeySecret: string;
   /** Master keys for encryption at rest (DATA_ENCRYPTION_KEY); null when missing or malformed. */
   dataKeyring: Keyring | null;
   /** Verifies the host site's customer signatures (CUSTOMER_SIGNING_SECRET); "" when unset. */
@@ -101,6 +103,7 @@ function parseConfig(env: ConfigVars): Config {
     allowedOrigins: listOf(env.ALLOWED_ORIGINS),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 65_536),
     adminApiKey: env.ADMIN_API_KEY ?? "",
+    clientKeySecret: env.CLIENT_KEY_SECRET ?? "",
     dataKeyring: parseKeyring(env.DATA_ENCRYPTION_KEY),
     customerSigningSecret: env.CUSTOMER_SIGNING_SECRET ?? "",
     retentionDays: positiveInt(env.RETENTION_DAYS, 90),
@@ -202,4 +205,10 @@ export function requireKeyring(config: Config): Keyring {
 export function requireSecret(config: Config): string {
   if (config.tokenSecret.length < 16) throw new AppError("server_misconfigured");
   return config.tokenSecret;
+}
+
+/** The secret that keys client addresses' hashes; a missing or short one is our fault: a 500. */
+export function requireClientKeySecret(config: Config): string {
+  if (config.clientKeySecret.length < 16) throw new AppError("server_misconfigured");
+  return config.clientKeySecret;
 }

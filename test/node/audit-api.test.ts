@@ -31,7 +31,7 @@ beforeAll(async () => {
   await migrateKb(kb);
   kb.$client.close();
   server = await startHranaServer({ path: join(dir, "kb.db"), port: 0, authToken: newAuthToken() });
-  env = { LIBSQL_URL: server.url, LIBSQL_AUTH_TOKEN: server.authToken, ADMIN_API_KEY: ADMIN_KEY, TOKEN_SECRET: "node-secret-0123456789abcdef", HOLDFAST_DEV: "0" };
+  env = { LIBSQL_URL: server.url, LIBSQL_AUTH_TOKEN: server.authToken, ADMIN_API_KEY: ADMIN_KEY, TOKEN_SECRET: "node-secret-0123456789abcdef", CLIENT_KEY_SECRET: "node-client-key-secret-0123456789", HOLDFAST_DEV: "0" };
 });
 
 afterAll(async () => {

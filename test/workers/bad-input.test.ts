@@ -126,6 +126,30 @@ describe("bad HTTP input", () => {
   });
 });
 
+describe("client addresses that do not parse (CF-Connecting-IP)", () => {
+  // Not the client's fault and no reason to fail: each is counted under one stable key.
+  it.each([
+    ["a word", "not-an-address"],
+    ["an octet over 255", "300.1.2.3"],
+    ["two ::", "2001:db8::1::2"],
+    ["nine groups", "1:2:3:4:5:6:7:8:9"],
+    ["a bad IPv4-mapped address", "::ffff:999.1.1.1"],
+    ["an address with a port", "[2001:db8::1]:443"],
+    ["a zone id alone", "%eth0"],
+    ["4,000 characters", "2001:db8:".repeat(400)],
+  ])("%s: conversations start, messages send and sockets open as usual", async (_name, ip) => {
+    const started = await call("/v1/conversations", { method: "POST", headers: { ...json, "CF-Connecting-IP": ip }, body: "{}" });
+    expect(started.status).toBe(201);
+    const created = await started.json<Created>();
+    expect((await send(created, "hello", cid("addr"), { "CF-Connecting-IP": ip })).status).toBe(200);
+    const client = await SocketClient.open(created, { headers: { "CF-Connecting-IP": ip } });
+    client.send('{"type":"ping"}');
+    await client.until((c) => c.frames.some((f) => f.type === "pong"));
+    client.ws.close();
+    expect((await call("/v1/admin/kb/status", { headers: { Authorization: "Bearer nonsense", "CF-Connecting-IP": ip } })).status).toBe(401);
+  });
+});
+
 type FrameCase = [name: string, frame: string, code: string];
 
 const frameCases: FrameCase[] = [

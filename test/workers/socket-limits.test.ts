@@ -6,20 +6,22 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ConversationStore } from "../../durable-objects/conversation-store.ts";
 import type { ConversationDO } from "../../src/index.ts";
-import { digest } from "../../src/http/middleware/rate-limit.ts";
+import { ipLimitKey } from "../../src/http/middleware/rate-limit.ts";
 import { limiterFor } from "../../src/platform/limiter.ts";
 import { cid, createConversation, openSocket, send, SocketClient, type Created } from "./helpers.ts";
 
 const stubOf = (conv: Created) => env.CONVERSATION.get(env.CONVERSATION.idFromString(conv.id));
 
 describe("WebSocket abuse limits", () => {
-  it("counts WebSocket sends against the client's per-IP limit: once the limiter has heard of them, an exhausted IP gets rate_limited and nothing more is stored", async () => {
+  it.each([
+    ["an IPv4 address", "203.0.113.77", "203.0.113.77"],
+    ["an IPv6 address, when another address of its /64 spent the budget", "2001:db8:5:6:1:2:3:4", "2001:db8:5:6::1"],
+  ])("counts WebSocket sends against the client's per-IP limit (%s): once the limiter has heard of them, an exhausted IP gets rate_limited and nothing more is stored", async (_name, ip, spender) => {
     const conv = await createConversation();
-    const ip = "203.0.113.77";
     const client = await SocketClient.open(conv, { headers: { "CF-Connecting-IP": ip } });
     // Spend the IP's whole budget at the region's limiter (a hit far in the future leaves
     // no allowance now), as a flood of requests from that address would.
-    const key = `ip:${await digest(ip)}`;
+    const key = await ipLimitKey(env.CLIENT_KEY_SECRET, spender);
     await limiterFor(env, "weur", key, 4).hit(key, { limit: 100_000, periodMs: 60_000 }, Date.now() + 120_000);
     // Sends are reported to the limiter in batches (every 250 ms): the first one goes through…
     client.send({ type: "message", text: "hello", clientMessageId: cid("ipws1") });

@@ -5,7 +5,9 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { RateDecision, RatePolicy } from "../../edge/gcra.ts";
+import { keyedDigest, networkDigest } from "../../edge/client-key.ts";
 import { LimitLeases } from "../../edge/limit-lease.ts";
+import { requireClientKeySecret } from "../../config.ts";
 import { limitHit } from "../../platform/limiter.ts";
 import { AppError } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
@@ -24,25 +26,6 @@ export function rateLimitHeaders(policy: RatePolicy, decision: RateDecision): Re
 /** The client's address as Cloudflare reports it. */
 export function clientIp(c: Context<AppEnv>): string {
   return c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? "unknown";
-}
-
-/** Keys are stored as digests: no IP address or API key sits in a limiter's storage. */
-export async function digest(text: string): Promise<string> {
-  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return [...bytes.subarray(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Client addresses' digests, remembered per isolate (the oldest go first past the bound), so that a client's requests are not each hashed again. */
-const ipDigests = new Map<string, string>();
-const MAX_IP_DIGESTS = 5_000;
-
-async function ipDigest(ip: string): Promise<string> {
-  const known = ipDigests.get(ip);
-  if (known) return known;
-  const value = await digest(ip);
-  if (ipDigests.size >= MAX_IP_DIGESTS) ipDigests.delete(ipDigests.keys().next().value!);
-  ipDigests.set(ip, value);
-  return value;
 }
 
 /** This isolate's leases on the region's limiters, for every policy (keys carry their kind). */
@@ -76,13 +59,21 @@ export function rateLimit(kind: string, identity: (c: Context<AppEnv>) => Promis
   });
 }
 
-/** The per-IP limiter key of a request's client (a digest; WebSocket sends count against it too). */
-export async function clientLimitKey(c: Context<AppEnv>): Promise<string> {
-  return `ip:${await ipDigest(clientIp(c))}`;
+/**
+ * The per-IP limiter key of a client address: its network (an IPv4 address, an IPv6 /64),
+ * HMAC-keyed (src/edge/client-key.ts). WebSocket sends count against it too.
+ */
+export async function ipLimitKey(secret: string, address: string): Promise<string> {
+  return `ip:${await networkDigest(secret, address)}`;
 }
 
-/** The customer API's limit: per client IP. */
-const byClientIp = (c: Context<AppEnv>) => ipDigest(clientIp(c));
+/** The per-IP limiter key of a request's client. */
+export function clientLimitKey(c: Context<AppEnv>): Promise<string> {
+  return ipLimitKey(requireClientKeySecret(c.var.config), clientIp(c));
+}
+
+/** The customer API's limit: per client network (IPv4 address, IPv6 /64). */
+const byClientIp = (c: Context<AppEnv>) => networkDigest(requireClientKeySecret(c.var.config), clientIp(c));
 
 export const perClientIp = rateLimit("ip", byClientIp, (config) => config.limits.ip);
 
@@ -94,4 +85,4 @@ export const perIpConversationStarts = createMiddleware<AppEnv>((c, next) => (c.
 export const perAdminIp = rateLimit("admin-ip", byClientIp, (config) => config.limits.adminIp);
 
 /** …and per credential presented. */
-export const perAdminKey = rateLimit("admin", (c) => digest(c.req.header("authorization") ?? ""), (config) => config.limits.admin);
+export const perAdminKey = rateLimit("admin", (c) => keyedDigest(requireClientKeySecret(c.var.config), "credential", c.req.header("authorization") ?? ""), (config) => config.limits.admin);
