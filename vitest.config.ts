@@ -24,7 +24,8 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             TOKEN_SECRET: "test-secret-0123456789abcdef",
             ADMIN_API_KEY: "test-admin-key-0123456789",
             CLIENT_KEY_SECRET: "test-client-key-secret-0123456789",
-            DATA_ENCRYPTION_KEY: "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            // k1 wraps new data keys; k0 is an older master key still in the ring (key rotation tests).
+            DATA_ENCRYPTION_KEY: "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,k0:YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXowMTIzNDU=",
             CUSTOMER_SIGNING_SECRET: "test-customer-signing-secret-0123",
             CONVERSATION_IDLE_SECONDS: "60",
             ALLOWED_ORIGINS: "https://shop.example",

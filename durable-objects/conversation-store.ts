@@ -5,7 +5,7 @@
 // data key before it is written (src/privacy/cipher.ts); erasing the key shreds it all.
 import { INITIAL_DIALOGUE, type DialogueState } from "../src/answer/dialogue.ts";
 import { Cipher } from "../src/privacy/cipher.ts";
-import type { Keyring } from "../src/privacy/envelope.ts";
+import { rewrap, type Keyring } from "../src/privacy/envelope.ts";
 import type { TurnStore } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationMeta, CreateInput, Message, ReplyMeta, Role, TranscriptPage } from "../src/conversation/types.ts";
 
@@ -75,13 +75,17 @@ export class ConversationStore implements TurnStore {
     this.lastSeq = this.sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM messages").one().s ?? 0;
   }
 
-  /** Opens the data key and what it sealed. Call once, before any text is read or written. */
+  /**
+   * Opens the data key and what it sealed. Call once, before any text is read or written. A
+   * key wrapped under an older master key is rewrapped under the current one on the way.
+   */
   async load(ring: Keyring | null): Promise<void> {
     const key = this.sql.exec<{ wrapped: string }>("SELECT wrapped FROM data_key WHERE id = 1").toArray()[0];
     if (!this.record) return;
     if (key) {
       if (!ring) throw new Error("DATA_ENCRYPTION_KEY is missing or malformed");
       this.cipher = await Cipher.unwrap(ring, key.wrapped, this.record.id);
+      await this.rewrapKey(ring);
     }
     this.built = null;
     this.opened = {
@@ -102,6 +106,29 @@ export class ConversationStore implements TurnStore {
       this.built = meta;
     }
     return this.built;
+  }
+
+  /** The kid that wraps the data key and the kid the key registry was last told (null: no key, e.g. erased). */
+  keyState(): { id: string; kid: string; registeredKid: string | null } | null {
+    const row = this.sql.exec<{ kid: string; registered_kid: string | null }>("SELECT kid, registered_kid FROM data_key WHERE id = 1").toArray()[0];
+    return row && this.record ? { id: this.record.id, kid: row.kid, registeredKid: row.registered_kid } : null;
+  }
+
+  /** The key registry now knows the key is under `kid`. */
+  markRegistered(kid: string): void {
+    this.sql.exec("UPDATE data_key SET registered_kid = ? WHERE id = 1", kid);
+  }
+
+  /**
+   * Moves the data key to the ring's current master key, when another wraps it; true when
+   * it did. The data it sealed is untouched: only the 32-byte key is wrapped again.
+   */
+  async rewrapKey(ring: Keyring): Promise<boolean> {
+    const key = this.sql.exec<{ kid: string; wrapped: string }>("SELECT kid, wrapped FROM data_key WHERE id = 1").toArray()[0];
+    if (!key || !this.record || key.kid === ring.current) return false;
+    const wrapped = await rewrap(ring, key.wrapped, this.record.id);
+    this.sql.exec("UPDATE data_key SET kid = ?, wrapped = ? WHERE id = 1", ring.current, wrapped);
+    return true;
   }
 
   /** The verified customer's subject key, when there is one. */

@@ -21,9 +21,11 @@ import { fail, ok, type Outcome } from "../src/errors.ts";
 import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts";
 import { subjectIndex } from "../src/platform/subjects.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
+import type { RewrapAnswer } from "../src/privacy/key-rewrap.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { ConversationOps } from "./conversation-ops.ts";
 import { ConversationHandoff } from "./conversation-handoff.ts";
+import { ConversationKey } from "./conversation-key.ts";
 import type { AgentTranscript } from "./conversation-handoff-view.ts";
 import { HandoffStore, type AgentRef, type Note, type StoredRating } from "./conversation-handoff-store.ts";
 import { close, ConversationSockets, send } from "./conversation-sockets.ts";
@@ -43,6 +45,8 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly defaultRegion: Region;
   private readonly config: Config;
   private readonly keyring: Keyring | null;
+  /** The data key's part in master key rotation (the key registry). */
+  private readonly key: ConversationKey;
   private readonly retentionMs: number;
   private alarmArmed = false;
   /** Per-IP sends and invalid frames of customer sockets. */
@@ -114,18 +118,21 @@ export class ConversationDO extends DurableObject<Env> {
     );
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.keyring = config.dataKeyring;
+    this.key = new ConversationKey(env, this.store, this.keyring);
     this.retentionMs = config.retentionDays * 86_400_000;
+    // Loading rewraps a key under an older master key; the registry hears of it after.
     void ctx.blockConcurrencyWhile(async () => {
       await this.store.load(this.keyring);
       this.turns.resume();
-    });
+    }).then(() => this.key.registerQuietly());
   }
 
   async create(input: CreateInput): Promise<Outcome<ConversationMeta>> {
     if (!this.store.meta()) {
       if (!this.keyring) return fail("server_misconfigured");
       const at = Date.now();
-      await this.store.create(input, at, this.keyring);
+      const ring = this.keyring;
+      await this.key.create(input.id, ring, at, () => this.store.create(input, at, ring));
       this.handoff.created(input.team);
       this.ops.started(input.colo);
       this.touched(at);
@@ -157,6 +164,7 @@ export class ConversationDO extends DurableObject<Env> {
     const { conversation, messages } = held.value;
     this.store.destroyKey();
     await this.ctx.storage.sync();
+    await this.key.forget(conversation.id);
     this.sockets.closeAll(1000, "erased");
     const questions = messages.filter((m) => m.role === "customer").map((m) => m.text);
     await forgetDerived(this.env, this.config, this.region(), this.ctx.id.toString(), conversation.locale, questions).catch(() => {});
@@ -166,6 +174,11 @@ export class ConversationDO extends DurableObject<Env> {
     applyMigrations(this.ctx.storage, conversationMigrations);
     this.alarmArmed = false;
     return ok({ erased: true });
+  }
+
+  /** Rewraps the data key under the current master key (a rewrap pass: `npm run keys -- rewrap`). */
+  rewrapKey(): Promise<RewrapAnswer> {
+    return this.key.rewrap();
   }
 
   send(input: SendInput): Promise<Outcome<TurnResult>> {
@@ -332,6 +345,9 @@ export class ConversationDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmArmed = false;
+    // Every conversation has an alarm pending (idle, then retention): a registry entry that
+    // could not be written before is written now.
+    await this.key.registerQuietly();
     this.ops.idle(Date.now());
     const meta = this.store.meta();
     if (meta?.status === "closed") return this.retention();

@@ -61,8 +61,8 @@ export interface Stack {
   /** The KB primary; the benchmark swaps it for another file on the same port. */
   primary: HranaServer;
   worker: WorkerProcess;
-  /** Starts the Worker again on the same state (after stop or kill). */
-  restartWorker(): Promise<void>;
+  /** Starts the Worker again on the same state (after stop or kill); `vars` change its vars from now on (a rotated key). */
+  restartWorker(vars?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,7 +78,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     url: `http://127.0.0.1:${options.port}`,
     primary,
     worker: await startWorker(options, vars),
-    restartWorker: async () => {
+    restartWorker: async (changed = {}) => {
+      Object.assign(vars, changed);
       stack.worker = await startWorker(options, vars);
     },
     stop: async () => {

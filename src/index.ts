@@ -4,6 +4,7 @@ import { createApp } from "./http/app.ts";
 export { AgentDeskDO } from "../durable-objects/agent-desk.ts";
 export { BenchFloorDO } from "../durable-objects/bench-floor.ts";
 export { ConversationDO } from "../durable-objects/conversation.ts";
+export { KeyRegistryDO } from "../durable-objects/key-registry.ts";
 export { KnowledgeReplicaDO } from "../durable-objects/knowledge-replica.ts";
 export { RegionLimiterDO } from "../durable-objects/region-limiter.ts";
 export { RegionOpsDO } from "../durable-objects/region-ops.ts";

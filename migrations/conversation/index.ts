@@ -6,6 +6,7 @@ import sendRate from "./0004_send_rate.sql";
 import handoff from "./0005_handoff.sql";
 import outcome from "./0006_outcome.sql";
 import dataKey from "./0007_data_key.sql";
+import keyRegistered from "./0008_key_registered.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const conversationMigrations: Migration[] = [
@@ -16,4 +17,5 @@ export const conversationMigrations: Migration[] = [
 { name: "0005_handoff", sql: handoff },
   { name: "0006_outcome", sql: outcome },
   { name: "0007_data_key", sql: dataKey },
+  { name: "0008_key_registered", sql: keyRegistered },
 ];

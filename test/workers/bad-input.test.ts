@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ConversationDO } from "../../src/index.ts";
-import { call, cid, createConversation, openSocket, send, SocketClient, type Created } from "./helpers.ts";
+import { ADMIN_KEY, call, cid, createConversation, openSocket, send, SocketClient, type Created } from "./helpers.ts";
 
 let conv: Created;
 let other: Created;
@@ -90,6 +90,16 @@ const httpCases: HttpCase[] = [
   ["a bad Authorization header with a good subprotocol token", () => call(messages(), { headers: { Authorization: "Bearer nonsense", "Sec-WebSocket-Protocol": `holdfast.v1, holdfast.auth.${conv.token}` } }), 401, "token_invalid"],
   ["another conversation's header token with this one's subprotocol token", () => call(messages(), { headers: { Authorization: `Bearer ${other.token}`, "Sec-WebSocket-Protocol": `holdfast.v1, holdfast.auth.${conv.token}` } }), 403, "forbidden"],
   ["a WebSocket with a bad header and a good subprotocol token", () => call(`/v1/conversations/${conv.id}/ws`, { headers: { Upgrade: "websocket", Authorization: "Bearer nonsense", "Sec-WebSocket-Protocol": `holdfast.v1, holdfast.auth.${conv.token}` } }), 401, "token_invalid"],
+  // The key rewrap pass (admin): a cursor is only what the endpoint returned.
+  ...(
+    [
+      ["a cursor it never returned", { cursor: "99.zz" }, "validation_failed"],
+      ["a cursor past the last shard", { cursor: "16." }, "validation_failed"],
+      ["a limit over 200", { limit: 201 }, "validation_failed"],
+      ["a limit of 0", { limit: 0 }, "validation_failed"],
+      ["an unknown field", { cursor: "", everything: true }, "unknown_field"],
+    ] as const
+  ).map(([name, body, code]): HttpCase => [`key rewrap with ${name}`, () => call("/v1/admin/keys/rewrap", { method: "POST", headers: { ...json, Authorization: `Bearer ${ADMIN_KEY}` }, body: JSON.stringify(body) }), 400, code]),
 ];
 
 describe("bad HTTP input", () => {
