@@ -4,6 +4,7 @@
 //   list [--after SEQ] [--limit N] print entries
 //   head                          print the newest entry's seq and hash (to anchor elsewhere)
 import { parseArgs } from "node:util";
+import { positiveInt } from "./cli-args.ts";
 import { auditHead, auditPage, verifyAudit } from "../src/operators/repository.ts";
 import { openKb } from "./kb.ts";
 
@@ -35,12 +36,6 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new Error("usage: audit <verify [--page N] | list [--after SEQ] [--limit N] | head>");
   }
-}
-
-function positiveInt(value: string | undefined, flag: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`);
-  return n;
 }
 
 if (import.meta.main) {

@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { positiveInt } from "./cli-args.ts";
 import { readDevVar } from "./dev-vars.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -126,12 +127,6 @@ async function rewrap(call: ReturnType<typeof client>, url: string, options: { l
   if (!left.length) return 0;
   console.error(`Still under older kids: ${left.map(([kid, n]) => `${kid} ${n}`).join(", ")}. Keep those kids in DATA_ENCRYPTION_KEY and run \`npm run keys -- rewrap --restart\`.`);
   return 1;
-}
-
-function positiveInt(value: string | undefined, flag: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`);
-  return n;
 }
 
 if (import.meta.main) {
