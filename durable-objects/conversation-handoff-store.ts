@@ -3,8 +3,10 @@
 // authors of agent messages, private notes, the rating and feedback. A message's own row
 // stays in the transcript store; the rows here are written first and keyed by its seq, so a
 // crash between the two leaves at most a row for a seq not yet used, cleared at start.
+// Nothing is written once the conversation is erased (conversation-erased.ts).
 import { initialHandoff, type HandoffRecord } from "../src/conversation/handoff.ts";
 import type { Message } from "../src/conversation/types.ts";
+import type { ErasedMarker } from "./conversation-erased.ts";
 
 /** The agent behind a message or a note. */
 export interface AgentRef {
@@ -40,11 +42,13 @@ function toNote(r: NoteRow): Note {
 
 export class HandoffStore {
   private readonly sql: SqlStorage;
+  private readonly marker: ErasedMarker;
   private cached: HandoffRecord | null = null;
 
   /** `nextSeq` is the transcript's next sequence number: rows at or after it belong to no message. */
-  constructor(sql: SqlStorage, nextSeq: number) {
+  constructor(sql: SqlStorage, nextSeq: number, marker: ErasedMarker) {
     this.sql = sql;
+    this.marker = marker;
     this.sql.exec("DELETE FROM held_messages WHERE seq >= ?", nextSeq);
     this.sql.exec("DELETE FROM agent_messages WHERE seq >= ?", nextSeq);
   }
@@ -58,13 +62,20 @@ export class HandoffStore {
     return this.cached;
   }
 
+  /** The conversation was erased: the record kept in memory goes with it. */
+  forget(): void {
+    this.cached = null;
+  }
+
   save(record: HandoffRecord): void {
+    this.marker.check();
     this.sql.exec("INSERT OR REPLACE INTO handoff (id, state) VALUES (1, ?)", JSON.stringify(record));
     this.cached = record;
   }
 
   /** Marks a customer message (before it is stored) as meant for a person. */
   hold(seq: number): void {
+    this.marker.check();
     this.sql.exec("INSERT OR REPLACE INTO held_messages (seq) VALUES (?)", seq);
   }
 
@@ -84,6 +95,7 @@ export class HandoffStore {
 
   /** Records who writes the agent message at `seq` (before the message itself is stored). */
   author(seq: number, agent: AgentRef, clientMessageId: string): void {
+    this.marker.check();
     this.sql.exec("INSERT OR REPLACE INTO agent_messages (seq, agent_id, agent_name, client_message_id) VALUES (?, ?, ?, ?)", seq, agent.id, agent.name, clientMessageId);
   }
 
@@ -112,6 +124,7 @@ export class HandoffStore {
   addNote(agent: AgentRef, text: string, clientMessageId: string, afterSeq: number, at: number): { note: Note; duplicate: boolean } {
     const existing = this.sql.exec<NoteRow>("SELECT * FROM notes WHERE agent_id = ? AND client_message_id = ?", agent.id, clientMessageId).toArray()[0];
     if (existing) return { note: toNote(existing), duplicate: true };
+    this.marker.check();
     const row = this.sql
       .exec<NoteRow>("INSERT INTO notes (after_seq, agent_id, agent_name, text, client_message_id, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *", afterSeq, agent.id, agent.name, text, clientMessageId, at)
       .one();
@@ -131,12 +144,14 @@ export class HandoffStore {
 
   /** Stores the rating; a later one replaces it. */
   rate(score: number, comment: string | undefined, at: number): StoredRating {
+    this.marker.check();
     this.sql.exec("INSERT OR REPLACE INTO rating (id, score, comment, rated_at) VALUES (1, ?, ?, ?)", score, comment ?? null, at);
     return this.rating()!;
   }
 
   /** Marks a reply helpful or not; a later mark replaces an earlier one. */
   feedback(seq: number, helpful: boolean, at: number): void {
+    this.marker.check();
     this.sql.exec("INSERT OR REPLACE INTO feedback (seq, helpful, at) VALUES (?, ?, ?)", seq, helpful ? 1 : 0, at);
   }
 

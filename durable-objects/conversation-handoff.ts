@@ -156,8 +156,11 @@ export class ConversationHandoff implements Handover {
     if (botSilent(this.record())) this.relay({ type: "typing", conversationId: this.id() });
   }
 
-  /** A message for the team when no agent can take the conversation: stored in the transcript, filed as a ticket. */
-  leaveMessage(input: OfflineMessageInput): Promise<Outcome<{ message: Message; duplicate: boolean; handoff: HandoffFrame }>> {
+  /**
+   * A message for the team when no agent can take the conversation: stored in the transcript,
+   * filed as a ticket. `limited` counts a new one (not a retry) against the conversation's limit.
+   */
+  leaveMessage(input: OfflineMessageInput, limited: () => Outcome<never> | null = () => null): Promise<Outcome<{ message: Message; duplicate: boolean; handoff: HandoffFrame }>> {
     return this.d.turns().inOrder(async (seq) => {
       const meta = this.d.store.meta();
       if (!meta) return fail("conversation_not_found");
@@ -167,6 +170,8 @@ export class ConversationHandoff implements Handover {
         if (!message || message.text !== input.text) return fail("client_message_id_conflict");
         return ok({ message, duplicate: true, handoff: this.record().frame ?? TICKET_FILED });
       }
+      const refusedByLimit = limited();
+      if (refusedByLimit) return refusedByLimit;
       if (meta.status === "closed") return fail("conversation_closed");
       const refused = leaveMessageRefusal(this.record());
       if (refused) return fail(refused);
@@ -234,6 +239,7 @@ export class ConversationHandoff implements Handover {
 
   /** The desk's word on the conversation; the customer is told when it changed. */
   deskUpdate(update: DeskUpdate): void {
+    if (!this.d.store.meta()) return;
     const { record, changed } = applyDeskUpdate(this.record(), update);
     if (record === this.record()) return;
     this.d.handoffs.save(record);

@@ -3,25 +3,29 @@
 // state (src/ops/outcome.ts) lives in the conversation's own storage; its conversation_end
 // event goes out at the close, or once RESOLUTION_WINDOW has passed after the last answer.
 // Handoff, agent reply, rating and feedback come through the methods below, for the code
-// that knows of them to call. Nothing here is awaited by a turn or can fail one.
+// that knows of them to call. Nothing here is awaited by a turn or can fail one. A rating
+// names the one it replaces, so that CSAT counts one rating per conversation.
 import { understandMessage } from "../src/answer/message-kind.ts";
 import type { Config } from "../src/config.ts";
 import type { ObservedTurn } from "../src/conversation/turns.ts";
 import type { ConversationMeta } from "../src/conversation/types.ts";
 import type { Region } from "../src/edge/regions.ts";
-import type { EventOrigin, EventSlice, HandoffReason, HashedId, OpsEvent } from "../src/ops/events.ts";
+import type { EventOrigin, EventSlice, HandoffReason, HashedId, OpsEvent, ReplacedRating } from "../src/ops/events.ts";
 import { gapQuestion, gapReasonOf } from "../src/ops/gap-input.ts";
 import type { GapReason } from "../src/ops/gaps.ts";
 import { endDue, endFields, onAgentReply, onBotReply, onCustomerMessage, onFeedback, onHandoff, startOutcome, type Outcome } from "../src/ops/outcome.ts";
 import { turnFacts } from "../src/ops/turn-facts.ts";
 import { emitGapQuestion, emitOpsEvent, hashOpsId, opsEventsOn } from "../src/platform/events.ts";
 import type { BreakerState } from "../src/resilience/breaker.ts";
+import type { ErasedMarker } from "./conversation-erased.ts";
 
-/** The stored row: the outcome, the last reply's language, the creating request's colo. */
+/** The stored row: the outcome, the last reply's language, the creating request's colo, the rating last sent. */
 interface OpsRow {
   outcome: Outcome;
   language: string;
   colo: string;
+  /** The conversation's rating as its event went out (score, time and slice): the next one replaces it. */
+  rated?: ReplacedRating;
 }
 
 type Common = EventOrigin & EventSlice;
@@ -32,16 +36,18 @@ export class ConversationOps {
   private readonly config: Config;
   private readonly meta: () => ConversationMeta | null;
   private readonly region: () => Region;
+  private readonly marker: ErasedMarker;
   private row: OpsRow | null = null;
   /** The hashed ids, once computed (the values, not a promise: no request waits on another's). */
   private hashed: { conversation: HashedId | null; customer: HashedId | null } | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env, config: Config, meta: () => ConversationMeta | null, region: () => Region) {
+  constructor(ctx: DurableObjectState, env: Env, config: Config, meta: () => ConversationMeta | null, region: () => Region, marker: ErasedMarker) {
     this.ctx = ctx;
     this.env = env;
     this.config = config;
     this.meta = meta;
     this.region = region;
+    this.marker = marker;
   }
 
   /** The conversation was created through `colo`. */
@@ -92,9 +98,14 @@ export class ConversationOps {
     });
   }
 
-  /** The customer rated the conversation (CSAT). */
+  /** The customer rated the conversation (CSAT); a later rating replaces the earlier one in the tallies too. */
   rating(score: 1 | 2 | 3 | 4 | 5, at = Date.now()): void {
-    this.guard(() => this.emit(at, {}, (c) => ({ ...c, type: "rating", score })));
+    this.guard(() => {
+      const { outcome, language, rated } = this.load();
+      const replaces = rated ?? null;
+      this.update((r) => ({ ...r, rated: { score, at, mode: outcome.mode, language, kbVersion: outcome.kbVersion } }));
+      this.emit(at, {}, (c) => ({ ...c, type: "rating", score, replaces }));
+    });
   }
 
   /**
@@ -165,8 +176,15 @@ export class ConversationOps {
     return this.row;
   }
 
+  /** The conversation was erased: what was kept in memory goes with it. */
+  forget(): void {
+    this.row = null;
+    this.hashed = null;
+  }
+
   /** Changes and stores the row; synchronous, so it commits with the reply it follows. */
   private update(change: (row: OpsRow) => OpsRow): OpsRow {
+    this.marker.check();
     const next = change(this.load());
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO ops_outcome (id, state) VALUES (1, ?)", JSON.stringify(next));
     this.row = next;

@@ -1,5 +1,5 @@
-// The limits on a conversation's customer WebSockets: each send counts against its client's
-// per-IP limit, as an HTTP send does (decided here, reported to the region's limiter in
+// The limits on a conversation's customer WebSockets: each send (and each handoff, rating or
+// offline_message frame) counts against its client's per-IP limit, as its HTTP mirror does (decided here, reported to the region's limiter in
 // batches: src/edge/batched-limit.ts), and a socket that keeps sending invalid frames is
 // closed rather than answered forever.
 import type { Config } from "../src/config.ts";
@@ -28,7 +28,7 @@ export class SocketLimits {
     this.region = region;
   }
 
-  /** Decides a WebSocket send against its client's per-IP limit, and reports it soon. */
+  /** Decides a WebSocket send (or another counted frame) against its client's per-IP limit, and reports it soon. */
   send(client: string): RateDecision {
     const now = Date.now();
     const decision = this.ipLimit.admit(client, now);

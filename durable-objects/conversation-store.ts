@@ -3,11 +3,13 @@
 // kept in memory; each turn's writes go out in one synchronous transaction. Customer text
 // (messages, customer fields, metadata, dialogue state) is sealed with the conversation's
 // data key before it is written (src/privacy/cipher.ts); erasing the key shreds it all.
+// Without a key nothing is sealed (it throws), and after an erasure nothing is written.
 import { INITIAL_DIALOGUE, type DialogueState } from "../src/answer/dialogue.ts";
 import { Cipher } from "../src/privacy/cipher.ts";
-import { rewrap, type Keyring } from "../src/privacy/envelope.ts";
+import { EnvelopeError, rewrap, type Keyring } from "../src/privacy/envelope.ts";
 import type { TurnStore } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationMeta, CreateInput, Message, ReplyMeta, Role, TranscriptPage } from "../src/conversation/types.ts";
+import type { ErasedMarker } from "./conversation-erased.ts";
 
 type MessageRow = {
   seq: number;
@@ -65,12 +67,17 @@ export class ConversationStore implements TurnStore {
   /** The latest message time written (ms). */
   private activeAt = 0;
   private state: DialogueState = INITIAL_DIALOGUE;
-  /** Null only for a conversation created before encryption at rest (plain text). */
+  /**
+   * Null for a conversation erased (or never created), and for one created before encryption
+   * at rest: its plain text can be read, but nothing more can be written to it.
+   */
   private cipher: Cipher | null = null;
+  private readonly marker: ErasedMarker;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage, marker: ErasedMarker) {
     this.storage = storage;
     this.sql = storage.sql;
+    this.marker = marker;
     this.record = this.sql.exec<ConversationRow>("SELECT * FROM conversation LIMIT 1").toArray()[0] ?? null;
     this.lastSeq = this.sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM messages").one().s ?? 0;
   }
@@ -116,6 +123,7 @@ export class ConversationStore implements TurnStore {
 
   /** The key registry now knows the key is under `kid`. */
   markRegistered(kid: string): void {
+    this.marker.check();
     this.sql.exec("UPDATE data_key SET registered_kid = ? WHERE id = 1", kid);
   }
 
@@ -127,6 +135,7 @@ export class ConversationStore implements TurnStore {
     const key = this.sql.exec<{ kid: string; wrapped: string }>("SELECT kid, wrapped FROM data_key WHERE id = 1").toArray()[0];
     if (!key || !this.record || key.kid === ring.current) return false;
     const wrapped = await rewrap(ring, key.wrapped, this.record.id);
+    this.marker.check();
     this.sql.exec("UPDATE data_key SET kid = ?, wrapped = ? WHERE id = 1", ring.current, wrapped);
     return true;
   }
@@ -149,9 +158,10 @@ export class ConversationStore implements TurnStore {
   /** Creates the record with a fresh data key; everything customer-given is sealed. */
   async create(input: CreateInput, at: number, ring: Keyring): Promise<void> {
     const { cipher, wrapped } = await Cipher.create(ring, input.id);
-    this.cipher = cipher;
     const customer = input.customer ? await cipher.seal(JSON.stringify(input.customer), "customer") : null;
     const metadata = input.metadata ? await cipher.seal(JSON.stringify(input.metadata), "metadata") : null;
+    this.marker.check();
+    this.cipher = cipher;
     this.storage.transactionSync(() => {
       this.sql.exec("INSERT INTO data_key (id, kid, wrapped, created_at) VALUES (1, ?, ?, ?)", ring.current, wrapped, at);
       this.sql.exec(
@@ -183,6 +193,7 @@ export class ConversationStore implements TurnStore {
   }
 
   close(reason: CloseReason, at: number): void {
+    this.marker.check();
     this.sql.exec("UPDATE conversation SET status = 'closed', closed_at = ?, close_reason = ? WHERE status = 'open'", at, reason);
     if (this.record?.status === "open") Object.assign(this.record, { status: "closed", closed_at: at, close_reason: reason });
     this.built = null;
@@ -247,11 +258,15 @@ export class ConversationStore implements TurnStore {
   }
 
   /**
-   * Crypto-shredding, step one: the data key goes, in a commit of its own, so nothing
-   * sealed with it can be read again even from a point-in-time copy taken afterwards.
+   * Crypto-shredding, step one: the data key goes, with the erased marker, in a commit of its
+   * own, so nothing sealed with it can be read again even from a point-in-time copy taken
+   * afterwards, and nothing is sealed or written from then on.
    */
-  destroyKey(): void {
-    this.sql.exec("DELETE FROM data_key");
+  destroyKey(at: number): void {
+    this.storage.transactionSync(() => {
+      this.marker.mark(at);
+      this.sql.exec("DELETE FROM data_key");
+    });
     this.cipher = null;
     this.record = null;
     this.opened = {};
@@ -264,9 +279,13 @@ export class ConversationStore implements TurnStore {
     return toMessage({ ...r, text: await this.openText(r.text, `message:${r.seq}`) });
   }
 
-  /** Seals customer (or agent) text with the conversation's key, for the place `where` names. */
-  sealText(text: string, where: string): Promise<string> {
-    return this.cipher ? this.cipher.seal(text, where) : Promise.resolve(text);
+  /**
+   * Seals customer (or agent) text with the conversation's key, for the place `where` names.
+   * Without a key (destroyed by an erasure) it throws: text is never written in the clear.
+   */
+  async sealText(text: string, where: string): Promise<string> {
+    if (!this.cipher) throw new EnvelopeError("no_key");
+    return this.cipher.seal(text, where);
   }
 
   openText(stored: string, where: string): Promise<string> {
@@ -278,6 +297,7 @@ export class ConversationStore implements TurnStore {
    * activity and the send rate state); what is kept in memory follows only what committed.
    */
   private write(writes: () => void): void {
+    this.marker.check();
     try {
       this.storage.transactionSync(() => {
         writes();

@@ -9,7 +9,7 @@ import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig, type Config } from "../src/config.ts";
 import { idleDecision } from "../src/conversation/idle.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
-import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, parseClientFrame, PING, PONG, REPLAY_PAGE, type HandoffFrame, type OfflineMessageInput, type RatingInput, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
+import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, parseClientFrame, PING, PONG, REPLAY_PAGE, type HandoffFrame, type LimitedFrame, type OfflineMessageInput, type RatingInput, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
 import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, Message, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
@@ -24,6 +24,8 @@ import type { Keyring } from "../src/privacy/envelope.ts";
 import type { RewrapAnswer } from "../src/privacy/key-rewrap.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { ConversationOps } from "./conversation-ops.ts";
+import { ErasedMarker } from "./conversation-erased.ts";
+import { FrameLimits } from "./conversation-frame-limits.ts";
 import { ConversationHandoff } from "./conversation-handoff.ts";
 import { ConversationKey } from "./conversation-key.ts";
 import type { AgentTranscript } from "./conversation-handoff-view.ts";
@@ -34,8 +36,15 @@ import { SocketLimits } from "./conversation-socket-limits.ts";
 
 const BACKLOG_PAGE = 200;
 
+/** A customer frame refused by a limit, with when to retry. */
+type Refusal = Extract<Outcome<never>, { ok: false }>;
+const refusal = (retryAfterMs: number): Refusal => ({ ok: false, code: "rate_limited", retryAfterMs });
+
 export class ConversationDO extends DurableObject<Env> {
   private readonly store: ConversationStore;
+  /** Set by an erasure; every store checks it before writing (conversation-erased.ts). */
+  private readonly marker: ErasedMarker;
+  private readonly handoffs: HandoffStore;
   private readonly sockets: ConversationSockets;
   private readonly turns: Turns;
   private readonly handoff: ConversationHandoff;
@@ -51,6 +60,8 @@ export class ConversationDO extends DurableObject<Env> {
   private alarmArmed = false;
   /** Per-IP sends and invalid frames of customer sockets. */
   private readonly socketLimits: SocketLimits;
+  /** The conversation's limit on each kind of customer frame other than a message. */
+  private readonly frames: FrameLimits;
   /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
   private readonly llmShare = new LocalLimit();
   /** Ops wires its events in here (see src/desk/observer.ts). */
@@ -70,13 +81,16 @@ export class ConversationDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     applyMigrations(ctx.storage, conversationMigrations);
-    this.store = new ConversationStore(ctx.storage);
+    this.marker = new ErasedMarker(ctx.storage.sql);
+    this.store = new ConversationStore(ctx.storage, this.marker);
     this.sockets = new ConversationSockets(ctx);
     const config = readConfig(env);
     this.config = config;
     this.idleMs = config.idleSeconds * 1000;
     this.defaultRegion = config.defaultRegion;
     this.socketLimits = new SocketLimits(env, config, () => this.region());
+    this.frames = new FrameLimits(ctx.storage.sql, config.limits.conversationFrames, this.marker);
+    this.handoffs = new HandoffStore(ctx.storage.sql, this.store.nextSeq(), this.marker);
     const answerer = new AnswerPipeline(
       pipelinePorts(env, config, ctx, {
         region: () => this.region(),
@@ -89,7 +103,7 @@ export class ConversationDO extends DurableObject<Env> {
     this.handoff = new ConversationHandoff({
       env,
       store: this.store,
-      handoffs: new HandoffStore(ctx.storage.sql, this.store.nextSeq()),
+      handoffs: this.handoffs,
       sockets: this.sockets,
       answerer,
       defaultTeam: config.desk.defaultTeam,
@@ -98,7 +112,7 @@ export class ConversationDO extends DurableObject<Env> {
       close: (reason) => this.closeConversation(reason),
       observer: () => this.observer,
     });
-    this.ops = new ConversationOps(ctx, env, config, () => this.store.meta(), () => this.region());
+    this.ops = new ConversationOps(ctx, env, config, () => this.store.meta(), () => this.region(), this.marker);
     this.turns = new Turns(
       {
         store: this.store,
@@ -128,6 +142,7 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   async create(input: CreateInput): Promise<Outcome<ConversationMeta>> {
+    if (this.marker.erased) return fail("conversation_not_found");
     if (!this.store.meta()) {
       if (!this.keyring) return fail("server_misconfigured");
       const at = Date.now();
@@ -154,26 +169,35 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   /**
-   * Erases the conversation: first its data key (a commit of its own: from then on nothing
-   * stored can be read, even from a point-in-time copy), then what was derived from it
-   * outside (the replica's memory of its questions), then all of its storage.
+   * Erases the conversation, in its turn order: a turn already queued or under way finishes
+   * first (storing only sealed text), and every later one finds no conversation. Then its data
+   * key goes, with the erased marker (a commit of its own: from then on nothing stored can be
+   * read, even from a point-in-time copy, and nothing more is written), then what was derived
+   * from it outside (the replica's memory of its questions), then all of its storage.
    */
-  async erase(): Promise<Outcome<{ erased: boolean }>> {
-    const held = await this.export();
-    if (!held.ok) return ok({ erased: false });
-    const { conversation, messages } = held.value;
-    this.store.destroyKey();
-    await this.ctx.storage.sync();
-    await this.key.forget(conversation.id);
-    this.sockets.closeAll(1000, "erased");
-    const questions = messages.filter((m) => m.role === "customer").map((m) => m.text);
-    await forgetDerived(this.env, this.config, this.region(), this.ctx.id.toString(), conversation.locale, questions).catch(() => {});
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-    // The object lives on, empty, until it is evicted: every later call finds no conversation.
-    applyMigrations(this.ctx.storage, conversationMigrations);
-    this.alarmArmed = false;
-    return ok({ erased: true });
+  erase(): Promise<Outcome<{ erased: boolean }>> {
+    return this.turns.inOrder(async () => {
+      const held = await this.export();
+      if (!held.ok) return ok({ erased: false });
+      const { conversation, messages } = held.value;
+      this.store.destroyKey(Date.now());
+      await this.ctx.storage.sync();
+      await this.key.forget(conversation.id);
+      this.sockets.closeAll(1000, "erased");
+      const questions = messages.filter((m) => m.role === "customer").map((m) => m.text);
+      await forgetDerived(this.env, this.config, this.region(), this.ctx.id.toString(), conversation.locale, questions).catch(() => {});
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      // The object lives on, empty but for the marker, until it is evicted: every later call
+      // finds no conversation, and nothing is written again.
+      applyMigrations(this.ctx.storage, conversationMigrations);
+      this.marker.mark(Date.now());
+      this.handoffs.forget();
+      this.frames.forget();
+      this.ops.forget();
+      this.alarmArmed = false;
+      return ok({ erased: true });
+    });
   }
 
   /** Rewraps the data key under the current master key (a rewrap pass: `npm run keys -- rewrap`). */
@@ -226,17 +250,20 @@ export class ConversationDO extends DurableObject<Env> {
 
   // ---- The human desk: the customer's side ----
 
-  /** The customer asks for a person (in words, by accepting an offer, or explicitly). */
-  requestHandoff(reason?: HandoffReason): Promise<Outcome<HandoffFrame>> {
-    return this.handoff.request(reason);
+  // Each of these counts against the conversation's limit for its kind of frame, whether it
+  // came over the WebSocket or its HTTP mirror.
+
+  /** The customer asks for a person explicitly (asking in words or accepting an offer goes through the turn). */
+  async requestHandoff(reason?: HandoffReason): Promise<Outcome<HandoffFrame>> {
+    return this.limited("handoff") ?? this.handoff.request(reason);
   }
 
   leaveMessage(input: OfflineMessageInput): Promise<Outcome<{ message: Message; duplicate: boolean; handoff: HandoffFrame }>> {
-    return this.handoff.leaveMessage(input);
+    return this.handoff.leaveMessage(input, () => this.limited("offline_message"));
   }
 
-  rate(input: RatingInput): Promise<Outcome<StoredRating>> {
-    return this.handoff.rate(input);
+  async rate(input: RatingInput): Promise<Outcome<StoredRating>> {
+    return this.limited("rating") ?? this.handoff.rate(input);
   }
 
   feedback(seq: number, helpful: boolean): Promise<Outcome<{ seq: number; helpful: boolean }>> {
@@ -312,21 +339,25 @@ export class ConversationDO extends DurableObject<Env> {
       }
       case "handoff": {
         // On success every socket gets the handoff frame.
-        const outcome = await this.handoff.request(decision.reason);
-        if (!outcome.ok) send(ws, errorFrame(outcome.code));
+        const outcome = this.ipRefusal(ws) ?? (await this.requestHandoff(decision.reason));
+        if (!outcome.ok) send(ws, errorFrame(outcome.code, undefined, outcome.retryAfterMs));
         return;
       }
       case "rating": {
-        const outcome = await this.handoff.rate(decision.rating);
-        send(ws, outcome.ok ? ({ type: "rated", score: outcome.value.score } satisfies ServerFrame) : errorFrame(outcome.code));
+        const outcome = this.ipRefusal(ws) ?? (await this.rate(decision.rating));
+        send(ws, outcome.ok ? ({ type: "rated", score: outcome.value.score } satisfies ServerFrame) : errorFrame(outcome.code, undefined, outcome.retryAfterMs));
         return;
       }
-      case "typing":
-        return this.handoff.customerTyping();
+      case "typing": {
+        // Only the conversation's limit: typing is relayed, never stored, and a customer typing
+        // every few seconds must not spend the per-IP allowance others behind the address share.
+        const refused = this.limited("typing");
+        return refused ? send(ws, errorFrame(refused.code, undefined, refused.retryAfterMs)) : this.handoff.customerTyping();
+      }
       case "offline_message": {
         const { clientMessageId } = decision.input;
-        const outcome = await this.handoff.leaveMessage(decision.input);
-        send(ws, outcome.ok ? ({ type: "ack", clientMessageId, seq: outcome.value.message.seq, ...(outcome.value.duplicate && { duplicate: true }) } satisfies ServerFrame) : errorFrame(outcome.code, clientMessageId));
+        const outcome = this.ipRefusal(ws) ?? (await this.leaveMessage(decision.input));
+        send(ws, outcome.ok ? ({ type: "ack", clientMessageId, seq: outcome.value.message.seq, ...(outcome.value.duplicate && { duplicate: true }) } satisfies ServerFrame) : errorFrame(outcome.code, clientMessageId, outcome.retryAfterMs));
         return;
       }
     }
@@ -383,6 +414,21 @@ export class ConversationDO extends DurableObject<Env> {
     if (subject) await subjectIndex(this.env, subject).remove(id);
   }
 
+  /** Counts a customer frame of `kind` against the conversation's limit for it; the refusal, when over it. */
+  private limited(kind: LimitedFrame): Refusal | null {
+    // Nothing is counted, or written, for a conversation that does not exist (any more).
+    if (!this.store.meta()) return null;
+    const decision = this.frames.admit(kind, Date.now());
+    return decision.allowed ? null : refusal(decision.retryAfterMs);
+  }
+
+  /** A WebSocket frame counts against its client's per-IP limit, as its HTTP mirror does; the refusal, when over it. */
+  private ipRefusal(ws: WebSocket): Refusal | null {
+    const client = this.sockets.attachment(ws).client;
+    const decision = client ? this.socketLimits.send(client) : null;
+    return !decision || decision.allowed ? null : refusal(decision.retryAfterMs);
+  }
+
   /** The conversation's region (where its replica is). */
   private region(): Region {
     const region = this.store.meta()?.region ?? "";
@@ -391,7 +437,7 @@ export class ConversationDO extends DurableObject<Env> {
 
   /** Records activity: the idle alarm is armed once and re-arms itself (see src/conversation/idle.ts). */
   private touched(at: number): void {
-    if (this.alarmArmed) return;
+    if (this.alarmArmed || this.marker.erased) return;
     this.alarmArmed = true;
     void this.ctx.storage.getAlarm().then((alarm) => (alarm === null ? this.ctx.storage.setAlarm(at + this.idleMs) : undefined));
   }

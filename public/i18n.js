@@ -52,6 +52,7 @@ export const STRINGS = {
     errors: {
       rate_limited: "You're sending messages too quickly. Please wait a moment.",
       conversation_closed: "This conversation has ended.",
+      too_many_tickets: "Our team has too many messages waiting right now. Please try again later.",
       validation_failed: "Please check what you entered.",
       default: "Something went wrong. Please try again.",
     },
@@ -106,6 +107,7 @@ export const STRINGS = {
     errors: {
       rate_limited: "您发送得太快了，请稍候再试。",
       conversation_closed: "本次对话已结束。",
+      too_many_tickets: "我们的团队目前待处理的留言过多，请稍后再试。",
       validation_failed: "请检查您填写的内容。",
       default: "出了点问题，请重试。",
     },

@@ -40,6 +40,8 @@ export interface Config {
     /** Conversations one client IP may start (many customers can share one address: CGNAT). */
     conversationsPerIp: RatePolicy;
     conversation: RatePolicy;
+    /** Each other kind of customer frame (handoff, rating, typing, offline_message) per conversation, WebSocket and HTTP alike. */
+    conversationFrames: RatePolicy;
     /** Per credential presented, and per client IP, on the admin API. */
     admin: RatePolicy;
     adminIp: RatePolicy;
@@ -60,7 +62,7 @@ export interface Config {
   llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
   /** The human desk: every team's queue settings, the team of conversations that name none, agent sessions. */
   desk: {
-    /** From BUSINESS_HOURS, HANDOFF_MAX_WAIT_SECONDS, AGENT_REPLY_TIMEOUT_SECONDS, SLA_*; malformed business hours are an issue, not a guess. */
+    /** From BUSINESS_HOURS, HANDOFF_MAX_WAIT_SECONDS, AGENT_REPLY_TIMEOUT_SECONDS, SLA_*, MAX_OPEN_TICKETS; malformed business hours are an issue, not a guess. */
     config: DeskConfigRead;
     defaultTeam: string;
     agentTokenTtlSeconds: number;
@@ -124,6 +126,7 @@ function parseConfig(env: ConfigVars): Config {
       ip: parsePolicy(env.RATE_LIMIT_IP, { limit: 120, periodMs: 60_000 }),
       conversationsPerIp: parsePolicy(env.RATE_LIMIT_CONVERSATIONS_PER_IP, { limit: 300, periodMs: 3_600_000 }),
       conversation: parsePolicy(env.RATE_LIMIT_CONVERSATION, { limit: 30, periodMs: 60_000 }),
+      conversationFrames: parsePolicy(env.RATE_LIMIT_CONVERSATION_FRAMES, { limit: 20, periodMs: 60_000 }),
       admin: parsePolicy(env.RATE_LIMIT_ADMIN, { limit: 600, periodMs: 60_000 }),
       adminIp: parsePolicy(env.RATE_LIMIT_ADMIN_IP, { limit: 1_200, periodMs: 60_000 }),
       llmBudget: parsePolicy(env.LLM_BUDGET, { limit: 60, periodMs: 60_000 }),
@@ -154,6 +157,7 @@ function parseConfig(env: ConfigVars): Config {
         firstResponseSeconds: env.SLA_FIRST_RESPONSE_SECONDS,
         nextResponseSeconds: env.SLA_NEXT_RESPONSE_SECONDS,
         warningRatio: env.SLA_WARNING_RATIO,
+        maxOpenTickets: env.MAX_OPEN_TICKETS,
       }),
       defaultTeam: env.DEFAULT_TEAM?.trim() || "support",
       agentTokenTtlSeconds: positiveInt(env.AGENT_TOKEN_TTL_SECONDS, 28_800),

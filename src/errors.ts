@@ -40,6 +40,7 @@ export const ERRORS = {
   upgrade_required: [426, "This endpoint only accepts WebSocket upgrades."],
   rate_limited: [429, "Too many requests; try again after the time in Retry-After."],
   too_many_sockets: [429, "This conversation has as many open connections as it may; close one first."],
+  too_many_tickets: [429, "The team has as many open offline tickets as it keeps; try again later."],
   internal_error: [500, "Something went wrong on our side."],
   server_misconfigured: [500, "The server is missing required configuration."],
   primary_unavailable: [503, "The knowledge base primary cannot be reached; try again shortly."],

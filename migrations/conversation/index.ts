@@ -7,6 +7,8 @@ import handoff from "./0005_handoff.sql";
 import outcome from "./0006_outcome.sql";
 import dataKey from "./0007_data_key.sql";
 import keyRegistered from "./0008_key_registered.sql";
+import frameLimits from "./0009_frame_limits.sql";
+import erased from "./0010_erased.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const conversationMigrations: Migration[] = [
@@ -18,4 +20,6 @@ export const conversationMigrations: Migration[] = [
   { name: "0006_outcome", sql: outcome },
   { name: "0007_data_key", sql: dataKey },
   { name: "0008_key_registered", sql: keyRegistered },
+  { name: "0009_frame_limits", sql: frameLimits },
+  { name: "0010_erased", sql: erased },
 ];

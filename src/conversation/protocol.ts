@@ -77,6 +77,9 @@ export function protocolToken(header: string | null | undefined): string | undef
     ?.slice(AUTH_PROTOCOL_PREFIX.length);
 }
 
+/** The client frames other than `message`: each kind is limited per conversation like messages are. */
+export type LimitedFrame = "handoff" | "rating" | "typing" | "offline_message";
+
 export type FrameDecision =
   | { kind: "send"; input: SendInput }
   | { kind: "handoff"; reason?: HandoffReason }

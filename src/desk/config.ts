@@ -18,6 +18,8 @@ export interface DeskSettings {
   nextResponseSeconds?: string;
   /** SLA_WARNING_RATIO, a fraction of the target in (0, 1]. */
   warningRatio?: string;
+  /** MAX_OPEN_TICKETS */
+  maxOpenTickets?: string;
 }
 
 export const DESK_DEFAULTS = {
@@ -26,6 +28,7 @@ export const DESK_DEFAULTS = {
   firstResponseSeconds: 120,
   nextResponseSeconds: 300,
   warningRatio: 0.8,
+  maxOpenTickets: 500,
 } as const;
 
 export type DeskConfigRead = { ok: true; config: DeskConfig } | { ok: false; issue: string };
@@ -42,19 +45,21 @@ export function readDeskConfig(settings: DeskSettings): DeskConfigRead {
   return {
     ok: true,
     config: {
-      replyTimeoutMs: seconds(settings.replyTimeoutSeconds, DESK_DEFAULTS.replyTimeoutSeconds) * 1000,
-      maxWaitMs: seconds(settings.maxWaitSeconds, DESK_DEFAULTS.maxWaitSeconds) * 1000,
+      replyTimeoutMs: positiveInt(settings.replyTimeoutSeconds, DESK_DEFAULTS.replyTimeoutSeconds) * 1000,
+      maxWaitMs: positiveInt(settings.maxWaitSeconds, DESK_DEFAULTS.maxWaitSeconds) * 1000,
       sla: {
-        firstResponseMs: seconds(settings.firstResponseSeconds, DESK_DEFAULTS.firstResponseSeconds) * 1000,
-        nextResponseMs: seconds(settings.nextResponseSeconds, DESK_DEFAULTS.nextResponseSeconds) * 1000,
+        firstResponseMs: positiveInt(settings.firstResponseSeconds, DESK_DEFAULTS.firstResponseSeconds) * 1000,
+        nextResponseMs: positiveInt(settings.nextResponseSeconds, DESK_DEFAULTS.nextResponseSeconds) * 1000,
         warningRatio: settings.warningRatio !== undefined && ratio > 0 && ratio <= 1 ? ratio : DESK_DEFAULTS.warningRatio,
       },
       businessHours,
+      maxOpenTickets: positiveInt(settings.maxOpenTickets, DESK_DEFAULTS.maxOpenTickets),
     },
   };
 }
 
-function seconds(raw: string | undefined, fallback: number): number {
+/** A positive whole number (seconds, or a count), else the fallback. */
+function positiveInt(raw: string | undefined, fallback: number): number {
   const n = Number(raw);
   return raw !== undefined && Number.isInteger(n) && n > 0 ? n : fallback;
 }

@@ -32,6 +32,8 @@ export interface DeskConfig {
   sla: { firstResponseMs: number; nextResponseMs: number; warningRatio: number };
   /** null: always open. */
   businessHours: BusinessHours | null;
+  /** Open offline tickets the desk keeps; one more is refused (too_many_tickets). */
+  maxOpenTickets: number;
 }
 
 /** The one SLA clock a conversation has running: first response, then each next response. */
@@ -191,6 +193,7 @@ export const DESK_ERRORS = [
   "conversation_assigned",
   "transfer_invalid",
   "ticket_not_found",
+  "too_many_tickets",
 ] as const satisfies readonly ErrorCode[];
 
 export type DeskErrorCode = (typeof DESK_ERRORS)[number];

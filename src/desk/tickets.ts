@@ -17,12 +17,14 @@ export function ticketSubject(text: string): string {
 
 /**
  * Files a ticket, once per conversation (a second message changes nothing); a waiting
- * conversation leaves the queue. Refused while an agent has the conversation.
+ * conversation leaves the queue. Refused while an agent has the conversation, and once the
+ * team holds `maxOpenTickets` open ones.
  */
 export function leaveMessage(d: DeskDraft, e: Extract<DeskEvent, { type: "leave_message" }>): DeskErrorCode | null {
   const c = d.s.conversations[e.conversationId];
   if (c?.status === "assigned") return "conversation_assigned";
   if (d.s.tickets.some((t) => t.conversationId === e.conversationId)) return null;
+  if (d.s.tickets.length >= d.config.maxOpenTickets) return "too_many_tickets";
   d.s.tickets.push({ ticketId: e.ticketId, conversationId: e.conversationId, language: e.language, createdAt: d.now });
   if (c) remove(d, c, "closed", true);
   d.effects.push({ type: "tickets_changed" });

@@ -47,6 +47,7 @@ export const ANALYTICS_DOUBLES = [
   "agent_replied", // double9
   "confirmed_helpful", // double10
   "asked_for_more", // double11
+  "replaced_rating", // double12: rating: the conversation's earlier score it replaces (-1: its first)
 ] as const;
 
 export type AnalyticsBlob = (typeof ANALYTICS_BLOBS)[number];
@@ -86,6 +87,7 @@ export function toAnalyticsPoint(event: OpsEvent): AnalyticsPoint {
     agent_replied: -1,
     confirmed_helpful: -1,
     asked_for_more: -1,
+    replaced_rating: -1,
   };
   if (event.type === "degraded_change") {
     blob.degraded_reason = event.reason ?? "";
@@ -114,6 +116,7 @@ export function toAnalyticsPoint(event: OpsEvent): AnalyticsPoint {
       break;
     case "rating":
       double.rating = event.score;
+      double.replaced_rating = event.replaces?.score ?? -1;
       break;
     case "feedback":
       blob.helpful = event.helpful ? "yes" : "no";

@@ -118,10 +118,19 @@ export interface AgentReplyEvent extends EventOrigin, EventSlice {
   firstResponseMs: number | null;
 }
 
-/** The customer rated the conversation (CSAT, 1–5). */
+/** The customer rated the conversation (CSAT, 1–5); a conversation's later rating replaces its earlier one. */
 export interface RatingEvent extends EventOrigin, EventSlice {
   type: "rating";
   score: 1 | 2 | 3 | 4 | 5;
+  /** The conversation's earlier rating this one replaces, as its event went out; null for its first. */
+  replaces: ReplacedRating | null;
+}
+
+/** A rating as its event went out: enough to take it back out of the tallies it went into. */
+export interface ReplacedRating extends Pick<EventSlice, "mode" | "language" | "kbVersion"> {
+  score: 1 | 2 | 3 | 4 | 5;
+  /** Epoch ms of its event. */
+  at: number;
 }
 
 /** The customer marked a reply helpful or not. */
@@ -206,7 +215,8 @@ export function isValidEvent(e: OpsEvent): boolean {
     case "agent_reply":
       return e.firstResponseMs === null || finite(e.firstResponseMs);
     case "rating":
-      return oneOf([1, 2, 3, 4, 5], e.score);
+      // Events from before ratings named what they replace have no `replaces`: a first rating.
+      return oneOf([1, 2, 3, 4, 5], e.score) && (e.replaces == null || (oneOf([1, 2, 3, 4, 5], e.replaces.score) && finite(e.replaces.at) && oneOf(MODES, e.replaces.mode) && typeof e.replaces.language === "string"));
     case "feedback":
       return typeof e.helpful === "boolean";
     case "conversation_end":

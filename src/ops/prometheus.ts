@@ -125,6 +125,9 @@ export function metricFamilies(views: readonly MetricsView[]): Family[] {
     },
     counterFamily("holdfast_sla_breaches_total", "Handoffs whose first agent reply came later than the SLA (counted when the SLA passed).", views, (v) => [[{}, sumModes(v, "sla_breaches")]]),
     counterFamily("holdfast_ratings_total", "CSAT ratings, by score (1-5).", views, (v) => ([1, 2, 3, 4, 5] as const).map((score) => [{ score: String(score) }, sumModes(v, `rating:${score}`)])),
+    counterFamily("holdfast_ratings_replaced_total", "CSAT ratings replaced by a later rating of the same conversation, by the replaced score (ratings_total minus this: one per conversation).", views, (v) =>
+      ([1, 2, 3, 4, 5] as const).map((score) => [{ score: String(score) }, sumModes(v, `rating_replaced:${score}`)]),
+    ),
     counterFamily("holdfast_feedback_total", "Replies marked helpful or not helpful.", views, (v) => [
       [{ helpful: "true" }, sumModes(v, "helpful")],
       [{ helpful: "false" }, sumModes(v, "not_helpful")],

@@ -81,6 +81,26 @@ export class RollupStore {
     return out;
   }
 
+  /**
+   * The minute and hour tallies an event at `at` with labels `key` went to, while they are
+   * still kept (nothing is created), to take a replaced rating back out of them.
+   */
+  counted(at: number, now: number, key: string): Tally[] {
+    const out: Tally[] = [];
+    for (const ring of ["m", "h"] as const) {
+      const { res, size } = RINGS[ring];
+      const start = Math.floor(at / res) * res;
+      const b = this.rings[ring][this.slot(ring, start)];
+      if (b?.start !== start || start <= Math.floor(now / res) * res - size * res) continue;
+      // A label set that did not fit when the event came was counted under `other`.
+      const t = b.tallies.get(key) ?? b.tallies.get(OTHER_KEY);
+      if (!t) continue;
+      this.dirty[ring].add(start);
+      out.push(t);
+    }
+    return out;
+  }
+
   /** Raises a gauge's maximum in the minute and hour containing `at`. */
   gauge(at: number, now: number, name: GaugeName, value: number): void {
     for (const ring of ["m", "h"] as const) {

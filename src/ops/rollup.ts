@@ -3,6 +3,9 @@
 // (capped; the rest go to `other`) and gauge maxima; cumulative totals for /metrics; the
 // handoff queue; and the last conversation of recent customers (for recontacts).
 //
+// A conversation's rating counts once: a rating that replaces an earlier one takes that one
+// out of the minute and hour it was counted in, and is counted where it is made.
+//
 // Monotonic totals: /metrics exposes only totals the DO has confirmed persisted
 // (`markPersisted`), and a restore starts from the last persisted snapshot, so an exposed
 // counter never exceeds what a restart restores. At most the events since the last
@@ -11,12 +14,12 @@ import type { DegradedReason } from "../answer/degraded.ts";
 import type { BreakerState } from "../resilience/breaker.ts";
 import type { Region } from "../edge/regions.ts";
 import { emptyAggregate, addTally, matches, maxGauge, type Aggregate, type Filter, type GaugeName } from "./aggregate.ts";
-import type { HashedId, Mode, OpsEvent, Resolution } from "./events.ts";
+import type { HashedId, Mode, OpsEvent, ReplacedRating, Resolution } from "./events.ts";
 import { isValidEvent, resolutionOf } from "./events.ts";
 import { DEFAULT_QUEUE, HandoffQueue, type QueueOptions } from "./handoff-queue.ts";
 import { seriesOf, type MetricName, type Series, type Steps } from "./metrics.ts";
 import { RollupStore, type BucketJSON, type Window, type WindowSpec } from "./rollup-store.ts";
-import { add, emptyTally, labelKey, labelsOf, maxTally, mergeTally, parseLabelKey, tallyEvent, tallyFromJSON, tallyToJSON, type Tally, type TallyJSON } from "./tally.ts";
+import { add, emptyTally, labelKey, labelsOf, maxTally, mergeTally, parseLabelKey, tallyEvent, tallyFromJSON, tallyToJSON, untallyRating, type Tally, type TallyJSON } from "./tally.ts";
 
 export { WINDOWS, type BucketJSON, type Window, type WindowSpec } from "./rollup-store.ts";
 
@@ -125,6 +128,7 @@ export class Rollup {
       return true;
     }
     const key = labelKey(labelsOf(event));
+    if (event.type === "rating" && event.replaces) this.unrate(event.replaces, now);
     this.bump(at, now, key, (t) => tallyEvent(t, event));
     switch (event.type) {
       case "turn":
@@ -260,6 +264,15 @@ export class Rollup {
   private bump(at: number, now: number, key: string, change: (t: Tally) => void): void {
     for (const t of this.store.tallies(at, now, key)) change(t);
     change(this.totals[modeOfKey(key)]);
+  }
+
+  /**
+   * Takes a replaced rating out of the minute and hour it was counted in, if they are still
+   * kept (and it reached them); the totals, which only grow, count it as replaced instead.
+   */
+  private unrate(old: ReplacedRating, now: number): void {
+    for (const t of this.store.counted(Math.min(old.at, now), now, labelKey(labelsOf(old)))) untallyRating(t, old.score);
+    add(this.totals[old.mode === "degraded" ? "degraded" : "normal"], `rating_replaced:${old.score}`);
   }
 
   private sampleQueue(now: number): void {

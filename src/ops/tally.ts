@@ -11,7 +11,10 @@ import { emptyHistogram, histogramFromJSON, histogramToJSON, mergeHistogram, obs
  * - `turns`, `turn:<decision>`, `degraded_turns`, `degraded:<reason>` — from turn events;
  * - `handoffs`, `handoff:<reason>` — handoff events;
  * - `agent_replies`, `agent_first_responses`, `sla_breaches` — agent replies and the queue;
- * - `ratings`, `rating:<1..5>`, `rating_sum` — CSAT; `helpful`, `not_helpful` — feedback;
+ * - `ratings`, `rating:<1..5>`, `rating_sum` — CSAT, one rating per conversation (a later
+ *   rating is taken out where the one it replaces was counted); `rating_replaced:<1..5>` —
+ *   in the cumulative totals only, which never go down: ratings replaced by a later one;
+ * - `helpful`, `not_helpful` — feedback;
  * - `conversations` (ended with ≥ 1 turn), `resolution:<r>`, `handed_off_conversations`,
  *   `recontacts` (a customer back within the recontact window after a resolved conversation).
  */
@@ -28,6 +31,7 @@ export type CounterName =
   | "ratings"
   | `rating:${1 | 2 | 3 | 4 | 5}`
   | "rating_sum"
+  | `rating_replaced:${1 | 2 | 3 | 4 | 5}`
   | "helpful"
   | "not_helpful"
   | "conversations"
@@ -129,6 +133,15 @@ export function tallyEvent(t: Tally, e: Exclude<OpsEvent, { type: "degraded_chan
       if (e.handedOff) add(t, "handed_off_conversations");
       return;
   }
+}
+
+/** Takes one rating of `score` back out of a tally (its conversation rated again); false when the tally holds none. */
+export function untallyRating(t: Tally, score: 1 | 2 | 3 | 4 | 5): boolean {
+  if (count(t, `rating:${score}`) < 1) return false;
+  add(t, "ratings", -1);
+  add(t, `rating:${score}`, -1);
+  add(t, "rating_sum", -score);
+  return true;
 }
 
 /** Compact JSON: `[counters, {histogram: [sum, ...counts]}]`. */

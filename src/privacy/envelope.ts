@@ -16,8 +16,8 @@ const SEALED_PREFIX = "s1.";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Why a wrapped key or sealed text was refused; never carries the input itself. */
-export type EnvelopeErrorCode = "unknown_kid" | "malformed" | "tampered";
+/** Why a wrapped key or sealed text was refused, or (`no_key`) a seal was asked for where there is no data key; never carries the input itself. */
+export type EnvelopeErrorCode = "unknown_kid" | "malformed" | "tampered" | "no_key";
 
 export class EnvelopeError extends Error {
   readonly code: EnvelopeErrorCode;

@@ -32,6 +32,7 @@ export default async function setup(project: TestProject) {
   await warmReplicas(baseUrl, "e2e-admin-key-0123456789", ["weur"]);
   project.provide("baseUrl", baseUrl);
   project.provide("hostPageUrl", hostPageUrl);
+  project.provide("stateDir", persistDir);
   // Agents for the console tests, straight into the stack's KB primary.
   const kb = openKb(`file:${join(persistDir, "kb.db")}`);
   const sources = { now: Date.now(), random: (n: number) => new Uint8Array(randomBytes(n)) };

@@ -11,6 +11,7 @@ export const testConfig: DeskConfig = {
   maxWaitMs: 10 * MINUTE,
   sla: { firstResponseMs: 2 * MINUTE, nextResponseMs: 5 * MINUTE, warningRatio: 0.75 },
   businessHours: null,
+  maxOpenTickets: 500,
 };
 
 /** A well-formed conversation id for the n-th test conversation. */

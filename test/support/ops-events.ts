@@ -27,7 +27,7 @@ export function agentReply(at: number, firstResponseMs: number | null, over: Par
 }
 
 export function rating(at: number, score: RatingEvent["score"], over: Partial<RatingEvent> = {}): RatingEvent {
-  return { ...base(at), type: "rating", score, ...over };
+  return { ...base(at), type: "rating", score, replaces: null, ...over };
 }
 
 export function feedback(at: number, helpful: boolean, over: Partial<FeedbackEvent> = {}): FeedbackEvent {

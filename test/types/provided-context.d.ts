@@ -10,6 +10,8 @@ declare module "vitest" {
     webhookUrl: string;
     baseUrl: string;
     hostPageUrl: string;
+    /** The e2e stack's state folder (Durable Object storage under wrangler/, the KB, secrets.json). */
+    stateDir: string;
     /** Operator keys in the e2e stack: agents Ana (en) and 李娜 (zh) of team support, and a kb_editor. */
     agentKeys: { en: string; zh: string; editor: string };
   }

@@ -227,6 +227,19 @@ describe("offline tickets", () => {
     expect(desk.apply({ type: "leave_message", conversationId: cid(1), ticketId: "t-2", language: "en" })).toEqual({ state: before, effects: [] });
   });
 
+  it("refuses a ticket past the team's MAX_OPEN_TICKETS with too_many_tickets, until one is closed", () => {
+    const desk = new TestDesk({ ...testConfig, maxOpenTickets: 2 });
+    desk.apply({ type: "connect", agentId: "ana", name: "Ana", sockets: 1 });
+    for (const n of [1, 2]) desk.apply({ type: "leave_message", conversationId: cid(n), ticketId: `t-${n}`, language: "en" });
+    const before = desk.state;
+    expect(desk.apply({ type: "leave_message", conversationId: cid(3), ticketId: "t-3", language: "en" })).toEqual({ state: before, effects: [], error: "too_many_tickets" });
+    // A conversation that already has a ticket is not refused: it changes nothing.
+    expect(desk.apply({ type: "leave_message", conversationId: cid(2), ticketId: "t-4", language: "en" }).error).toBeUndefined();
+    desk.apply({ type: "close_ticket", agentId: "ana", ticketId: "t-1" });
+    expect(desk.apply({ type: "leave_message", conversationId: cid(3), ticketId: "t-3", language: "en" }).error).toBeUndefined();
+    expect(desk.state.tickets.map((t) => t.ticketId)).toEqual(["t-2", "t-3"]);
+  });
+
   it("refuses a message while an agent has the conversation", () => {
     const desk = fullDesk();
     expect(desk.apply({ type: "leave_message", conversationId: cid(1), ticketId: "t-1", language: "en" }).error).toBe("conversation_assigned");
@@ -269,17 +282,18 @@ describe("desk settings", () => {
   it("uses defaults for absent or malformed numbers and always-open without business hours", () => {
     expect(readDeskConfig({ replyTimeoutSeconds: "soon", maxWaitSeconds: "0", warningRatio: "2" })).toEqual({
       ok: true,
-      config: { replyTimeoutMs: 90_000, maxWaitMs: 600_000, sla: { firstResponseMs: 120_000, nextResponseMs: 300_000, warningRatio: 0.8 }, businessHours: null },
+      config: { replyTimeoutMs: 90_000, maxWaitMs: 600_000, sla: { firstResponseMs: 120_000, nextResponseMs: 300_000, warningRatio: 0.8 }, businessHours: null, maxOpenTickets: 500 },
     });
   });
 
   it("reads every setting", () => {
-    const read = readDeskConfig({ businessHours: "Mon-Fri 09:00-17:00 UTC", replyTimeoutSeconds: "45", maxWaitSeconds: "900", firstResponseSeconds: "60", nextResponseSeconds: "240", warningRatio: "0.5" });
+    const read = readDeskConfig({ businessHours: "Mon-Fri 09:00-17:00 UTC", replyTimeoutSeconds: "45", maxWaitSeconds: "900", firstResponseSeconds: "60", nextResponseSeconds: "240", warningRatio: "0.5", maxOpenTickets: "50" });
     expect(read.ok && read.config).toEqual({
       replyTimeoutMs: 45_000,
       maxWaitMs: 900_000,
       sla: { firstResponseMs: 60_000, nextResponseMs: 240_000, warningRatio: 0.5 },
       businessHours: { timeZone: "UTC", windows: [0, 1, 2, 3, 4].map((day) => ({ day, start: 540, end: 1020 })) },
+      maxOpenTickets: 50,
     });
   });
 

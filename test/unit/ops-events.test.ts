@@ -97,6 +97,8 @@ describe("Analytics Engine data points", () => {
     expect(columns(handoff(T, { reason: "negative_sentiment" })).blobs.handoff_reason).toBe("negative_sentiment");
     expect(columns(agentReply(T, 95_000)).doubles.agent_first_response_ms).toBe(95_000);
     expect(columns(rating(T, 2)).doubles.rating).toBe(2);
+    expect(columns(rating(T, 2)).doubles.replaced_rating).toBe(-1);
+    expect(columns(rating(T, 5, { replaces: { score: 2, at: T - 1000, mode: "normal", language: "en", kbVersion: 7 } })).doubles).toMatchObject({ rating: 5, replaced_rating: 2 });
     expect(columns(feedback(T, false)).blobs.helpful).toBe("no");
     expect(columns(degradedChange(T, false)).blobs).toMatchObject({ degraded_state: "off", conversation: "", degraded_reason: "" });
     const end = columns(ended(T, { confirmedHelpful: true, turns: 3 }));

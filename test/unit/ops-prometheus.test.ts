@@ -14,7 +14,8 @@ function region(name: "weur" | "apac", turns: number) {
   r.record(turn(T, { region: name, decision: "error" }), T);
   r.record(handoff(T, { region: name, reason: "negative_sentiment" }), T);
   r.record(agentReply(T + MIN, 45_000, { region: name }), T + MIN);
-  r.record(rating(T, 5, { region: name }), T);
+  r.record(rating(T, 3, { region: name }), T);
+  r.record(rating(T, 5, { region: name, replaces: { score: 3, at: T, mode: "normal", language: "en", kbVersion: 7 } }), T);
   r.record(ended(T, { region: name }), T);
   r.setBreakers({ "replica:weur": "open", llm: "closed" });
   r.markPersisted(r.toSnapshot(T + MIN));
@@ -88,6 +89,9 @@ describe("/metrics exposition, read back with a real parser of the text format",
     expect(sampleValue(families, "holdfast_turns_total", { region: "apac", mode: "degraded", decision: "answer" })).toBe(1);
     expect(sampleValue(families, "holdfast_handoffs_total", { region: "apac", reason: "negative_sentiment" })).toBe(1);
     expect(sampleValue(families, "holdfast_ratings_total", { region: "weur", score: "5" })).toBe(1);
+    // Counters only grow: a rating replaced by a later one is counted as replaced, not taken back.
+    expect(sampleValue(families, "holdfast_ratings_total", { region: "weur", score: "3" })).toBe(1);
+    expect(sampleValue(families, "holdfast_ratings_replaced_total", { region: "weur", score: "3" })).toBe(1);
     expect(sampleValue(families, "holdfast_conversations_total", { region: "weur", resolution: "ai_assumed" })).toBe(1);
   });
 

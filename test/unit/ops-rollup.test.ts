@@ -3,7 +3,8 @@ import { overall } from "../../src/ops/aggregate.ts";
 import { measure, seriesOf } from "../../src/ops/metrics.ts";
 import { Rollup, type BucketJSON, type RollupSnapshot } from "../../src/ops/rollup.ts";
 import { count } from "../../src/ops/tally.ts";
-import { agentReply, degradedChange, degradedTurn, ended, handoff, hashed, turn } from "../support/ops-events.ts";
+import type { RatingEvent } from "../../src/ops/events.ts";
+import { agentReply, degradedChange, degradedTurn, ended, handoff, hashed, rating, turn } from "../support/ops-events.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -161,6 +162,66 @@ describe("recontacts (first-contact resolution)", () => {
     const start = T + gap;
     r.record(ended(start + 10 * MIN, { customer, startedAt: start, conversation: hashed(2) }), start + 10 * MIN);
     expect(count(overall(r.query("7d", start + 10 * MIN)), "recontacts")).toBe(recontacts);
+  });
+});
+
+describe("CSAT: one rating per conversation", () => {
+  /** A conversation's rating at `at` that replaces its earlier one (scored `previous` at `before`). */
+  const rerated = (at: number, score: RatingEvent["score"], previous: RatingEvent["score"], before: number, over: Partial<RatingEvent> = {}) =>
+    rating(at, score, { replaces: { score: previous, at: before, mode: "normal", language: "en", kbVersion: 7 }, ...over });
+  const csat = (r: Rollup, window: Parameters<Rollup["query"]>[0], now: number) => {
+    const t = overall(r.query(window, now));
+    return { ratings: count(t, "ratings"), sum: count(t, "rating_sum"), twos: count(t, "rating:2"), fives: count(t, "rating:5") };
+  };
+
+  it("takes a replaced rating out of the minute and hour it was counted in, and counts the new one where it is made", () => {
+    const r = new Rollup({ region: "weur" });
+    r.record(rating(T, 2), T);
+    r.record(rerated(T + 5 * MIN, 5, 2, T), T + 5 * MIN);
+    expect(csat(r, "1h", T + 5 * MIN)).toEqual({ ratings: 1, sum: 5, twos: 0, fives: 1 });
+    expect(csat(r, "7d", T + 5 * MIN)).toEqual({ ratings: 1, sum: 5, twos: 0, fives: 1 });
+    // The minute of the first rating holds nothing any more; a window of only it shows no rating.
+    expect(count(overall(r.query({ minutes: 1 }, T)), "ratings")).toBe(0);
+  });
+
+  it("replaces a rating again and again, and it still counts once", () => {
+    const r = new Rollup({ region: "weur" });
+    r.record(rating(T, 2), T);
+    for (let i = 1; i <= 50; i++) r.record(rerated(T + i * 1000, i % 2 ? 5 : 2, i % 2 ? 2 : 5, T + (i - 1) * 1000), T + i * 1000);
+    expect(csat(r, "1h", T + MIN)).toEqual({ ratings: 1, sum: 2, twos: 1, fives: 0 });
+  });
+
+  it("takes the replaced rating out of the label set it went to, even when the conversation's slice changed since", () => {
+    const r = new Rollup({ region: "weur" });
+    r.record(rating(T, 2), T);
+    r.record(rerated(T + MIN, 5, 2, T, { language: "zh", kbVersion: 8 }), T + MIN);
+    expect(count(overall(r.query("1h", T + MIN, { language: "en" })), "ratings")).toBe(0);
+    expect(count(overall(r.query("1h", T + MIN, { language: "zh" })), "rating:5")).toBe(1);
+  });
+
+  it("counts the new rating alone when the replaced one is past retention or never arrived", () => {
+    const r = new Rollup({ region: "weur" });
+    r.record(rerated(T, 5, 3, T - 8 * 24 * HOUR), T);
+    r.record(rerated(T, 4, 2, T - MIN, { conversation: hashed(2) }), T);
+    expect(csat(r, "1h", T)).toEqual({ ratings: 2, sum: 9, twos: 0, fives: 1 });
+  });
+
+  it("keeps the cumulative totals growing: the replaced one is counted as replaced, and survives a restore", () => {
+    const r = new Rollup({ region: "weur" });
+    r.record(rating(T, 2), T);
+    r.record(rerated(T + MIN, 5, 2, T), T + MIN);
+    const totals = r.liveTotals().normal;
+    expect([count(totals, "rating:2"), count(totals, "rating:5"), count(totals, "rating_replaced:2")]).toEqual([1, 1, 1]);
+    const restored = Rollup.fromSnapshot(JSON.parse(JSON.stringify(r.toSnapshot(T + MIN))) as RollupSnapshot);
+    expect(csat(restored, "1h", T + MIN)).toEqual({ ratings: 1, sum: 5, twos: 0, fives: 1 });
+  });
+
+  it.each([
+    ["a replaced score out of range", { score: 9, at: T, mode: "normal", language: "en", kbVersion: 7 }],
+    ["a replaced time that is not a number", { score: 2, at: "yesterday", mode: "normal", language: "en", kbVersion: 7 }],
+  ])("ignores a rating with %s", (_name, replaces) => {
+    const r = new Rollup({ region: "weur" });
+    expect(r.record(rating(T, 5, { replaces: replaces as never }), T)).toBe(false);
   });
 });
 

@@ -3,8 +3,10 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ConversationDO } from "../../src/index.ts";
-import { ADMIN_KEY, call, cid, createConversation, openSocket, send, SocketClient, type Created } from "./helpers.ts";
+import { readConfig } from "../../src/config.ts";
+import type { DeskConfig } from "../../src/desk/model.ts";
+import type { AgentDeskDO, ConversationDO } from "../../src/index.ts";
+import { ADMIN_KEY, call, cid, createConversation, openSocket, send, SocketClient, transcript, type Created } from "./helpers.ts";
 
 let conv: Created;
 let other: Created;
@@ -203,5 +205,61 @@ describe("bad WebSocket frames", () => {
     const res = await openSocket(closing);
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ error: { code: "conversation_closed" } });
+  });
+});
+
+describe("floods over the HTTP mirrors of the customer's frames", () => {
+  const { limit } = readConfig(env).limits.conversationFrames;
+  const postTo = (c: Created, path: string, body: unknown) => call(`/v1/conversations/${c.id}${path}`, { method: "POST", headers: { ...json, Authorization: `Bearer ${c.token}` }, body: JSON.stringify(body) });
+
+  it.each([
+    ["rating", "/rating", () => ({ score: 4 })],
+    ["handoff", "/handoff", () => ({})],
+    ["offline message", "/offline-message", (i: number) => ({ email: "lee@example.com", text: `call me ${i}`, clientMessageId: cid(`hoff${i}`) })],
+  ])("limits %s requests per conversation: past the limit 429 rate_limited with Retry-After", async (_name, path, body) => {
+    const c = await createConversation({ team: `flood-${crypto.randomUUID().slice(0, 8)}` });
+    if (path === "/offline-message") expect((await postTo(c, "/handoff", {})).status).toBe(200);
+    const statuses: number[] = [];
+    let refused: Response | null = null;
+    for (let i = 0; i < 3 * limit && !refused; i++) {
+      const res = await postTo(c, path, body(i));
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+    }
+    expect(refused).not.toBeNull();
+    expect(Number(refused!.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await refused!.json()).toMatchObject({ error: { code: "rate_limited" } });
+    expect(statuses.length).toBeLessThanOrEqual(limit + 2);
+  });
+});
+
+describe("a flood of offline tickets", () => {
+  it("caps a team's open tickets: one more is 429 too_many_tickets over HTTP, an error frame on the WebSocket, and stores nothing", async () => {
+    const team = `tickets-${crypto.randomUUID().slice(0, 8)}`;
+    // The team's desk keeps two open tickets (MAX_OPEN_TICKETS is 500 by default: too many conversations for a test).
+    await runInDurableObject(env.AGENT_DESK.get(env.AGENT_DESK.idFromName(team)), (instance: AgentDeskDO) => {
+      const desk = instance as unknown as { config: DeskConfig };
+      desk.config = { ...desk.config, maxOpenTickets: 2 };
+    });
+    const postTo = (c: Created, path: string, body: unknown) => call(`/v1/conversations/${c.id}${path}`, { method: "POST", headers: { ...json, Authorization: `Bearer ${c.token}` }, body: JSON.stringify(body) });
+    const leave = async (n: number) => {
+      const c = await createConversation({ team });
+      expect(await (await postTo(c, "/handoff", {})).json()).toMatchObject({ state: "offline" });
+      return { c, res: await postTo(c, "/offline-message", { email: "lee@example.com", text: `ticket ${n}`, clientMessageId: cid(`tix${n}`) }) };
+    };
+    expect((await leave(1)).res.status).toBe(200);
+    expect((await leave(2)).res.status).toBe(200);
+    const third = await leave(3);
+    expect(third.res.status).toBe(429);
+    expect(await third.res.json()).toMatchObject({ error: { code: "too_many_tickets" } });
+    expect(await transcript(third.c)).toEqual([]);
+    const fourth = await createConversation({ team });
+    const socket = await SocketClient.open(fourth);
+    socket.send({ type: "handoff" });
+    await socket.until((c) => c.frames.some((f) => f.type === "handoff" && f.state === "offline"));
+    socket.send({ type: "offline_message", email: "lee@example.com", text: "ticket 4", clientMessageId: cid("tix4") });
+    await socket.until((c) => c.frames.some((f) => f.type === "error"));
+    expect(socket.frames.find((f) => f.type === "error")).toMatchObject({ code: "too_many_tickets", clientMessageId: cid("tix4") });
+    expect(await transcript(fourth)).toEqual([]);
   });
 });

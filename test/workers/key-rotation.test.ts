@@ -5,6 +5,7 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { ErasedMarker } from "../../durable-objects/conversation-erased.ts";
 import { ConversationStore } from "../../durable-objects/conversation-store.ts";
 import type { ConversationDO, KeyRegistryDO } from "../../src/index.ts";
 import { signToken } from "../../src/auth/token.ts";
@@ -42,7 +43,7 @@ async function conversationUnderK0(jurisdiction: "eu" | null = null): Promise<Cr
   const stub = env.CONVERSATION.get(objectId);
   const at = Date.now();
   await runInDurableObject(stub, async (_: ConversationDO, state) => {
-    const store = new ConversationStore(state.storage);
+    const store = new ConversationStore(state.storage, new ErasedMarker(state.storage.sql));
     await store.create({ id, locale: "en", region: "weur", jurisdiction }, at, K0_ONLY);
     const seq = store.nextSeq();
     await store.saveMessage({ seq, role: "customer", text: "sealed under k0", createdAt: new Date(at).toISOString(), clientMessageId: cid(`k0-${seq}`) });

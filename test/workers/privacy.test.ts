@@ -1,7 +1,9 @@
 // Encryption at rest, identity verification, GDPR/CCPA export and erasure, retention.
 import { env } from "cloudflare:workers";
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { HandoffStore } from "../../durable-objects/conversation-handoff-store.ts";
+import type { ConversationStore } from "../../durable-objects/conversation-store.ts";
 import type { ConversationDO } from "../../src/index.ts";
 import { signCustomer } from "../../src/privacy/identity.ts";
 import { verifyReceipt } from "../../src/privacy/receipt.ts";
@@ -9,6 +11,8 @@ import { ADMIN_KEY, call, cid, createConversation, send, transcript, unique, typ
 
 const SIGNING_SECRET = "test-customer-signing-secret-0123";
 const stubOf = (conv: Created) => env.CONVERSATION.get(env.CONVERSATION.idFromString(conv.id));
+/** The object's stores, as its own code reaches them. */
+const storesOf = (instance: ConversationDO) => instance as unknown as { store: ConversationStore; handoffs: HandoffStore };
 const adminCall = (path: string, method = "GET") => call(path, { method, headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
 
 async function verifiedConversation(customerId: string, extra: Record<string, unknown> = {}): Promise<Created> {
@@ -104,6 +108,53 @@ describe("erasure", () => {
         : 0,
     );
     expect(left).toBe(0);
+  });
+
+  it("refuses to seal without a data key: once the key is destroyed, sealText throws rather than hand back the text", async () => {
+    const conv = await verifiedConversation(`cust-${unique()}`);
+    const outcome = await runInDurableObject(stubOf(conv), async (instance: ConversationDO) => {
+      const { store } = storesOf(instance);
+      expect(await store.sealText("where is my order?", "message:9")).toMatch(/^s1\./);
+      store.destroyKey(Date.now());
+      return store.sealText("where is my order?", "message:9").then(
+        (sealed) => ({ sealed }),
+        (err: { name: string; code: string }) => ({ error: [err.name, err.code] }),
+      );
+    });
+    expect(outcome).toEqual({ error: ["EnvelopeError", "no_key"] });
+  });
+
+  it("leaves an erased marker that every later write checks: work under way when the erasure came stores nothing, even after a restart", async () => {
+    const id = `cust-${unique()}`;
+    const conv = await verifiedConversation(id);
+    await send(conv, "Please delete everything about me", cid("mark1"));
+    expect((await adminCall(`/v1/admin/subjects/${id}`, "DELETE")).status).toBe(200);
+    const at = new Date().toISOString();
+    const late = (instance: ConversationDO) => {
+      const { store, handoffs } = storesOf(instance);
+      const attempts: Array<() => unknown> = [
+        () => store.saveMessage({ seq: 3, role: "customer", text: "one more thing", createdAt: at, clientMessageId: cid("mark2") }),
+        () => store.saveReply({ seq: 4, role: "assistant", text: "a reply", createdAt: at, replyTo: 3 }, undefined),
+        () => handoffs.rate(5, undefined, Date.now()),
+        () => handoffs.hold(3),
+        () => handoffs.addNote({ id: "op_1", name: "Ana" }, "s1.sealed", cid("note1"), 2, Date.now()),
+        () => handoffs.save({ ...handoffs.record("support"), status: "queued" }),
+      ];
+      return Promise.all(attempts.map((attempt) => Promise.resolve().then(attempt).then(() => "written", (err: Error) => err.name)));
+    };
+    const tables = ["messages", "dialogue", "handoff", "held_messages", "notes", "rating", "ops_outcome", "frame_limits", "data_key", "conversation"];
+    const stored = (state: DurableObjectState) => tables.map((table) => [table, state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n]);
+    const refused = ["EnvelopeError", "EnvelopeError", "ConversationErased", "ConversationErased", "ConversationErased", "ConversationErased"];
+    const empty = tables.map((table) => [table, 0]);
+    expect(await runInDurableObject(stubOf(conv), async (instance: ConversationDO, state) => [await late(instance), stored(state)])).toEqual([refused, empty]);
+    // Nothing comes back through the conversation's own entry points either.
+    const rated = await call(`/v1/conversations/${conv.id}/rating`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${conv.token}` }, body: JSON.stringify({ score: 5 }) });
+    expect(rated.status).toBe(404);
+    // The marker is stored: a restarted object refuses just the same, and cannot be created again.
+    await evictDurableObject(stubOf(conv));
+    expect(await runInDurableObject(stubOf(conv), async (instance: ConversationDO, state) => [await late(instance), stored(state)])).toEqual([refused, empty]);
+    const again = await stubOf(conv).create({ id: conv.id, locale: "en", region: "weur", jurisdiction: null });
+    expect(again).toEqual({ ok: false, code: "conversation_not_found" });
   });
 
   it("erases a closed conversation once its retention period has passed, and removes it from the subject index", async () => {

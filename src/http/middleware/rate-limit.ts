@@ -9,7 +9,7 @@ import { keyedDigest, networkDigest } from "../../edge/client-key.ts";
 import { LimitLeases } from "../../edge/limit-lease.ts";
 import { requireClientKeySecret } from "../../config.ts";
 import { limitHit } from "../../platform/limiter.ts";
-import { AppError } from "../../errors.ts";
+import { AppError, unwrap, type Outcome } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
 
 /** IETF RateLimit fields for a decision. */
@@ -21,6 +21,19 @@ export function rateLimitHeaders(policy: RatePolicy, decision: RateDecision): Re
   };
   if (!decision.allowed) headers["Retry-After"] = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
   return headers;
+}
+
+/**
+ * Unwraps a Durable Object's outcome. Its `rate_limited` comes from a limit of the object's
+ * own (a conversation's sends, or its other frames): a 429 with that policy's headers, which
+ * the per-IP limit around the route then leaves alone.
+ */
+export function unwrapLimited<T>(outcome: Outcome<T>, policy: RatePolicy): T {
+  if (!outcome.ok && outcome.code === "rate_limited") {
+    const retryAfterMs = outcome.retryAfterMs ?? 1_000;
+    throw new AppError("rate_limited", undefined, rateLimitHeaders(policy, { allowed: false, tat: 0, remaining: 0, retryAfterMs, resetMs: retryAfterMs }));
+  }
+  return unwrap(outcome);
 }
 
 /** The client's address as Cloudflare reports it. */

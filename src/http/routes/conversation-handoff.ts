@@ -1,5 +1,7 @@
 // The customer's side of the human desk: ask for a person, leave a message when none can
-// take the conversation, rate the conversation, mark the bot's answers helpful or not.
+// take the conversation, rate the conversation, mark the bot's answers helpful or not. Each of
+// the first three counts against the conversation's limit for its kind of frame
+// (RATE_LIMIT_CONVERSATION_FRAMES), as the same frame on the WebSocket does.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { FeedbackSchema, HandoffRequestSchema, OfflineMessageSchema, RatingSchema } from "../../conversation/schemas.ts";
 import { unwrap } from "../../errors.ts";
@@ -7,6 +9,7 @@ import { validationHook } from "../../validation.ts";
 import type { AppEnv } from "../context.ts";
 import { conversationAuth } from "../middleware/conversation-auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
+import { unwrapLimited } from "../middleware/rate-limit.ts";
 import { errorResponses, HandoffFrameSchema, MessageSchema } from "../schemas.ts";
 
 const tags = ["Conversations"];
@@ -24,7 +27,7 @@ const handoff = createRoute({
   security: bearer,
   middleware: [conversationAuth, jsonBody] as const,
   request: { params: IdParam, body: json(HandoffRequestSchema) },
-  responses: { 200: { description: "Where the request stands", content: { "application/json": { schema: HandoffFrameSchema } } }, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503) },
+  responses: { 200: { description: "Where the request stands", content: { "application/json": { schema: HandoffFrameSchema } } }, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
 });
 
 const offlineMessage = createRoute({
@@ -32,13 +35,14 @@ const offlineMessage = createRoute({
   path: "/v1/conversations/{id}/offline-message",
   tags,
   summary: "Leave a message for the team when no agent can take the conversation",
-  description: "Allowed once a person was asked for and while no agent has the conversation. The text is stored in the transcript (seq, like any message; idempotent per clientMessageId) and the team gets an offline ticket with the email address. The bot keeps answering meanwhile.",
+  description:
+    "Allowed once a person was asked for and while no agent has the conversation. The text is stored in the transcript (seq, like any message; idempotent per clientMessageId) and the team gets an offline ticket with the email address. The bot keeps answering meanwhile. 429 `too_many_tickets` when the team already holds MAX_OPEN_TICKETS open tickets.",
   security: bearer,
   middleware: [conversationAuth, jsonBody] as const,
   request: { params: IdParam, body: json(OfflineMessageSchema) },
   responses: {
     200: { description: "Stored and filed", content: { "application/json": { schema: z.object({ message: MessageSchema, duplicate: z.boolean(), handoff: HandoffFrameSchema }).openapi("OfflineMessageResult") } } },
-    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503),
   },
 });
 
@@ -47,13 +51,13 @@ const rating = createRoute({
   path: "/v1/conversations/{id}/rating",
   tags,
   summary: "Rate the conversation (1 to 5)",
-  description: "Open or closed conversations alike; a later rating replaces an earlier one.",
+  description: "Open or closed conversations alike; a later rating replaces an earlier one (in CSAT too: one rating per conversation).",
   security: bearer,
   middleware: [conversationAuth, jsonBody] as const,
   request: { params: IdParam, body: json(RatingSchema) },
   responses: {
     200: { description: "Stored", content: { "application/json": { schema: z.object({ score: z.number().int(), comment: z.string().optional(), ratedAt: z.string() }).openapi("StoredRating") } } },
-    ...errorResponses(400, 401, 403, 404, 413, 415),
+    ...errorResponses(400, 401, 403, 404, 413, 415, 429),
   },
 });
 
@@ -74,11 +78,13 @@ const feedback = createRoute({
 
 export const conversationHandoff = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-conversationHandoff.openapi(handoff, async (c) => c.json(unwrap(await c.var.conversation.stub.requestHandoff(c.req.valid("json").reason)), 200));
+const framesPolicy = (c: { var: AppEnv["Variables"] }) => c.var.config.limits.conversationFrames;
 
-conversationHandoff.openapi(offlineMessage, async (c) => c.json(unwrap(await c.var.conversation.stub.leaveMessage(c.req.valid("json"))), 200));
+conversationHandoff.openapi(handoff, async (c) => c.json(unwrapLimited(await c.var.conversation.stub.requestHandoff(c.req.valid("json").reason), framesPolicy(c)), 200));
 
-conversationHandoff.openapi(rating, async (c) => c.json(unwrap(await c.var.conversation.stub.rate(c.req.valid("json"))), 200));
+conversationHandoff.openapi(offlineMessage, async (c) => c.json(unwrapLimited(await c.var.conversation.stub.leaveMessage(c.req.valid("json")), framesPolicy(c)), 200));
+
+conversationHandoff.openapi(rating, async (c) => c.json(unwrapLimited(await c.var.conversation.stub.rate(c.req.valid("json")), framesPolicy(c)), 200));
 
 conversationHandoff.openapi(feedback, async (c) => {
   const { seq } = c.req.valid("param");

@@ -11,7 +11,7 @@ import { AppError, unwrap, type Outcome } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
 import { conversationAuth } from "../middleware/conversation-auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
-import { clientLimitKey, rateLimitHeaders } from "../middleware/rate-limit.ts";
+import { clientLimitKey, unwrapLimited } from "../middleware/rate-limit.ts";
 import { originAllowed } from "../middleware/security.ts";
 import { queryInt } from "../query.ts";
 import { ConversationSchema, CreatedSchema, errorResponses, PageSchema, TurnSchema } from "../schemas.ts";
@@ -81,7 +81,7 @@ const socket = createRoute({
   path: "/v1/conversations/{id}/ws",
   tags,
   summary: "Open the conversation's WebSocket",
-  description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId}, {type:"handoff",reason?} (ask for a person), {type:"rating",score,comment?}, {type:"typing"}, {type:"offline_message",email,text,clientMessageId} and {"type":"ping"}. Server frames: ack, message (agent messages have role "agent" and agent.name), typing (agent.name when the agent types), delta, handoff {state: queued|assigned|ended|offline, position?, etaSeconds?, agent?, reason?}, rated, closed, error, pong. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
+  description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId}, {type:"handoff",reason?} (ask for a person), {type:"rating",score,comment?}, {type:"typing"}, {type:"offline_message",email,text,clientMessageId} and {"type":"ping"}. Server frames: ack, message (agent messages have role "agent" and agent.name), typing (agent.name when the agent types), delta, handoff {state: queued|assigned|ended|offline, position?, etaSeconds?, agent?, reason?}, rated, closed, error {code, message, clientMessageId?, retryAfter?}, pong. Every client frame is limited per conversation (message: RATE_LIMIT_CONVERSATION; each other kind: RATE_LIMIT_CONVERSATION_FRAMES): past it, an error frame rate_limited with retryAfter in seconds. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
   security: bearer,
   middleware: [conversationAuth] as const,
   request: { params: IdParam, query: z.object({ after: queryInt({ min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }) }) },
@@ -137,13 +137,7 @@ conversations.openapi(create, async (c) => {
 conversations.openapi(send, async (c) => {
   const input = c.req.valid("json");
   const { stub } = c.var.conversation;
-  const limited = <T>(outcome: Outcome<T>): T => {
-    if (!outcome.ok && outcome.code === "rate_limited") {
-      const retryAfterMs = outcome.retryAfterMs ?? 1_000;
-      throw new AppError("rate_limited", undefined, rateLimitHeaders(c.var.config.limits.conversation, { allowed: false, tat: 0, remaining: 0, retryAfterMs, resetMs: retryAfterMs }));
-    }
-    return unwrap(outcome);
-  };
+  const limited = <T>(outcome: Outcome<T>): T => unwrapLimited(outcome, c.var.config.limits.conversation);
   if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
     const stream = limited(await stub.sendStream(input));
     return new Response(turnEventsToSse(stream), { headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store" } });
