@@ -8,7 +8,9 @@
 // It is reachable from any page the developer's browser opens, so every request must name a
 // loopback Host (DNS rebinding), carry the bearer token (generated per start) and, with a
 // body, be application/json (a cross-site form cannot send that without a CORS preflight,
-// which this server never grants). ATTACH, DETACH and VACUUM INTO are refused (sql-guard.ts).
+// which this server never grants). It runs only the statements the Worker and the KB tooling
+// send (sql-guard.ts): the engine's file functions (readfile, writefile, fsdir, …), ATTACH,
+// VACUUM, other PRAGMAs and tables outside the KB schema are refused.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";

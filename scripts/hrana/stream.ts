@@ -2,7 +2,8 @@
 // execution of stream requests (execute, batch, sequence, describe, store_sql, close_sql,
 // get_autocommit, close) with the semantics of the Hrana 2/3 specification.
 import Database from "libsql";
-import { refusedStatement } from "./sql-guard.ts";
+import { ConnectionCatalog } from "./catalog.ts";
+import { refusal } from "./sql-guard.ts";
 import { fromSql, ProtocolError, toSql, type HranaValue, type SqlValue } from "./values.ts";
 
 type Json = Record<string, unknown>;
@@ -31,12 +32,14 @@ export class SqlError extends Error {
 export class Stream {
   readonly db: InstanceType<typeof Database>;
   private readonly sqls = new Map<number, string>();
+  private readonly catalog: ConnectionCatalog;
   closed = false;
 
   constructor(path: string) {
     this.db = new Database(path);
     // Another process (the KB CLI) may write to the same file: wait for it rather than fail.
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON");
+    this.catalog = new ConnectionCatalog(this.db);
   }
 
   get autocommit(): boolean {
@@ -93,10 +96,11 @@ export class Stream {
     }
   }
 
-  /** The SQL text of a request (inline or stored), refused if it would reach other files. */
+  /** The SQL text of a request (inline or stored), refused unless the Worker or the KB tooling could have sent it (sql-guard.ts). */
   private sqlOf(req: Json): string {
     const sql = this.textOf(req);
-    if (refusedStatement(sql)) throw new SqlError("ATTACH, DETACH and VACUUM INTO are refused by the dev endpoint", "SQLITE_AUTH");
+    const why = refusal(sql, this.run(() => this.catalog.current()));
+    if (why) throw new SqlError(`The dev endpoint refuses this statement: ${why}`, "SQLITE_AUTH");
     return sql;
   }
 
