@@ -27,11 +27,13 @@ export async function checkToken(
 ): Promise<TokenCheck> {
   const parts = token.split(".");
   if (parts.length !== 3 || parts[0] !== PREFIX || !/^\d{1,12}$/.test(parts[1]!)) return "token_invalid";
+  const expiresAt = Number(parts[1]);
+  // Only the text that was issued: `0179…` is not `179…` (the MAC covers the text as received).
+  if (String(expiresAt) !== parts[1]) return "token_invalid";
   const sig = fromBase64url(parts[2]!);
   if (!sig || sig.byteLength !== 32) return "token_invalid";
-  const expiresAt = Number(parts[1]);
   const key = await importKey(secret);
-  const valid = await crypto.subtle.verify("HMAC", key, sig, encoder.encode(`${conversationId}.${expiresAt}`));
+  const valid = await crypto.subtle.verify("HMAC", key, sig, encoder.encode(`${conversationId}.${parts[1]}`));
   if (!valid) return "forbidden";
   return expiresAt <= nowSeconds ? "token_expired" : "ok";
 }
@@ -70,13 +72,18 @@ export function base64url(buf: ArrayBuffer | Uint8Array): string {
   return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-/** Decodes unpadded base64url; null when it is not. */
+/**
+ * Decodes unpadded base64url; null when it is not, or when it is not the one text that
+ * encodes those bytes (atob ignores the unused low bits of the last character, so `…A` and
+ * `…B` could decode alike: a signature would have several accepted spellings).
+ */
 export function fromBase64url(s: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]+$/.test(s)) return null;
+  let bytes: Uint8Array;
   try {
-    const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    bytes = Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
   } catch {
     return null;
   }
+  return base64url(bytes) === s ? bytes : null;
 }

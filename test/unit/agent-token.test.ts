@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkAgentToken, signAgentToken, type AgentClaims } from "../../src/auth/agent-token.ts";
 import { checkToken, signToken } from "../../src/auth/token.ts";
+import { otherSpelling } from "../support/token-spelling.ts";
 
 const secret = "unit-test-secret-0123456789";
 const now = 1_800_000_000;
@@ -23,6 +24,7 @@ describe("agent session tokens", () => {
     }, "token_invalid"],
     ["garbage", async (): Promise<string> => "garbage", "token_invalid"],
     ["a truncated signature", async (): Promise<string> => (await signAgentToken(secret, claims)).slice(0, -3), "token_invalid"],
+    ["the signature's last character changed in its unused bits only", async (): Promise<string> => otherSpelling(await signAgentToken(secret, claims)), "token_invalid"],
   ] as const)("reject %s", async (_name, make, code) => {
     expect(await checkAgentToken(secret, await make(), now)).toEqual({ ok: false, code });
   });

@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { auditHead, auditPage } from "../../src/operators/repository.ts";
 import { ADMIN_KEY, breakerCoolDown, call, createConversation, setFaults, testPrimary } from "./helpers.ts";
+import { otherSpelling } from "../support/token-spelling.ts";
 import { agent, agentCall, frames, handedOver, openConsole, operator, signIn, team } from "./agent-helpers.ts";
 
 describe("signing in to the desk", () => {
@@ -43,10 +44,12 @@ describe("the agent API", () => {
     ["no credentials", undefined, 401, "unauthorized"],
     ["a customer's conversation token", "conversation", 401, "token_invalid"],
     ["an operator key instead of a session", "operator", 401, "token_invalid"],
+    ["a session whose signature is spelled otherwise (the same bytes)", "respelled", 401, "token_invalid"],
   ] as const)("refuses %s", async (_name, credential, status, code) => {
     let token: string | undefined;
     if (credential === "conversation") token = (await createConversation()).token;
     if (credential === "operator") token = (await operator("Kim", "kb_editor", null)).key;
+    if (credential === "respelled") token = otherSpelling((await agent("Sam", team())).token);
     for (const path of ["/v1/agent/queue", `/v1/agent/conversations/${"a".repeat(64)}`]) {
       const res = await call(path, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
       expect(res.status).toBe(status);

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.ts";
 import type { DeskConfig } from "../../src/desk/model.ts";
 import type { AgentDeskDO, ConversationDO } from "../../src/index.ts";
+import { otherSpelling } from "../support/token-spelling.ts";
 import { ADMIN_KEY, call, cid, createConversation, openSocket, send, SocketClient, transcript, type Created } from "./helpers.ts";
 
 let conv: Created;
@@ -50,6 +51,9 @@ const httpCases: HttpCase[] = [
   ["no token", () => call(messages(), { method: "POST", headers: json, body: JSON.stringify({ text: "hi", clientMessageId: cid("t0") }) }), 401, "unauthorized"],
   ["malformed token", () => post(JSON.stringify({ text: "hi", clientMessageId: cid("t1") }), { Authorization: "Bearer nonsense" }), 401, "token_invalid"],
   ["another conversation's token", () => post(JSON.stringify({ text: "hi", clientMessageId: cid("t2") }), { Authorization: `Bearer ${other.token}` }), 403, "forbidden"],
+  // Only the exact text that was issued verifies: not `v1.0179…` for `v1.179…`, nor another spelling of the signature's bytes.
+  ["the token's expiry with a leading zero", () => post(JSON.stringify({ text: "hi", clientMessageId: cid("t3") }), { Authorization: `Bearer ${conv.token.replace(/^v1\./, "v1.0")}` }), 401, "token_invalid"],
+  ["the token's signature spelled otherwise", () => post(JSON.stringify({ text: "hi", clientMessageId: cid("t4") }), { Authorization: `Bearer ${otherSpelling(conv.token)}` }), 401, "token_invalid"],
   ["malformed conversation id", () => call("/v1/conversations/not-an-id/messages", { headers: auth() }), 404, "conversation_not_found"],
   ["transcript with a negative after", () => call(`${messages()}?after=-1`, { headers: auth() }), 400, "validation_failed"],
   ["transcript with a limit over 200", () => call(`${messages()}?limit=500`, { headers: auth() }), 400, "validation_failed"],
@@ -60,6 +64,7 @@ const httpCases: HttpCase[] = [
   ["WebSocket from a foreign origin", () => openSocket(conv, { headers: { Origin: "https://evil.example" } }), 403, "origin_not_allowed"],
   ["WebSocket without a token", () => call(`/v1/conversations/${conv.id}/ws`, { headers: { Upgrade: "websocket" } }), 401, "unauthorized"],
   ["WebSocket with another conversation's token", () => openSocket({ ...conv, token: other.token }), 403, "forbidden"],
+  ["WebSocket with the token's expiry written with a leading zero", () => openSocket({ ...conv, token: conv.token.replace(/^v1\./, "v1.0") }), 401, "token_invalid"],
   ["unknown API route", () => call("/v1/nothing-here", { headers: auth() }), 404, "not_found"],
   // Text that is not text, or shows nothing.
   ["text with a lone high surrogate", () => post(`{"text":"hi \\ud800 there","clientMessageId":"${cid("s1")}"}`), 400, "validation_failed"],
