@@ -6,6 +6,9 @@
 // it for at most `ttlMs` (default 60 s) — and, while the primary cannot be reached, for at
 // most `staleIfErrorMs` (default 15 min), because then nothing can say it was revoked.
 // `forget()` ends that at once on the isolate that handled the revocation.
+//
+// Unknown keys are remembered apart from verified ones, each kind in its own bounded LRU, so
+// a stream of random `hf_…` keys (a scan) cannot push real operators out of the cache.
 import type { OperatorRole } from "./roles.ts";
 
 /** What a verified key resolves to. */
@@ -23,11 +26,13 @@ export interface OperatorCacheOptions {
   negativeTtlMs: number;
   /** How old a verified entry may be and still be served when the primary cannot be reached. */
   staleIfErrorMs: number;
-  /** Entries kept; the least recently used go first. */
+  /** Verified keys kept; the least recently used go first. */
   maxEntries: number;
+  /** Unknown keys kept, apart from verified ones; the oldest go first. */
+  maxNegativeEntries: number;
 }
 
-export const DEFAULT_OPERATOR_CACHE: OperatorCacheOptions = { ttlMs: 60_000, negativeTtlMs: 5_000, staleIfErrorMs: 15 * 60_000, maxEntries: 1_000 };
+export const DEFAULT_OPERATOR_CACHE: OperatorCacheOptions = { ttlMs: 60_000, negativeTtlMs: 5_000, staleIfErrorMs: 15 * 60_000, maxEntries: 1_000, maxNegativeEntries: 1_000 };
 
 /**
  * What the cache knows about a key hash:
@@ -39,33 +44,38 @@ export const DEFAULT_OPERATOR_CACHE: OperatorCacheOptions = { ttlMs: 60_000, neg
 export type OperatorLookup = { status: "fresh"; operator: CachedOperator } | { status: "unknown" } | { status: "miss"; stale: CachedOperator | null };
 
 interface Entry {
-  operator: CachedOperator | null;
+  operator: CachedOperator;
   at: number;
 }
 
 export class OperatorCache {
   private readonly options: OperatorCacheOptions;
-  /** Map order is recency order: oldest first. */
+  /** Verified keys. Map order is recency order: oldest first. */
   private readonly entries = new Map<string, Entry>();
+  /** Unknown keys and when the primary said so, oldest first. A key is in one map at most. */
+  private readonly unknown = new Map<string, number>();
 
   constructor(options: Partial<OperatorCacheOptions> = {}) {
     this.options = { ...DEFAULT_OPERATOR_CACHE, ...options };
   }
 
+  /** Entries held, verified and unknown. */
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + this.unknown.size;
   }
 
   /** Looks up a key hash at `now` (ms). */
   get(keyHash: string, now: number): OperatorLookup {
+    const saidUnknownAt = this.unknown.get(keyHash);
+    if (saidUnknownAt !== undefined) {
+      const age = now - saidUnknownAt;
+      if (age >= 0 && age < this.options.negativeTtlMs) return { status: "unknown" };
+      this.unknown.delete(keyHash);
+      return { status: "miss", stale: null };
+    }
     const entry = this.entries.get(keyHash);
     if (!entry) return { status: "miss", stale: null };
     const age = now - entry.at;
-    if (entry.operator === null) {
-      if (age >= 0 && age < this.options.negativeTtlMs) return { status: "unknown" };
-      this.entries.delete(keyHash);
-      return { status: "miss", stale: null };
-    }
     // A clock that went backwards makes the entry no fresher than "just verified".
     if (age < this.options.ttlMs) {
       this.touch(keyHash, entry);
@@ -78,28 +88,38 @@ export class OperatorCache {
 
   /** Records what the primary said: the operator, or null for "no such (live) key". */
   put(keyHash: string, operator: CachedOperator | null, now: number): void {
-    this.entries.delete(keyHash);
-    this.entries.set(keyHash, { operator, at: now });
-    while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
+    this.forget(keyHash);
+    if (operator === null) {
+      this.unknown.set(keyHash, now);
+      dropOldest(this.unknown, this.options.maxNegativeEntries);
+    } else {
+      this.entries.set(keyHash, { operator, at: now });
+      dropOldest(this.entries, this.options.maxEntries);
     }
   }
 
   /** Drops a key hash (its operator was revoked or rotated here). */
   forget(keyHash: string): void {
     this.entries.delete(keyHash);
+    this.unknown.delete(keyHash);
   }
 
   /** Drops every entry of one operator (revocation by id, when the hash is not at hand). */
   forgetOperator(operatorId: string): void {
-    for (const [hash, entry] of this.entries) if (entry.operator?.id === operatorId) this.entries.delete(hash);
+    for (const [hash, entry] of this.entries) if (entry.operator.id === operatorId) this.entries.delete(hash);
   }
 
   private touch(keyHash: string, entry: Entry): void {
     this.entries.delete(keyHash);
     this.entries.set(keyHash, entry);
+  }
+}
+
+/** Removes a map's first (oldest) entries until it holds at most `max`. */
+function dropOldest(map: Map<string, unknown>, max: number): void {
+  for (const key of map.keys()) {
+    if (map.size <= max) return;
+    map.delete(key);
   }
 }
 

@@ -91,6 +91,26 @@ describe("the operator cache with a fake clock", () => {
     expect(cache.get("b", 3).status).toBe("miss");
     expect(cache.get("a", 3).status).toBe("fresh");
   });
+
+  it("keeps unknown keys apart: a scan of random keys neither evicts a real operator nor grows without bound", () => {
+    const cache = new OperatorCache({ maxEntries: 1_000, maxNegativeEntries: 100 });
+    cache.put("ada", ada, 0);
+    for (let i = 0; i < 5_000; i++) cache.put(`random-${i}`, null, 1);
+    expect(cache.get("ada", 2)).toEqual({ status: "fresh", operator: ada });
+    expect(cache.size).toBe(101);
+    expect(cache.get("random-4999", 2)).toEqual({ status: "unknown" });
+    expect(cache.get("random-0", 2)).toEqual({ status: "miss", stale: null });
+  });
+
+  it("moves a key between verified and unknown, never holding both", () => {
+    const cache = new OperatorCache();
+    cache.put("h1", null, 0);
+    cache.put("h1", ada, 1);
+    expect(cache.get("h1", 2)).toEqual({ status: "fresh", operator: ada });
+    cache.put("h1", null, 3);
+    expect(cache.get("h1", 4)).toEqual({ status: "unknown" });
+    expect(cache.size).toBe(1);
+  });
 });
 
 describe("resolving an operator key", () => {
@@ -120,6 +140,15 @@ describe("resolving an operator key", () => {
     expect(await resolveOperator(cache, "h1", 10 * 60_000, primaryDown)).toEqual({ ok: true, operator: ada, source: "stale" });
     expect(await resolveOperator(cache, "h1", 16 * 60_000, primaryDown)).toEqual({ ok: false, code: "primary_unavailable" });
     expect(await resolveOperator(cache, "h2", 0, primaryDown)).toEqual({ ok: false, code: "primary_unavailable" });
+  });
+
+  it("still answers a real operator from the cache after 2,000 random keys, with the default bounds", async () => {
+    const cache = new OperatorCache();
+    let calls = 0;
+    await resolveOperator(cache, "h1", 0, async () => (calls++, ada));
+    for (let i = 0; i < 2_000; i++) expect(await resolveOperator(cache, `scan-${i}`, 1, async () => null)).toEqual({ ok: false, code: "operator_key_invalid" });
+    expect(await resolveOperator(cache, "h1", 2, async () => (calls++, ada))).toEqual({ ok: true, operator: ada, source: "cache" });
+    expect(calls).toBe(1);
   });
 
   it("does not serve a stale entry when the primary answers that the key is gone", async () => {
