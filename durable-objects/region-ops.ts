@@ -1,9 +1,10 @@
 // RegionOpsDO: one per region. Glue only: it keeps the region's ops state (src/ops/region-ops.ts)
 // in memory, receives event batches from every isolate of the region, saves incrementally on
 // a once-a-minute alarm (which also evaluates the alerts and delivers their notices), and
-// answers the ops API's reads. Batches are not saved as they arrive: a write would hold
-// back nothing the sender waits for, but saving once a minute is far less work, and what
-// /metrics shows is only what was saved, so a restart never takes a counter backwards.
+// answers the ops API's reads. Each batch's counted events are logged (one row) before the
+// batch is answered, and replayed after an eviction or a crash, so what was counted — and
+// shown at /metrics at once — is never lost and a restart never takes a counter backwards;
+// the minute's save folds the log into the rollup. Gap questions are saved as they come.
 import { DurableObject } from "cloudflare:workers";
 import { regionOpsMigrations } from "../migrations/region-ops/index.ts";
 import { readConfig, type Config } from "../src/config.ts";
@@ -25,6 +26,9 @@ function shifted(batch: OpsBatch, offsetMs: number): OpsBatch {
   if (!offsetMs) return batch;
   return { ...batch, events: (batch.events ?? []).map((e) => ({ ...e, at: e.at + offsetMs })), gaps: (batch.gaps ?? []).map((q) => ({ ...q, at: q.at + offsetMs })) };
 }
+
+/** Saved log rows are kept this long for their event ids: a sender retries well within it. */
+const LOG_KEEP_MS = 2 * 60_000;
 
 export class RegionOpsDO extends DurableObject<Env> {
   private readonly store: RegionOpsStore;
@@ -52,11 +56,16 @@ export class RegionOpsDO extends DurableObject<Env> {
     });
   }
 
-  /** Records a batch of the region's events and gap questions. */
+  /** Records a batch of the region's events and gap questions; durable once this returns. */
   ingest(region: Region, batch: OpsBatch): void {
     const ops = this.state(region);
     if (!ops) return;
-    for (const change of ops.ingest(shifted(batch, this.offsetMs), this.now())) writeAnalytics(this.env, change);
+    const now = this.now();
+    const result = ops.ingest(shifted(batch, this.offsetMs), now);
+    if (result.counted.length) this.store.logEvents(ops.region, now, result.counted);
+    ops.logged();
+    if (result.gapsChanged) this.saveGaps(ops);
+    for (const change of result.derived) writeAnalytics(this.env, change);
     if (this.alarmAt === null) this.schedule(ops);
   }
 
@@ -112,7 +121,7 @@ export class RegionOpsDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    const ops = this.ops ?? this.restore();
+    const ops = this.ops ?? this.restore(null);
     if (!ops) return;
     const now = this.now();
     ops.minute(now);
@@ -128,23 +137,36 @@ export class RegionOpsDO extends DurableObject<Env> {
   /** The region's state, loaded on first use; null for a name that is not a region. */
   private state(region: Region): RegionOps | null {
     if (!isRegion(region)) return null;
-    this.ops ??= new RegionOps(region, this.store.load(), { rules: this.rules, webhook: this.webhook !== null });
-    return this.ops;
+    return this.ops ?? this.restore(region);
   }
 
-  /** After an eviction the alarm comes without a region: the saved state names it. */
-  private restore(): RegionOps | null {
+  /**
+   * The saved state with the logged batches not saved yet counted again (and the ids of
+   * those saved lately remembered). After an eviction the alarm comes without a region:
+   * the saved state or the log names it.
+   */
+  private restore(region: Region | null): RegionOps | null {
     const saved = this.store.load();
-    const region = saved.rollup?.region;
-    if (!region || !isRegion(region)) return null;
-    this.ops = new RegionOps(region, saved, { rules: this.rules, webhook: this.webhook !== null });
-    return this.ops;
+    const log = this.store.eventLog();
+    const name = region ?? saved.rollup?.region ?? log.region;
+    if (!name || !isRegion(name)) return null;
+    const ops = new RegionOps(name, saved, { rules: this.rules, webhook: this.webhook !== null });
+    for (const batch of log.batches) ops.replay(batch.events, batch.receivedAt, batch.saved);
+    ops.logged();
+    this.ops = ops;
+    return ops;
   }
 
   private save(ops: RegionOps): void {
     const changes = ops.changes(this.now());
-    this.store.save(changes);
+    this.store.save(changes, this.now() - LOG_KEEP_MS);
     ops.saved(changes);
+  }
+
+  private saveGaps(ops: RegionOps): void {
+    const changes = ops.gapChanges();
+    this.store.saveGaps(changes);
+    ops.gapsSaved(changes);
   }
 
   private async deliver(ops: RegionOps, target: WebhookTarget): Promise<void> {

@@ -1,10 +1,12 @@
 // Ops events leave an isolate in batches: one RegionOpsDO call per region every `delayMs`
 // (or sooner once `maxItems` are waiting), never one per event. The buffer is the isolate's,
 // but every promise belongs to one request: `add` only says what the caller must do — send
-// now, or schedule the send in its own context (and wait for it there) — so no request ever
-// waits on a timer another request owns (workerd cancels such a wait: "Promise will never
-// complete"). A batch that cannot be sent is dropped: events are best effort. Memory is
-// bounded: past `maxPending` items the newest are dropped and counted.
+// now, schedule the send in its own context (and wait for it there), or watch: check in its
+// own context, `staleMs` later, that a send did happen, and send itself if not (the context
+// that scheduled it may have ended, its timer with it). So no request ever waits on a timer
+// another request owns (workerd cancels such a wait: "Promise will never complete"), and no
+// part waits for another part to come along. Memory is bounded: past `maxPending` items the
+// newest are dropped and counted.
 import type { BreakerState } from "../resilience/breaker.ts";
 import type { OpsEvent } from "./events.ts";
 import type { GapQuestion } from "./gaps.ts";
@@ -29,8 +31,11 @@ export const DEFAULT_BATCHER: BatcherOptions = { delayMs: 250, maxItems: 200, ma
 
 export type BatchPart = { event: OpsEvent } | { gap: GapQuestion } | { breakers: Record<string, BreakerState> };
 
-/** What the caller of `add` does: send now, schedule a send in `delayMs`, or nothing (one is scheduled). */
-export type AddDecision = { action: "send" } | { action: "schedule"; delayMs: number } | { action: "none" };
+/**
+ * What the caller of `add` does: send now, schedule a send in `delayMs`, or (one is
+ * scheduled elsewhere) call `takeIfStale` after `afterMs`, in case that send never happens.
+ */
+export type AddDecision = { action: "send" } | { action: "schedule"; delayMs: number } | { action: "watch"; afterMs: number };
 
 export class EventBatcher {
   private readonly options: BatcherOptions;
@@ -56,9 +61,16 @@ export class EventBatcher {
       this.items++;
     }
     if (this.items >= this.options.maxItems) return { action: "send" };
-    if (this.scheduledAt !== null && now - this.scheduledAt < this.options.staleMs) return { action: "none" };
+    if (this.scheduledAt !== null && now - this.scheduledAt < this.options.staleMs) return { action: "watch", afterMs: this.options.staleMs };
     this.scheduledAt = now;
     return { action: "schedule", delayMs: this.options.delayMs };
+  }
+
+  /** A watcher's check at `now`: everything waiting, if the scheduled send is overdue (never taken); else nothing. */
+  takeIfStale(now: number): Array<[string, OpsBatch]> {
+    if (this.items === 0 && this.pending.size === 0) return [];
+    if (this.scheduledAt !== null && now - this.scheduledAt < this.options.staleMs) return [];
+    return this.take();
   }
 
   /** Items waiting to be sent. */

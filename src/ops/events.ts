@@ -3,6 +3,7 @@
 // no customer text, and ids only as hashes made by the caller (see HashedId).
 import type { DegradedReason } from "../answer/degraded.ts";
 import type { Region } from "../edge/regions.ts";
+import { EVENT_ID } from "./recent-ids.ts";
 
 /**
  * An id the caller has already hashed (salted SHA-256, lower-case hex, 16–64 digits). The
@@ -72,6 +73,11 @@ export function latencyBucket(ms: number): string {
 
 /** Where and when an event happened. */
 export interface EventOrigin {
+  /**
+   * Random, set where the event is emitted: the RegionOpsDO counts an id once, so a batch
+   * sent again is not counted twice. Absent on events the RegionOpsDO derives itself.
+   */
+  id?: string;
   /** Epoch ms. */
   at: number;
   region: Region;
@@ -204,7 +210,7 @@ const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
  * malformed event (e.g. across an untyped boundary) cannot add unbounded counter names.
  */
 export function isValidEvent(e: OpsEvent): boolean {
-  if (!finite(e.at) || typeof e.region !== "string") return false;
+  if (!finite(e.at) || typeof e.region !== "string" || (e.id !== undefined && (typeof e.id !== "string" || !EVENT_ID.test(e.id)))) return false;
   if (e.type === "degraded_change") return e.reason === null || oneOf(DEGRADED_REASONS, e.reason);
   if (!oneOf(MODES, e.mode) || typeof e.conversation !== "string" || typeof e.language !== "string") return false;
   switch (e.type) {

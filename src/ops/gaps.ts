@@ -12,6 +12,8 @@ export type GapReason = "no_answer" | "low_confidence" | "not_helpful";
 export const GAP_REASONS: readonly GapReason[] = ["no_answer", "low_confidence", "not_helpful"];
 
 export interface GapQuestion {
+  /** Random, set where the question is emitted: a batch sent again adds it once. */
+  id?: string;
   language: string;
   /** The question, already redacted. */
   text: string;
@@ -125,6 +127,10 @@ export class GapClusters {
       .sort((a, b) => b.count - a.count || b.lastSeen - a.lastSeen || a.id.localeCompare(b.id))
       .slice(0, filter.limit ?? 50)
       .map(publicGap);
+  }
+
+  has(id: string): boolean {
+    return this.clusters.has(id);
   }
 
   get(id: string): Gap | null {

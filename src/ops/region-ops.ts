@@ -9,9 +9,10 @@ import type { AlertRule } from "./alert-rules.ts";
 import { evaluate, type Alert, type Notice } from "./alerts.ts";
 import { DegradedState } from "./degraded-state.ts";
 import type { OpsBatch } from "./event-batch.ts";
-import type { DegradedChangeEvent } from "./events.ts";
+import type { DegradedChangeEvent, OpsEvent } from "./events.ts";
 import { GAP_REASONS, GapClusters, type GapQuestion, type GapsJSON } from "./gaps.ts";
 import type { RegionGaps } from "./gap-merge.ts";
+import { EVENT_ID, RecentIds } from "./recent-ids.ts";
 import { Rollup, type MetricsView, type RollupChanges, type RollupSnapshot, type Steps, type Window, type WindowSpec } from "./rollup.ts";
 import type { Region } from "../edge/regions.ts";
 
@@ -30,11 +31,15 @@ export interface SavedOps {
   outbox: OutboxEntry[];
 }
 
-/** What a save writes: the rollup's changes, gaps changed and gone, and the small values. */
-export interface OpsChanges {
-  rollup: RollupChanges;
+/** Gaps changed (to upsert) and gone (to delete) since the last save. */
+export interface GapChanges {
   gaps: GapsJSON;
   deletedGaps: string[];
+}
+
+/** What a save writes: the rollup's changes, gaps changed and gone, and the small values. */
+export interface OpsChanges extends GapChanges {
+  rollup: RollupChanges;
   drafts: Record<string, string>;
   alerts: AlertLog;
   outbox: OutboxEntry[];
@@ -53,12 +58,23 @@ export interface RegionOpsOptions {
   idleAfterMs: number;
 }
 
+/** What `ingest` did with a batch. */
+export interface Ingested {
+  /** The events counted (repeats and malformed ones left out): what the DO logs. */
+  counted: OpsEvent[];
+  /** degraded_change events the region's replies implied (recorded; the caller writes them to Analytics Engine). */
+  derived: DegradedChangeEvent[];
+  /** A gap question was added (the DO saves gaps at once). */
+  gapsChanged: boolean;
+}
+
 export const EMPTY_SAVE: SavedOps = { rollup: null, gaps: [], drafts: {}, alerts: { open: [], recent: [] }, outbox: [] };
 
 const MINUTE = 60_000;
 const DEFAULTS: Omit<RegionOpsOptions, "rules" | "webhook"> = { maxRecent: 50, recentMs: 24 * 60 * MINUTE, maxBatch: 2_000, idleAfterMs: 15 * MINUTE };
 
-const validGap = (q: GapQuestion) => typeof q?.text === "string" && typeof q.language === "string" && GAP_REASONS.includes(q.reason) && Number.isFinite(q.at);
+const validGap = (q: GapQuestion) =>
+  typeof q?.text === "string" && typeof q.language === "string" && GAP_REASONS.includes(q.reason) && Number.isFinite(q.at) && (q.id === undefined || (typeof q.id === "string" && EVENT_ID.test(q.id)));
 
 export class RegionOps {
   readonly region: Region;
@@ -70,6 +86,8 @@ export class RegionOps {
   private readonly outbox: Outbox;
   private log: AlertLog;
   private readonly dirtyGaps = new Set<string>();
+  /** Event ids counted lately: a batch sent again counts nothing twice. */
+  private readonly seen = new RecentIds();
   private persistedGaps: Set<string>;
   private lastEventAt = 0;
   private lastEvaluatedAt = 0;
@@ -88,28 +106,54 @@ export class RegionOps {
   }
 
   /**
-   * Records a batch received at `now`. Returns the degraded_change events the region's
-   * replies implied (already recorded; the caller writes them to Analytics Engine).
+   * Records a batch received at `now`: its events (each id once: a batch sent again counts
+   * nothing twice), gap questions and breaker states. The DO logs `counted` before it
+   * answers, then calls `logged()`.
    */
-  ingest(batch: OpsBatch, now: number): DegradedChangeEvent[] {
-    const derived: DegradedChangeEvent[] = [];
-    for (const event of (batch.events ?? []).slice(0, this.options.maxBatch)) {
+  ingest(batch: OpsBatch, now: number): Ingested {
+    const result: Ingested = { counted: [], derived: [], gapsChanged: false };
+    this.count((batch.events ?? []).slice(0, this.options.maxBatch), now, result);
+    for (const q of (batch.gaps ?? []).slice(0, this.options.maxBatch)) {
+      if (!validGap(q) || (q.id !== undefined && this.seen.has(q.id))) continue;
+      if (q.id !== undefined) this.seen.add(q.id, now);
+      const { id: _id, ...question } = q;
+      const gap = this.clusters.add({ ...question, at: Math.min(q.at, now) });
+      if (gap) this.dirtyGaps.add(gap);
+      result.gapsChanged ||= gap !== null;
+    }
+    if (batch.breakers && typeof batch.breakers === "object") this.rollup.setBreakers(batch.breakers);
+    return result;
+  }
+
+  /**
+   * After a restart: events the DO logged at `receivedAt` and had not saved yet are counted
+   * again (`folded` false), as they were then; those it had saved only mark their ids seen.
+   */
+  replay(events: readonly OpsEvent[], receivedAt: number, folded: boolean): void {
+    if (!folded) return void this.count(events, receivedAt, { counted: [], derived: [], gapsChanged: false });
+    for (const e of events) if (typeof e?.id === "string") this.seen.add(e.id, receivedAt);
+  }
+
+  /** Everything counted so far is durable (logged or saved): /metrics may show it. */
+  logged(): void {
+    this.rollup.markAllPersisted();
+  }
+
+  private count(events: readonly OpsEvent[], now: number, into: Ingested): void {
+    for (const event of events) {
+      const id = typeof event?.id === "string" ? event.id : null;
+      if (id !== null && this.seen.has(id)) continue;
       if (!this.rollup.record(event, now)) continue;
+      if (id !== null) this.seen.add(id, now);
+      into.counted.push(event);
       this.lastEventAt = Math.max(this.lastEventAt, now);
       if (event.type !== "turn") continue;
       const change = this.degraded.observe(event.mode, event.degradedReason);
       if (!change) continue;
       const e: DegradedChangeEvent = { type: "degraded_change", at: Math.min(event.at, now), region: this.region, colo: event.colo, jurisdiction: null, degraded: change.degraded, reason: change.reason };
       this.rollup.record(e, now);
-      derived.push(e);
+      into.derived.push(e);
     }
-    for (const q of (batch.gaps ?? []).slice(0, this.options.maxBatch)) {
-      if (!validGap(q)) continue;
-      const id = this.clusters.add({ ...q, at: Math.min(q.at, now) });
-      if (id) this.dirtyGaps.add(id);
-    }
-    if (batch.breakers && typeof batch.breakers === "object") this.rollup.setBreakers(batch.breakers);
-    return derived;
   }
 
   /** The alarm's work for `now`: SLA ticks and gauge samples, gap expiry, alert evaluation (about once a minute). */
@@ -127,17 +171,26 @@ export class RegionOps {
 
   /** What to save now; call `saved()` with it once it is durable. */
   changes(now: number): OpsChanges {
+    const gaps = this.gapChanges();
+    for (const id of [...this.drafts.keys()]) if (!this.clusters.has(id)) this.drafts.delete(id);
+    return { rollup: this.rollup.takeChanges(now), ...gaps, drafts: Object.fromEntries(this.drafts), alerts: this.log, outbox: this.outbox.toJSON() };
+  }
+
+  /** The gaps changed and gone since the last save (saved alone when a batch brings questions). */
+  gapChanges(): GapChanges {
     const all = this.clusters.toJSON();
     const current = new Set(all.map((g) => g.id));
-    const gaps = all.filter((g) => this.dirtyGaps.has(g.id) || !this.persistedGaps.has(g.id));
-    const deletedGaps = [...this.persistedGaps].filter((id) => !current.has(id));
-    for (const id of [...this.drafts.keys()]) if (!current.has(id)) this.drafts.delete(id);
-    return { rollup: this.rollup.takeChanges(now), gaps, deletedGaps, drafts: Object.fromEntries(this.drafts), alerts: this.log, outbox: this.outbox.toJSON() };
+    return { gaps: all.filter((g) => this.dirtyGaps.has(g.id) || !this.persistedGaps.has(g.id)), deletedGaps: [...this.persistedGaps].filter((id) => !current.has(id)) };
   }
 
   /** The changes are durable: their totals may be exposed, their gaps are the stored ones. */
   saved(c: OpsChanges): void {
     this.rollup.markPersisted(c.rollup.head);
+    this.gapsSaved(c);
+  }
+
+  /** The gap changes are durable. */
+  gapsSaved(c: GapChanges): void {
     for (const g of c.gaps) {
       this.persistedGaps.add(g.id);
       this.dirtyGaps.delete(g.id);

@@ -6,10 +6,9 @@
 // A conversation's rating counts once: a rating that replaces an earlier one takes that one
 // out of the minute and hour it was counted in, and is counted where it is made.
 //
-// Monotonic totals: /metrics exposes only totals the DO has confirmed persisted
-// (`markPersisted`), and a restore starts from the last persisted snapshot, so an exposed
-// counter never exceeds what a restart restores. At most the events since the last
-// persisted snapshot are lost; they were never exposed.
+// Monotonic totals: /metrics exposes only totals the DO has confirmed durable (a saved
+// snapshot, `markPersisted`, or events it logged, `markAllPersisted`), and a restore starts
+// from what is durable, so an exposed counter never exceeds what a restart restores.
 import type { DegradedReason } from "../answer/degraded.ts";
 import type { BreakerState } from "../resilience/breaker.ts";
 import type { Region } from "../edge/regions.ts";
@@ -225,6 +224,11 @@ export class Rollup {
   /** What /metrics may show: the last persisted totals and the current gauges. */
   metricsView(now: number): MetricsView {
     return { region: this.region, totals: totalsFromJSON(totalsToJSON(this.persisted)), gauges: this.current(now) };
+  }
+
+  /** Everything recorded so far is durable (the DO logged it): the current totals may be exposed. */
+  markAllPersisted(): void {
+    this.persisted = this.liveTotals();
   }
 
   /** The DO saved a snapshot or changes taken from this rollup: their totals may now be exposed. */

@@ -1,9 +1,11 @@
-// The one place ops events leave a Worker or a Durable Object: each is written to Workers
-// Analytics Engine (EVENTS, when bound) at once, and queued for its region's RegionOpsDO,
-// which receives them in batches per isolate (src/ops/event-batch.ts), sent by whichever
-// request's timer comes first, under that request's `ctx.waitUntil`. Emitting is never awaited, never throws and never fails a turn: errors
-// are logged by code only. OPS_EVENTS=off emits nothing (and, in development only, a
-// switch for the benchmark overrides it).
+// The one place ops events leave a Worker or a Durable Object: each gets a random id, is
+// written to Workers Analytics Engine (EVENTS, when bound) at once, and queued for its
+// region's RegionOpsDO, which receives them in batches per isolate (src/ops/event-batch.ts),
+// sent by whichever request's timer comes first, under that request's `ctx.waitUntil`. A
+// failed send is tried twice more; the RegionOpsDO counts each id once, so a batch that did
+// arrive the first time is not counted again. Emitting is never awaited, never throws and
+// never fails a turn: errors are logged by code only. OPS_EVENTS=off emits nothing (and, in
+// development only, a switch for the benchmark overrides it).
 import { readConfig, type Config } from "../config.ts";
 import type { Region } from "../edge/regions.ts";
 import { EventBatcher, type BatchPart, type OpsBatch } from "../ops/event-batch.ts";
@@ -33,23 +35,41 @@ function logFailure(code: string, err: unknown): void {
 
 const batcher = new EventBatcher();
 
-/** Sends batches from the calling request, each region's on its own; never rejects. */
-function send(env: Env, config: Config, batches: Array<[string, OpsBatch]>): Promise<void> {
-  return Promise.all(
-    batches.map(([destination, batch]) => {
-      const region = destination as Region;
-      return regionOps(env, region, config.jurisdictions)
-        .ingest(region, batch)
-        .catch((err: unknown) => logFailure("ops_events_undelivered", err));
-    }),
-  ).then(() => undefined);
+/** Pauses before a failed send is tried again (a DO being reset or overloaded answers soon after). */
+const RETRY_DELAYS_MS = [500, 2_000];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sends one region's batch, trying again after a failure (a fresh stub each time); never rejects. */
+async function deliver(env: Env, config: Config, region: Region, batch: OpsBatch): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await regionOps(env, region, config.jurisdictions).ingest(region, batch);
+      return;
+    } catch (err) {
+      const pause = RETRY_DELAYS_MS[attempt];
+      if (pause === undefined) return logFailure("ops_events_undelivered", err);
+      await sleep(pause);
+    }
+  }
 }
 
-/** Queues a part; the request that must send (now, or on its own timer) waits for it under waitUntil. */
+/** Sends batches from the calling request, each region's on its own; never rejects. */
+function send(env: Env, config: Config, batches: Array<[string, OpsBatch]>): Promise<void> {
+  return Promise.all(batches.map(([destination, batch]) => deliver(env, config, destination as Region, batch))).then(() => undefined);
+}
+
+/** Queues a part; the request that must send (now, on its own timer, or as a watcher) waits for it under waitUntil. */
 function queue(env: Env, config: Config, ctx: Waiter, destination: Region, part: BatchPart): void {
   const decision = batcher.add(destination, part, Date.now());
   if (decision.action === "send") ctx.waitUntil(send(env, config, batcher.take()));
-  else if (decision.action === "schedule") ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, decision.delayMs)).then(() => send(env, config, batcher.take())));
+  else if (decision.action === "schedule") ctx.waitUntil(sleep(decision.delayMs).then(() => send(env, config, batcher.take())));
+  else ctx.waitUntil(sleep(decision.afterMs).then(() => send(env, config, batcher.takeIfStale(Date.now()))));
+}
+
+/** A fresh event or question id: 128 random bits, hex. */
+function newId(): string {
+  return crypto.randomUUID().replaceAll("-", "");
 }
 
 let devSwitch: boolean | null = null;
@@ -85,7 +105,7 @@ export function emitOpsEvent(env: Env, ctx: Waiter, event: OpsEvent, breakers?: 
     if (!opsEventsOn(config)) return;
     writeAnalytics(env, event);
     if (breakers) queue(env, config, ctx, event.region, { breakers });
-    queue(env, config, ctx, event.region, { event });
+    queue(env, config, ctx, event.region, { event: { ...event, id: event.id ?? newId() } });
   } catch (err) {
     logFailure("ops_emit_failed", err);
   }
@@ -100,7 +120,7 @@ export function emitGapQuestion(env: Env, ctx: Waiter, place: { region: Region; 
   try {
     const config = readConfig(env);
     if (!opsEventsOn(config) || !mayKeepQuestionText(place.region, place.jurisdiction)) return;
-    queue(env, config, ctx, place.region, { gap: question });
+    queue(env, config, ctx, place.region, { gap: { ...question, id: question.id ?? newId() } });
   } catch (err) {
     logFailure("ops_emit_failed", err);
   }

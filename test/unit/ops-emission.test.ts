@@ -10,12 +10,13 @@ const T = Date.UTC(2026, 0, 5, 12, 0, 0);
 describe("event batches per isolate", () => {
   const gap = { language: "en", text: "where is the moon", reason: "no_answer" as const, at: T };
 
-  it("asks the first caller to schedule a send and the others to do nothing, then gives one batch per region", () => {
+  it("asks the first caller to schedule a send and the others to watch it, then gives one batch per region", () => {
     const b = new EventBatcher({ maxItems: 10 });
+    const watch = { action: "watch", afterMs: 2_000 };
     expect(b.add("weur", { event: turn(T) }, T)).toEqual({ action: "schedule", delayMs: 250 });
-    expect(b.add("weur", { event: turn(T + 1) }, T + 1)).toEqual({ action: "none" });
-    expect(b.add("apac", { event: turn(T, { region: "apac" }) }, T + 2)).toEqual({ action: "none" });
-    expect(b.add("weur", { breakers: { llm: "open" } }, T + 3)).toEqual({ action: "none" });
+    expect(b.add("weur", { event: turn(T + 1) }, T + 1)).toEqual(watch);
+    expect(b.add("apac", { event: turn(T, { region: "apac" }) }, T + 2)).toEqual(watch);
+    expect(b.add("weur", { breakers: { llm: "open" } }, T + 3)).toEqual(watch);
     const batches = b.take();
     expect(batches.map(([d, batch]) => [d, batch.events.length, batch.breakers])).toEqual([
       ["weur", 2, { llm: "open" }],
@@ -38,8 +39,23 @@ describe("event batches per isolate", () => {
   it("schedules anew when a scheduled send was never taken (its request ended early)", () => {
     const b = new EventBatcher({ staleMs: 2_000 });
     b.add("weur", { event: turn(T) }, T);
-    expect(b.add("weur", { event: turn(T) }, T + 1_999)).toEqual({ action: "none" });
+    expect(b.add("weur", { event: turn(T) }, T + 1_999)).toEqual({ action: "watch", afterMs: 2_000 });
     expect(b.add("weur", { event: turn(T) }, T + 2_000)).toEqual({ action: "schedule", delayMs: 250 });
+  });
+
+  it("has a watcher send what waits when the scheduled send never came (its context ended), and nothing when it did", () => {
+    const b = new EventBatcher({ staleMs: 2_000 });
+    b.add("weur", { event: turn(T) }, T);
+    b.add("weur", { event: turn(T + 1) }, T + 1);
+    // No more parts come: the watcher's own check, staleMs after it added, finds the send overdue.
+    expect(b.takeIfStale(T + 1_000)).toEqual([]);
+    expect(b.takeIfStale(T + 2_001).map(([d, batch]) => [d, batch.events.length])).toEqual([["weur", 2]]);
+    expect(b.size).toBe(0);
+
+    b.add("weur", { event: turn(T + 3_000) }, T + 3_000);
+    b.add("weur", { event: turn(T + 3_001) }, T + 3_001);
+    expect(b.take()).toHaveLength(1);
+    expect(b.takeIfStale(T + 5_001)).toEqual([]);
   });
 
   it("holds a bounded number of items while nothing is sent, counting what it drops", () => {

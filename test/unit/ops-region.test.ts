@@ -97,7 +97,7 @@ describe("a region's ops state (fake clock)", () => {
 
   it("records a degraded_change when the region's replies turn degraded, fires and queues a notice, and restores it all from what it saved", () => {
     const ops = new RegionOps("weur", EMPTY_SAVE, options);
-    const derived = ops.ingest({ events: [degradedTurn(at(0, 1)), degradedTurn(at(0, 2)), degradedTurn(at(0, 3))], gaps: [{ language: "en", text: "telescope lens repair", reason: "no_answer", at: at(0, 4) }], breakers: { "replica:weur": "open" } }, at(0, 5));
+    const { derived } = ops.ingest({ events: [degradedTurn(at(0, 1)), degradedTurn(at(0, 2)), degradedTurn(at(0, 3))], gaps: [{ language: "en", text: "telescope lens repair", reason: "no_answer", at: at(0, 4) }], breakers: { "replica:weur": "open" } }, at(0, 5));
     expect(derived).toMatchObject([{ type: "degraded_change", degraded: true, reason: "llm_unavailable", region: "weur" }]);
     const notices = ops.minute(at(0, 59));
     expect(notices.map((n) => `${n.kind}:${n.alert.ruleId}:${n.alert.level}`)).toEqual(["fired:degraded_share:critical"]);
@@ -129,6 +129,39 @@ describe("a region's ops state (fake clock)", () => {
     expect(ops.gaps({}).drafts).toEqual({ [gap!.id]: "en:telescope-lens-repair" });
     expect(ops.closeGaps([gap!.id, "gap_en_0000000000000000"])).toBe(1);
     expect(ops.changes(at(0, 5))).toMatchObject({ gaps: [], deletedGaps: [gap!.id], drafts: {} });
+  });
+
+  it("counts an event or a question sent again once, and says which events it counted (to log)", () => {
+    const ops = new RegionOps("weur", EMPTY_SAVE, options);
+    const batch = { events: [turn(at(0, 1), { id: "e".repeat(32) }), handoff(at(0, 1), { id: "f".repeat(32) })], gaps: [{ id: "g".repeat(32), language: "en", text: "telescope lens repair", reason: "no_answer" as const, at: at(0, 1) }], breakers: null };
+    expect(ops.ingest(batch, at(0, 2))).toMatchObject({ counted: batch.events, gapsChanged: true });
+    // The sender did not hear back and sent the batch again, with one new event.
+    const again = ops.ingest({ ...batch, events: [...batch.events, turn(at(0, 3), { id: "h".repeat(32) })] }, at(0, 4));
+    expect(again).toMatchObject({ counted: [{ id: "h".repeat(32) }], gapsChanged: false });
+    expect(count(overall(ops.query("1h", at(0, 5))), "turns")).toBe(2);
+    expect(count(overall(ops.query("1h", at(0, 5))), "handoffs")).toBe(1);
+    expect(ops.gaps({}).gaps.map((g) => g.count)).toEqual([1]);
+  });
+
+  it("shows at /metrics what it logged, and a restart that replays the log shows the same, counting nothing twice", () => {
+    const ops = new RegionOps("weur", EMPTY_SAVE, options);
+    const first = ops.ingest({ events: [turn(at(0, 1), { id: "a".repeat(32) })], gaps: [], breakers: null }, at(0, 1));
+    ops.logged();
+    const saved = ops.changes(at(0, 2));
+    ops.saved(saved);
+    const second = ops.ingest({ events: [turn(at(0, 3), { id: "b".repeat(32) }), degradedTurn(at(0, 3), { id: "c".repeat(32) })], gaps: [], breakers: null }, at(0, 3));
+    ops.logged();
+    const shown = ops.metricsView(at(0, 4)).totals;
+    expect(count(shown.normal, "turns") + count(shown.degraded, "turns")).toBe(3);
+
+    const restarted = new RegionOps("weur", roundTrip(saved, EMPTY_SAVE), options);
+    restarted.replay(first.counted, at(0, 1), true);
+    restarted.replay(second.counted, at(0, 3), false);
+    restarted.logged();
+    expect(restarted.metricsView(at(0, 5)).totals).toEqual(shown);
+    expect(restarted.query("1h", at(0, 5)).tallies).toEqual(ops.query("1h", at(0, 5)).tallies);
+    // The sender's retries of both batches count nothing.
+    expect(restarted.ingest({ events: [...first.counted, ...second.counted], gaps: [], breakers: null }, at(0, 6)).counted).toEqual([]);
   });
 
   it("wakes every minute while busy, sooner for a retry, and not at all once idle", () => {

@@ -10,6 +10,7 @@ import type { KpiSummary } from "../../src/ops/kpi.ts";
 import type { Series } from "../../src/ops/metrics.ts";
 import { conversationAt } from "../../src/platform/conversations.ts";
 import { call, cid, send, warmReplica, type Created } from "./helpers.ts";
+import { handoff, turn } from "../support/ops-events.ts";
 import { conversationIn, eventually, operatorKey, opsGet, opsJson, regionOpsStub, runOpsAlarm } from "./ops-helpers.ts";
 
 type Summary = KpiSummary & { regions: string[] };
@@ -125,6 +126,24 @@ describe("/metrics", () => {
     await evictDurableObject(regionOpsStub("oc"));
     const after = await (await opsGet("/metrics")).text();
     expect(sample(after, "holdfast_turns_total", { region: "oc", mode: "normal", decision: "answer" })).toBeGreaterThanOrEqual(answered);
+  });
+});
+
+describe("what the RegionOpsDO counted", () => {
+  it("shows at /metrics at once, keeps across an eviction before any save, and counts a batch sent again once", async () => {
+    const stub = regionOpsStub("sam");
+    const batch = { events: [turn(Date.now(), { region: "sam", id: crypto.randomUUID() }), handoff(Date.now(), { region: "sam", id: crypto.randomUUID() })], gaps: [], breakers: null };
+    const turnsIn = async () => sample(await (await opsGet("/metrics")).text(), "holdfast_turns_total", { region: "sam", mode: "normal", decision: "answer" }) ?? 0;
+    const [before, handoffsBefore] = [await turnsIn(), (await summaryOf("sam")).overall.handoffs.total];
+    await stub.ingest("sam", batch);
+    expect(await turnsIn()).toBe(before + 1);
+    // Evicted before its minute's save: the logged batch is counted again on the next read.
+    await evictDurableObject(stub);
+    expect(await turnsIn()).toBe(before + 1);
+    // The sender did not hear back and sends the batch again.
+    await regionOpsStub("sam").ingest("sam", batch);
+    expect(await turnsIn()).toBe(before + 1);
+    expect((await summaryOf("sam")).overall.handoffs.total).toBe(handoffsBefore + 1);
   });
 });
 

@@ -1,6 +1,6 @@
-// GET /metrics: the Prometheus text exposition of every region's saved totals and current
-// gauges (src/ops/prometheus.ts). Counters come only from what RegionOpsDOs have saved, so
-// they never go backwards across restarts; they trail live traffic by up to a minute.
+// GET /metrics: the Prometheus text exposition of every region's durable totals and current
+// gauges (src/ops/prometheus.ts). Counters come only from what RegionOpsDOs have saved or
+// logged, so they never go backwards across restarts, and show an event once its batch arrived.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { METRICS_CONTENT_TYPE, metricsBody } from "../../ops/prometheus.ts";
 import type { MetricsView } from "../../ops/rollup.ts";
