@@ -140,10 +140,19 @@ export class ConversationOps {
     this.emit(at, {}, (c, customer) => ({ ...c, ...fields, type: "conversation_end", customer }));
   }
 
+  /**
+   * A question for the gap report, with the conversation's digest (an erasure finds its
+   * examples by it) and whether it is an EU conversation; none without a digest to erase by.
+   */
   private gap(text: string, language: string, reason: GapReason, at: number): void {
     const meta = this.meta();
     const question = meta && gapQuestion(text, language, reason, at);
-    if (meta && question) emitGapQuestion(this.env, this.ctx, { region: this.region(), jurisdiction: meta.jurisdiction }, question);
+    if (!meta || !question) return;
+    const region = this.region();
+    const done = this.ids(meta).then(({ conversation }) => {
+      if (conversation) emitGapQuestion(this.env, this.ctx, { region, jurisdiction: meta.jurisdiction }, { ...question, conversation, eu: meta.jurisdiction === "eu" });
+    });
+    this.ctx.waitUntil(done.catch(() => {}));
   }
 
   /** Emits an event once the ids are hashed; `slice` overrides the outcome's mode, KB version, language. */

@@ -18,6 +18,7 @@ import type { DeskObserver } from "../src/desk/observer.ts";
 import { opsHandoffReason } from "../src/ops/events.ts";
 import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
+import { forgetGapExamples } from "../src/platform/events.ts";
 import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts";
 import { subjectIndex } from "../src/platform/subjects.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
@@ -173,19 +174,25 @@ export class ConversationDO extends DurableObject<Env> {
    * first (storing only sealed text), and every later one finds no conversation. Then its data
    * key goes, with the erased marker (a commit of its own: from then on nothing stored can be
    * read, even from a point-in-time copy, and nothing more is written), then what was derived
-   * from it outside (the replica's memory of its questions), then all of its storage.
+   * from it outside (the replica's memory of its questions, the region's gap examples), then
+   * all of its storage.
    */
   erase(): Promise<Outcome<{ erased: boolean }>> {
     return this.turns.inOrder(async () => {
       const held = await this.export();
       if (!held.ok) return ok({ erased: false });
       const { conversation, messages } = held.value;
+      // Read before the key goes: without it the conversation has no region (the default's would be asked to forget).
+      const region = this.region();
       this.store.destroyKey(Date.now());
       await this.ctx.storage.sync();
       await this.key.forget(conversation.id);
       this.sockets.closeAll(1000, "erased");
       const questions = messages.filter((m) => m.role === "customer").map((m) => m.text);
-      await forgetDerived(this.env, this.config, this.region(), this.ctx.id.toString(), conversation.locale, questions).catch(() => {});
+      await Promise.all([
+        forgetDerived(this.env, this.config, region, this.ctx.id.toString(), conversation.locale, questions).catch(() => {}),
+        forgetGapExamples(this.env, this.config, region, conversation.id),
+      ]);
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
       // The object lives on, empty but for the marker, until it is evicted: every later call

@@ -90,6 +90,12 @@ export class RegionOpsDO extends DurableObject<Env> {
     return this.state(region)?.gaps(filter) ?? { region, gaps: [], drafts: {} };
   }
 
+  /** Erasure: the gap examples of the conversation with this digest go (saved at once). */
+  forgetConversation(region: Region, conversation: string): void {
+    const ops = this.state(region);
+    if (ops?.forgetConversation(conversation, this.now())) this.saveGaps(ops);
+  }
+
   /** A draft article was made from these gaps (saved at once: editors act rarely). */
   markDraft(region: Region, gapIds: string[], articleId: string): void {
     const ops = this.state(region);

@@ -65,7 +65,8 @@ export class AnswerPipeline implements Answerer {
     // What leaves the conversation (the replica, the LLM, the caches, the replica's memory)
     // is redacted; the plan itself reads the customer's own words.
     const outward = redact(text).text;
-    const kb: KbPort = { retrieve: (query, options) => this.ports.kb.retrieve(searchable(query), options) };
+    // The plan hands the replica its query and, for the exact-question match, the customer's own words: both redacted.
+    const kb: KbPort = { retrieve: (query, options) => this.ports.kb.retrieve(searchable(query), options.asked === undefined ? options : { ...options, asked: searchable(options.asked) }) };
     let plan: Plan;
     try {
       plan = await withTimeout(planReply(text, request.locale, request.state, kb, this.config.plan), this.config.deadlineMs, "turn");

@@ -83,6 +83,7 @@ export const GapSchema = z
     language: z.string(),
     count: z.number().int(),
     examples: z.array(z.string()).openapi({ description: "Example questions, redacted." }),
+    draftable: z.array(z.string()).openapi({ description: "The examples a draft made from the gap carries: none from an EU conversation (those stay in EU objects; the editor types the draft's words)." }),
     representative: z.string(),
     reasons: reasons(GAP_REASONS),
     firstSeen: z.number().int(),

@@ -85,7 +85,7 @@ export function mergeGaps(sources: readonly RegionGaps[], options: Partial<Merge
     }
     if (!best) {
       const reasons = Object.fromEntries(GAP_REASONS.map((r) => [r, 0])) as Record<GapReason, number>;
-      const gap: MergedGap = { id: ref, language: g.language, count: 0, examples: [], representative: g.representative, reasons, firstSeen: g.firstSeen, lastSeen: g.lastSeen, members: [], regions: [], draft: null };
+      const gap: MergedGap = { id: ref, language: g.language, count: 0, examples: [], draftable: [], representative: g.representative, reasons, firstSeen: g.firstSeen, lastSeen: g.lastSeen, members: [], regions: [], draft: null };
       clusters.push((best = { gap, profile: new Map(), seen: new Set() }));
     }
     const m = best.gap;
@@ -96,11 +96,14 @@ export function mergeGaps(sources: readonly RegionGaps[], options: Partial<Merge
     m.members.push(ref);
     if (!m.regions.includes(region)) m.regions.push(region);
     m.draft ??= draft;
+    const draftable = new Set(g.draftable ?? []);
     for (const e of g.examples) {
       const key = normalized(e);
       if (m.examples.length < o.maxExamples && !best.seen.has(key)) {
         best.seen.add(key);
         m.examples.push(e);
+        // The same words from an EU conversation elsewhere do not make them draftable here.
+        if (draftable.has(e)) m.draftable.push(e);
       }
     }
     for (const [t, c] of profile) best.profile.set(t, (best.profile.get(t) ?? 0) + c);

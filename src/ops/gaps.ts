@@ -2,7 +2,10 @@
 // that were marked not helpful, clustered per language into gaps (online leader clustering:
 // cosine of a question's tokens against each gap's token profile). Text arrives redacted;
 // bracketed placeholders such as [email] are ignored. Memory is bounded: capped gaps (the
-// least recently seen are evicted), examples, profile tokens and text lengths.
+// least recently seen are evicted), examples, profile tokens and text lengths. Redaction
+// leaves names and street addresses, so each example keeps where it came from: the keyed
+// digest of its conversation (an erasure removes it) and whether that conversation is in
+// the EU jurisdiction (its words never go into a draft, which lives in the KB primary).
 import type { ArticleInput } from "../kb/article.ts";
 import { SLUG } from "../kb/article.ts";
 import { queryTokens } from "../kb/text/tokens.ts";
@@ -19,6 +22,10 @@ export interface GapQuestion {
   text: string;
   reason: GapReason;
   at: number;
+  /** The keyed digest of the conversation it came from (HashedId), by which an erasure finds it. */
+  conversation?: string;
+  /** It came from a conversation in the EU jurisdiction. */
+  eu?: boolean;
 }
 
 export interface Gap {
@@ -28,6 +35,8 @@ export interface Gap {
   count: number;
   /** Distinct example questions, first seen first. */
   examples: string[];
+  /** The examples a draft may carry: those not from an EU conversation. */
+  draftable: string[];
   /** The example most like the gap as a whole (a title for its article). */
   representative: string;
   reasons: Record<GapReason, number>;
@@ -49,12 +58,21 @@ export interface GapOptions {
 
 export const DEFAULT_GAPS: GapOptions = { threshold: 0.45, maxGaps: 500, maxExamples: 5, maxProfile: 64, maxTextLength: 300, retentionMs: 7 * 24 * 3_600_000 };
 
-interface Cluster extends Gap {
+/** An example and where it came from (`c`: the conversation's digest, null when unknown). */
+export interface GapSample {
+  text: string;
+  c: string | null;
+  eu: boolean;
+  reason: GapReason;
+}
+
+interface Cluster extends Omit<Gap, "examples" | "draftable" | "representative"> {
+  samples: GapSample[];
   /** Token → how many of the gap's questions had it. */
   profile: Map<string, number>;
 }
 
-export type GapsJSON = Array<Gap & { profile: Array<[string, number]> }>;
+export type GapsJSON = Array<Gap & { profile: Array<[string, number]>; samples: GapSample[] }>;
 
 const PLACEHOLDER = /\[[^\]\n]{1,40}\]|<[^>\n]{1,40}>|\{[^}\n]{1,40}\}/g;
 const LANGUAGE = /^[a-z]{2,3}$/;
@@ -112,7 +130,9 @@ export class GapClusters {
     cluster.firstSeen = Math.min(cluster.firstSeen, q.at);
     for (const t of tokens) cluster.profile.set(t, (cluster.profile.get(t) ?? 0) + 1);
     this.trimProfile(cluster);
-    if (cluster.examples.length < this.options.maxExamples && !cluster.examples.some((e) => normalizeExample(e) === normalizeExample(text))) cluster.examples.push(text);
+    if (cluster.samples.length < this.options.maxExamples && !cluster.samples.some((e) => normalizeExample(e.text) === normalizeExample(text))) {
+      cluster.samples.push({ text, c: q.conversation ?? null, eu: q.eu === true, reason: q.reason });
+    }
     // Most recently seen last, so eviction takes the least recently seen.
     this.clusters.delete(cluster.id);
     this.clusters.set(cluster.id, cluster);
@@ -143,6 +163,36 @@ export class GapClusters {
     return this.clusters.delete(id);
   }
 
+  /**
+   * Erasure: removes the examples of the conversation with digest `c`, with their share of
+   * the gap's count and token profile; a gap left without examples goes. Returns the ids of
+   * the gaps changed and of those gone.
+   */
+  forget(c: string): { changed: string[]; removed: string[] } {
+    const out = { changed: [] as string[], removed: [] as string[] };
+    for (const [id, cluster] of this.clusters) {
+      const gone = cluster.samples.filter((e) => e.c === c);
+      if (!gone.length) continue;
+      cluster.samples = cluster.samples.filter((e) => e.c !== c);
+      if (!cluster.samples.length) {
+        this.clusters.delete(id);
+        out.removed.push(id);
+        continue;
+      }
+      for (const e of gone) {
+        cluster.count = Math.max(0, cluster.count - 1);
+        cluster.reasons[e.reason] = Math.max(0, (cluster.reasons[e.reason] ?? 0) - 1);
+        for (const t of gapTokens(e.text)) {
+          const n = (cluster.profile.get(t) ?? 0) - 1;
+          if (n > 0) cluster.profile.set(t, n);
+          else cluster.profile.delete(t);
+        }
+      }
+      out.changed.push(id);
+    }
+    return out;
+  }
+
   /** Drops gaps not seen within the retention. */
   prune(now: number): void {
     for (const [id, c] of this.clusters) if (now - c.lastSeen > this.options.retentionMs) this.clusters.delete(id);
@@ -153,15 +203,21 @@ export class GapClusters {
   }
 
   toJSON(): GapsJSON {
-    return [...this.clusters.values()].map((c) => ({ ...publicGap(c), profile: [...c.profile] }));
+    return [...this.clusters.values()].map((c) => ({ ...publicGap(c), profile: [...c.profile], samples: c.samples.map((e) => ({ ...e })) }));
   }
 
-  static fromJSON(json: GapsJSON | undefined, options: Partial<GapOptions> = {}): GapClusters {
+  /**
+   * Clusters from JSON. Examples saved before they kept their origin (no `samples`) count as
+   * from an unknown conversation, and as EU text when `legacyEu` (an EU region's object).
+   */
+  static fromJSON(json: GapsJSON | undefined, options: Partial<GapOptions> = {}, legacyEu = true): GapClusters {
     const g = new GapClusters(options);
     for (const c of (json ?? []).slice(-g.options.maxGaps)) {
       if (typeof c?.id !== "string") continue;
       const reasons = Object.fromEntries(GAP_REASONS.map((r) => [r, Number(c.reasons?.[r]) || 0])) as Record<GapReason, number>;
-      g.clusters.set(c.id, { ...c, representative: "", reasons, examples: (c.examples ?? []).slice(0, g.options.maxExamples), profile: new Map(c.profile ?? []) });
+      const samples = Array.isArray(c.samples) ? c.samples : (c.examples ?? []).map((text): GapSample => ({ text, c: null, eu: legacyEu, reason: "no_answer" }));
+      const { examples: _e, draftable: _d, representative: _r, samples: _s, ...rest } = c;
+      g.clusters.set(c.id, { ...rest, reasons, samples: samples.slice(0, g.options.maxExamples), profile: new Map(c.profile ?? []) });
     }
     return g;
   }
@@ -169,7 +225,7 @@ export class GapClusters {
   private create(language: string, tokens: string[], at: number): Cluster {
     let id = `gap_${language}_${stableHash(`${language}|${[...tokens].sort().join(" ")}`)}`;
     for (let n = 2; this.clusters.has(id); n++) id = `${id.split("~")[0]}~${n}`;
-    return { id, language, count: 0, examples: [], representative: "", reasons: { no_answer: 0, low_confidence: 0, not_helpful: 0 }, firstSeen: at, lastSeen: at, profile: new Map() };
+    return { id, language, count: 0, samples: [], reasons: { no_answer: 0, low_confidence: 0, not_helpful: 0 }, firstSeen: at, lastSeen: at, profile: new Map() };
   }
 
   private trimProfile(c: Cluster): void {
@@ -181,25 +237,38 @@ export class GapClusters {
 
 /** The example most like the gap's profile. */
 function representativeOf(c: Cluster): string {
-  let best = c.examples[0] ?? "";
+  let best = c.samples[0]?.text ?? "";
   let bestScore = -1;
-  for (const e of c.examples) {
-    const score = cosine(gapTokens(e), c.profile);
-    if (score > bestScore) [best, bestScore] = [e, score];
+  for (const { text } of c.samples) {
+    const score = cosine(gapTokens(text), c.profile);
+    if (score > bestScore) [best, bestScore] = [text, score];
   }
   return best;
 }
 
 function publicGap(c: Cluster): Gap {
-  return { id: c.id, language: c.language, count: c.count, examples: [...c.examples], representative: representativeOf(c), reasons: { ...c.reasons }, firstSeen: c.firstSeen, lastSeen: c.lastSeen };
+  const examples = c.samples.map((e) => e.text);
+  const draftable = c.samples.filter((e) => !e.eu).map((e) => e.text);
+  return { id: c.id, language: c.language, count: c.count, examples, draftable, representative: representativeOf(c), reasons: { ...c.reasons }, firstSeen: c.firstSeen, lastSeen: c.lastSeen };
 }
 
 /** The fields of a draft KB article for a gap; its answer is for an editor to write. */
 export type GapDraft = Omit<ArticleInput, "answer" | "status"> & { status: "draft"; gapId: string };
 
-/** A draft article from a gap: the representative question as title, the examples as its questions. */
-export function draftFromGap(gap: Gap): GapDraft {
-  const title = (gap.representative || gap.examples[0] || gap.id).replace(/\s+/g, " ").trim().slice(0, 300);
+/** A draft's title when no example may be copied and the editor typed none. */
+const UNTITLED: Record<string, (count: number) => string> = {
+  en: (n) => `KB gap: ${n} unanswered question${n === 1 ? "" : "s"} (write a title)`,
+  zh: (n) => `知识库缺口：${n} 个未解答的问题（请填写标题）`,
+};
+
+/**
+ * A draft article from a gap: the representative question as title, the examples as its
+ * questions — only those not from an EU conversation (`draftable`). A gap with nothing
+ * draftable gets a neutral title and no questions: the editor types the words.
+ */
+export function draftFromGap(gap: Pick<Gap, "id" | "language" | "count" | "representative" | "draftable">): GapDraft {
+  const copied = gap.draftable.includes(gap.representative) ? gap.representative : gap.draftable[0];
+  const title = (copied || (UNTITLED[gap.language] ?? UNTITLED.en!)(gap.count)).replace(/\s+/g, " ").trim().slice(0, 300);
   // Redaction placeholders ([email] …) name no topic: they stay out of the slug.
   const words = title
     .replace(PLACEHOLDER, " ")
@@ -209,6 +278,7 @@ export function draftFromGap(gap: Gap): GapDraft {
     .replace(/^-+|-+$/g, "")
     .slice(0, 60)
     .replace(/-+$/, "");
-  const slug = SLUG.test(words) && words.length >= 3 ? words : `gap-${gap.id.slice(-16).replace(/[^a-z0-9_-]/g, "")}`;
-  return { slug, locale: localeFor(gap.language), title, questions: gap.examples.map((e) => e.slice(0, 500)), tags: ["kb-gap"], status: "draft", gapId: gap.id };
+  const slug = copied && SLUG.test(words) && words.length >= 3 ? words : null;
+  const questions = gap.draftable.map((e) => e.slice(0, 500));
+  return { slug: slug ?? `gap-${gap.id.slice(-16).replace(/[^a-z0-9_-]/g, "")}`, locale: localeFor(gap.language), title, questions, tags: ["kb-gap"], status: "draft", gapId: gap.id };
 }

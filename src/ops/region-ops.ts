@@ -9,10 +9,11 @@ import type { AlertRule } from "./alert-rules.ts";
 import { evaluate, type Alert, type Notice } from "./alerts.ts";
 import { DegradedState } from "./degraded-state.ts";
 import type { OpsBatch } from "./event-batch.ts";
-import type { DegradedChangeEvent, OpsEvent } from "./events.ts";
+import { asHashedId, type DegradedChangeEvent, type OpsEvent } from "./events.ts";
 import { GAP_REASONS, GapClusters, type GapQuestion, type GapsJSON } from "./gaps.ts";
 import type { RegionGaps } from "./gap-merge.ts";
 import { EVENT_ID, RecentIds } from "./recent-ids.ts";
+import { opsJurisdictionOf } from "./residency.ts";
 import { Rollup, type MetricsView, type RollupChanges, type RollupSnapshot, type Steps, type Window, type WindowSpec } from "./rollup.ts";
 import type { Region } from "../edge/regions.ts";
 
@@ -74,7 +75,13 @@ const MINUTE = 60_000;
 const DEFAULTS: Omit<RegionOpsOptions, "rules" | "webhook"> = { maxRecent: 50, recentMs: 24 * 60 * MINUTE, maxBatch: 2_000, idleAfterMs: 15 * MINUTE };
 
 const validGap = (q: GapQuestion) =>
-  typeof q?.text === "string" && typeof q.language === "string" && GAP_REASONS.includes(q.reason) && Number.isFinite(q.at) && (q.id === undefined || (typeof q.id === "string" && EVENT_ID.test(q.id)));
+  typeof q?.text === "string" &&
+  typeof q.language === "string" &&
+  GAP_REASONS.includes(q.reason) &&
+  Number.isFinite(q.at) &&
+  (q.id === undefined || (typeof q.id === "string" && EVENT_ID.test(q.id))) &&
+  (q.conversation === undefined || (typeof q.conversation === "string" && asHashedId(q.conversation) !== null)) &&
+  (q.eu === undefined || typeof q.eu === "boolean");
 
 export class RegionOps {
   readonly region: Region;
@@ -88,6 +95,8 @@ export class RegionOps {
   private readonly dirtyGaps = new Set<string>();
   /** Event ids counted lately: a batch sent again counts nothing twice. */
   private readonly seen = new RecentIds();
+  /** Conversations erased lately (digests): their questions still in flight are dropped. */
+  private readonly erased = new RecentIds({ maxIds: 10_000 });
   private persistedGaps: Set<string>;
   private lastEventAt = 0;
   private lastEvaluatedAt = 0;
@@ -96,7 +105,7 @@ export class RegionOps {
     this.region = region;
     this.options = { ...DEFAULTS, ...options };
     this.rollup = saved.rollup ? Rollup.fromSnapshot({ ...saved.rollup, region }) : new Rollup({ region });
-    this.clusters = GapClusters.fromJSON(saved.gaps);
+    this.clusters = GapClusters.fromJSON(saved.gaps, {}, opsJurisdictionOf(region) === "eu");
     this.persistedGaps = new Set(saved.gaps.map((g) => g.id));
     this.drafts = new Map(Object.entries(saved.drafts ?? {}));
     this.log = { open: [...(saved.alerts?.open ?? [])], recent: [...(saved.alerts?.recent ?? [])] };
@@ -114,7 +123,7 @@ export class RegionOps {
     const result: Ingested = { counted: [], derived: [], gapsChanged: false };
     this.count((batch.events ?? []).slice(0, this.options.maxBatch), now, result);
     for (const q of (batch.gaps ?? []).slice(0, this.options.maxBatch)) {
-      if (!validGap(q) || (q.id !== undefined && this.seen.has(q.id))) continue;
+      if (!validGap(q) || (q.id !== undefined && this.seen.has(q.id)) || (q.conversation !== undefined && this.erased.has(q.conversation))) continue;
       if (q.id !== undefined) this.seen.add(q.id, now);
       const { id: _id, ...question } = q;
       const gap = this.clusters.add({ ...question, at: Math.min(q.at, now) });
@@ -132,6 +141,21 @@ export class RegionOps {
   replay(events: readonly OpsEvent[], receivedAt: number, folded: boolean): void {
     if (!folded) return void this.count(events, receivedAt, { counted: [], derived: [], gapsChanged: false });
     for (const e of events) if (typeof e?.id === "string") this.seen.add(e.id, receivedAt);
+  }
+
+  /**
+   * Erasure of a conversation (by its digest): its gap examples go, and its questions still
+   * on their way are dropped when they come. Whether a gap changed (the DO saves at once).
+   */
+  forgetConversation(conversation: string, now: number): boolean {
+    this.erased.add(conversation, now);
+    const { changed, removed } = this.clusters.forget(conversation);
+    for (const id of changed) this.dirtyGaps.add(id);
+    for (const id of removed) {
+      this.dirtyGaps.delete(id);
+      this.drafts.delete(id);
+    }
+    return changed.length + removed.length > 0;
   }
 
   /** Everything counted so far is durable (logged or saved): /metrics may show it. */

@@ -14,8 +14,8 @@ import type { HashedId, OpsEvent } from "../ops/events.ts";
 import type { GapQuestion } from "../ops/gaps.ts";
 import { toAnalyticsPoint } from "../ops/analytics.ts";
 import { mayKeepQuestionText } from "../ops/residency.ts";
-import type { BreakerState } from "../resilience/breaker.ts";
-import { regionOps } from "./region-ops.ts";
+import { withTimeout, type BreakerState } from "../resilience/breaker.ts";
+import { READ_TIMEOUT_MS, regionOps } from "./region-ops.ts";
 
 /** What emitting needs of a request or Durable Object context. */
 export interface Waiter {
@@ -123,6 +123,29 @@ export function emitGapQuestion(env: Env, ctx: Waiter, place: { region: Region; 
     queue(env, config, ctx, place.region, { gap: { ...question, id: question.id ?? newId() } });
   } catch (err) {
     logFailure("ops_emit_failed", err);
+  }
+}
+
+/** Pauses before an erasure's call to the RegionOpsDO is tried again. */
+const FORGET_RETRY_MS = [500, 2_000];
+
+/**
+ * Erasure: the region's RegionOpsDO drops the gap examples of the conversation (found by
+ * its keyed digest). Tried three times; a failure is logged by code (the examples then go
+ * with their gap, at most 7 days after it was last seen). Never throws.
+ */
+export async function forgetGapExamples(env: Env, config: Config, region: Region, conversationId: string): Promise<void> {
+  const digest = await hashOpsId(config, "conversation", conversationId);
+  if (!digest) return;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await withTimeout(regionOps(env, region, config.jurisdictions).forgetConversation(region, digest), READ_TIMEOUT_MS, "region ops");
+      return;
+    } catch (err) {
+      const pause = FORGET_RETRY_MS[attempt];
+      if (pause === undefined) return console.error(JSON.stringify({ level: "error", code: "gap_forget_failed", region, kind: (err as Error)?.name }));
+      await sleep(pause);
+    }
   }
 }
 

@@ -19,7 +19,7 @@ export function regionOps(env: Env, region: Region, jurisdictions: boolean): Reg
 }
 
 /** How long a read waits for one region's answer before leaving it out. */
-const READ_TIMEOUT_MS = 3_000;
+export const READ_TIMEOUT_MS = 3_000;
 
 /**
  * Calls `read` on the RegionOpsDO of each region (all of them when `regions` is absent);

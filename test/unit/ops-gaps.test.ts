@@ -124,6 +124,49 @@ describe("bounded memory", () => {
   });
 });
 
+describe("where examples came from", () => {
+  const A = "a".repeat(32);
+  const B = "b".repeat(32);
+  const from = (c: string, text: string, eu = false, reason: GapReason = "no_answer"): GapQuestion => ({ ...q("en", text, reason), conversation: c, eu });
+
+  it("forgets an erased conversation's examples, with their share of the count and of the profile; a gap left with none goes", () => {
+    const g = clustered([from(A, "telescope lens repair for Zebulon Quarry at 12 Mill Lane"), from(B, "repair my telescope lens", false, "not_helpful"), from(B, "telescope lens repair cost")]);
+    const [gap] = g.report();
+    expect(gap).toMatchObject({ count: 3, reasons: { no_answer: 2, not_helpful: 1 } });
+    expect(g.forget(A)).toEqual({ changed: [gap!.id], removed: [] });
+    const [after] = g.report();
+    expect(after).toMatchObject({ count: 2, examples: ["repair my telescope lens", "telescope lens repair cost"], reasons: { no_answer: 1, not_helpful: 1 } });
+    expect(JSON.stringify(g.toJSON())).not.toMatch(/zebulon|quarry|mill/i);
+    expect(g.forget(A)).toEqual({ changed: [], removed: [] });
+    expect(g.forget(B)).toEqual({ changed: [], removed: [gap!.id] });
+    expect(g.size).toBe(0);
+  });
+
+  it("keeps the origin through JSON; examples saved before it was kept count as EU text in an EU region's object only", () => {
+    const g = clustered([from(A, "telescope lens repair", true), from(B, "repair my telescope lens")]);
+    const json = JSON.parse(JSON.stringify(g.toJSON()));
+    expect(GapClusters.fromJSON(json).report()[0]!.draftable).toEqual(["repair my telescope lens"]);
+    const legacy = json.map(({ samples: _s, draftable: _d, ...rest }: Record<string, unknown>) => rest);
+    expect(GapClusters.fromJSON(legacy, {}, true).report()[0]!.draftable).toEqual([]);
+    expect(GapClusters.fromJSON(legacy, {}, false).report()[0]!.draftable).toEqual(["telescope lens repair", "repair my telescope lens"]);
+  });
+
+  it("gives a draft no words from an EU conversation: not as title, not as questions", () => {
+    const mixed = clustered([from(A, "telescope lens repair for Zebulon Quarry", true), from(A, "telescope lens repair", true), from(B, "repair my telescope lens please")]).report()[0]!;
+    const draft = draftFromGap(mixed);
+    expect(draft.questions).toEqual(["repair my telescope lens please"]);
+    expect(draft.title).toBe("repair my telescope lens please");
+    expect(JSON.stringify(draft)).not.toMatch(/zebulon/i);
+
+    const euOnly = clustered([from(A, "telescope lens repair for Zebulon Quarry", true), from(B, "repair my telescope lens", true)]).report()[0]!;
+    const neutral = draftFromGap(euOnly);
+    expect(neutral).toMatchObject({ questions: [], title: "KB gap: 2 unanswered questions (write a title)", slug: `gap-${euOnly.id.slice(-16)}` });
+    expect(JSON.stringify(neutral)).not.toMatch(/telescope|zebulon/i);
+    const { gapId: _gapId, ...fields } = neutral;
+    expect(ArticleInputSchema.safeParse({ ...fields, answer: "Written by an editor." }).success).toBe(true);
+  });
+});
+
 describe("drafts from gaps", () => {
   it("suggests a slug and title from the most representative question, with the examples as questions", () => {
     const gap = clustered(english).report()[0]!;

@@ -164,6 +164,23 @@ describe("a region's ops state (fake clock)", () => {
     expect(restarted.ingest({ events: [...first.counted, ...second.counted], gaps: [], breakers: null }, at(0, 6)).counted).toEqual([]);
   });
 
+  it("erases a conversation's gap examples, saves that at once, and drops its questions still on their way", () => {
+    const ops = new RegionOps("weur", EMPTY_SAVE, options);
+    const erased = "e".repeat(32);
+    const ask = (text: string, conversation: string, second: number) => ({ events: [], gaps: [{ language: "en", text, reason: "no_answer" as const, at: at(0, second), conversation }], breakers: null });
+    ops.ingest(ask("telescope lens repair for Zebulon Quarry", erased, 1), at(0, 1));
+    ops.ingest(ask("repair my telescope lens", "f".repeat(32), 2), at(0, 2));
+    ops.saved(ops.changes(at(0, 3)));
+    expect(ops.forgetConversation(erased, at(0, 4))).toBe(true);
+    const changes = ops.gapChanges();
+    expect(JSON.stringify(changes.gaps)).not.toContain("Zebulon");
+    expect(changes.gaps).toHaveLength(1);
+    // A question of the erased conversation that was still in a batch.
+    expect(ops.ingest(ask("telescope lens repair at 12 Mill Lane", erased, 5), at(0, 5)).gapsChanged).toBe(false);
+    expect(ops.gaps({}).gaps.flatMap((g) => g.examples)).toEqual(["repair my telescope lens"]);
+    expect(ops.forgetConversation("0".repeat(32), at(0, 6))).toBe(false);
+  });
+
   it("wakes every minute while busy, sooner for a retry, and not at all once idle", () => {
     const quiet = new RegionOps("weur", EMPTY_SAVE, { ...options, idleAfterMs: 15 * MIN });
     expect(quiet.nextWakeAt(at(0))).toBeNull();

@@ -18,21 +18,24 @@ const message = (text: string): Message => ({ seq: 1, role: "customer", text, cr
 
 interface Calls {
   retrieved: string[];
+  /** The customer's words as sent for the exact-question match (`options.asked`). */
+  asked: string[];
   remembered: string[];
   cached: Map<string, CachedAnswer>;
   tried: string[];
 }
 
 function ports(overrides: Partial<PipelinePorts> & { retrieve?: (q: string) => Promise<Retrieval> } = {}): { ports: PipelinePorts; calls: Calls } {
-  const calls: Calls = { retrieved: [], remembered: [], cached: new Map(), tried: [] };
+  const calls: Calls = { retrieved: [], asked: [], remembered: [], cached: new Map(), tried: [] };
   const fail = (name: string) => () => {
     calls.tried.push(name);
     return Promise.reject(new Error(`${name} down`));
   };
   const p: PipelinePorts = {
     kb: {
-      retrieve: (q) => {
+      retrieve: (q, options) => {
         calls.retrieved.push(q);
+        if (options.asked !== undefined) calls.asked.push(options.asked);
         return overrides.retrieve ? overrides.retrieve(q) : Promise.resolve(confident(ORDER));
       },
     },
@@ -56,6 +59,8 @@ describe("answer pipeline (fake ports)", () => {
     const answer = await ask(p, "Where is my order? My email is ada@example.com and my phone +44 20 7946 0958");
     expect(answer.meta).toMatchObject({ mode: "normal", decision: "answer", citations: [{ articleId: "en:track-order" }] });
     expect(calls.retrieved.join(" ")).not.toMatch(/ada@example|7946/);
+    expect(calls.asked).toHaveLength(1);
+    expect(calls.asked.join(" ")).not.toMatch(/ada@example|7946/);
     expect(calls.remembered).toEqual(["Where is my order? My email is [email] and my phone [phone]"]);
     expect([...calls.cached.keys()].join(" ")).not.toMatch(/ada|example|7946/);
   });

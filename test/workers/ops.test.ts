@@ -9,11 +9,14 @@ import type { ConversationDO } from "../../src/index.ts";
 import type { KpiSummary } from "../../src/ops/kpi.ts";
 import type { Series } from "../../src/ops/metrics.ts";
 import { conversationAt } from "../../src/platform/conversations.ts";
-import { call, cid, send, warmReplica, type Created } from "./helpers.ts";
+import { signCustomer } from "../../src/privacy/identity.ts";
+import { ADMIN_KEY, call, cid, send, warmReplica, type Created } from "./helpers.ts";
 import { handoff, turn } from "../support/ops-events.ts";
 import { conversationIn, eventually, operatorKey, opsGet, opsJson, regionOpsStub, runOpsAlarm } from "./ops-helpers.ts";
 
 type Summary = KpiSummary & { regions: string[] };
+/** CUSTOMER_SIGNING_SECRET of the test configuration (vitest.config.ts). */
+const SIGNING_SECRET = "test-customer-signing-secret-0123";
 
 const summaryOf = (region: string) => opsJson<Summary>(`/v1/ops/summary?region=${region}&window=1h`);
 
@@ -195,7 +198,7 @@ describe("who may read ops data, and what input is refused", () => {
   });
 });
 
-type Gap = { id: string; count: number; examples: string[]; members: string[]; draft: string | null; reasons: Record<string, number> };
+type Gap = { id: string; count: number; examples: string[]; draftable: string[]; members: string[]; draft: string | null; reasons: Record<string, number> };
 
 describe("the KB gap report", () => {
   let editor: string;
@@ -248,6 +251,39 @@ describe("the KB gap report", () => {
     const published = await call(`/v1/admin/kb/articles/${article.id}/publish`, { method: "POST", headers: asEditor });
     expect(published.status).toBe(200);
     expect((await gaps()).some(harpsichord)).toBe(false);
+    await call(`/v1/admin/kb/articles/${article.id}`, { method: "DELETE", headers: asEditor });
+  });
+
+  it("forgets an erased customer's examples in the region's RegionOpsDO (storage included), and keeps another customer's", async () => {
+    const topic = `${madeUp()} ${madeUp()}`;
+    const erasedId = `cust-${madeUp()}`;
+    const verified = await conversationIn("me", undefined, { customer: { id: erasedId }, customerSignature: await signCustomer(SIGNING_SECRET, erasedId) });
+    const other = await conversationIn("me");
+    expect((await ask(verified, `${topic} for Zebulon Quarrington at 12 Fennimore Street?`, "er1")).reply.meta.decision).not.toBe("answer");
+    expect((await ask(other, `${topic} please?`, "er2")).reply.meta.decision).not.toBe("answer");
+    const ofTopic = (list: Gap[]) => list.filter((g) => g.examples.some((e) => e.includes(topic)));
+    await eventually(gaps, (list) => ofTopic(list).reduce((n, g) => n + g.examples.length, 0) >= 2, 3_000);
+    expect(await storedText("me")).toContain("Quarrington");
+
+    const erased = await call(`/v1/admin/subjects/${erasedId}`, { method: "DELETE", headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(erased.status).toBe(200);
+    expect(ofTopic(await gaps()).flatMap((g) => g.examples)).toEqual([`${topic} please?`]);
+    expect(await storedText("me")).not.toContain("Quarrington");
+  });
+
+  it("makes a draft from a gap asked in an EU conversation without a word of it: the editor types them", async () => {
+    const word = madeUp();
+    const eu = await conversationIn("weur", "DE");
+    expect((await ask(eu, `${word} ${madeUp()} for Zebulon Quarrington?`, "eud1")).reply.meta.decision).not.toBe("answer");
+    const listed = await eventually(gaps, (list) => list.some((g) => g.examples.some((e) => e.includes(word))), 3_000);
+    const gap = listed.find((g) => g.examples.some((e) => e.includes(word)))!;
+    const made = await call(`/v1/admin/kb/gaps/${gap.id}/draft`, { method: "POST", headers: asEditor });
+    expect(made.status).toBe(201);
+    const { article } = await made.json<{ article: { id: string; title: string; questions: string[]; tags: string[] } }>();
+    expect(article.questions).toEqual([]);
+    expect(JSON.stringify(article)).not.toMatch(new RegExp(`${word}|Quarrington`));
+    expect(article.tags).toContain(`gap:${gap.id}`);
+    expect(gap.draftable).toEqual([]);
     await call(`/v1/admin/kb/articles/${article.id}`, { method: "DELETE", headers: asEditor });
   });
 

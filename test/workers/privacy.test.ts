@@ -7,7 +7,9 @@ import type { ConversationStore } from "../../durable-objects/conversation-store
 import type { ConversationDO } from "../../src/index.ts";
 import { signCustomer } from "../../src/privacy/identity.ts";
 import { verifyReceipt } from "../../src/privacy/receipt.ts";
+import { redact } from "../../src/privacy/redact.ts";
 import { ADMIN_KEY, call, cid, createConversation, send, transcript, unique, type Created } from "./helpers.ts";
+import { conversationIn } from "./ops-helpers.ts";
 
 const SIGNING_SECRET = "test-customer-signing-secret-0123";
 const stubOf = (conv: Created) => env.CONVERSATION.get(env.CONVERSATION.idFromString(conv.id));
@@ -155,6 +157,24 @@ describe("erasure", () => {
     expect(await runInDurableObject(stubOf(conv), async (instance: ConversationDO, state) => [await late(instance), stored(state)])).toEqual([refused, empty]);
     const again = await stubOf(conv).create({ id: conv.id, locale: "en", region: "weur", jurisdiction: null });
     expect(again).toEqual({ ok: false, code: "conversation_not_found" });
+  });
+
+  it("makes the replica of the conversation's own region forget its questions, not the default region's", async () => {
+    const id = `cust-${unique()}`;
+    const conv = await conversationIn("oc", undefined, { customer: { id }, customerSignature: await signCustomer(SIGNING_SECRET, id) });
+    const text = "How do I reset my password? I am Qwzx Plonkington";
+    await send(conv, text, cid("forget1"));
+    // What the region's replica remembers of it (as the turn's notes would bring it there).
+    const replica = env.KB_REPLICA.get(env.KB_REPLICA.idFromName("oc"));
+    await replica.remember([{ question: redact(text).text, language: "en", articleId: "en:reset-password" }]);
+    const remembered = () =>
+      runInDurableObject(replica, (instance, state) => {
+        const unsaved = [...(instance as unknown as { unsaved: Map<string, { key: string }> }).unsaved.values()].filter((e) => e.key.includes("plonkington")).length;
+        return unsaved + state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM answered WHERE question LIKE '%plonkington%'").one().n;
+      });
+    expect(await remembered()).toBe(1);
+    expect((await adminCall(`/v1/admin/subjects/${id}`, "DELETE")).status).toBe(200);
+    expect(await remembered()).toBe(0);
   });
 
   it("erases a closed conversation once its retention period has passed, and removes it from the subject index", async () => {

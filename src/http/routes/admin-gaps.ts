@@ -1,7 +1,8 @@
 // The KB gap report (kb_editor, admin): questions the bot could not answer, answered with low
 // confidence, or that were marked not helpful, clustered per language in each region and
 // merged across regions. A draft article made from a gap carries its questions as example
-// questions and a `gap:<ref>` tag per member; publishing it closes those gaps (admin-kb.ts).
+// questions — none from an EU conversation: the KB primary has no jurisdiction — and a
+// `gap:<ref>` tag per member; publishing it closes those gaps (admin-kb.ts).
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { LocaleSchema } from "../../conversation/schemas.ts";
 import { REGIONS } from "../../edge/regions.ts";
@@ -61,6 +62,7 @@ const draft = createRoute({
   tags,
   security,
   summary: "Create a draft article from a gap, with its questions as example questions",
+  description: "The title and example questions come only from the gap's `draftable` examples; a gap asked only in EU conversations gets a neutral title and no questions, for the editor to write.",
   middleware: [audited("kb.gaps.draft", (c) => c.req.param("id") ?? "-"), editors] as const,
   request: { params: z.object({ id: z.string().regex(GAP_REF_PATTERN, "id is a gap reference such as weur.gap_en_0123456789abcdef").openapi({ param: { name: "id", in: "path" } }) }) },
   responses: { 201: jsonResponse(z.object({ article: ArticleSchema, gap: GapSchema }), "The draft article"), ...errorResponses(400, 401, 403, 404, 409, 503) },
