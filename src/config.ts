@@ -195,7 +195,7 @@ function perRegion(raw: string | undefined, fallback: number, max: number): (reg
 function listOf(raw: string | undefined): string[] {
   return (raw ?? "")
     .split(",")
-    .map((s) => s.trim().replace(/\/+$/, ""))
+    .map((s) => s.trim().replace(/(?<!\/)\/+$/, ""))
     .filter(Boolean);
 }
 

@@ -3,22 +3,27 @@
 // previous question, so "how long does shipping take?" then "what about refunds?" looks for
 // how long refunds take.
 
+// Matched after the trailing blanks and punctuation are cut, so that no pattern ends in two
+// runs that can trade characters (`(.+?)[\s?.!]*$` backtracks polynomially on blanks).
+const TRAILING = /(?<![\s?.!。？！])[\s?.!。？！]+$/;
+
 const EN = [
-  /^(?:and\s+)?(?:what|how)\s+about\s+(.+?)[\s?.!]*$/i,
-  /^and\s+(?:for|with|if|the)?\s*(.+?)[\s?.!]*$/i,
-  /^(?:same|what)\s+(?:for|with)\s+(.+?)[\s?.!]*$/i,
-  /^(.+?)\s+(?:too|as well)[\s?.!]*$/i,
+  /^(?:and\s+)?(?:what|how)\s+about\s+(\S.*)$/i,
+  /^and\s+(?:(?:for|with|if|the)\s+)?(\S.*)$/i,
+  /^(?:same|what)\s+(?:for|with)\s+(\S.*)$/i,
+  /^(.*?\S)\s+(?:too|as well)$/i,
 ];
 
-const ZH = [/^(?:那|那么|还有|另外)?(.+?)(?:呢|怎么样|怎么办)[\s？?。!！]*$/, /^(?:那|那么)(.+?)[\s？?。!！]*$/];
+const ZH = [/^(?:那|那么|还有|另外)?(.+?)(?:呢|怎么样|怎么办)$/, /^(?:那么|那)(.+)$/];
 
 /** The new topic when a message is a follow-up, else null. */
 export function followUpTopic(text: string): string | null {
   const t = text.normalize("NFKC").trim();
   // Long messages stand on their own.
   if (t.length > 60) return null;
-  for (const pattern of /\p{Script=Han}/u.test(t) ? ZH : EN) {
-    const topic = pattern.exec(t)?.[1]?.trim();
+  const asked = t.replace(TRAILING, "");
+  for (const pattern of /\p{Script=Han}/u.test(asked) ? ZH : EN) {
+    const topic = pattern.exec(asked)?.[1]?.trim();
     if (topic && topic.length <= 40) return topic;
   }
   return null;

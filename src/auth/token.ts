@@ -69,7 +69,8 @@ async function hmac(secret: string, data: string): Promise<ArrayBuffer> {
 export function base64url(buf: ArrayBuffer | Uint8Array): string {
   let s = "";
   for (const b of buf instanceof Uint8Array ? buf : new Uint8Array(buf)) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  // btoa's only "=" are its padding.
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "");
 }
 
 /**

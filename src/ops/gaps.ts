@@ -74,7 +74,9 @@ interface Cluster extends Omit<Gap, "examples" | "draftable" | "representative">
 
 export type GapsJSON = Array<Gap & { profile: Array<[string, number]>; samples: GapSample[] }>;
 
-const PLACEHOLDER = /\[[^\]\n]{1,40}\]|<[^>\n]{1,40}>|\{[^}\n]{1,40}\}/g;
+// A placeholder holds no opening bracket of its own kind, so a run of openers is not read
+// 40 characters ahead from each one.
+const PLACEHOLDER = /\[[^[\]\n]{1,40}\]|<[^<>\n]{1,40}>|\{[^{}\n]{1,40}\}/g;
 const LANGUAGE = /^[a-z]{2,3}$/;
 
 /** FNV-1a over UTF-16 units with two offsets: 16 hex digits, stable across runtimes. */
@@ -275,9 +277,9 @@ export function draftFromGap(gap: Pick<Gap, "id" | "language" | "count" | "repre
     .normalize("NFKD")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
+    .replace(/^-+|(?<!-)-+$/g, "")
     .slice(0, 60)
-    .replace(/-+$/, "");
+    .replace(/(?<!-)-+$/, "");
   const slug = copied && SLUG.test(words) && words.length >= 3 ? words : null;
   const questions = gap.draftable.map((e) => e.slice(0, 500));
   return { slug: slug ?? `gap-${gap.id.slice(-16).replace(/[^a-z0-9_-]/g, "")}`, locale: localeFor(gap.language), title, questions, tags: ["kb-gap"], status: "draft", gapId: gap.id };

@@ -205,7 +205,8 @@ function base64url(bytes: Uint8Array): string {
   // In chunks: one call per 8 KiB instead of one per byte (this runs for every sealed message).
   let s = "";
   for (let i = 0; i < bytes.length; i += 8_192) s += String.fromCharCode(...bytes.subarray(i, i + 8_192));
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  // btoa's only "=" are its padding.
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "");
 }
 
 function decodeBase64url(s: string): Uint8Array | null {
@@ -215,7 +216,7 @@ function decodeBase64url(s: string): Uint8Array | null {
 /** Standard or url-safe base64, padding optional; null when not base64. */
 function decodeBase64(s: string): Uint8Array | null {
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(s)) return null;
-  const std = s.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
+  const std = s.replace(/-/g, "+").replace(/_/g, "/").replace(/=/g, ""); // "=" only ends it (checked above)
   if (std.length % 4 === 1) return null;
   try {
     return Uint8Array.from(atob(std + "=".repeat((4 - (std.length % 4)) % 4)), (c) => c.charCodeAt(0));

@@ -55,7 +55,7 @@ const PHONE_CN_MOBILE = /(?<![\w+.-])1[3-9]\d(?:\d{8}|([ .-])\d{4}\1\d{4})(?![\w
 const PHONE_CN_LANDLINE = /(?<![\w+.-])(?:\(0[1-9]\d{1,2}\) ?|0[1-9]\d{1,2}[ -])[2-9]\d{6,7}(?![\w-]|\.\d)/g;
 const PHONE_NANP = /(?<![\w+.-])(?:1[ .-]?)?(?:\([2-9]\d{2}\) ?[2-9]\d{2}[ .-]|[2-9]\d{2}([ .-])[2-9]\d{2}\1)\d{4}(?![\w-]|\.\d)/g;
 /** Text just before a number that makes it an order or tracking id, not a phone or card. */
-const ID_CONTEXT = /(?:订单|单号|运单|快递|物流|编号|交易号|流水号|order|tracking|invoice|parcel|shipment|ref|#)\s*(?:号|编号|number|no\.?|id)?\s*[:#]?\s*$/i;
+const ID_CONTEXT = /(?:订单|单号|运单|快递|物流|编号|交易号|流水号|order|tracking|invoice|parcel|shipment|ref|#)\s*(?:(?:号|编号|number|no\.?|id)\s*)?(?:[:#]\s*)?$/i;
 
 // Cards are written as one run or in groups of 3+ digits (4-4-4-4, 4-6-5, 6-13).
 const CARD = /(?<![\w.,-])\d{3,19}(?:[ -]\d{3,19}){0,6}(?![\w-]|[.,]\d)/g;
@@ -65,12 +65,17 @@ const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}/g;
 
 const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 const IPV4 = new RegExp(`(?<![\\w.])(?:${OCTET}\\.){3}${OCTET}(?![\\w]|\\.\\d)`, "g");
-const VERSION_CONTEXT = /(?:\b(?:version|ver\.?|release|build|firmware)|版本号?)\s*:?\s*$/i;
+const VERSION_CONTEXT = /(?:\b(?:version|ver\.?|release|build|firmware)|版本号?)\s*(?::\s*)?$/i;
 const IPV6_GATE = /[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:/;
 const IPV6 = /(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,45}(?:\.\d{1,3}){0,3}(?![\w:]|\.\d)/g;
 
 // Secrets. The value is the last part of each match; only the value is replaced, so the
 // reader still sees "password: [secret]".
+// Every run of blanks here is followed by something that is not a blank, so a run is read
+// once: two runs side by side (`[ \t]*(?:是)?[ \t]*`) split n blanks n ways before failing,
+// and three split them n² ways (25 s for "密码", 3,990 spaces, "中").
+// A trailing run (`x+$`) gets a lookbehind for the same reason: without it every position
+// inside a long run not at the end starts a match that fails at the run's end.
 const SECRET_WORDS_EN =
   "password|passwd|passcode|pwd|pw|pin(?: code| number)?|otp|one[- ]time (?:password|code|passcode)|(?:verification|security|auth|authentication|login|2fa|sms) code|cvv2?|cvc2?|api[ _-]?key|secret key|access token|token";
 /** Keyword, then `:`/`=`, or is/was, or (for digits) just a space; then the value. */
@@ -80,14 +85,15 @@ const SECRET_EN = new RegExp(
 );
 /** Card security codes have 3 digits; every other secret value needs 4 characters. */
 const SHORT_SECRET = /^(?:cvv|cvc|security code)/i;
-const SECRET_ZH = /(?:密码|口令|验证码|校验码|动态码|安全码|授权码|提取码|PIN码)[ \t]*((?:是|为)?[ \t]*[:=]?)[ \t]*([!-~]{1,128})/g;
+/** Keyword, then 是/为 and `:`/`=` (each optional, group 1), then the value (group 2). */
+const SECRET_ZH = /(?:密码|口令|验证码|校验码|动态码|安全码|授权码|提取码|PIN码)[ \t]*((?:(?:是|为)[ \t]*)?(?:[:=][ \t]*)?)([!-~]{1,128})/g;
 const SECRET_PARAM =
   /(?<=^|[?&#;\s])(?:access_token|refresh_token|id_token|auth_token|reset_token|token|auth|authorization|api_key|apikey|access_key|secret_key|private_key|client_secret|secret|key|password|passwd|pass|pwd|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential|sessionid|session_id|session|sid|code|otp|jwt)=([^&#;\s"'<>]{1,512})/gi;
 const SECRET_USERINFO = /(?<![\w+.-])[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/([^\s/?#@:]{1,128}:[^\s/?#@]{1,256})@/g;
 const SECRET_TOKEN =
   /(?<![\w-])(?:eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|hf_[A-Za-z0-9_-]{43}|sk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})(?![\w-])/g;
 const BEARER = /(?<![\w-])Bearer[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/gi;
-const TRAILING_PUNCT = /[.,;:!?)\]}>]+$/;
+const TRAILING_PUNCT = /(?<![.,;:!?)\]}>])[.,;:!?)\]}>]+$/;
 
 function each(re: RegExp, s: string, visit: (m: RegExpExecArray) => void): void {
   re.lastIndex = 0;
@@ -112,7 +118,7 @@ function findPhones(s: string, add: Sink): void {
     while (digitsOf(text).length > 15) {
       const cut = Math.max(text.lastIndexOf(" "), text.lastIndexOf("-"), text.lastIndexOf("."), text.lastIndexOf("("));
       if (cut <= 0) return;
-      text = text.slice(0, cut).replace(/[ .(-]+$/, "");
+      text = text.slice(0, cut).replace(/(?<![ .(-])[ .(-]+$/, "");
     }
     const n = digitsOf(text).length;
     if (n >= 8 && n <= 15) add("phone", m.index, m.index + text.length);

@@ -85,6 +85,9 @@ describe("follow-ups", () => {
     ["how about exchanges", "exchanges"],
     ["那退款呢？", "退款"],
     ["退货呢", "退货"],
+    ["那么运费？", "运费"],
+    ["returns as well?!", "returns"],
+    ["what about  ?", null],
     ["Where is my order?", null],
     ["我的包裹在哪里", null],
   ])("%s → %s", (text, topic) => {

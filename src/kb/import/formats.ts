@@ -44,7 +44,7 @@ export function parseMarkdown(text: string, file: string, options: ParseOptions 
   const fields = { ...(meta as Record<string, unknown>) };
   let body = match[2]!.trim();
   if (fields.title === undefined) {
-    const heading = /^#\s+(.+)\n+/.exec(body);
+    const heading = /^#\s+(\S.*)\n+/.exec(body);
     if (heading) {
       fields.title = heading[1]!.trim();
       body = body.slice(heading[0].length).trim();
@@ -144,7 +144,7 @@ export function intentSlug(label: string): string {
   const name = label.normalize("NFKC").trim();
   const ascii = name.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[^a-z0-9]+/, "");
   if (/^[\x20-\x7e]*$/.test(name) && ascii) return ascii.slice(0, 100);
-  const words = ascii.replace(/-+$/, "").slice(0, 80).replace(/-+$/, "");
+  const words = ascii.replace(/(?<!-)-+$/, "").slice(0, 80).replace(/(?<!-)-+$/, "");
   return `${words || "intent"}-${shortHash(name)}`;
 }
 
