@@ -12,7 +12,16 @@ const TYPICAL = [
   "Hello! I'd like to know whether the 2024 model of the rain jacket comes in size M, and if it does, how long delivery to Lyon would take. I saw it on sale for €129.00 yesterday but the page now shows €149.",
 ];
 
-const HOSTILE = ["1".repeat(4000), "1 2-".repeat(1000), "a.".repeat(1000) + "@" + "b.".repeat(999), "a:".repeat(2000), "+" + "9".repeat(3999), "password: ".repeat(400)];
+const HOSTILE = [
+  "1".repeat(4000),
+  "1 2-".repeat(1000),
+  "a.".repeat(1000) + "@" + "b.".repeat(999),
+  "a:".repeat(2000),
+  "+" + "9".repeat(3999),
+  "password: ".repeat(400),
+  // A secret keyword before a run of blanks: 25 s when the secret rule backtracked cubically.
+  "密码" + " ".repeat(3990) + "中",
+];
 
 /** Median microseconds per call, timed in batches so the timer's resolution does not matter. */
 function medianMicros(text: string, batches = 200, perBatch = 100): number {

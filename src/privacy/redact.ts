@@ -44,6 +44,11 @@ interface Candidate extends PiiSpan {
 
 type Sink = (kind: PiiKind, start: number, end: number) => void;
 
+// No pattern here may backtrack polynomially (test/unit/regex-safety.test.ts asks recheck).
+// A run of blanks is always followed by something that is not a blank, so it is read once:
+// `[ \t]*(?:是)?[ \t]*[:=]?[ \t]*` tried every split of 3,990 spaces into three runs before
+// failing (25 s). A trailing run (`x+$`) has a lookbehind: without it each position inside
+// a long run that is not at the end starts a match again.
 const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
 
 // Phones. International numbers need a leading + (or (+cc)); national formats only for CN
@@ -71,11 +76,6 @@ const IPV6 = /(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,45
 
 // Secrets. The value is the last part of each match; only the value is replaced, so the
 // reader still sees "password: [secret]".
-// Every run of blanks here is followed by something that is not a blank, so a run is read
-// once: two runs side by side (`[ \t]*(?:是)?[ \t]*`) split n blanks n ways before failing,
-// and three split them n² ways (25 s for "密码", 3,990 spaces, "中").
-// A trailing run (`x+$`) gets a lookbehind for the same reason: without it every position
-// inside a long run not at the end starts a match that fails at the run's end.
 const SECRET_WORDS_EN =
   "password|passwd|passcode|pwd|pw|pin(?: code| number)?|otp|one[- ]time (?:password|code|passcode)|(?:verification|security|auth|authentication|login|2fa|sms) code|cvv2?|cvc2?|api[ _-]?key|secret key|access token|token";
 /** Keyword, then `:`/`=`, or is/was, or (for digits) just a space; then the value. */

@@ -167,6 +167,29 @@ describe("client addresses that do not parse (CF-Connecting-IP)", () => {
   });
 });
 
+// Messages built to make a pattern backtrack: before the fix, the first took 25 s of CPU in
+// redaction alone, and every request to the isolate (here, /healthz) waited behind it.
+const backtrackCases: Array<[name: string, text: string]> = [
+  ["a secret keyword, 3,990 spaces and a Chinese character", "密码" + " ".repeat(3990) + "中"],
+  ["a secret keyword, 是, and a run of tabs and ideographic spaces", "验证码是" + "\t\u3000".repeat(1990) + "中"],
+  ["an order keyword and blanks before a colon and a hash", "订单号" + " \t".repeat(1995) + ":#"],
+  ["a follow-up opener and 3,988 blanks", "what about" + " \t".repeat(1994) + "?"],
+  ["3,999 equals signs and a letter", "=".repeat(3999) + "x"],
+];
+
+describe("messages built to make a pattern backtrack (ReDoS)", () => {
+  it.each(backtrackCases)("%s is stored and answered while /healthz answers", async (_name, text) => {
+    const target = await createConversation();
+    const [res, health] = await Promise.all([send(target, text, cid("redos")), call("/healthz")]);
+    expect(health.status).toBe(200);
+    expect(res.status).toBe(200);
+    const turn = await res.json<{ message: { seq: number }; reply: { role: string; replyTo: number } }>();
+    expect(turn.reply).toMatchObject({ role: "assistant", replyTo: turn.message.seq });
+    expect((await transcript(target)).map((m) => m.role)).toEqual(["customer", "assistant"]);
+    expect((await call("/healthz")).status).toBe(200);
+  });
+});
+
 type FrameCase = [name: string, frame: string, code: string];
 
 const frameCases: FrameCase[] = [
