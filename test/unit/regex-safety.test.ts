@@ -1,3 +1,5 @@
+// No regular expression of ours may backtrack polynomially or exponentially: each one in
+// src/ and public/ (third-party public/vendor/ aside) must be safe by recheck's verdict.
 import { describe, expect, it } from "vitest";
 import { PII_KINDS, placeholder } from "../../src/privacy/redact.ts";
 import { EXCLUDED_DIRS, regexInventory, type FoundRegex } from "../support/regex-inventory.ts";
