@@ -1,10 +1,11 @@
 // KnowledgeReplicaDO's SQLite store: the published articles, their FTS5 index, staged
-// changes and sync state. Applying a sync is one synchronous transaction.
-import type { Article } from "../src/kb/article.ts";
+// changes and sync state. Applying a sync (committing staged changes, or swapping in a new
+// copy) is one synchronous transaction.
 import { FIELD_WEIGHTS, matchPlan, type SearchHit, type SearchOptions } from "../src/kb/search.ts";
 import type { IndexedText, ReplicaTarget, StagedChange, Staging } from "../src/kb/sync.ts";
 import { languageOf } from "../src/kb/text/tokens.ts";
 import type { TrainingArticle } from "../src/kb/model/training.ts";
+import { copyLiveBatch, createNext, insertArticle, LIVE, NEXT, removeArticle, swapNext } from "./knowledge-replica-copy.ts";
 
 /** Bytes per stored model chunk: below the 2 MB a Durable Object SQLite row may hold. */
 const MODEL_CHUNK = 1_000_000;
@@ -72,27 +73,40 @@ export class ReplicaStore implements ReplicaTarget {
 
   staging(): Staging | null {
     const r = this.sql
-      .exec<{ staging_cursor: number | null; staging_languages: string | null; staging_started_at: number | null; primary_version: number }>(
-        "SELECT staging_cursor, staging_languages, staging_started_at, primary_version FROM sync_state WHERE id = 1",
-      )
+      .exec<{
+        staging_cursor: number | null;
+        staging_languages: string | null;
+        staging_started_at: number | null;
+        staging_pulled: number | null;
+        staging_mode: string | null;
+        staging_copied: number | null;
+        primary_version: number;
+      }>("SELECT staging_cursor, staging_languages, staging_started_at, staging_pulled, staging_mode, staging_copied, primary_version FROM sync_state WHERE id = 1")
       .one();
     if (r.staging_cursor === null) return null;
-    return { cursor: r.staging_cursor, primaryVersion: r.primary_version, languages: JSON.parse(r.staging_languages ?? "[]"), startedAt: r.staging_started_at ?? 0 };
+    return {
+      cursor: r.staging_cursor,
+      primaryVersion: r.primary_version,
+      languages: JSON.parse(r.staging_languages ?? "[]"),
+      startedAt: r.staging_started_at ?? 0,
+      // A sync staged before these were kept counts its staged rows.
+      pulled: r.staging_pulled ?? this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM staged_changes").one().n,
+      mode: r.staging_mode === "copy" ? "copy" : "stage",
+      copied: r.staging_copied,
+    };
   }
 
   setStaging(staging: Staging): void {
     this.sql.exec(
-      "UPDATE sync_state SET staging_cursor = ?, staging_languages = ?, staging_started_at = ?, primary_version = MAX(primary_version, ?)",
+      "UPDATE sync_state SET staging_cursor = ?, staging_languages = ?, staging_started_at = ?, staging_pulled = ?, staging_mode = ?, staging_copied = ?, primary_version = MAX(primary_version, ?)",
       staging.cursor,
       JSON.stringify(staging.languages),
       staging.startedAt,
+      staging.pulled,
+      staging.mode,
+      staging.copied,
       staging.primaryVersion,
     );
-  }
-
-  /** Changes staged by the sync under way. */
-  stagedCount(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM staged_changes").one().n;
   }
 
   clearStaged(): void {
@@ -116,35 +130,64 @@ export class ReplicaStore implements ReplicaTarget {
   commit(version: number, primaryVersion: number, at: number, languages: string[]): number {
     return this.storage.transactionSync(() => {
       let applied = 0;
-      // A batch at a time: a first sync of a large KB must not hold it all in memory.
+      // A batch at a time: the staged changes are not all held in memory.
       for (let after = -1; ; ) {
         const batch = this.sql
           .exec<{ version: number; id: string; article: string | null; tokens: string | null }>("SELECT * FROM staged_changes WHERE version > ? ORDER BY version LIMIT 500", after)
           .toArray();
         if (!batch.length) break;
         for (const change of batch) {
-          this.remove(change.id);
-          if (change.article && change.tokens) this.insert(JSON.parse(change.article), JSON.parse(change.tokens));
+          removeArticle(this.sql, LIVE, change.id);
+          if (change.article && change.tokens) insertArticle(this.sql, LIVE, JSON.parse(change.article), JSON.parse(change.tokens));
         }
         applied += batch.length;
         after = batch[batch.length - 1]!.version;
       }
       this.sql.exec("DELETE FROM staged_changes");
-      for (const language of applied ? languages : []) this.sql.exec("INSERT OR REPLACE INTO model_pending (language, version) VALUES (?, ?)", language, version);
-      if (applied) {
-        this.languageCache = null;
-        this.sql.exec("DELETE FROM term_docs");
-        this.sql.exec("INSERT INTO term_docs (term, docs) SELECT term, doc FROM article_vocab");
-      }
-      this.sql.exec(
-        "UPDATE sync_state SET version = ?, primary_version = ?, last_sync_at = ?, last_attempt_at = ?, failures = 0, last_error = NULL, staging_cursor = NULL, staging_languages = NULL, staging_started_at = NULL",
-        version,
-        primaryVersion,
-        at,
-        at,
-      );
+      this.synced(version, primaryVersion, at, applied ? languages : []);
       return applied;
     });
+  }
+
+  beginCopy(): void {
+    this.storage.transactionSync(() => createNext(this.sql));
+  }
+
+  copyLive(after: number, limit: number): number | null {
+    return this.storage.transactionSync(() => copyLiveBatch(this.sql, after, limit));
+  }
+
+  applyToCopy(changes: StagedChange[]): void {
+    this.storage.transactionSync(() => {
+      for (const c of changes) {
+        removeArticle(this.sql, NEXT, c.id);
+        if (c.article && c.tokens) insertArticle(this.sql, NEXT, c.article, c.tokens);
+      }
+    });
+  }
+
+  swapCopy(version: number, primaryVersion: number, at: number, languages: string[]): void {
+    this.storage.transactionSync(() => {
+      swapNext(this.sql);
+      this.synced(version, primaryVersion, at, languages, true);
+    });
+  }
+
+  /** Records a sync that landed (inside its transaction): counts per term, models to train, state. */
+  private synced(version: number, primaryVersion: number, at: number, changedLanguages: string[], reindexed = changedLanguages.length > 0): void {
+    for (const language of changedLanguages) this.sql.exec("INSERT OR REPLACE INTO model_pending (language, version) VALUES (?, ?)", language, version);
+    if (reindexed) {
+      this.languageCache = null;
+      this.sql.exec("DELETE FROM term_docs");
+      this.sql.exec("INSERT INTO term_docs (term, docs) SELECT term, doc FROM article_vocab");
+    }
+    this.sql.exec(
+      "UPDATE sync_state SET version = ?, primary_version = ?, last_sync_at = ?, last_attempt_at = ?, failures = 0, last_error = NULL, staging_cursor = NULL, staging_languages = NULL, staging_started_at = NULL, staging_pulled = NULL, staging_mode = NULL, staging_copied = NULL",
+      version,
+      primaryVersion,
+      at,
+      at,
+    );
   }
 
   /** A chunk of a sync went through: the primary is reachable. */
@@ -206,6 +249,10 @@ export class ReplicaStore implements ReplicaTarget {
   /** Languages whose classifier must be trained again. */
   pendingModels(): string[] {
     return this.sql.exec<{ language: string }>("SELECT language FROM model_pending").toArray().map((r) => r.language);
+  }
+
+  articlesIn(language: string): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM articles WHERE locale = ?1 OR locale LIKE ?1 || '-%'", language).one().n;
   }
 
   /** The articles of a language, as training material. */
@@ -296,30 +343,5 @@ export class ReplicaStore implements ReplicaTarget {
   bySlug(slug: string, locale: string): SearchHit | null {
     const r = this.sql.exec<ArticleRow>("SELECT * FROM articles WHERE slug = ? AND locale = ?", slug, locale).toArray()[0];
     return r ? toHit({ ...r, score: 0 }) : null;
-  }
-
-  private remove(id: string): void {
-    const doc = this.sql.exec<{ doc: number }>("SELECT doc FROM articles WHERE id = ?", id).toArray()[0]?.doc;
-    if (doc === undefined) return;
-    this.sql.exec("DELETE FROM article_fts WHERE rowid = ?", doc);
-    this.sql.exec("DELETE FROM articles WHERE doc = ?", doc);
-  }
-
-  private insert(a: Article, tokens: IndexedText): void {
-    const { doc } = this.sql
-      .exec<{ doc: number }>(
-        "INSERT INTO articles (id, slug, locale, title, answer, tags, questions, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING doc",
-        a.id,
-        a.slug,
-        a.locale,
-        a.title,
-        a.answer,
-        JSON.stringify(a.tags),
-        JSON.stringify(a.questions),
-        a.version,
-        a.updatedAt,
-      )
-      .one();
-    this.sql.exec("INSERT INTO article_fts (rowid, title, questions, answer) VALUES (?, ?, ?, ?)", doc, tokens.title, tokens.questions, tokens.answer);
   }
 }

@@ -187,7 +187,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     return {
       region: this.ctx.id.name ?? this.ctx.id.toString(),
       sync: staging
-        ? { state: "syncing", stagedChanges: this.store.stagedCount(), stagedVersion: staging.cursor, startedAt: new Date(staging.startedAt).toISOString() }
+        ? { state: "syncing", stagedChanges: staging.pulled, stagedVersion: staging.cursor, startedAt: new Date(staging.startedAt).toISOString() }
         : { state: "idle", stagedChanges: 0, stagedVersion: null, startedAt: null },
       lastSyncAt: state.lastSyncAt === null ? null : new Date(state.lastSyncAt).toISOString(),
       primaryReachable: state.failures === 0 && state.lastAttemptAt !== null,

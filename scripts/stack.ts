@@ -6,6 +6,8 @@ import { createServer } from "node:net";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { NEIGHBOUR } from "../src/edge/region.ts";
+import { isRegion } from "../src/edge/regions.ts";
 import { importArticles } from "../src/kb/articles.ts";
 import { newAuthToken, startHranaServer, type HranaServer } from "./hrana/server.ts";
 import { migrateKb, openKb } from "./kb.ts";
@@ -167,24 +169,42 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
 /**
  * Waits until the replicas of `regions` (and of the region requests from here map to) have
  * synced and trained their classifiers, so that answers do not depend on how far a fresh
- * replica got: a readiness probe per region starts the work, the admin status tells when it
- * is done. Development stacks only (the region override header is dev-only).
+ * replica got: a readiness probe per region starts the work, each replica's status tells
+ * when it is done. Their neighbours (where degraded turns go) sync too, untrained. Replica
+ * status is read through the dev route, which wakes no other replica (the bench's replica
+ * figures need regions whose replicas have never synced). Development stacks only.
  */
-export async function warmReplicas(base: string, adminKey: string, regions: string[] = [], timeoutMs = 180_000): Promise<void> {
+export async function warmReplicas(base: string, regions: string[] = [], timeoutMs = 180_000): Promise<void> {
   const own = ((await (await fetch(`${base}/readyz`)).json()) as { region: string }).region;
-  const wanted = [...new Set([own, ...regions])];
+  const wanted = [...new Set([own, ...regions])].filter(isRegion);
+  const neighbours = [...new Set(wanted.map((r) => NEIGHBOUR[r]))].filter((r) => !wanted.includes(r));
   await Promise.all(wanted.map((region) => fetch(`${base}/readyz`, { headers: { "X-Holdfast-Region": region } })));
   const deadline = Date.now() + timeoutMs;
+  const synced = (r: ReplicaState) => r.kbVersion > 0 && r.kbVersion === r.primaryVersion;
   for (;;) {
-    const status = (await (await fetch(`${base}/v1/admin/kb/status`, { headers: { Authorization: `Bearer ${adminKey}` } })).json()) as {
-      replicas: Array<{ region: string; shard: number; kbVersion: number; primaryVersion: number; models: Array<{ language: string; kbVersion: number }>; training: string[] }>;
-    };
-    const ready = wanted.every((region) => {
-      const r = status.replicas.find((x) => x.region === region && x.shard === 0);
-      return r && r.kbVersion > 0 && r.kbVersion === r.primaryVersion && r.models.length > 0 && r.training.length === 0;
-    });
-    if (ready) return;
-    if (Date.now() > deadline) throw new Error(`replicas of ${wanted.join(", ")} did not sync and train within ${timeoutMs / 1000}s`);
+    const [trained, woken] = await Promise.all([Promise.all(wanted.map((r) => replicaStatus(base, r))), Promise.all(neighbours.map((r) => replicaStatus(base, r)))]);
+    if (trained.every((r) => synced(r) && r.models.length > 0 && r.training.length === 0) && woken.every(synced)) return;
+    if (Date.now() > deadline) throw new Error(`replicas of ${[...wanted, ...neighbours].join(", ")} did not sync and train within ${timeoutMs / 1000}s`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+export interface ReplicaState {
+  region: string;
+  kbVersion: number;
+  primaryVersion: number;
+  articles: number;
+  sizeBytes: number;
+  failures: number;
+  lastError: string | null;
+  sync: { state: "idle" | "syncing"; stagedChanges: number };
+  models: Array<{ language: string; kbVersion: number }>;
+  training: string[];
+}
+
+/** One region's first replica shard's status (dev route). */
+export async function replicaStatus(base: string, region: string): Promise<ReplicaState> {
+  const res = await fetch(`${base}/v1/dev/replicas/${region}/status`);
+  if (!res.ok) throw new Error(`replica status of ${region}: ${res.status}`);
+  return (await res.json()) as ReplicaState;
 }

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FAULT_NAMES, parseFaults } from "../src/resilience/faults.ts";
-import { ensureDevVars, readDevVar, setDevVar } from "./dev-vars.ts";
+import { ensureDevVars, setDevVar } from "./dev-vars.ts";
 import { newAuthToken } from "./hrana/server.ts";
 import { ROOT, startStack, warmReplicas } from "./stack.ts";
 
@@ -51,7 +51,7 @@ const stack = await startStack({
 
 // This region's replica pulls the KB and trains its classifiers: the first answers are ready.
 console.log("Warming up the knowledge base replica…");
-await warmReplicas(stack.url, readDevVar("ADMIN_API_KEY") ?? "").catch((err: Error) => console.error(`The replica is still warming up: ${err.message}`));
+await warmReplicas(stack.url).catch((err: Error) => console.error(`The replica is still warming up: ${err.message}`));
 
 console.log(`
   Holdfast is running.

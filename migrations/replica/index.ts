@@ -6,6 +6,7 @@ import models from "./0004_models.sql";
 import answered from "./0005_answered.sql";
 import staging from "./0006_staging.sql";
 import retrainModels from "./0007_retrain_models.sql";
+import copySync from "./0008_copy_sync.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const replicaMigrations: Migration[] = [
@@ -16,4 +17,5 @@ export const replicaMigrations: Migration[] = [
   { name: "0005_answered", sql: answered },
   { name: "0006_staging", sql: staging },
   { name: "0007_retrain_models", sql: retrainModels },
+  { name: "0008_copy_sync", sql: copySync },
 ];

@@ -44,7 +44,7 @@ export const ReplicaStatusSchema = z
     shard: z.number().int().openapi({ description: "The region's replica shard (REPLICA_SHARDS); 0 is the first." }),
     sync: z.object({
       state: z.enum(["idle", "syncing"]),
-      stagedChanges: z.number().int().openapi({ description: "Changes pulled so far by the sync under way; applied all at once when it ends." }),
+      stagedChanges: z.number().int().openapi({ description: "Changes pulled so far by the sync under way; they become visible all at once when it ends (a sync too large to apply at once builds a new copy beside the live one and swaps it in)." }),
       stagedVersion: z.number().int().nullable(),
       startedAt: z.string().nullable(),
     }),

@@ -19,6 +19,8 @@ export interface EngineStore {
   search(query: string, options: SearchOptions): SearchHit[];
   byId(id: string): SearchHit | null;
   pendingModels(): string[];
+  /** How many articles a language has. */
+  articlesIn(language: string): number;
   trainingArticles(language: string): TrainingArticle[];
   saveModel(language: string, bytes: Uint8Array | null, kbVersion: number, classes: number, at: number): void;
   loadModel(language: string): Uint8Array | null;
@@ -88,9 +90,11 @@ export class KbEngine {
 
   private async train(language: string, now: () => number): Promise<void> {
     const version = this.store.version();
-    const articles = this.store.trainingArticles(language);
+    // Counted first: a language too large for a model (100,000 articles) is never read into memory.
+    const count = this.store.articlesIn(language);
+    const articles = count && count <= MAX_MODEL_ARTICLES ? this.store.trainingArticles(language) : [];
     let model: KbModel | null = null;
-    if (articles.length && articles.length <= MAX_MODEL_ARTICLES) {
+    if (articles.length) {
       const set = trainingSet(articles);
       const options = { pause: this.pause, maxClasses: MAX_MODEL_ARTICLES };
       const classifier = await trainClassifier(set.classes, set.examples, options);
@@ -103,7 +107,7 @@ export class KbEngine {
     }
     // Saving clears the pending mark only up to `version`: a sync that landed meanwhile
     // leaves it set, and the loop trains again.
-    this.store.saveModel(language, model ? encodeKbModel(model) : null, version, articles.length, now());
+    this.store.saveModel(language, model ? encodeKbModel(model) : null, version, count, now());
     this.models.set(language, model);
   }
 

@@ -29,7 +29,7 @@ export default async function setup(project: TestProject) {
   });
   const baseUrl = stack.url;
   // Answers must not depend on how far a fresh replica got with training.
-  await warmReplicas(baseUrl, "e2e-admin-key-0123456789", ["weur"]);
+  await warmReplicas(baseUrl, ["weur"]);
   project.provide("baseUrl", baseUrl);
   project.provide("hostPageUrl", hostPageUrl);
   project.provide("stateDir", persistDir);

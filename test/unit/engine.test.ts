@@ -10,12 +10,13 @@ const ARTICLES: TrainingArticle[] = [
 ];
 
 /** An in-memory store: what the engine reads and writes, without SQLite. */
-function memoryStore(): EngineStore & { pending: Set<string>; saved: Map<string, Uint8Array | null> } {
+function memoryStore(articles = ARTICLES): EngineStore & { pending: Set<string>; saved: Map<string, Uint8Array | null>; read: number } {
   const pending = new Set<string>();
   const saved = new Map<string, Uint8Array | null>();
-  return {
+  const store = {
     pending,
     saved,
+    read: 0,
     version: () => 1,
     languages: () => ["en"],
     search: () => [],
@@ -24,13 +25,18 @@ function memoryStore(): EngineStore & { pending: Set<string>; saved: Map<string,
       return a ? { id: a.id, slug: a.id.slice(3), locale: "en", title: a.title, answer: a.answer, tags: [], questions: a.questions, version: 1, score: 0 } : null;
     },
     pendingModels: () => [...pending],
-    trainingArticles: () => ARTICLES,
-    saveModel: (language, bytes) => {
+    articlesIn: () => articles.length,
+    trainingArticles: () => {
+      store.read += articles.length;
+      return articles;
+    },
+    saveModel: (language: string, bytes: Uint8Array | null) => {
       saved.set(language, bytes);
       pending.delete(language);
     },
-    loadModel: (language) => saved.get(language) ?? null,
-  };
+    loadModel: (language: string) => saved.get(language) ?? null,
+  } satisfies EngineStore & { pending: Set<string>; saved: Map<string, Uint8Array | null>; read: number };
+  return store;
 }
 
 describe("training pending languages", () => {
@@ -57,5 +63,15 @@ describe("training pending languages", () => {
     expect(a).toBe(b);
     await a;
     expect(store.saved.has("en")).toBe(true);
+  });
+
+  it("counts a language too large for a model and never reads its articles into memory", async () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => ({ ...ARTICLES[i % ARTICLES.length]!, id: `en:a-${i}` }));
+    const store = memoryStore(many);
+    store.pending.add("en");
+    await new KbEngine(store).trainPending();
+    expect(store.read).toBe(0);
+    expect(store.pending.size).toBe(0);
+    expect(store.saved.get("en")).toBeNull();
   });
 });

@@ -34,6 +34,7 @@ const asAdmin = (method: string, path: string, body?: unknown) =>
 describe("production configuration (HOLDFAST_DEV=0)", () => {
   it.each([
     ["the replica search timing route", "POST", "/v1/dev/replicas/weur/search-timing", { queries: ["refund"] }, {}],
+    ["the replica status route", "GET", "/v1/dev/replicas/weur/status", undefined, {}],
     ["the bench floor WebSocket", "GET", "/v1/dev/floor/probe/ws", undefined, { Upgrade: "websocket" }],
   ])("answers 404 for %s", async (_name, method, path, body, headers) => {
     const res = await call(path, { method, headers: { "Content-Type": "application/json", ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });

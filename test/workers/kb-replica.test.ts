@@ -104,7 +104,10 @@ describe("replica sync", () => {
     expect((await replica.search(`alarm ${tag}`)).hits).toHaveLength(1);
   });
 
-  it("applies a sync atomically: searches between its pages still see the old copy", async () => {
+  it.each([
+    ["staged and applied at once", { pageSize: 2 }],
+    ["built as a new copy beside the live one (a sync too large to stage)", { pageSize: 2, maxStaged: 0 }],
+  ])("applies a sync atomically, %s: searches between its pages still see the old copy", async (_, options) => {
     const tag = unique();
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push((await createArticle({ slug: `atom-${i}-${tag}`, locale: "en", title: `Atomic ${tag} v1`, answer: "Old." })).id);
@@ -118,15 +121,46 @@ describe("replica sync", () => {
       const answers: string[][] = [];
       // Two articles per page: between pages, a search must still see only the old copy.
       await pullChanges({ changesSince: async (cursor, limit) => {
-        answers.push(store.search(`atomic ${tag}`, { limit: 10 }).map((h) => h.answer));
+        answers.push(store.search(tag, { limit: 10 }).map((h) => h.answer));
         return changesSince(primary, cursor, limit);
-      } }, store, Date.now, { pageSize: 2 });
-      answers.push(store.search(`atomic ${tag}`, { limit: 10 }).map((h) => h.answer));
+      } }, store, Date.now, options);
+      answers.push(store.search(tag, { limit: 10 }).map((h) => h.answer));
       return answers;
     });
     expect(seen.length).toBeGreaterThan(3);
     for (const answers of seen.slice(0, -1)) expect(answers).toEqual(Array(5).fill("Old."));
     expect(seen.at(-1)).toEqual(Array(5).fill("New."));
+  });
+
+  it("builds a sync too large to stage as a new copy in chunks: the live copy serves meanwhile, the alarm swaps the new one in whole", async () => {
+    const tag = unique();
+    const kept = await createArticle({ slug: `kept-${tag}`, locale: "en", title: `Unchanged pelican ${tag}`, answer: "Pelicans stay." });
+    const { id } = await createArticle({ slug: `moved-${tag}`, locale: "en", title: `Changing heron ${tag}`, answer: "Before." });
+    const gone = await createArticle({ slug: `gone-${tag}`, locale: "en", title: `Vanishing egret ${tag}`, answer: "Soon deleted." });
+    const replica = freshReplica();
+    const before = await replica.sync();
+    await admin(`/articles/${encodeURIComponent(id)}`, { method: "PATCH", body: { answer: "After." } });
+    await admin(`/articles/${encodeURIComponent(gone.id)}`, { method: "DELETE" });
+
+    // Nothing may be staged: the first chunk decides to build a new copy and copies the live articles.
+    const first = await replica.sync({ pageSize: 20, maxPages: 2, maxStaged: 0 });
+    expect(first.sync.state).toBe("syncing");
+    expect(first.articles).toBe(before.articles);
+    expect((await replica.search(`heron ${tag}`)).hits[0]?.answer).toBe("Before.");
+    // The alarm goes on in chunks until the new copy is swapped in.
+    for (let i = 0; i < 50 && (await replica.status()).sync.state === "syncing"; i++) await runDurableObjectAlarm(replica);
+    const done = await replica.status();
+    expect(done.sync.state).toBe("idle");
+    expect(done.kbVersion).toBe(done.primaryVersion);
+    expect(done.articles).toBe(before.articles - 1);
+    expect((await replica.search(`heron ${tag}`)).hits[0]?.answer).toBe("After.");
+    expect((await replica.search(`pelican ${tag}`)).hits[0]?.id).toBe(kept.id);
+    expect((await replica.search(`egret ${tag}`)).hits.map((h) => h.id)).not.toContain(gone.id);
+    expect(await replica.article(`kept-${tag}`, "en")).toMatchObject({ id: kept.id, answer: "Pelicans stay." });
+    // The swapped-in copy takes the next (staged) sync as the old one did.
+    await admin(`/articles/${encodeURIComponent(kept.id)}`, { method: "PATCH", body: { title: `Unchanged pelican cormorant ${tag}` } });
+    expect((await replica.sync()).articles).toBe(done.articles);
+    expect((await replica.search(`cormorant ${tag}`)).hits[0]?.id).toBe(kept.id);
   });
 });
 

@@ -11,7 +11,7 @@ import { validationHook } from "../../validation.ts";
 import type { AppEnv } from "../context.ts";
 import { devOnly } from "../middleware/dev-only.ts";
 import { jsonBody } from "../middleware/json-body.ts";
-
+import { ReplicaStatusSchema } from "../kb-schemas.ts";
 
 const searchTiming = createRoute({
   method: "post",
@@ -23,6 +23,15 @@ const searchTiming = createRoute({
     body: { required: true, content: { "application/json": { schema: z.strictObject({ queries: z.array(z.string().max(500)).min(1).max(5_000), locale: z.string().max(35).optional(), what: z.enum(["search", "retrieve"]).default("search") }) } } },
   },
   responses: { 200: { description: "Per-query search time inside the replica", content: { "application/json": { schema: z.object({ timings: z.array(z.object({ ms: z.number(), hits: z.number() })) }) } } } },
+});
+
+const replicaStatus = createRoute({
+  method: "get",
+  path: "/v1/dev/replicas/{region}/status",
+  hide: true,
+  middleware: [devOnly] as const,
+  request: { params: z.object({ region: z.enum(REGIONS) }) },
+  responses: { 200: { description: "One region's first replica shard, without waking the others as the admin status does", content: { "application/json": { schema: ReplicaStatusSchema } } } },
 });
 
 const floor = createRoute({
@@ -51,6 +60,11 @@ dev.openapi(opsEvents, (c) => c.json({ on: setOpsEventsForDev(c.var.config, c.re
 dev.openapi(floor, async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new AppError("upgrade_required");
   return benchFloor(c.env, c.req.valid("param").name, c.req.raw);
+});
+
+dev.openapi(replicaStatus, async (c) => {
+  const address = { region: c.req.valid("param").region, shard: 0 };
+  return c.json({ ...(await replicaOf(c.env, address).status()), ...address }, 200);
 });
 
 dev.openapi(searchTiming, async (c) => {
