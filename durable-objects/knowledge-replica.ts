@@ -58,9 +58,10 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     super(ctx, env);
     applyMigrations(ctx.storage, replicaMigrations);
     this.store = new ReplicaStore(ctx.storage);
+    const config = readConfig(env);
     // Pausing between classes lets searches and turns through while a large model trains.
-    this.engine = new KbEngine(this.store, () => new Promise((r) => setTimeout(r, 0)));
-    this.intervalMs = readConfig(env).kbSyncIntervalSeconds * 1000;
+    this.engine = new KbEngine(this.store, () => new Promise((r) => setTimeout(r, 0)), { maxWrong: config.answerMaxWrong });
+    this.intervalMs = config.kbSyncIntervalSeconds * 1000;
     void ctx.blockConcurrencyWhile(async () => {
       // A replica that has never synced pulls at once; others at the regular interval.
       const first = this.store.state().lastSyncAt === null;

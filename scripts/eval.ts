@@ -58,37 +58,46 @@ function printTunings(tunings: Record<string, Tuning | null>): void {
       "left-out + off-topic": `${b.leftOutQuestions} + ${b.offTopic}`,
       "CV top-1 / top-3": `${pct(b.top1)} / ${pct(b.top3)}`,
       "data weight": b.dataWeight,
-      "allowed wrong": pct(b.allowedWrong),
-      "fitted answer/clarify/margin": `${b.fitted.answerAt} / ${b.fitted.clarifyAt} / ${b.fitted.minMargin}`,
+      "max wrong (bound at choice)": `${pct(b.maxWrong)} (${pct(b.wrongBound)})`,
+      "label noise": pct(b.labelNoise),
       "chosen answer/clarify/margin": `${t.answerAt} / ${t.clarifyAt} / ${t.minMargin}`,
       "CV right / wrong": `${pct(b.expected.answeredRight)} / ${pct(b.expected.answeredWrong)}`,
       "CV offered right": pct(b.expected.offeredRight),
       "CV off-topic answered / rejected": `${pct(b.expected.offTopicAnswered)} / ${pct(b.expected.offTopicRejected)}`,
     };
   }
-  console.log("Thresholds fitted per language (cross-validation over the KB's example questions, blended with the prior by data weight):");
+  console.log("Thresholds fitted per language (cross-validation over the KB's example questions; calibration blended with the prior by data weight):");
   console.table(rows);
   for (const [language, t] of Object.entries(tunings)) if (t) console.log(`  ${language} calibration: ${JSON.stringify(t.calibration)}`);
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" } } });
+  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" }, "label-noise": { type: "string" }, "max-wrong": { type: "string" } } });
   if (values.calibrate) return calibrate(values.json);
   const count = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const fewShot = { intents: count(values.intents), examples: count(values.examples), seed: count(values.seed), validation: values.validation };
-  const dataset = loadDataset(values.dataset ?? (values.train ? "custom" : "banking77"), { train: values.train, test: values.test }, Object.fromEntries(Object.entries(fewShot).filter(([, v]) => v !== undefined)));
-  process.stdout.write(`${dataset.name}: importing the training split, syncing a replica, training… `);
+  const loaded = loadDataset(values.dataset ?? (values.train ? "custom" : "banking77"), { train: values.train, test: values.test }, Object.fromEntries(Object.entries(fewShot).filter(([, v]) => v !== undefined)));
+  // --validation on a whole dataset: train without its validation questions, test on them.
+  const validation = values.validation && loaded.validation;
+  if (values.validation && !validation && values.dataset !== "clinc150-small") throw new Error(`${loaded.name} has no validation split`);
+  const dataset = validation ? { name: `${loaded.name} (validation)`, train: validation.train, test: validation.queries } : loaded;
+  const labelNoise = count(values["label-noise"]) ?? 0;
+  if (!(labelNoise >= 0 && labelNoise < 1)) throw new Error("--label-noise must be a share from 0 to below 1");
+  const name = labelNoise ? `${dataset.name}, ${labelNoise * 100}% of training labels flipped` : dataset.name;
+  process.stdout.write(`${name}: importing the training split, syncing a replica, training… `);
   const started = performance.now();
-  const replica = await buildReplica(dataset.train);
+  const maxWrong = count(values["max-wrong"]);
+  if (maxWrong !== undefined && !(maxWrong > 0 && maxWrong < 1)) throw new Error("--max-wrong must be a share between 0 and 1 (ANSWER_MAX_WRONG)");
+  const replica = await buildReplica(dataset.train, { labelNoise, noiseSeed: fewShot.seed, maxWrong });
   process.stdout.write(`${replica.articles} articles in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   printTunings(replica.tunings);
   const outcomes = await runQueries(replica, dataset.test, "en", (i) => process.stdout.write(`\r  queries: ${i}/${dataset.test.length}`));
   process.stdout.write(`\r  queries: ${dataset.test.length}/${dataset.test.length}\n`);
   replica.close();
   const result = report(outcomes);
-  printReport(dataset.name, result);
+  printReport(name, result);
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ dataset: dataset.name, date: new Date().toISOString(), ...result, tunings: replica.tunings }, null, 2));
+    writeFileSync(values.json, JSON.stringify({ dataset: name, date: new Date().toISOString(), ...result, tunings: replica.tunings }, null, 2));
     console.log(`Wrote ${values.json}`);
   }
 }

@@ -25,6 +25,8 @@ export interface Config {
   retentionDays: number;
   primary: { url: string; authToken?: string; timeoutMs: number; breaker: { failures: number; coolDownMs: number } };
   kbSyncIntervalSeconds: number;
+  /** ANSWER_MAX_WRONG: the share of in-scope questions the fitted thresholds may answer wrongly. */
+  answerMaxWrong: number;
   /** Replica shards per region (REPLICA_SHARDS: `2`, or `weur=4,wnam=2,*=1`). */
   replicaShards: (region: Region) => number;
   /** How long a quick answer may take and still be stored with its message in one commit. */
@@ -117,6 +119,7 @@ function parseConfig(env: ConfigVars): Config {
       breaker: { failures: positiveInt(env.BREAKER_FAILURES, 3), coolDownMs: positiveInt(env.BREAKER_COOLDOWN_MS, 10_000) },
     },
     kbSyncIntervalSeconds: positiveInt(env.KB_SYNC_INTERVAL_SECONDS, 30),
+    answerMaxWrong: share(env.ANSWER_MAX_WRONG, 0.03),
     replicaShards: perRegion(env.REPLICA_SHARDS, 1, 64),
     ackGraceMs: positiveInt(env.ACK_GRACE_MS, 30),
     devMode: env.HOLDFAST_DEV === "1",
@@ -176,6 +179,12 @@ function parseConfig(env: ConfigVars): Config {
 function positiveInt(raw: string | undefined, fallback: number): number {
   const n = Number(raw);
   return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/** A share strictly between 0 and 1. */
+function share(raw: string | undefined, fallback: number): number {
+  const n = Number(raw);
+  return raw?.trim() && n > 0 && n < 1 ? n : fallback;
 }
 
 /** `n` for every region, or `region=n,…` with `*=n` as the default; each clamped to 1..max. */

@@ -3,16 +3,13 @@
 // validation data held out of the training splits (BANKING77: every tenth training
 // question; CLINC150: its val and oos_val splits) plus the generic off-topic messages.
 // Test splits are never read.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { confidenceFeatures } from "../../src/answer/confidence.ts";
 import { INITIAL_DIALOGUE } from "../../src/answer/dialogue.ts";
 import { planReply } from "../../src/answer/plan.ts";
-import { parseCsv } from "../../src/kb/import/csv.ts";
 import { intentSlug } from "../../src/kb/import/formats.ts";
 import { OFF_TOPIC } from "../../src/kb/model/off-topic.ts";
-import { chooseTuning, PRIOR_TUNING, probabilities, type TuningPoint } from "../../src/kb/model/tuning.ts";
+import { chooseTuning, DEFAULT_MAX_WRONG, PRIOR_TUNING, probabilities, type TuningPoint } from "../../src/kb/model/tuning.ts";
 import { loadDataset, type Query } from "./datasets.ts";
 import { buildReplica } from "./replica.ts";
 
@@ -34,21 +31,12 @@ async function points(train: { path: string; options: object }, queries: Query[]
 }
 
 export async function calibrate(outFile?: string): Promise<void> {
-  const banking = loadDataset("banking77");
-  const all = parseCsv(readFileSync(banking.train.path, "utf8"), banking.train.path)
-    .slice(1)
-    .map((r) => ({ text: r.fields[0]!, label: r.fields[1]! }));
-  const dir = mkdtempSync(join(tmpdir(), "holdfast-calibrate-"));
-  const trainPath = join(dir, "train.csv");
-  const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
-  writeFileSync(trainPath, ["text,label", ...all.filter((_, i) => i % 10 !== 0).map((q) => `${quote(q.text)},${q.label}`)].join("\n"));
-  const heldOut = all.filter((_, i) => i % 10 === 0);
+  const banking = loadDataset("banking77").validation!;
   const clinc = loadDataset("clinc150");
   console.log("Building validation replicas and scoring held-out questions…");
-  const data = [...(await points({ path: trainPath, options: banking.train.options }, heldOut)), ...(await points(clinc.validation!.train, clinc.validation!.queries))];
+  const data = [...(await points(banking.train, banking.queries)), ...(await points(clinc.validation!.train, clinc.validation!.queries))];
   // CLINC150's out-of-scope validation questions stand for the questions a KB cannot answer.
-  // Both datasets have about a hundred example questions per intent.
-  const tuning = chooseTuning(data, PRIOR_TUNING, { dataWeight: 1, questionsPerArticle: 100 });
+  const tuning = chooseTuning(data, PRIOR_TUNING, { dataWeight: 1, maxWrong: DEFAULT_MAX_WRONG });
   console.log(`Prior from ${data.length} validation questions (paste into PRIOR_TUNING in src/kb/model/tuning.ts):`);
   console.log(JSON.stringify({ calibration: tuning.calibration, answerAt: tuning.answerAt, clarifyAt: tuning.clarifyAt, minMargin: tuning.minMargin }));
   console.table(tuning.basis.expected);

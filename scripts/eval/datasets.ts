@@ -1,7 +1,8 @@
 // The evaluation datasets: where their training split is (imported through the KB import
 // path) and their labelled test queries (plus out-of-scope queries for CLINC150).
-import { readFileSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
 import { parseCsv } from "../../src/kb/import/csv.ts";
 import type { ParseOptions } from "../../src/kb/import/formats.ts";
 import { ROOT } from "../stack.ts";
@@ -31,10 +32,21 @@ function csvPairs(path: string): Query[] {
     .map((r) => ({ text: r.fields[0]!, label: r.fields[1]?.trim() || null }));
 }
 
+/** BANKING77 has no validation split: every tenth training question is held out as one. */
+function bankingValidation(train: string, options: ParseOptions): NonNullable<Dataset["validation"]> {
+  const all = csvPairs(train);
+  const path = join(mkdtempSync(join(tmpdir(), "holdfast-validation-")), "train.csv");
+  const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+  writeFileSync(path, ["text,label", ...all.filter((_, i) => i % 10 !== 0).map((q) => `${quote(q.text)},${q.label}`)].join("\n"));
+  return { train: { path, options }, queries: all.filter((_, i) => i % 10 === 0) };
+}
+
 export function loadDataset(name: string, files: { train?: string; test?: string } = {}, fewShot: Partial<FewShotOptions> = {}): Dataset {
   if (name === "clinc150-small") return clincSmall({ ...FEW_SHOT_DEFAULTS, ...fewShot });
   if (name === "banking77") {
-    return { name, train: { path: resolve(DATA, "banking77/train.csv"), options: { dataset: "banking77" } }, test: csvPairs(resolve(DATA, "banking77/test.csv")) };
+    const train = resolve(DATA, "banking77/train.csv");
+    const options = { dataset: "banking77" };
+    return { name, train: { path: train, options }, test: csvPairs(resolve(DATA, "banking77/test.csv")), validation: bankingValidation(train, options) };
   }
   if (name === "clinc150") {
     const path = resolve(DATA, "clinc150/data_full.json");

@@ -15,6 +15,7 @@ import { pullChanges } from "../../src/kb/sync.ts";
 import { applyMigrations } from "../../src/storage/migrations.ts";
 import { migrateKb, openKb } from "../kb.ts";
 import { readSource } from "../kb/source.ts";
+import { flipLabels } from "./label-noise.ts";
 import { sqliteStorage } from "./sqlite-storage.ts";
 
 export interface EvalReplica {
@@ -25,17 +26,25 @@ export interface EvalReplica {
   close(): void;
 }
 
-export async function buildReplica(train: { path: string; options: ParseOptions }): Promise<EvalReplica> {
+export interface ReplicaOptions {
+  /** Share of the training split's example questions filed under a random other article (label-noise.ts). */
+  labelNoise?: number;
+  noiseSeed?: number;
+  /** ANSWER_MAX_WRONG for the replica's threshold fit (`--max-wrong`). */
+  maxWrong?: number;
+}
+
+export async function buildReplica(train: { path: string; options: ParseOptions }, options: ReplicaOptions = {}): Promise<EvalReplica> {
   const dir = mkdtempSync(join(tmpdir(), "holdfast-eval-"));
   const primary = openKb(`file:${join(dir, "kb.db")}`);
   await migrateKb(primary);
-  const inputs = readSource(train.path, train.options);
+  const inputs = flipLabels(readSource(train.path, train.options), options.labelNoise ?? 0, options.noiseSeed);
   await importArticles(primary, inputs, Date.now());
   const storage = sqliteStorage();
   applyMigrations(storage, replicaMigrations);
   const store = new ReplicaStore(storage);
   await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, store, Date.now);
-  const engine = new KbEngine(store);
+  const engine = new KbEngine(store, undefined, { maxWrong: options.maxWrong });
   await engine.trainPending();
   primary.$client.close();
   return {

@@ -8,7 +8,7 @@ import { centroidsOf } from "./model/centroids.ts";
 import { trainClassifier } from "./model/classifier.ts";
 import { decodeKbModel, encodeKbModel, type KbModel } from "./model/kb-model.ts";
 import { trainingSet, type TrainingArticle } from "./model/training.ts";
-import { fitTuning } from "./model/tuning.ts";
+import { DEFAULT_MAX_WRONG, fitTuning } from "./model/tuning.ts";
 import { retrieveCandidates, type Retrieval, type RetrievalOptions } from "./retrieval.ts";
 import type { SearchHit, SearchOptions } from "./search.ts";
 
@@ -41,16 +41,23 @@ function similarSize(then: number, now: number): boolean {
   return then > 0 && Math.abs(now - then) <= Math.max(2, Math.round(then * 0.1));
 }
 
+export interface EngineOptions {
+  /** The share of in-scope questions the fitted thresholds may answer wrongly (ANSWER_MAX_WRONG). */
+  maxWrong?: number;
+}
+
 export class KbEngine {
   private readonly store: EngineStore;
   private readonly pause: () => Promise<void>;
+  private readonly maxWrong: number;
   private readonly models = new Map<string, KbModel | null>();
   private training: Promise<void> | null = null;
 
   /** `pause` is awaited between classes while training, to let other work through. */
-  constructor(store: EngineStore, pause: () => Promise<void> = () => Promise.resolve()) {
+  constructor(store: EngineStore, pause: () => Promise<void> = () => Promise.resolve(), options: EngineOptions = {}) {
     this.store = store;
     this.pause = pause;
+    this.maxWrong = options.maxWrong ?? DEFAULT_MAX_WRONG;
   }
 
   retrieve(query: string, options: RetrievalOptions): EngineRetrieval {
@@ -99,10 +106,11 @@ export class KbEngine {
       const options = { pause: this.pause, maxClasses: MAX_MODEL_ARTICLES };
       const classifier = await trainClassifier(set.classes, set.examples, options);
       // Fitting thresholds costs several trainings (cross-validation); a KB that changed by
-      // a few articles keeps the ones it has, until it has changed by more.
+      // a few articles keeps the ones it has, until it has changed by more (or the budget
+      // they were fitted to changed).
       const previous = this.model(language)?.tuning ?? null;
-      const reuse = previous && similarSize(previous.basis.classes ?? 0, set.classes.length);
-      const tuning = classifier ? (reuse ? previous : await fitTuning(set, { language, train: options, pause: this.pause })) : null;
+      const reuse = previous && previous.basis.maxWrong === this.maxWrong && similarSize(previous.basis.classes ?? 0, set.classes.length);
+      const tuning = classifier ? (reuse ? previous : await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong })) : null;
       model = { classifier, centroids: classifier ? centroidsOf(classifier, set.examples) : null, exact: exactIndex(articles), tuning };
     }
     // Saving clears the pending mark only up to `version`: a sync that landed meanwhile

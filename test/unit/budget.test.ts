@@ -1,0 +1,133 @@
+// The answer threshold an error budget allows: the most right answers with the upper bound
+// on wrong ones within the budget (src/kb/model/budget.ts).
+import { describe, expect, it } from "vitest";
+import { chooseAnswerThreshold, labelNoise, wilsonLower, wilsonUpper, type BudgetOptions, type ScoredQuestion } from "../../src/kb/model/budget.ts";
+
+/** `right` questions answered rightly and `wrong` wrongly at each confidence (the wrong ones spread among the right ones). */
+function questions(levels: Array<[confidence: number, right: number, wrong: number]>, margin = 1): ScoredQuestion[] {
+  return levels.flatMap(([confidence, right, wrong]) =>
+    Array.from({ length: right + wrong }, (_, i) => ({ confidence, margin, correct: Math.floor(((i + 1) * wrong) / (right + wrong)) === Math.floor((i * wrong) / (right + wrong)) })),
+  );
+}
+
+const options = (o: Partial<BudgetOptions> = {}): BudgetOptions => ({ maxWrong: 0.03, offTopic: [], maxOffTopic: 0.05, noise: 0, margins: [0], ...o });
+
+describe("Wilson bounds", () => {
+  it.each([
+    [0, 100],
+    [3, 100],
+    [30, 1000],
+    [1, 10],
+  ])("%i in %i lies between its bounds, which narrow with more data", (k, n) => {
+    expect(wilsonLower(k, n)).toBeLessThanOrEqual(k / n);
+    expect(wilsonUpper(k, n)).toBeGreaterThan(k / n);
+    expect(wilsonUpper(k * 10, n * 10) - wilsonLower(k * 10, n * 10)).toBeLessThan(wilsonUpper(k, n) - wilsonLower(k, n));
+  });
+
+  it("says nothing is known without data", () => {
+    expect(wilsonUpper(0, 0)).toBe(1);
+    expect(wilsonLower(0, 0)).toBe(0);
+  });
+});
+
+describe("choosing the answer threshold within the budget", () => {
+  // 1,000 questions: wrong answers thicken as confidence falls.
+  const many = questions([
+    [0.9, 400, 0],
+    [0.8, 200, 2],
+    [0.7, 100, 8],
+    [0.6, 80, 20],
+    [0.5, 60, 40],
+    [0.4, 40, 50],
+  ]);
+
+  it.each<[string, number, number, number]>([
+    // budget, expected threshold, expected right share
+    ["1% stops where the mistakes thicken", 0.01, 0.8, 0.6],
+    ["3% goes as low as the wrong answers' upper bound allows", 0.03, 0.7, 0.7],
+    ["10% goes lower still", 0.1, 0.5, 0.84],
+    ["60% answers everything", 0.6, 0.4, 0.88],
+  ])("a budget of %s", (_name, maxWrong, answerAt, right) => {
+    const choice = chooseAnswerThreshold(many, options({ maxWrong }));
+    expect(choice.answerAt).toBe(answerAt);
+    expect(choice.right).toBeCloseTo(right, 3);
+    expect(choice.wrongBound).toBeLessThanOrEqual(maxWrong);
+    expect(choice.wrong).toBeLessThan(choice.wrongBound);
+  });
+
+  it("holds the upper bound, not the rate, to the budget: few questions stay safe", () => {
+    // Scaled down 20 times: at 0.7 the rate is still 0.5%, the bound is not.
+    const few = questions([
+      [0.9, 20, 0],
+      [0.8, 10, 0],
+      [0.7, 5, 0],
+      [0.6, 4, 1],
+      [0.5, 3, 2],
+    ]);
+    const choice = chooseAnswerThreshold(few, options({ maxWrong: 0.03 }));
+    // 50 questions: even none wrong has an upper bound above 3%, so nothing is answered.
+    expect(wilsonUpper(0, few.length)).toBeGreaterThan(0.03);
+    expect(choice.right).toBe(0);
+    expect(choice.answerAt).toBeGreaterThan(0.9);
+    // With a budget the bound can meet, the threshold stops above the first wrong answer.
+    const looser = chooseAnswerThreshold(few, options({ maxWrong: 0.06 }));
+    expect(looser.answerAt).toBe(0.7);
+    expect(looser.wrongBound).toBeLessThanOrEqual(0.06);
+  });
+
+  it("does not rely on a run of right answers below a confidence that breaks the budget", () => {
+    // With 10% of labels wrong, many right answers further down would make up for the
+    // mistakes at 0.8 in the noise-corrected count; the threshold still stops above them.
+    const dip = questions([
+      [0.9, 450, 50],
+      [0.8, 0, 60],
+      [0.7, 900, 0],
+    ]);
+    expect(chooseAnswerThreshold(dip, options({ noise: 0.1 })).answerAt).toBe(0.9);
+  });
+
+  it("keeps generic off-topic messages answered within their share", () => {
+    const offTopic = [0.85, 0.85, 0.75, 0.75, 0.75, 0.3, 0.3, 0.3, 0.3, 0.3].map((confidence) => ({ confidence, margin: 1 }));
+    // Two in ten above 0.8 are allowed (20%), five above 0.7 are not.
+    expect(chooseAnswerThreshold(many, options({ maxWrong: 0.1, offTopic, maxOffTopic: 0.2 })).answerAt).toBe(0.8);
+  });
+
+  it("chooses the minimum margin that answers most within the budget", () => {
+    // Wrong answers come with small margins: refusing near-ties lets the threshold fall.
+    const tied = [...questions([[0.9, 500, 0], [0.6, 400, 0]], 1), ...questions([[0.6, 0, 100]], 0.05)];
+    const plain = chooseAnswerThreshold(tied, options({ margins: [0] }));
+    const withMargin = chooseAnswerThreshold(tied, options({ margins: [0, 0.1] }));
+    expect(plain).toMatchObject({ answerAt: 0.9, minMargin: 0 });
+    expect(withMargin).toMatchObject({ answerAt: 0.6, minMargin: 0.1 });
+    expect(withMargin.right).toBeCloseTo(0.9, 3);
+  });
+
+  it("does not count wrong answers the labels' noise explains", () => {
+    // 10% of labels wrong at every confidence; the classifier itself errs only at 0.6.
+    const noisy = questions([
+      [0.9, 900, 100],
+      [0.8, 450, 50],
+      [0.6, 250, 250],
+    ]);
+    // A lower bound: somewhat less than the 10% there is.
+    expect(labelNoise(noisy)).toBeGreaterThan(0.07);
+    expect(labelNoise(noisy)).toBeLessThan(0.1);
+    expect(chooseAnswerThreshold(noisy, options()).right).toBe(0);
+    const corrected = chooseAnswerThreshold(noisy, options({ noise: labelNoise(noisy) }));
+    expect(corrected.answerAt).toBe(0.8);
+    expect(corrected.right).toBeGreaterThan(0.7);
+    expect(corrected.wrongBound).toBeLessThanOrEqual(0.03);
+  });
+
+  it("finds no label noise in a clean KB, nor in one whose mistakes are merely many", () => {
+    expect(labelNoise(many)).toBe(0);
+    // Few confident mistakes at the very top, many further down: a hard KB, not a noisy one.
+    const hard = questions([
+      [0.9, 30, 0],
+      [0.8, 40, 20],
+      [0.7, 40, 40],
+      [0.6, 30, 60],
+    ]);
+    expect(labelNoise(hard)).toBeLessThan(0.01);
+  });
+});
