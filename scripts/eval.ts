@@ -59,7 +59,7 @@ function printTunings(tunings: Record<string, Tuning | null>): void {
       "CV top-1 / top-3": `${pct(b.top1)} / ${pct(b.top3)}`,
       "data weight": b.dataWeight,
       "max wrong (bound at choice)": `${pct(b.maxWrong)} (${pct(b.wrongBound)})`,
-      "label noise": pct(b.labelNoise),
+      "label noise (suspect questions)": `${pct(b.labelNoise)} (${b.suspectQuestions ?? 0})`,
       "chosen answer/clarify/margin": `${t.answerAt} / ${t.clarifyAt} / ${t.minMargin}`,
       "CV right / wrong": `${pct(b.expected.answeredRight)} / ${pct(b.expected.answeredWrong)}`,
       "CV offered right": pct(b.expected.offeredRight),
@@ -72,7 +72,7 @@ function printTunings(tunings: Record<string, Tuning | null>): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" }, "label-noise": { type: "string" }, "max-wrong": { type: "string" } } });
+  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" }, "label-noise": { type: "string" }, "max-wrong": { type: "string" }, "no-label-check": { type: "boolean" } } });
   if (values.calibrate) return calibrate(values.json);
   const count = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const fewShot = { intents: count(values.intents), examples: count(values.examples), seed: count(values.seed), validation: values.validation };
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const maxWrong = count(values["max-wrong"]);
   if (maxWrong !== undefined && !(maxWrong > 0 && maxWrong < 1)) throw new Error("--max-wrong must be a share between 0 and 1 (ANSWER_MAX_WRONG)");
-  const replica = await buildReplica(dataset.train, { labelNoise, noiseSeed: fewShot.seed, maxWrong });
+  const replica = await buildReplica(dataset.train, { labelNoise, noiseSeed: fewShot.seed, maxWrong, checkLabels: !values["no-label-check"] });
   process.stdout.write(`${replica.articles} articles in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   printTunings(replica.tunings);
   const outcomes = await runQueries(replica, dataset.test, "en", (i) => process.stdout.write(`\r  queries: ${i}/${dataset.test.length}`));

@@ -32,6 +32,8 @@ export interface ReplicaOptions {
   noiseSeed?: number;
   /** ANSWER_MAX_WRONG for the replica's threshold fit (`--max-wrong`). */
   maxWrong?: number;
+  /** Off: train without weighing suspect example questions less (`--no-label-check`, to measure it). */
+  checkLabels?: boolean;
 }
 
 export async function buildReplica(train: { path: string; options: ParseOptions }, options: ReplicaOptions = {}): Promise<EvalReplica> {
@@ -44,7 +46,7 @@ export async function buildReplica(train: { path: string; options: ParseOptions 
   applyMigrations(storage, replicaMigrations);
   const store = new ReplicaStore(storage);
   await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, store, Date.now);
-  const engine = new KbEngine(store, undefined, { maxWrong: options.maxWrong });
+  const engine = new KbEngine(store, undefined, { maxWrong: options.maxWrong, checkLabels: options.checkLabels });
   await engine.trainPending();
   primary.$client.close();
   return {

@@ -8,6 +8,7 @@ import { centroidsOf } from "./model/centroids.ts";
 import { trainClassifier } from "./model/classifier.ts";
 import { decodeKbModel, encodeKbModel, type KbModel } from "./model/kb-model.ts";
 import { trainingSet, type TrainingArticle } from "./model/training.ts";
+import { checkLabels } from "./model/label-check.ts";
 import { DEFAULT_MAX_WRONG, fitTuning } from "./model/tuning.ts";
 import { retrieveCandidates, type Retrieval, type RetrievalOptions } from "./retrieval.ts";
 import type { SearchHit, SearchOptions } from "./search.ts";
@@ -44,12 +45,15 @@ function similarSize(then: number, now: number): boolean {
 export interface EngineOptions {
   /** The share of in-scope questions the fitted thresholds may answer wrongly (ANSWER_MAX_WRONG). */
   maxWrong?: number;
+  /** Weigh example questions that look filed under the wrong article less (label-check.ts); on by default. */
+  checkLabels?: boolean;
 }
 
 export class KbEngine {
   private readonly store: EngineStore;
   private readonly pause: () => Promise<void>;
   private readonly maxWrong: number;
+  private readonly checkLabels: boolean;
   private readonly models = new Map<string, KbModel | null>();
   private training: Promise<void> | null = null;
 
@@ -58,6 +62,7 @@ export class KbEngine {
     this.store = store;
     this.pause = pause;
     this.maxWrong = options.maxWrong ?? DEFAULT_MAX_WRONG;
+    this.checkLabels = options.checkLabels ?? true;
   }
 
   retrieve(query: string, options: RetrievalOptions): EngineRetrieval {
@@ -102,7 +107,8 @@ export class KbEngine {
     const articles = count && count <= MAX_MODEL_ARTICLES ? this.store.trainingArticles(language) : [];
     let model: KbModel | null = null;
     if (articles.length) {
-      const set = trainingSet(articles);
+      const checked = this.checkLabels ? checkLabels(trainingSet(articles)) : { set: trainingSet(articles), suspects: 0 };
+      const set = checked.set;
       const options = { pause: this.pause, maxClasses: MAX_MODEL_ARTICLES };
       const classifier = await trainClassifier(set.classes, set.examples, options);
       // Fitting thresholds costs several trainings (cross-validation); a KB that changed by
@@ -110,7 +116,8 @@ export class KbEngine {
       // they were fitted to changed).
       const previous = this.model(language)?.tuning ?? null;
       const reuse = previous && previous.basis.maxWrong === this.maxWrong && similarSize(previous.basis.classes ?? 0, set.classes.length);
-      const tuning = classifier ? (reuse ? previous : await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong })) : null;
+      const fitted = classifier && !reuse ? await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong }) : null;
+      const tuning = classifier ? (fitted ? { ...fitted, basis: { ...fitted.basis, suspectQuestions: checked.suspects } } : previous) : null;
       model = { classifier, centroids: classifier ? centroidsOf(classifier, set.examples) : null, exact: exactIndex(articles), tuning };
     }
     // Saving clears the pending mark only up to `version`: a sync that landed meanwhile

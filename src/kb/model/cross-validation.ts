@@ -77,9 +77,9 @@ export async function crossValidate(set: TrainingSet, options: CrossValidationOp
     const indexed = set.examples.map((e, i) => ({ e, i }));
     const inScope = indexed.filter(({ e, i }) => !leftOut.has(e.label) && held(i));
     const outside = indexed.filter(({ e, i }) => leftOut.has(e.label) && heldIn.has(i));
-    for (const { e, i } of shuffled(inScope, random).slice(0, MAX_SCORED)) {
+    for (const { e } of shuffled(inScope, random).slice(0, MAX_SCORED)) {
       const { ranked, ...s } = score(model, centroids, e.text, leftOut);
-      points.push({ ...s, kind: "in", correct: ranked[0] === e.label, inTop3: ranked.includes(e.label), weight: 1, ...(process.env.MARK_TITLES && set.isTitle[i] ? { title: true } : {}) });
+      points.push({ ...s, kind: "in", correct: ranked[0] === e.label, inTop3: ranked.includes(e.label), weight: 1 });
     }
     const outsider = (text: string, kind: "left_out" | "off_topic"): TuningPoint => {
       const { ranked: _ranked, ...s } = score(model, centroids, text, leftOut);
