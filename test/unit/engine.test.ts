@@ -55,6 +55,19 @@ describe("training pending languages", () => {
     expect(found.tuning?.answerAt).toBeGreaterThan(0);
   });
 
+  it("fits the thresholds to the error budget it is given, and fits them again when the budget changes", async () => {
+    const store = memoryStore();
+    store.pending.add("en");
+    await new KbEngine(store, undefined, { maxWrong: 0.03 }).trainPending();
+    // A restarted replica with another ANSWER_MAX_WRONG: the same KB, retrained after a sync.
+    const engine = new KbEngine(store, undefined, { maxWrong: 0.1 });
+    expect(engine.tuning("en")?.basis.maxWrong).toBe(0.03);
+    store.pending.add("en");
+    await engine.trainPending();
+    expect(engine.tuning("en")?.basis.maxWrong).toBe(0.1);
+    expect(engine.tuning("en")?.basis.allowedWrong).toBeGreaterThan(0);
+  });
+
   it("shares one run between concurrent calls", async () => {
     const store = memoryStore();
     store.pending.add("en");
