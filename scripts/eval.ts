@@ -58,7 +58,7 @@ function printTunings(tunings: Record<string, Tuning | null>): void {
       "left-out + off-topic": `${b.leftOutQuestions} + ${b.offTopic}`,
       "CV top-1 / top-3": `${pct(b.top1)} / ${pct(b.top3)}`,
       "data weight": b.dataWeight,
-      "max wrong (bound at choice)": `${pct(b.maxWrong)} (${pct(b.wrongBound)})`,
+      "budget / held-out allowed (bound)": `${pct(b.maxWrong)} / ${pct(b.allowedWrong)} (${pct(b.wrongBound)})`,
       "label noise (suspect questions)": `${pct(b.labelNoise)} (${b.suspectQuestions ?? 0})`,
       "chosen answer/clarify/margin": `${t.answerAt} / ${t.clarifyAt} / ${t.minMargin}`,
       "CV right / wrong": `${pct(b.expected.answeredRight)} / ${pct(b.expected.answeredWrong)}`,
