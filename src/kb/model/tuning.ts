@@ -69,12 +69,12 @@ export interface TuningBasis {
  */
 export const PRIOR_TUNING: Omit<Tuning, "basis"> = {
   calibration: {
-    inScope: { bias: -4.278, top: 1.335, margin: 1.557, coverage: 4.003, similarity: 2.909, agree: -0.031 },
-    correct: { bias: 0.314, top: 0.453, margin: 2.87, coverage: -0.163, similarity: -0.013, agree: 0.031 },
+    inScope: { bias: -4.279, top: 1.309, margin: 1.539, coverage: 4.011, similarity: 2.913, agree: -0.057 },
+    correct: { bias: 0.268, top: 0.365, margin: 2.867, coverage: -0.135, similarity: -0.065, agree: -0.005 },
   },
-  answerAt: 0.676,
-  clarifyAt: 0.311,
-  minMargin: 0.241,
+  answerAt: 0.496,
+  clarifyAt: 0.322,
+  minMargin: 0.254,
 };
 
 /** The share of in-scope questions that may be answered with a wrong article (ANSWER_MAX_WRONG). */
