@@ -106,5 +106,8 @@ describe("choosing the answer threshold within the budget", () => {
       [0.6, 30, 60, 30],
     ]);
     expect(labelNoise(hard)).toBeLessThan(0.01);
+    // Too few questions to tell: a small KB's confident mistakes count as its own.
+    expect(labelNoise(labelled([[0.9, 80, 20, 20]]))).toBe(0);
+    expect(labelNoise(labelled([[0.9, 240, 60, 60]]))).toBeGreaterThan(0.1);
   });
 });

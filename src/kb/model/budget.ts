@@ -40,8 +40,10 @@ export interface LabelledQuestion {
   inTop3: boolean;
 }
 
-/** The most confident shares of held-out questions, where a mislabelled question shows. */
+/** The most confident shares of held-out questions, where a mislabelled question shows… */
 const MOST_CONFIDENT = [0.1, 0.25];
+/** …each of at least this many questions: a small KB's few confident mistakes are its own. */
+const MIN_CONFIDENT = 30;
 
 /**
  * The share of held-out questions that look filed under the wrong article. A mislabelled
@@ -58,7 +60,7 @@ export function labelNoise(questions: LabelledQuestion[]): number {
   return Math.min(
     ...MOST_CONFIDENT.map((share) => {
       const top = sorted.slice(0, Math.floor(sorted.length * share));
-      return wilsonLower(top.filter(mislabelled).length, top.length);
+      return top.length < MIN_CONFIDENT ? 0 : wilsonLower(top.filter(mislabelled).length, top.length);
     }),
   );
 }
