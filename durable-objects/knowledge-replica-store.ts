@@ -2,6 +2,7 @@
 // changes and sync state. Applying a sync (committing staged changes, or swapping in a new
 // copy) is one synchronous transaction.
 import { FIELD_WEIGHTS, matchPlan, type SearchHit, type SearchOptions } from "../src/kb/search.ts";
+import type { LearnedChange } from "../src/kb/learning/questions.ts";
 import type { IndexedText, ReplicaTarget, StagedChange, Staging } from "../src/kb/sync.ts";
 import { languageOf } from "../src/kb/text/tokens.ts";
 import type { TrainingArticle } from "../src/kb/model/training.ts";
@@ -111,6 +112,20 @@ export class ReplicaStore implements ReplicaTarget {
 
   clearStaged(): void {
     this.sql.exec("DELETE FROM staged_changes");
+    this.sql.exec("DELETE FROM staged_learned");
+  }
+
+  stageLearned(changes: LearnedChange[]): void {
+    this.storage.transactionSync(() => {
+      for (const c of changes) {
+        this.sql.exec("INSERT OR REPLACE INTO staged_learned (id, article_id, locale, text, version) VALUES (?, ?, ?, ?, ?)", c.id, c.articleId, c.locale, c.text, c.version);
+      }
+    });
+  }
+
+  /** Active learned questions held. */
+  learnedCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM learned").one().n;
   }
 
   stage(changes: StagedChange[]): void {
@@ -144,6 +159,7 @@ export class ReplicaStore implements ReplicaTarget {
         after = batch[batch.length - 1]!.version;
       }
       this.sql.exec("DELETE FROM staged_changes");
+      applied += this.applyLearned();
       this.synced(version, primaryVersion, at, applied ? languages : []);
       return applied;
     });
@@ -169,8 +185,18 @@ export class ReplicaStore implements ReplicaTarget {
   swapCopy(version: number, primaryVersion: number, at: number, languages: string[]): void {
     this.storage.transactionSync(() => {
       swapNext(this.sql);
+      this.applyLearned();
       this.synced(version, primaryVersion, at, languages, true);
     });
+  }
+
+  /** Applies the staged learned questions (inside the sync's transaction); how many changed. */
+  private applyLearned(): number {
+    const n = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM staged_learned").one().n;
+    this.sql.exec("DELETE FROM learned WHERE id IN (SELECT id FROM staged_learned)");
+    this.sql.exec("INSERT INTO learned (id, article_id, locale, text, version) SELECT id, article_id, locale, text, version FROM staged_learned WHERE text IS NOT NULL");
+    this.sql.exec("DELETE FROM staged_learned");
+    return n;
   }
 
   /** Records a sync that landed (inside its transaction): counts per term, models to train, state. */
@@ -255,12 +281,16 @@ export class ReplicaStore implements ReplicaTarget {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM articles WHERE locale = ?1 OR locale LIKE ?1 || '-%'", language).one().n;
   }
 
-  /** The articles of a language, as training material. */
+  /** The articles of a language, as training material, with the questions learned for them. */
   trainingArticles(language: string): TrainingArticle[] {
+    const learned = new Map<string, string[]>();
+    for (const r of this.sql.exec<{ article_id: string; text: string }>("SELECT article_id, text FROM learned WHERE locale = ?1 OR locale LIKE ?1 || '-%' ORDER BY version", language)) {
+      learned.set(r.article_id, [...(learned.get(r.article_id) ?? []), r.text]);
+    }
     return this.sql
       .exec<{ id: string; title: string; questions: string; answer: string }>("SELECT id, title, questions, answer FROM articles WHERE locale = ?1 OR locale LIKE ?1 || '-%' ORDER BY doc", language)
       .toArray()
-      .map((r) => ({ id: r.id, title: r.title, questions: JSON.parse(r.questions), answer: r.answer }));
+      .map((r) => ({ id: r.id, title: r.title, questions: JSON.parse(r.questions), answer: r.answer, learned: learned.get(r.id) ?? [] }));
   }
 
   /** Stores a language's model (or removes it when null) and clears its pending mark. */

@@ -7,6 +7,7 @@ import answered from "./0005_answered.sql";
 import staging from "./0006_staging.sql";
 import retrainModels from "./0007_retrain_models.sql";
 import copySync from "./0008_copy_sync.sql";
+import learned from "./0009_learned.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const replicaMigrations: Migration[] = [
@@ -18,4 +19,5 @@ export const replicaMigrations: Migration[] = [
   { name: "0006_staging", sql: staging },
   { name: "0007_retrain_models", sql: retrainModels },
   { name: "0008_copy_sync", sql: copySync },
+  { name: "0009_learned", sql: learned },
 ];

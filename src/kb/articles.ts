@@ -4,6 +4,7 @@
 import { and, asc, count, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { LibSQLDatabase } from "drizzle-orm/libsql/driver-core";
 import { articleId, fingerprint, type Article, type ArticleInput } from "./article.ts";
+import { learnedSince, type LearnedChange } from "./learning/questions.ts";
 import * as schema from "./schema.ts";
 
 const { articles, exampleQuestions, kbMeta } = schema;
@@ -131,11 +132,18 @@ export async function allArticles(db: KbDatabase): Promise<Article[]> {
   return withQuestions(rows, questions);
 }
 
-/** A change feed page: articles written after `cursor`, in version order, with questions. */
+/**
+ * A change feed page: articles written after `cursor`, in version order, with questions;
+ * and beside them, as a stream of their own, learned questions whose state replicas see
+ * changed (they go live without an article write).
+ */
 export interface ChangePage {
   /** The KB version when the page was read. */
   version: number;
   changes: Article[];
+  learned: LearnedChange[];
+  /** The page stopped at `limit`: more changes follow it. */
+  more: boolean;
 }
 
 export async function changesSince(db: KbDatabase, cursor: number, limit: number): Promise<ChangePage> {
@@ -145,7 +153,17 @@ export async function changesSince(db: KbDatabase, cursor: number, limit: number
     db.select().from(articles).where(gt(articles.version, cursor)).orderBy(asc(articles.version)).limit(limit),
     db.select().from(exampleQuestions).where(inArray(exampleQuestions.articleId, page)).orderBy(asc(exampleQuestions.articleId), asc(exampleQuestions.position)),
   ]);
-  return { version: meta[0]?.value ?? 0, changes: withQuestions(rows, questions) };
+  const learned = await learnedSince(db, cursor, limit);
+  // Each stream is complete up to its last version only if it filled its page: the page ends
+  // where the first full one does, so the cursor never skips a change of the other stream.
+  const ends = [rows.length === limit ? rows[rows.length - 1]!.version : Infinity, learned.length === limit ? learned[learned.length - 1]!.version : Infinity];
+  const end = Math.min(...ends);
+  return {
+    version: meta[0]?.value ?? 0,
+    changes: withQuestions(rows.filter((r) => r.version <= end), questions),
+    learned: learned.filter((l) => l.version <= end),
+    more: end !== Infinity,
+  };
 }
 
 export interface KbStats {

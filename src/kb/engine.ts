@@ -118,7 +118,9 @@ export class KbEngine {
       const reuse = previous && previous.basis.maxWrong === this.maxWrong && similarSize(previous.basis.classes ?? 0, set.classes.length);
       const fitted = classifier && !reuse ? await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong }) : null;
       const tuning = classifier ? (fitted ? { ...fitted, basis: { ...fitted.basis, suspectQuestions: checked.suspects } } : previous) : null;
-      model = { classifier, centroids: classifier ? centroidsOf(classifier, set.examples) : null, exact: exactIndex(articles), tuning };
+      // A learned question is a customer's exact wording that others confirmed: asked again, it gets its article.
+      const exact = exactIndex(articles.map((a) => ({ ...a, questions: [...a.questions, ...(a.learned ?? [])] })));
+      model = { classifier, centroids: classifier ? centroidsOf(classifier, set.examples) : null, exact, tuning };
     }
     // Saving clears the pending mark only up to `version`: a sync that landed meanwhile
     // leaves it set, and the loop trains again.

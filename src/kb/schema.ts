@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { ROLES } from "../auth/roles.ts";
 import { OUTCOMES } from "../privacy/audit-chain.ts";
+import { LEARNED_STATUSES, VOTE_SOURCES, type VoteSource } from "./learning/learned.ts";
 
 /** KB-wide counters; the row `version` is the version of the last write. */
 export const kbMeta = sqliteTable("kb_meta", {
@@ -94,3 +95,77 @@ export const auditLog = sqliteTable("audit_log", {
 
 export type OperatorRow = typeof operators.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+
+/**
+ * Example questions learned from confirmations (src/kb/learning): a customer's redacted
+ * question, for the article that answered it. Active ones are training data on the replicas,
+ * pulled with the articles by the same version cursor: `version` is stamped (from the KB-wide
+ * counter) only when what replicas see changes. A deleted or erased one stays as a tombstone
+ * without its text, so replicas drop it.
+ */
+export const learnedQuestions = sqliteTable(
+  "learned_questions",
+  {
+    /** `lq_<hex>`. */
+    id: text("id").primaryKey(),
+    articleId: text("article_id")
+      .notNull()
+      .references(() => articles.id, { onDelete: "cascade" }),
+    locale: text("locale").notNull(),
+    /** The question's tokens, sorted (src/kb/memory.ts questionKey): new wordings of the same words are one question. */
+    key: text("key").notNull(),
+    /** The first redacted wording seen; "" once deleted or erased. */
+    text: text("text").notNull(),
+    status: text("status", { enum: LEARNED_STATUSES }).notNull(),
+    /** An editor's approval or rejection, which overrides the counts. */
+    review: text("review", { enum: ["approved", "rejected"] }),
+    confirmations: integer("confirmations").notNull().default(0),
+    notHelpful: integer("not_helpful").notNull().default(0),
+    sources: text("sources", { mode: "json" }).$type<Record<VoteSource, number>>().notNull(),
+    firstSeen: integer("first_seen").notNull(),
+    lastSeen: integer("last_seen").notNull(),
+    /** Keyed digests of the conversation (and verified customer) the words came from: erasing them removes the question. */
+    originConversation: text("origin_conversation").notNull(),
+    originSubject: text("origin_subject"),
+    version: integer("version").notNull().default(0),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [
+    uniqueIndex("learned_questions_article_key").on(t.articleId, t.key),
+    index("learned_questions_version").on(t.version),
+    index("learned_questions_status").on(t.status, t.locale),
+    index("learned_questions_origin_conversation").on(t.originConversation),
+    index("learned_questions_origin_subject").on(t.originSubject),
+  ],
+);
+
+/** Each counted vote on a learned question, by keyed digests only (see src/kb/learning/digests.ts). */
+export const learnedVotes = sqliteTable(
+  "learned_votes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    questionId: text("question_id")
+      .notNull()
+      .references(() => learnedQuestions.id, { onDelete: "cascade" }),
+    conversation: text("conversation").notNull(),
+    /** The verified customer's digest, else the client address's; an operator id for agents and editors. */
+    client: text("client").notNull(),
+    /** The verified customer's digest, for erasure. */
+    subject: text("subject"),
+    source: text("source", { enum: VOTE_SOURCES }).notNull(),
+    /** UTC day (YYYY-MM-DD), for the per-client daily cap. */
+    day: text("day").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [
+    // One vote per client and per conversation on a question, whatever races between writers.
+    uniqueIndex("learned_votes_question_client").on(t.questionId, t.client),
+    uniqueIndex("learned_votes_question_conversation").on(t.questionId, t.conversation),
+    index("learned_votes_client_day").on(t.client, t.day),
+    index("learned_votes_conversation").on(t.conversation),
+    index("learned_votes_subject").on(t.subject),
+  ],
+);
+
+export type LearnedQuestionRow = typeof learnedQuestions.$inferSelect;
+export type LearnedVoteRow = typeof learnedVotes.$inferSelect;

@@ -8,6 +8,7 @@
 // primary and the replica's storage are ports.
 import type { Article } from "./article.ts";
 import type { ChangePage } from "./articles.ts";
+import type { LearnedChange } from "./learning/questions.ts";
 import { languageOf, qualified, tokenize } from "./text/tokens.ts";
 
 export interface ChangeSource {
@@ -56,6 +57,8 @@ export interface ReplicaTarget {
   setStaging(staging: Staging): void;
   clearStaged(): void;
   stage(changes: StagedChange[]): void;
+  /** Stages learned questions' changes (applied with the articles' by `commit`). */
+  stageLearned(changes: LearnedChange[]): void;
   /**
    * Applies every staged change atomically, records `version` and marks the changed
    * languages' classifiers for training; returns how many changes it applied.
@@ -138,14 +141,18 @@ export async function pullChanges(source: ChangeSource, target: ReplicaTarget, n
       continue;
     }
     s = { ...s, primaryVersion };
-    if (!page.changes.length) break;
+    const learned = page.learned ?? [];
+    if (!page.changes.length && !learned.length) break;
     const changes = page.changes.map(toStaged);
     if (s.mode === "copy") target.applyToCopy(changes);
     else target.stage(changes);
+    // Learned questions are staged in either mode, and applied with the commit or the swap.
+    if (learned.length) target.stageLearned(learned);
     const languages = new Set(s.languages);
-    for (const change of page.changes) languages.add(languageOf(change.locale));
-    s = { ...s, cursor: page.changes[page.changes.length - 1]!.version, pulled: s.pulled + page.changes.length, languages: [...languages] };
-    if (page.changes.length < pageSize) break;
+    for (const change of [...page.changes, ...learned]) languages.add(languageOf(change.locale));
+    const cursor = Math.max(s.cursor, ...page.changes.map((c) => c.version), ...learned.map((l) => l.version));
+    s = { ...s, cursor, pulled: s.pulled + page.changes.length + learned.length, languages: [...languages] };
+    if (!page.more) break;
   }
   const primaryVersion = Math.max(s.primaryVersion, s.cursor);
   let applied = s.pulled;

@@ -1,6 +1,7 @@
 // What a language's classifier learns from: each live article is a class, and its title,
 // example questions and answer sentences are the examples. The title weighs more: it is
 // what the article is about, in a few words, and what a clarification's quick reply sends.
+// Questions learned from customers' confirmations weigh less than authored ones.
 import type { Example } from "./classifier.ts";
 
 export interface TrainingArticle {
@@ -8,10 +9,18 @@ export interface TrainingArticle {
   title: string;
   questions: string[];
   answer: string;
+  /** Active learned questions (src/kb/learning): customers' own wordings, confirmed by others. */
+  learned?: string[];
 }
 
 /** How much more a mistake on an article's title costs than one on another example. */
 export const TITLE_WEIGHT = 3;
+
+/**
+ * A learned question weighs less than an authored one: an editor wrote the one, customers'
+ * confirmations vouch for the other, and a few of those may be wrong.
+ */
+export const LEARNED_WEIGHT = 0.5;
 
 /** The answer's sentences, Markdown stripped: they carry the words customers use too. */
 function sentences(answer: string): string[] {
@@ -43,6 +52,8 @@ export function trainingSet(articles: TrainingArticle[]): TrainingSet {
   };
   articles.forEach((a, label) => {
     for (const text of a.questions) add({ text, label }, true, false);
+    // Learned questions are held out and scored like authored ones when the thresholds are fitted.
+    for (const text of a.learned ?? []) add({ text, label, weight: LEARNED_WEIGHT }, true, false);
     add({ text: a.title, label, weight: TITLE_WEIGHT }, false, true);
     for (const text of sentences(a.answer)) add({ text, label }, false, false);
   });
