@@ -27,6 +27,10 @@ import { applyMigrations } from "../src/storage/migrations.ts";
 import { ConversationOps } from "./conversation-ops.ts";
 import { ErasedMarker } from "./conversation-erased.ts";
 import { FrameLimits } from "./conversation-frame-limits.ts";
+import { ConversationLearning } from "./conversation-learning.ts";
+import { feedbackSignal, pickSignal } from "../src/kb/learning/signals.ts";
+import { learningPrimary } from "../src/platform/learning.ts";
+import { learnDigest } from "../src/kb/learning/digests.ts";
 import { ConversationHandoff } from "./conversation-handoff.ts";
 import { ConversationKey } from "./conversation-key.ts";
 import type { AgentTranscript } from "./conversation-handoff-view.ts";
@@ -51,6 +55,8 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly handoff: ConversationHandoff;
   /** Ops events and the conversation's outcome (docs/ops.md). */
   private readonly ops: ConversationOps;
+  /** Votes for learned questions (picks, feedback, agents), on their way to the KB primary. */
+  readonly learning: ConversationLearning;
   private readonly idleMs: number;
   private readonly defaultRegion: Region;
   private readonly config: Config;
@@ -114,6 +120,7 @@ export class ConversationDO extends DurableObject<Env> {
       observer: () => this.observer,
     });
     this.ops = new ConversationOps(ctx, env, config, () => this.store.meta(), () => this.region(), this.marker);
+    this.learning = new ConversationLearning({ config, store: this.store, sql: ctx.storage.sql, primary: learningPrimary(config), armAt: (at) => this.armAt(at) });
     this.turns = new Turns(
       {
         store: this.store,
@@ -177,7 +184,7 @@ export class ConversationDO extends DurableObject<Env> {
    * from it outside (the replica's memory of its questions, the region's gap examples), then
    * all of its storage.
    */
-  erase(): Promise<Outcome<{ erased: boolean }>> {
+  erase(options: { learned?: boolean } = {}): Promise<Outcome<{ erased: boolean }>> {
     return this.turns.inOrder(async () => {
       const held = await this.export();
       if (!held.ok) return ok({ erased: false });
@@ -193,6 +200,12 @@ export class ConversationDO extends DurableObject<Env> {
         forgetDerived(this.env, this.config, region, this.ctx.id.toString(), conversation.locale, questions).catch(() => {}),
         forgetGapExamples(this.env, this.config, region, conversation.id),
       ]);
+      // What it taught (learned questions in its words, its votes); retention keeps them: they are
+      // redacted, keyed by digests, and confirmed by others (a subject's erasure removes them too).
+      if (options.learned !== false && this.config.tokenSecret.length >= 16) {
+        const digest = await learnDigest(this.config.tokenSecret, "conversation", conversation.id);
+        await learningPrimary(this.config).erase({ conversations: [digest] }).catch(() => {});
+      }
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
       // The object lives on, empty but for the marker, until it is evicted: every later call
@@ -212,12 +225,15 @@ export class ConversationDO extends DurableObject<Env> {
     return this.key.rewrap();
   }
 
-  send(input: SendInput): Promise<Outcome<TurnResult>> {
-    return this.turns.send(input);
+  /** `client`: the sender's client digest (the per-IP limiter key), for learning from a pick. */
+  async send(input: SendInput, client?: string): Promise<Outcome<TurnResult>> {
+    const outcome = await this.turns.send(input);
+    if (outcome.ok) await this.picked(input, outcome.value, client);
+    return outcome;
   }
 
   /** Sends and streams the turn's events, one JSON object per line (the Worker makes them SSE). */
-  async sendStream(input: SendInput): Promise<Outcome<ReadableStream<Uint8Array>>> {
+  async sendStream(input: SendInput, client?: string): Promise<Outcome<ReadableStream<Uint8Array>>> {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
     const encoder = new TextEncoder();
@@ -236,6 +252,7 @@ export class ConversationDO extends DurableObject<Env> {
     });
     void done.then(async (outcome) => {
       if (!outcome.ok) started(fail(outcome.code, outcome.retryAfterMs));
+      else await this.picked(input, outcome.value, client);
       await writer.close().catch(() => {});
     });
     const first = await start;
@@ -273,8 +290,17 @@ export class ConversationDO extends DurableObject<Env> {
     return this.limited("rating") ?? this.handoff.rate(input);
   }
 
-  feedback(seq: number, helpful: boolean): Promise<Outcome<{ seq: number; helpful: boolean }>> {
-    return this.handoff.feedback(seq, helpful);
+  /** `client`: the requester's client digest, for learning from the mark. */
+  async feedback(seq: number, helpful: boolean, client?: string): Promise<Outcome<{ seq: number; helpful: boolean }>> {
+    const outcome = await this.handoff.feedback(seq, helpful);
+    if (outcome.ok) this.learning.signal(feedbackSignal(await this.store.message(seq), helpful), client);
+    return outcome;
+  }
+
+  /** A new message that picked a suggested article: a vote for it, if that reply offered it. */
+  private async picked(input: SendInput, turn: TurnResult, client: string | undefined): Promise<void> {
+    if (!input.choice || turn.duplicate) return;
+    this.learning.signal(pickSignal(await this.store.message(input.choice.inReplyTo).catch(() => null), input.choice), client);
   }
 
   // ---- The human desk: calls from the team's AgentDeskDO and agents' reads ----
@@ -342,6 +368,7 @@ export class ConversationDO extends DurableObject<Env> {
           gate,
         );
         if (!outcome.ok) send(ws, errorFrame(outcome.code, clientMessageId, outcome.retryAfterMs));
+        else await this.picked(decision.input, outcome.value, client);
         return;
       }
       case "handoff": {
@@ -386,6 +413,17 @@ export class ConversationDO extends DurableObject<Env> {
     // Every conversation has an alarm pending (idle, then retention): a registry entry that
     // could not be written before is written now.
     await this.key.registerQuietly();
+    // Votes the primary could not take yet: sent again, and the next try kept armed whatever else the alarm sets.
+    if (this.learning.pending()) await this.learning.flush();
+    try {
+      await this.timers();
+    } finally {
+      this.learning.rearm();
+    }
+  }
+
+  /** The idle close and the retention deadline. */
+  private async timers(): Promise<void> {
     this.ops.idle(Date.now());
     const meta = this.store.meta();
     if (meta?.status === "closed") return this.retention();
@@ -417,7 +455,7 @@ export class ConversationDO extends DurableObject<Env> {
     }
     const subject = this.store.subject();
     const id = this.store.meta()!.id;
-    await this.erase();
+    await this.erase({ learned: false });
     if (subject) await subjectIndex(this.env, subject).remove(id);
   }
 
@@ -440,6 +478,11 @@ export class ConversationDO extends DurableObject<Env> {
   private region(): Region {
     const region = this.store.meta()?.region ?? "";
     return isRegion(region) ? region : this.defaultRegion;
+  }
+
+  /** An earlier alarm for a retry (learning votes); the alarm's own logic re-arms what else is due. */
+  private armAt(at: number): void {
+    void this.ctx.storage.getAlarm().then((alarm) => (alarm === null || alarm > at ? this.ctx.storage.setAlarm(at) : undefined));
   }
 
   /** Records activity: the idle alarm is armed once and re-arms itself (see src/conversation/idle.ts). */

@@ -13,6 +13,8 @@ import { outcomeOf, report, type Outcome, type Report } from "./eval/metrics.ts"
 import { calibrate } from "./eval/calibrate.ts";
 import { buildReplica, type EvalReplica } from "./eval/replica.ts";
 import type { Tuning } from "../src/kb/model/tuning.ts";
+import { readConfig } from "../src/config.ts";
+import { replay, replaySplit } from "./eval/replay.ts";
 
 export async function runQueries(replica: EvalReplica, queries: Query[], locale = "en", onProgress?: (done: number) => void): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
@@ -72,7 +74,7 @@ function printTunings(tunings: Record<string, Tuning | null>): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" }, "label-noise": { type: "string" }, "max-wrong": { type: "string" }, "no-label-check": { type: "boolean" } } });
+  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" }, "label-noise": { type: "string" }, "max-wrong": { type: "string" }, "no-label-check": { type: "boolean" }, replay: { type: "string" }, "replay-split": { type: "string" }, noise: { type: "string" }, attacker: { type: "string" } } });
   if (values.calibrate) return calibrate(values.json);
   const count = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const fewShot = { intents: count(values.intents), examples: count(values.examples), seed: count(values.seed), validation: values.validation };
@@ -90,6 +92,19 @@ async function main(): Promise<void> {
   if (maxWrong !== undefined && !(maxWrong > 0 && maxWrong < 1)) throw new Error("--max-wrong must be a share between 0 and 1 (ANSWER_MAX_WRONG)");
   const replica = await buildReplica(dataset.train, { labelNoise, noiseSeed: fewShot.seed, maxWrong, checkLabels: !values["no-label-check"] });
   process.stdout.write(`${replica.articles} articles in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  if (values.replay !== undefined || values["replay-split"] !== undefined) {
+    // Learning from confirmations (scripts/eval/replay.ts), by the deployment's LEARN_* settings.
+    const options = { perArticle: count(values.replay), split: count(values["replay-split"]), noise: count(values.noise) ?? 0, attacker: count(values.attacker) ?? 0, checkpoints: 4, seed: count(values.seed) ?? 7, settings: readConfig(process.env).learn };
+    const { traffic, test } = replaySplit(dataset, options);
+    console.log(`Replay: ${traffic.length} traffic questions, ${test.length} test queries, noise ${options.noise}, attacker ${options.attacker}`);
+    const result = await replay(replica, traffic, test, options, (r, q) => runQueries(r, q), (c) => console.log(`  checkpoint: ${JSON.stringify(c)}`));
+    printTunings(replica.tunings);
+    printReport(dataset.name, result.report);
+    console.table(result.checkpoints);
+    if (values.json) writeFileSync(values.json, JSON.stringify({ dataset: dataset.name, date: new Date().toISOString(), ...result.report, tunings: replica.tunings, replay: { ...options, ...result.traffic, checkpoints: result.checkpoints } }, null, 2));
+    replica.close();
+    return;
+  }
   printTunings(replica.tunings);
   const outcomes = await runQueries(replica, dataset.test, "en", (i) => process.stdout.write(`\r  queries: ${i}/${dataset.test.length}`));
   process.stdout.write(`\r  queries: ${dataset.test.length}/${dataset.test.length}\n`);

@@ -4,6 +4,7 @@ import { readDeskConfig, type DeskConfigRead } from "./desk/config.ts";
 import { parsePolicy, type RatePolicy } from "./edge/gcra.ts";
 import { isRegion, type Region } from "./edge/regions.ts";
 import { AppError } from "./errors.ts";
+import { DEFAULT_LEARN_SETTINGS, LEARN_MODES, type LearnMode, type LearnSettings } from "./kb/learning/learned.ts";
 import { parseKeyring, type Keyring } from "./privacy/envelope.ts";
 
 export interface Config {
@@ -71,6 +72,8 @@ export interface Config {
     /** An agent whose last console closed keeps their conversations this long (a reload, a crash), then loses them to the queue. */
     reconnectGraceMs: number;
   };
+  /** Learning from confirmations (src/kb/learning): LEARN_MODE, LEARN_MIN_CONFIRMATIONS, LEARN_MAX_PER_CLIENT_PER_DAY. */
+  learn: LearnSettings;
   /** Ops events, alerts and their webhook (docs/ops.md). */
   ops: {
     /** OPS_EVENTS: emit events (on unless "off"). */
@@ -165,6 +168,11 @@ function parseConfig(env: ConfigVars): Config {
       defaultTeam: env.DEFAULT_TEAM?.trim() || "support",
       agentTokenTtlSeconds: positiveInt(env.AGENT_TOKEN_TTL_SECONDS, 28_800),
       reconnectGraceMs: positiveInt(env.AGENT_RECONNECT_GRACE_SECONDS, 10) * 1000,
+    },
+    learn: {
+      mode: (LEARN_MODES as readonly string[]).includes(env.LEARN_MODE ?? "") ? (env.LEARN_MODE as LearnMode) : DEFAULT_LEARN_SETTINGS.mode,
+      minConfirmations: positiveInt(env.LEARN_MIN_CONFIRMATIONS, DEFAULT_LEARN_SETTINGS.minConfirmations),
+      maxPerClientPerDay: positiveInt(env.LEARN_MAX_PER_CLIENT_PER_DAY, DEFAULT_LEARN_SETTINGS.maxPerClientPerDay),
     },
     ops: {
       events: env.OPS_EVENTS !== "off",

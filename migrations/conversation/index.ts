@@ -9,6 +9,7 @@ import dataKey from "./0007_data_key.sql";
 import keyRegistered from "./0008_key_registered.sql";
 import frameLimits from "./0009_frame_limits.sql";
 import erased from "./0010_erased.sql";
+import learning from "./0011_learning.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const conversationMigrations: Migration[] = [
@@ -22,4 +23,5 @@ export const conversationMigrations: Migration[] = [
   { name: "0008_key_registered", sql: keyRegistered },
   { name: "0009_frame_limits", sql: frameLimits },
   { name: "0010_erased", sql: erased },
+  { name: "0011_learning", sql: learning },
 ];

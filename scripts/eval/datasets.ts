@@ -19,6 +19,8 @@ export interface Dataset {
   /** The file `kb import` reads, and how. */
   train: { path: string; options: ParseOptions };
   test: Query[];
+  /** Questions customers ask beyond the KB's own, never in the test: `--replay` sends them (scripts/eval/replay.ts). */
+  traffic?: Query[];
   /** Held out of training, for calibration: never the test split. */
   validation?: { train: { path: string; options: ParseOptions }; queries: Query[] };
 }

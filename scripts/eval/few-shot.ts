@@ -49,5 +49,7 @@ export function clincSmall(options: FewShotOptions): Dataset {
     ...data[oos!]!.slice(0, OOS_QUERIES).map(([text]) => ({ text, label: null })),
     ...leftOut.map(([text]) => ({ text, label: null })),
   ];
-  return { name: `clinc150-small (${options.intents} intents × ${options.examples}, seed ${options.seed}${options.validation ? ", validation" : ""})`, train: { path, options: { dataset: "custom" } }, test };
+  // The chosen intents' other training queries: traffic for --replay, never in the test.
+  const traffic = data.train!.filter(([, label]) => chosen.has(label)).filter(([text, label]) => !train.some(([t, l]) => t === text && l === label)).map(([text, label]) => ({ text, label }));
+  return { traffic, name: `clinc150-small (${options.intents} intents × ${options.examples}, seed ${options.seed}${options.validation ? ", validation" : ""})`, train: { path, options: { dataset: "custom" } }, test };
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { replicaMigrations } from "../../migrations/replica/index.ts";
 import { ReplicaStore } from "../../durable-objects/knowledge-replica-store.ts";
 import type { KbPort } from "../../src/answer/plan.ts";
-import { changesSince, importArticles } from "../../src/kb/articles.ts";
+import { changesSince, importArticles, type KbDatabase } from "../../src/kb/articles.ts";
 import { KbEngine } from "../../src/kb/engine.ts";
 import type { ParseOptions } from "../../src/kb/import/formats.ts";
 import type { Tuning } from "../../src/kb/model/tuning.ts";
@@ -23,6 +23,10 @@ export interface EvalReplica {
   articles: number;
   /** What the replica fitted for each language it holds. */
   tunings: Record<string, Tuning | null>;
+  /** The KB primary it syncs from (open until close). */
+  primary: KbDatabase;
+  /** Pulls what changed on the primary and trains again, as a replica does between syncs. */
+  sync(): Promise<void>;
   close(): void;
 }
 
@@ -45,14 +49,24 @@ export async function buildReplica(train: { path: string; options: ParseOptions 
   const storage = sqliteStorage();
   applyMigrations(storage, replicaMigrations);
   const store = new ReplicaStore(storage);
-  await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, store, Date.now);
   const engine = new KbEngine(store, undefined, { maxWrong: options.maxWrong, checkLabels: options.checkLabels });
-  await engine.trainPending();
-  primary.$client.close();
+  const sync = async () => {
+    await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, store, Date.now);
+    await engine.trainPending();
+  };
+  await sync();
+  const tunings = () => Object.fromEntries(store.languages().map((l) => [l, engine.tuning(l)]));
   return {
     articles: store.articleCount(),
-    tunings: Object.fromEntries(store.languages().map((l) => [l, engine.tuning(l)])),
+    get tunings() {
+      return tunings();
+    },
+    primary,
+    sync,
     kb: { retrieve: async (query, options) => ({ ...engine.retrieve(query, options), kbVersion: store.version(), lagSeconds: 0, stale: false }) },
-    close: () => rmSync(dir, { recursive: true, force: true }),
+    close: () => {
+      primary.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -114,7 +114,7 @@ export function parseClientFrame(data: string | ArrayBuffer): FrameDecision {
   const { frame } = read;
   switch (frame.type) {
     case "message":
-      return { kind: "send", input: { text: frame.text, clientMessageId: frame.clientMessageId } };
+      return { kind: "send", input: { text: frame.text, clientMessageId: frame.clientMessageId, ...(frame.choice && { choice: frame.choice }) } };
     case "handoff":
       return frame.reason ? { kind: "handoff", reason: frame.reason } : { kind: "handoff" };
     case "rating":

@@ -31,8 +31,16 @@ export const ClientMessageIdSchema = z
   .regex(CLIENT_MESSAGE_ID, "clientMessageId must be 8-64 characters of A-Z a-z 0-9 _ -")
   .openapi({ example: "c6f1f9b2-5a4e-4d0e-9a51-0b5a4c2f7e11" });
 
+/** A suggested article the customer picked: the article, and the seq of the reply that offered it. */
+export const ChoiceSchema = z
+  .strictObject({
+    articleId: z.string().min(1).max(200).openapi({ example: "en:track-order" }),
+    inReplyTo: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).openapi({ example: 2 }),
+  })
+  .openapi("Choice", { description: "The customer picked a suggested article (a quick reply of a clarification or an out-of-scope reply). A choice the reply did not offer is ignored; the text is answered either way." });
+
 export const SendInputSchema = z
-  .strictObject({ text: TextSchema, clientMessageId: ClientMessageIdSchema })
+  .strictObject({ text: TextSchema, clientMessageId: ClientMessageIdSchema, choice: ChoiceSchema.optional() })
   .openapi("SendMessage");
 
 export const LocaleSchema = z
@@ -101,7 +109,7 @@ export const OfflineMessageSchema = z
 
 /** Frames a client may send over the WebSocket. */
 export const ClientFrameSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("message"), text: TextSchema, clientMessageId: ClientMessageIdSchema }),
+  z.strictObject({ type: z.literal("message"), text: TextSchema, clientMessageId: ClientMessageIdSchema, choice: ChoiceSchema.optional() }),
   z.strictObject({ type: z.literal("handoff"), reason: z.enum(HANDOFF_REASONS).optional() }),
   z.strictObject({ type: z.literal("rating"), score: RatingSchema.shape.score, comment: RatingSchema.shape.comment }),
   /** The customer is typing (shown to the agent who has the conversation). */

@@ -98,6 +98,14 @@ export interface CreateInput {
 export interface SendInput {
   text: string;
   clientMessageId: string;
+  /** The suggested article the customer picked with this message (learning from confirmations). */
+  choice?: Choice;
+}
+
+/** A pick of a suggested article: which, and the seq of the reply that offered it. */
+export interface Choice {
+  articleId: string;
+  inReplyTo: number;
 }
 
 /**

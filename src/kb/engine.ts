@@ -37,9 +37,9 @@ export type EngineRetrieval = Pick<Retrieval, "language" | "candidates" | "model
  */
 const MAX_MODEL_ARTICLES = 400;
 
-/** Whether a KB of `now` articles is close enough to one of `then` to keep its thresholds. */
+/** Whether a KB of `now` articles (or learned questions) is close enough to one of `then` to keep its thresholds. */
 function similarSize(then: number, now: number): boolean {
-  return then > 0 && Math.abs(now - then) <= Math.max(2, Math.round(then * 0.1));
+  return Math.abs(now - then) <= Math.max(2, Math.round(then * 0.1));
 }
 
 export interface EngineOptions {
@@ -113,14 +113,18 @@ export class KbEngine {
       const classifier = await trainClassifier(set.classes, set.examples, options);
       // Fitting thresholds costs several trainings (cross-validation); a KB that changed by
       // a few articles keeps the ones it has, until it has changed by more (or the budget
-      // they were fitted to changed).
-      const previous = this.model(language)?.tuning ?? null;
-      const reuse = previous && previous.basis.maxWrong === this.maxWrong && similarSize(previous.basis.classes ?? 0, set.classes.length);
+      // they were fitted to changed). Learned questions are held-out data for the fit too:
+      // enough new ones fit again.
+      const before = this.model(language);
+      const previous = before?.tuning ?? null;
+      const learned = articles.reduce((n, a) => n + (a.learned?.length ?? 0), 0);
+      const reuse =
+        previous && previous.basis.maxWrong === this.maxWrong && (previous.basis.classes ?? 0) > 0 && similarSize(previous.basis.classes ?? 0, set.classes.length) && similarSize(before?.learned ?? 0, learned);
       const fitted = classifier && !reuse ? await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong }) : null;
       const tuning = classifier ? (fitted ? { ...fitted, basis: { ...fitted.basis, suspectQuestions: checked.suspects } } : previous) : null;
       // A learned question is a customer's exact wording that others confirmed: asked again, it gets its article.
       const exact = exactIndex(articles.map((a) => ({ ...a, questions: [...a.questions, ...(a.learned ?? [])] })));
-      model = { classifier, centroids: classifier ? centroidsOf(classifier, set.examples) : null, exact, tuning };
+      model = { classifier, centroids: classifier ? centroidsOf(classifier, set.examples) : null, exact, tuning, learned };
     }
     // Saving clears the pending mark only up to `version`: a sync that landed meanwhile
     // leaves it set, and the loop trains again.

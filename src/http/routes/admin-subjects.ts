@@ -10,6 +10,9 @@ import { subjectIndex } from "../../platform/subjects.ts";
 import { isCustomerId, subjectKey } from "../../privacy/identity.ts";
 import { signReceipt } from "../../privacy/receipt.ts";
 import { validationHook } from "../../validation.ts";
+import { learnDigest } from "../../kb/learning/digests.ts";
+import { eraseLearned } from "../../kb/learning/questions.ts";
+import { onPrimary } from "../primary-call.ts";
 import { audit } from "../audit.ts";
 import type { AppEnv } from "../context.ts";
 import { operatorAuth } from "../middleware/operator-auth.ts";
@@ -55,7 +58,7 @@ const eraseRoute = createRoute({
   tags,
   security,
   summary: "Erase everything held about a verified customer",
-  description: "Each conversation's data key is destroyed first, then its data and what was derived from it (the replica's memory of its questions, cached answers in this colo; elsewhere those expire within a day and hold only KB text). Afterwards the export is empty and every transcript read answers 404.",
+  description: "What the customer taught the KB goes first (their votes on learned questions, and the learned questions in their words). Then each conversation's data key is destroyed, then its data and what was derived from it (the replica's memory of its questions, cached answers in this colo; elsewhere those expire within a day and hold only KB text). Afterwards the export is empty and every transcript read answers 404.",
   middleware: [operatorAuth("admin")] as const,
   request: { params: Params },
   responses: { 200: { description: "A signed receipt", content: { "application/json": { schema: ReceiptSchema } } }, ...errorResponses(400, 401, 403, 503) },
@@ -97,7 +100,15 @@ adminSubjects.openapi(eraseRoute, async (c) => {
     throw new AppError("primary_unavailable");
   });
   const index = subjectIndex(c.env, subject);
-  const found = conversationsOf(c.env, config.jurisdictions, await index.list());
+  const listed = await index.list();
+  const found = conversationsOf(c.env, config.jurisdictions, listed);
+  // What they taught goes first (their votes, and the learned questions in their words): a
+  // primary that cannot take it fails the request before anything else is erased, so a retry
+  // finds everything still indexed.
+  const secret = requireSecret(config);
+  const conversations = await Promise.all(listed.map((e) => learnDigest(secret, "conversation", e.conversationId)));
+  const learnedSubject = await learnDigest(secret, "subject", subject);
+  await onPrimary(config, (db) => eraseLearned(db, { subject: learnedSubject, conversations }, config.learn, Date.now()));
   const erased = await Promise.all(found.map(async ({ stub }) => unwrap(await stub.erase()).erased));
   await index.erase();
   const receipt = await signReceipt(requireSecret(config), { subject, conversations: erased.filter(Boolean).length, erasedAt: new Date().toISOString() });

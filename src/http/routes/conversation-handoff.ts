@@ -11,6 +11,7 @@ import { conversationAuth } from "../middleware/conversation-auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { unwrapLimited } from "../middleware/rate-limit.ts";
 import { errorResponses, HandoffFrameSchema, MessageSchema } from "../schemas.ts";
+import { clientLimitKey } from "../middleware/rate-limit.ts";
 
 const tags = ["Conversations"];
 const bearer = [{ bearerAuth: [] }];
@@ -66,7 +67,7 @@ const feedback = createRoute({
   path: "/v1/conversations/{id}/messages/{seq}/feedback",
   tags,
   summary: "Mark one of the bot's answers helpful or not",
-  description: "Only assistant messages take feedback (409 feedback_not_allowed otherwise); a later mark replaces an earlier one.",
+  description: "Only assistant messages take feedback (409 feedback_not_allowed otherwise); a later mark replaces an earlier one. A mark on an answer is also a vote on the customer's question for the article it cited (learning from confirmations).",
   security: bearer,
   middleware: [conversationAuth, jsonBody] as const,
   request: { params: IdParam.extend({ seq: z.coerce.number().int().min(1).openapi({ param: { name: "seq", in: "path" }, example: 2 }) }), body: json(FeedbackSchema) },
@@ -88,5 +89,6 @@ conversationHandoff.openapi(rating, async (c) => c.json(unwrapLimited(await c.va
 
 conversationHandoff.openapi(feedback, async (c) => {
   const { seq } = c.req.valid("param");
-  return c.json(unwrap(await c.var.conversation.stub.feedback(seq, c.req.valid("json").helpful)), 200);
+  // The client's digest: a mark counts once per client toward learning (src/kb/learning).
+  return c.json(unwrap(await c.var.conversation.stub.feedback(seq, c.req.valid("json").helpful, await clientLimitKey(c))), 200);
 });

@@ -43,7 +43,7 @@ const send = createRoute({
   tags,
   summary: "Send a customer message and get the reply",
   description:
-    "Idempotent per clientMessageId: a retry returns the original turn with duplicate=true. With `Accept: text/event-stream` the turn streams as SSE events `message` (the stored customer message), `delta` ({ text }, while the reply is generated), `done` (the stored reply) and `handoff` (when the turn asked for a person, or went to the agent who has the conversation: then `reply` is null and no `done` follows).",
+    "Idempotent per clientMessageId: a retry returns the original turn with duplicate=true. A quick reply that picks a suggested article sends `choice: { articleId, inReplyTo }` (inReplyTo: the seq of the reply that offered it): a vote for the customer's question as a new wording of that article (learning from confirmations); a choice that reply did not offer is ignored, and the text is answered either way. With `Accept: text/event-stream` the turn streams as SSE events `message` (the stored customer message), `delta` ({ text }, while the reply is generated), `done` (the stored reply) and `handoff` (when the turn asked for a person, or went to the agent who has the conversation: then `reply` is null and no `done` follows).",
   security: bearer,
   middleware: [conversationAuth, jsonBody] as const,
   request: { params: IdParam, body: { required: true, content: { "application/json": { schema: SendInputSchema } } } },
@@ -81,7 +81,7 @@ const socket = createRoute({
   path: "/v1/conversations/{id}/ws",
   tags,
   summary: "Open the conversation's WebSocket",
-  description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId}, {type:"handoff",reason?} (ask for a person), {type:"rating",score,comment?}, {type:"typing"}, {type:"offline_message",email,text,clientMessageId} and {"type":"ping"}. Server frames: ack, message (agent messages have role "agent" and agent.name), typing (agent.name when the agent types), delta, handoff {state: queued|assigned|ended|offline, position?, etaSeconds?, agent?, reason?}, rated, closed, error {code, message, clientMessageId?, retryAfter?}, pong. Every client frame is limited per conversation (message: RATE_LIMIT_CONVERSATION; each other kind: RATE_LIMIT_CONVERSATION_FRAMES): past it, an error frame rate_limited with retryAfter in seconds. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
+  description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId,choice?:{articleId,inReplyTo}}, {type:"handoff",reason?} (ask for a person), {type:"rating",score,comment?}, {type:"typing"}, {type:"offline_message",email,text,clientMessageId} and {"type":"ping"}. Server frames: ack, message (agent messages have role "agent" and agent.name), typing (agent.name when the agent types), delta, handoff {state: queued|assigned|ended|offline, position?, etaSeconds?, agent?, reason?}, rated, closed, error {code, message, clientMessageId?, retryAfter?}, pong. Every client frame is limited per conversation (message: RATE_LIMIT_CONVERSATION; each other kind: RATE_LIMIT_CONVERSATION_FRAMES): past it, an error frame rate_limited with retryAfter in seconds. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
   security: bearer,
   middleware: [conversationAuth] as const,
   request: { params: IdParam, query: z.object({ after: queryInt({ min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }) }) },
@@ -138,11 +138,13 @@ conversations.openapi(send, async (c) => {
   const input = c.req.valid("json");
   const { stub } = c.var.conversation;
   const limited = <T>(outcome: Outcome<T>): T => unwrapLimited(outcome, c.var.config.limits.conversation);
+  // The sender's client digest: a pick counts once per client toward learning (src/kb/learning).
+  const client = input.choice ? await clientLimitKey(c) : undefined;
   if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
-    const stream = limited(await stub.sendStream(input));
+    const stream = limited(await stub.sendStream(input, client));
     return new Response(turnEventsToSse(stream), { headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store" } });
   }
-  return c.json(limited(await stub.send(input)), 200);
+  return c.json(limited(await stub.send(input, client)), 200);
 });
 
 conversations.openapi(list, async (c) => {

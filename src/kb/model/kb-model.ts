@@ -14,6 +14,8 @@ export interface KbModel {
   /** Exact-question key → article id (see exact-match.ts). */
   exact: Map<string, string>;
   tuning: Tuning | null;
+  /** Learned questions trained on (src/kb/learning): thresholds are fitted again as they grow. */
+  learned?: number;
 }
 
 const MAGIC = [0x48, 0x46, 0x4b, 0x33]; // "HFK3"
@@ -22,7 +24,7 @@ const MAGIC = [0x48, 0x46, 0x4b, 0x33]; // "HFK3"
 export function encodeKbModel(model: KbModel): Uint8Array {
   const classifier = model.classifier ? encodeModel(model.classifier) : new Uint8Array(0);
   const centroids = model.centroids ? encodeCentroids(model.centroids) : new Uint8Array(0);
-  const header = new TextEncoder().encode(JSON.stringify({ exact: [...model.exact], tuning: model.tuning, classifier: classifier.byteLength, centroids: centroids.byteLength }));
+  const header = new TextEncoder().encode(JSON.stringify({ exact: [...model.exact], tuning: model.tuning, learned: model.learned ?? 0, classifier: classifier.byteLength, centroids: centroids.byteLength }));
   const out = new Uint8Array(8 + header.byteLength + classifier.byteLength + centroids.byteLength);
   out.set(MAGIC, 0);
   new DataView(out.buffer).setUint32(4, header.byteLength, true);
@@ -35,9 +37,9 @@ export function encodeKbModel(model: KbModel): Uint8Array {
 export function decodeKbModel(bytes: Uint8Array): KbModel {
   if (!MAGIC.every((b, i) => bytes[i] === b)) return { classifier: decodeModel(bytes), centroids: null, exact: new Map(), tuning: null };
   const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as { exact: [string, string][]; tuning: Tuning | null; classifier: number; centroids: number };
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as { exact: [string, string][]; tuning: Tuning | null; learned?: number; classifier: number; centroids: number };
   const at = 8 + length;
   const classifier = header.classifier ? decodeModel(bytes.subarray(at, at + header.classifier)) : null;
   const centroids = classifier && header.centroids ? decodeCentroids(bytes.subarray(at + header.classifier, at + header.classifier + header.centroids), classifier.vocab.size) : null;
-  return { classifier, centroids, exact: new Map(header.exact), tuning: header.tuning };
+  return { classifier, centroids, exact: new Map(header.exact), tuning: header.tuning, learned: header.learned ?? 0 };
 }
