@@ -74,17 +74,17 @@ export class ConversationLearning {
     return this.d.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM learning_outbox").one().n > 0;
   }
 
-  /** Sends the votes that are due; concurrent calls share one run. Never throws. */
-  flush(): Promise<void> {
-    this.flushing ??= this.send().finally(() => (this.flushing = null));
+  /** Sends the votes that are due (`all`: every waiting one: the retry alarm); concurrent calls share one run. Never throws. */
+  flush(all = false): Promise<void> {
+    this.flushing ??= this.send(all).finally(() => (this.flushing = null));
     return this.flushing;
   }
 
-  private async send(): Promise<void> {
+  private async send(all: boolean): Promise<void> {
     const meta = this.d.store.meta();
     const secret = this.d.config.tokenSecret;
     if (!meta || secret.length < 16) return;
-    const rows = this.d.sql.exec<OutboxRow>("SELECT * FROM learning_outbox WHERE next_at <= ? ORDER BY id", Date.now()).toArray();
+    const rows = this.d.sql.exec<OutboxRow>("SELECT * FROM learning_outbox WHERE next_at <= ? ORDER BY id", all ? Infinity : Date.now()).toArray();
     const subject = meta.customer?.verified ? this.d.store.subject() : null;
     const conversation = await learnDigest(secret, "conversation", meta.id);
     const subjectDigest = subject ? await learnDigest(secret, "subject", subject) : null;

@@ -297,6 +297,11 @@ export class ConversationDO extends DurableObject<Env> {
     return outcome;
   }
 
+  /** Whether learning votes wait for the primary (status, tests). */
+  learningPending(): boolean {
+    return this.learning.pending();
+  }
+
   /** A new message that picked a suggested article: a vote for it, if that reply offered it. */
   private async picked(input: SendInput, turn: TurnResult, client: string | undefined): Promise<void> {
     if (!input.choice || turn.duplicate) return;
@@ -414,7 +419,7 @@ export class ConversationDO extends DurableObject<Env> {
     // could not be written before is written now.
     await this.key.registerQuietly();
     // Votes the primary could not take yet: sent again, and the next try kept armed whatever else the alarm sets.
-    if (this.learning.pending()) await this.learning.flush();
+    if (this.learning.pending()) await this.learning.flush(true);
     try {
       await this.timers();
     } finally {

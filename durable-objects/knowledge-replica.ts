@@ -33,6 +33,8 @@ export interface ReplicaStatus extends ReplicaFreshness {
   primaryReachable: boolean;
   primaryVersion: number;
   articles: number;
+  /** Active learned questions held (training data, never shown). */
+  learned: number;
   /** Size of the replica's SQLite database on disk, in bytes. */
   sizeBytes: number;
   failures: number;
@@ -194,6 +196,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
       primaryReachable: state.failures === 0 && state.lastAttemptAt !== null,
       primaryVersion: state.primaryVersion,
       articles: this.store.articleCount(),
+      learned: this.store.learnedCount(),
       sizeBytes: this.ctx.storage.sql.databaseSize,
       failures: state.failures,
       lastError: state.lastError,

@@ -21,6 +21,7 @@ export const ERRORS = {
   operator_not_found: [404, "No such operator."],
   message_not_found: [404, "No such message in this conversation."],
   gap_not_found: [404, "No such gap in the report."],
+  learned_question_not_found: [404, "No such learned question."],
   method_not_allowed: [405, "This method is not allowed on this resource; see the Allow header."],
   conversation_closed: [409, "The conversation is closed."],
   client_message_id_conflict: [409, "This clientMessageId was already used for a different message."],

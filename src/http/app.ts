@@ -14,6 +14,7 @@ import { adminCanned } from "./routes/admin-canned.ts";
 import { adminGaps } from "./routes/admin-gaps.ts";
 import { adminKb } from "./routes/admin-kb.ts";
 import { adminKeys } from "./routes/admin-keys.ts";
+import { adminLearned } from "./routes/admin-learned.ts";
 import { adminSubjects } from "./routes/admin-subjects.ts";
 import { adminOperators } from "./routes/admin-operators.ts";
 import { agent } from "./routes/agent.ts";
@@ -50,6 +51,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", agent);
   app.route("/", topics);
   app.route("/", adminKb);
+  app.route("/", adminLearned);
   app.route("/", adminSubjects);
   app.route("/", adminKeys);
   app.route("/", adminOperators);

@@ -55,6 +55,7 @@ export const ReplicaStatusSchema = z
     lastSyncAt: z.string().nullable(),
     primaryReachable: z.boolean(),
     articles: z.number().int(),
+    learned: z.number().int().openapi({ description: "Active learned questions the replica trains on (learning from confirmations)." }),
     sizeBytes: z.number().int(),
     failures: z.number().int(),
     lastError: z.string().nullable(),

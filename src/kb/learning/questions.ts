@@ -92,7 +92,10 @@ export async function recordVote(db: KbDatabase, input: VoteInput, settings: Lea
   const decision = decideVote(existing ? { review: existing.review, votes } : null, vote, { settings, clientVotesToday: today[0]?.n ?? 0 });
   if (decision.kind === "ignored") return decision;
   const id = found[0]?.id ?? newId();
-  const fresh = { text: input.text, locale: input.locale, status: "candidate" as const, review: null, confirmations: 0, notHelpful: 0, sources: countVotes([]).sources, firstSeen: now, lastSeen: now, originConversation: input.conversation, originSubject: input.subject, deletedAt: null, version: 0 };
+  // A new question is written with its first vote counted, as a candidate: refresh() recomputes
+  // the status from the stored votes and stamps a version when replicas must see it.
+  const first = existing ? countVotes([]) : decision.counts;
+  const fresh = { text: input.text, locale: input.locale, status: "candidate" as const, review: null, confirmations: first.confirmations, notHelpful: first.notHelpful, sources: first.sources, firstSeen: now, lastSeen: now, originConversation: input.conversation, originSubject: input.subject, deletedAt: null, version: 0 };
   await db.batch([
     // A tombstone of the same words (deleted by an editor, or erased) starts again from nothing.
     db

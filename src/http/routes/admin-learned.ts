@@ -1,0 +1,144 @@
+// Editors' view of learned questions (src/kb/learning): list them, approve or reject them,
+// teach one directly, delete one. Roles admin and kb_editor; every call is audited (the list
+// is redacted customer words: reads coalesce per operator like the gap report's). A change
+// replicas see takes a KB version, and the replicas are pinged to pull it.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { AppError } from "../../errors.ts";
+import { LEARNED_STATUSES, VOTE_SOURCES } from "../../kb/learning/learned.ts";
+import { deleteLearned, getLearned, listLearned, reviewLearned, teachLearned } from "../../kb/learning/questions.ts";
+import { LocaleSchema, TextSchema } from "../../conversation/schemas.ts";
+import { allReplicas, pingReplicas } from "../../platform/replicas.ts";
+import { redact } from "../../privacy/redact.ts";
+import { validationHook } from "../../validation.ts";
+import { audited, chosenTarget, paramTarget } from "../audit.ts";
+import type { AppEnv } from "../context.ts";
+import { jsonBody } from "../middleware/json-body.ts";
+import { operatorAuth } from "../middleware/operator-auth.ts";
+import { onPrimary } from "../primary-call.ts";
+import { queryInt } from "../query.ts";
+import { errorResponses, jsonResponse } from "../schemas.ts";
+
+const editors = operatorAuth("admin", "kb_editor");
+const ROLES = "Roles: `admin`, `kb_editor`. Audited.";
+const tags = ["Admin: knowledge base"];
+const security = [{ bearerAuth: [] }];
+const LEARNED_ID = /^lq_[0-9a-f]{16}$/;
+const READ_COALESCE_MS = 15 * 60_000;
+const ARTICLE_ID = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*:[a-z0-9][a-z0-9_-]{0,99}$/;
+
+const IdParam = z.object({ id: z.string().regex(LEARNED_ID, "id is lq_ and 16 hex digits").openapi({ param: { name: "id", in: "path" }, example: "lq_0123456789abcdef" }) });
+
+export const LearnedQuestionSchema = z
+  .object({
+    id: z.string(),
+    articleId: z.string(),
+    locale: z.string(),
+    text: z.string().openapi({ description: "The customer's question, redacted; never shown to other customers." }),
+    status: z.enum(LEARNED_STATUSES),
+    confirmations: z.number().int(),
+    notHelpful: z.number().int(),
+    sources: z.record(z.enum(VOTE_SOURCES), z.number().int()),
+    firstSeen: z.string(),
+    lastSeen: z.string(),
+  })
+  .openapi("LearnedQuestion");
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/admin/kb/learned",
+  tags,
+  security,
+  summary: "List learned questions",
+  description: `Customers' questions learned as new wordings of articles, most recently seen first. ${ROLES}`,
+  middleware: [audited("kb.learned.read", () => "-", { coalesceMs: READ_COALESCE_MS }), editors] as const,
+  request: {
+    query: z.object({
+      status: z.enum(LEARNED_STATUSES).optional(),
+      locale: LocaleSchema.optional(),
+      articleId: z.string().regex(ARTICLE_ID, "articleId is <locale>:<slug>").optional(),
+      limit: queryInt({ min: 1, max: 500, default: 100 }),
+    }),
+  },
+  responses: { 200: jsonResponse(z.object({ items: z.array(LearnedQuestionSchema) }), "Learned questions"), ...errorResponses(400, 401, 403, 503) },
+});
+
+const review = (action: "approve" | "reject") =>
+  createRoute({
+    method: "post",
+    path: `/v1/admin/kb/learned/{id}/${action}`,
+    tags,
+    security,
+    summary: action === "approve" ? "Approve a learned question (it turns active)" : "Reject a learned question (it never turns active)",
+    description: ROLES,
+    middleware: [audited(`kb.learned.${action}`, paramTarget(LEARNED_ID)), editors] as const,
+    request: { params: IdParam },
+    responses: { 200: jsonResponse(LearnedQuestionSchema, "The question after review"), ...errorResponses(400, 401, 403, 404, 503) },
+  });
+
+const teach = createRoute({
+  method: "post",
+  path: "/v1/admin/kb/learned",
+  tags,
+  security,
+  summary: "Teach a question directly",
+  description: `The text is redacted like a customer's, and the question is active at once (an editor's approval). ${ROLES}`,
+  middleware: [audited("kb.learned.teach", chosenTarget), editors, jsonBody] as const,
+  request: {
+    body: {
+      required: true,
+      content: { "application/json": { schema: z.strictObject({ articleId: z.string().regex(ARTICLE_ID, "articleId is <locale>:<slug>"), locale: LocaleSchema, text: TextSchema }).openapi("TeachLearned") } },
+    },
+  },
+  responses: { 201: jsonResponse(LearnedQuestionSchema, "Learned"), ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/v1/admin/kb/learned/{id}",
+  tags,
+  security,
+  summary: "Delete a learned question",
+  description: `Its words and votes are removed; replicas stop training on it. ${ROLES}`,
+  middleware: [audited("kb.learned.delete", paramTarget(LEARNED_ID)), editors] as const,
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(400, 401, 403, 404, 503) },
+});
+
+export const adminLearned = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+/** Replicas pull a change they see at once rather than at their next interval. */
+function ping(c: { env: Env; var: AppEnv["Variables"]; executionCtx: { waitUntil(p: Promise<unknown>): void } }): void {
+  c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
+}
+
+adminLearned.openapi(list, async (c) => {
+  const items = await onPrimary(c.var.config, (db) => listLearned(db, c.req.valid("query")));
+  return c.json({ items }, 200);
+});
+
+for (const action of ["approve", "reject"] as const) {
+  adminLearned.openapi(review(action), async (c) => {
+    const { config } = c.var;
+    const question = await onPrimary(config, (db) => reviewLearned(db, c.req.valid("param").id, action === "approve" ? "approved" : "rejected", config.learn));
+    if (!question) throw new AppError("learned_question_not_found");
+    ping(c);
+    return c.json(question, 200);
+  });
+}
+
+adminLearned.openapi(teach, async (c) => {
+  const { config, operator } = c.var;
+  const input = c.req.valid("json");
+  c.set("auditTarget", input.articleId);
+  const question = await onPrimary(config, (db) => teachLearned(db, { ...input, text: redact(input.text).text, operatorId: operator.id }, config.learn, Date.now()));
+  if (!question) throw new AppError("article_not_found");
+  ping(c);
+  return c.json(question, 201);
+});
+
+adminLearned.openapi(remove, async (c) => {
+  const { id } = c.req.valid("param");
+  if (!(await onPrimary(c.var.config, (db) => deleteLearned(db, id, Date.now())))) throw new AppError("learned_question_not_found");
+  ping(c);
+  return c.json({ id, deleted: true as const }, 200);
+});
