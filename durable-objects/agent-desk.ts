@@ -253,7 +253,7 @@ export class AgentDeskDO extends DurableObject<Env> {
         return done(this.apply(agent.team, { type: "release", agentId: agent.id, conversationId: frame.conversationId }));
       case "close": {
         const applied = this.apply(agent.team, { type: "close", agentId: agent.id, conversationId: frame.conversationId, resolution: frame.resolution });
-        if (applied.ok) this.call(frame.conversationId, (c) => c.agentClosed(frame.resolution));
+        if (applied.ok) this.call(frame.conversationId, (c) => c.agentClosed(frame.resolution, frame.articleId ? { articleId: frame.articleId, agentId: agent.id } : undefined));
         return done(applied);
       }
       case "close_ticket":
@@ -265,7 +265,7 @@ export class AgentDeskDO extends DurableObject<Env> {
         return ok({ kind: "done" });
       }
       case "message":
-        return this.post(agent, frame.conversationId, frame.clientMessageId, { text: frame.text });
+        return this.post(agent, frame.conversationId, frame.clientMessageId, { text: frame.text, ...(frame.articleId && { articleId: frame.articleId }) });
       case "canned": {
         const canned = cannedResponse(this.canned.library(), frame.cannedId);
         if (!canned) return fail("not_found");
@@ -283,7 +283,7 @@ export class AgentDeskDO extends DurableObject<Env> {
   }
 
   /** An agent's message: forwarded to the conversation, which stores it once; then the desk records the reply. */
-  private async post(agent: AgentIdentity, conversationId: string, clientMessageId: string, body: { text?: string; template?: string }): Promise<Outcome<AgentReply>> {
+  private async post(agent: AgentIdentity, conversationId: string, clientMessageId: string, body: { text?: string; template?: string; articleId?: string }): Promise<Outcome<AgentReply>> {
     const conversation = conversationById(this.env, conversationId, this.jurisdictions);
     if (!conversation) return fail("conversation_not_found");
     const refused = checkAssigned(this.store.state(agent.team), agent.id, conversationId);

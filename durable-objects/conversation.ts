@@ -28,7 +28,7 @@ import { ConversationOps } from "./conversation-ops.ts";
 import { ErasedMarker } from "./conversation-erased.ts";
 import { FrameLimits } from "./conversation-frame-limits.ts";
 import { ConversationLearning } from "./conversation-learning.ts";
-import { feedbackSignal, pickSignal } from "../src/kb/learning/signals.ts";
+import { agentSignal, feedbackSignal, pickSignal } from "../src/kb/learning/signals.ts";
 import { learningPrimary } from "../src/platform/learning.ts";
 import { learnDigest } from "../src/kb/learning/digests.ts";
 import { ConversationHandoff } from "./conversation-handoff.ts";
@@ -314,8 +314,11 @@ export class ConversationDO extends DurableObject<Env> {
     this.handoff.deskUpdate(update);
   }
 
-  agentMessage(post: AgentPost): Promise<Outcome<{ message: Message; duplicate: boolean }>> {
-    return this.handoff.agentMessage(post);
+  async agentMessage(post: AgentPost): Promise<Outcome<{ message: Message; duplicate: boolean }>> {
+    const outcome = await this.handoff.agentMessage(post);
+    // Inserting a suggested article's answer confirms it for the customer's question.
+    if (outcome.ok && !outcome.value.duplicate && post.articleId) await this.agentConfirmed(post.articleId, post.agent.id);
+    return outcome;
   }
 
   agentNote(input: { agent: AgentRef; text: string; clientMessageId: string }): Promise<Outcome<{ note: Note; duplicate: boolean }>> {
@@ -326,8 +329,18 @@ export class ConversationDO extends DurableObject<Env> {
     this.handoff.agentTyping(name);
   }
 
-  agentClosed(resolution: Resolution): void {
+  /** `named`: the article the agent said answered the customer, a vote for their question. */
+  async agentClosed(resolution: Resolution, named?: { articleId: string; agentId: string }): Promise<void> {
+    if (named) await this.agentConfirmed(named.articleId, named.agentId);
     this.handoff.agentClosed(resolution);
+  }
+
+  /** An agent's vote for the customer's last question the bot could not settle (src/kb/learning/signals.ts). */
+  private async agentConfirmed(articleId: string, agentId: string): Promise<void> {
+    const meta = this.store.meta();
+    if (!meta) return;
+    const page = await this.store.page(Math.max(0, this.store.nextSeq() - 1 - BACKLOG_PAGE), BACKLOG_PAGE).catch(() => null);
+    if (page) this.learning.signal(agentSignal(page.messages, articleId, meta.locale), `agent:${agentId}`);
   }
 
   /** The transcript as an agent reads it; the Worker has checked access and audited the read. */

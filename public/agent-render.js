@@ -71,7 +71,7 @@ export function assistItems(t, articles, onInsert) {
     if (a.answer) {
       const insert = el("button", "link", t.insert);
       insert.type = "button";
-      insert.addEventListener("click", () => onInsert(a.answer));
+      insert.addEventListener("click", () => onInsert(a.answer, a.articleId));
       head.append(insert);
       const answer = el("p", "answer");
       answer.innerHTML = markdown(a.answer);

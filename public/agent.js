@@ -232,7 +232,7 @@ function renderActions() {
   const item = itemOf(current);
   const mine = isMine(current);
   $("claim").hidden = item?.status !== "waiting";
-  for (const id of ["release", "transfer-to", "transfer-team", "transfer", "resolution", "close"]) $(id).hidden = !mine;
+  for (const id of ["release", "transfer-to", "transfer-team", "transfer", "resolution", "answered-by", "close"]) $(id).hidden = !mine;
   $("composer").hidden = !mine;
 }
 
@@ -258,6 +258,9 @@ function renderAssist() {
   const articles = v?.assist?.articles ?? [];
   $("assist").hidden = articles.length === 0;
   $("assist-list").replaceChildren(...assistItems(t, articles, insertText));
+  // Closing can name the article that answered the customer: it teaches the KB their question.
+  const none = Object.assign(document.createElement("option"), { value: "", textContent: t.answeredByNone });
+  $("answered-by").replaceChildren(none, ...articles.filter((a) => a.articleId).map((a) => Object.assign(document.createElement("option"), { value: a.articleId, textContent: a.title })));
   // The panel takes room from the transcript: keep its latest message in sight.
   stickToBottom();
 }
@@ -267,7 +270,12 @@ function stickToBottom() {
   log.scrollTop = log.scrollHeight;
 }
 
-function insertText(text) {
+/** The suggested article whose answer was inserted into the reply being written, if any. */
+let inserted = null;
+
+/** @param {string} text @param {string} [articleId] the suggested article whose answer this is */
+function insertText(text, articleId) {
+  if (articleId && current) inserted = { conversationId: current, articleId };
   const box = $("reply");
   box.value = box.value ? `${box.value}\n${text}` : text;
   box.focus();
@@ -285,7 +293,10 @@ function send(event) {
   const kind = $("mode-note").checked ? "note" : "message";
   const clientMessageId = newId();
   pending.set(clientMessageId, { conversationId: current, kind, text });
-  client.send({ type: kind, conversationId: current, text, clientMessageId });
+  // A reply that inserts a suggested article's answer confirms the article for the customer's question.
+  const articleId = kind === "message" && inserted?.conversationId === current ? inserted.articleId : undefined;
+  inserted = null;
+  client.send({ type: kind, conversationId: current, text, clientMessageId, ...(articleId && { articleId }) });
   $("reply").value = "";
   $("composer-error").hidden = true;
   renderTranscript();
@@ -320,8 +331,8 @@ const SHORTCUTS = {
   KeyN: () => setMode(!$("mode-note").checked),
   KeyR: () => $("canned").focus(),
   KeyI: () => {
-    const answer = viewOf(current)?.assist?.articles.find((a) => a.answer)?.answer;
-    if (answer) insertText(answer);
+    const article = viewOf(current)?.assist?.articles.find((a) => a.answer);
+    if (article) insertText(article.answer, article.articleId);
   },
   KeyT: () => $("transfer-to").focus(),
   KeyB: () => act({ type: "release" }),
@@ -390,7 +401,7 @@ $("transfer").addEventListener("click", () => {
   if (team || agentId) act({ type: "transfer", to: team ? { team } : { agentId } });
   $("transfer-team").value = "";
 });
-$("close").addEventListener("click", () => act({ type: "close", resolution: $("resolution").value }));
+$("close").addEventListener("click", () => act({ type: "close", resolution: $("resolution").value, ...($("answered-by").value && { articleId: $("answered-by").value }) }));
 // Waiting times and SLA clocks move on between queue frames.
 setInterval(() => client.agent && renderLists(), 1_000);
 

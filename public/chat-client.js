@@ -18,7 +18,8 @@ export class ChatClient {
     this.hooks = hooks;
     this.conversation = null;
     this.lastSeq = 0;
-    this.pending = new Map(); // clientMessageId → text, until acknowledged
+    /** @type {Map<string, { text: string, choice?: { articleId: string, inReplyTo: number } }>} clientMessageId → what was sent, until acknowledged */
+    this.pending = new Map();
     this.ws = null;
     this.failures = 0;
     this.stopped = false;
@@ -83,7 +84,7 @@ export class ChatClient {
       this.failures = 0;
       this.hooks.onStatus("online");
       heartbeat = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('{"type":"ping"}'), HEARTBEAT_MS);
-      for (const [clientMessageId, text] of this.pending) ws.send(JSON.stringify({ type: "message", text, clientMessageId }));
+      for (const [clientMessageId, sent] of this.pending) ws.send(JSON.stringify({ type: "message", ...sent, clientMessageId }));
     };
     ws.onmessage = (event) => this.frame(JSON.parse(event.data));
     ws.onclose = (event) => {
@@ -109,7 +110,7 @@ export class ChatClient {
         this.polling = null;
         return;
       }
-      for (const [clientMessageId, text] of this.pending) await this.sendHttp(clientMessageId, text).catch(() => {});
+      for (const [clientMessageId, sent] of this.pending) await this.sendHttp(clientMessageId, sent).catch(() => {});
       await this.catchUp().catch(() => {});
     }, POLL_MS);
   }
@@ -146,17 +147,25 @@ export class ChatClient {
   }
 
   /** Sends a message; returns its clientMessageId. */
-  send(text) {
+  /**
+   * Sends a message; `choice` when it picks a suggested article (a quick reply): the article
+   * and the seq of the reply that offered it.
+   * @param {string} text
+   * @param {{ articleId: string, inReplyTo: number }} [choice]
+   */
+  send(text, choice) {
     const clientMessageId = newId();
-    this.pending.set(clientMessageId, text);
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "message", text, clientMessageId }));
-    else this.sendHttp(clientMessageId, text).catch(() => {});
+    const sent = choice ? { text, choice } : { text };
+    this.pending.set(clientMessageId, sent);
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "message", ...sent, clientMessageId }));
+    else this.sendHttp(clientMessageId, sent).catch(() => {});
     return clientMessageId;
   }
 
-  async sendHttp(clientMessageId, text) {
+  /** @param {string} clientMessageId @param {{ text: string, choice?: { articleId: string, inReplyTo: number } }} sent */
+  async sendHttp(clientMessageId, sent) {
     try {
-      const turn = await this.api("POST", "/messages", { text, clientMessageId });
+      const turn = await this.api("POST", "/messages", { ...sent, clientMessageId });
       this.receive(turn.message);
       if (turn.reply) this.receive(turn.reply);
       if (turn.handoff) this.handoff(turn.handoff);

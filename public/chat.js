@@ -103,25 +103,30 @@ function feedbackButtons(li, seq) {
   li.append(box);
 }
 
-/** A group of quick replies: clicking one asks that question. */
-function quickReplies(titles, label) {
+/**
+ * A group of quick replies: clicking one asks that question. A suggested article's carries
+ * its choice (the article and the reply that offered it): the pick teaches the KB.
+ * @param {Array<{ title: string, choice?: { articleId: string, inReplyTo: number } }>} items
+ * @param {string} label
+ */
+function quickReplies(items, label) {
   const list = document.createElement("div");
   list.className = "quick-replies";
   list.setAttribute("role", "group");
   list.setAttribute("aria-label", label);
-  for (const title of titles) {
+  for (const { title, choice } of items) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "quick-reply";
     button.textContent = title;
-    button.addEventListener("click", () => sendText(title));
+    button.addEventListener("click", () => sendText(title, choice));
     list.append(button);
   }
   return list;
 }
 
-/** Quick replies for suggested articles, and the source of an answer. */
-function extras(li, meta) {
+/** Quick replies for suggested articles (of the reply `seq`), and the source of an answer. */
+function extras(li, meta, seq) {
   const source = meta?.citations?.[0];
   if (source) {
     const cite = document.createElement("p");
@@ -129,7 +134,7 @@ function extras(li, meta) {
     cite.textContent = `${t.source}: ${source.title}`;
     li.append(cite);
   }
-  if (meta?.suggestions?.length) li.append(quickReplies(meta.suggestions.map((s) => s.title), t.suggestions));
+  if (meta?.suggestions?.length) li.append(quickReplies(meta.suggestions.map((s) => ({ title: s.title, choice: { articleId: s.articleId, inReplyTo: seq } })), t.suggestions));
   // The bot offered a person: accepting asks for one (the offer's reason goes with it).
   if (meta?.decision === "offer_handoff" && meta.handoff?.reason !== "requested") {
     const button = document.createElement("button");
@@ -152,7 +157,7 @@ function show(message) {
   const li = bubble(message.role, message.text, message.seq, message.agent?.name);
   li.dataset.seq = message.seq;
   if (message.meta?.mode === "degraded") li.classList.add("degraded");
-  if (message.role === "assistant") extras(li, message.meta);
+  if (message.role === "assistant") extras(li, message.meta, message.seq);
   if (message.role === "assistant" && message.meta?.decision !== "smalltalk") feedbackButtons(li, message.seq);
   if (pending) pending.replaceWith(li);
   else {
@@ -311,13 +316,14 @@ async function welcome() {
   // Styled as the assistant's, but no message: it has no seq and is not in the transcript.
   const li = bubble("assistant", greeting, "welcome");
   li.className = "welcome";
-  if (topics.length) li.append(quickReplies(topics.map((topic) => topic.title), t.topics));
+  if (topics.length) li.append(quickReplies(topics.map((topic) => ({ title: topic.title })), t.topics));
   if (shown) shown.replaceWith(li);
   else $("log").prepend(li);
 }
 
-function sendText(text) {
-  const clientMessageId = client.send(text);
+/** @param {string} text @param {{ articleId: string, inReplyTo: number }} [choice] */
+function sendText(text, choice) {
+  const clientMessageId = client.send(text, choice);
   if (bubbles.has(clientMessageId)) return;
   const li = bubble("customer", text, clientMessageId);
   li.classList.add("pending");

@@ -122,5 +122,7 @@ export interface AgentPost {
   clientMessageId: string;
   text?: string;
   template?: string;
+  /** The reply inserts this suggested article's answer (learning from confirmations). */
+  articleId?: string;
   refused: ErrorCode | null;
 }

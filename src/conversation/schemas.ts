@@ -31,10 +31,14 @@ export const ClientMessageIdSchema = z
   .regex(CLIENT_MESSAGE_ID, "clientMessageId must be 8-64 characters of A-Z a-z 0-9 _ -")
   .openapi({ example: "c6f1f9b2-5a4e-4d0e-9a51-0b5a4c2f7e11" });
 
+/** A KB article's id: `<locale>:<slug>`. */
+export const ARTICLE_ID = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*:[a-z0-9][a-z0-9_-]{0,99}$/;
+export const ArticleIdSchema = z.string().regex(ARTICLE_ID, "articleId is <locale>:<slug>").openapi({ example: "en:track-order" });
+
 /** A suggested article the customer picked: the article, and the seq of the reply that offered it. */
 export const ChoiceSchema = z
   .strictObject({
-    articleId: z.string().min(1).max(200).openapi({ example: "en:track-order" }),
+    articleId: ArticleIdSchema,
     inReplyTo: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).openapi({ example: 2 }),
   })
   .openapi("Choice", { description: "The customer picked a suggested article (a quick reply of a clarification or an out-of-scope reply). A choice the reply did not offer is ignored; the text is answered either way." });

@@ -4,7 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import { CONVERSATION_ID } from "../conversation/address.ts";
 import { MAX_FRAME_BYTES, readJsonFrame } from "../conversation/protocol.ts";
-import { ClientMessageIdSchema, TextSchema } from "../conversation/schemas.ts";
+import { ArticleIdSchema, ClientMessageIdSchema, TextSchema } from "../conversation/schemas.ts";
 import type { Message } from "../conversation/types.ts";
 import { ERRORS, type ErrorCode } from "../errors.ts";
 import { MAX_CAPACITY, PRESENCES, RESOLUTIONS } from "./model.ts";
@@ -29,7 +29,8 @@ const ConversationIdSchema = z.string().regex(CONVERSATION_ID, "conversationId i
 /** Frames an agent console may send. */
 export const AgentClientFrameSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("presence"), status: z.enum(PRESENCES), capacity: z.number().int().min(1).max(MAX_CAPACITY).optional() }),
-  z.strictObject({ type: z.literal("message"), conversationId: ConversationIdSchema, text: TextSchema, clientMessageId: ClientMessageIdSchema }),
+  /** `articleId`: the text inserts that suggested article's answer (learning from confirmations). */
+  z.strictObject({ type: z.literal("message"), conversationId: ConversationIdSchema, text: TextSchema, clientMessageId: ClientMessageIdSchema, articleId: ArticleIdSchema.optional() }),
   /** A canned response, rendered by the desk with the conversation's variables and sent as a message. */
   z.strictObject({ type: z.literal("canned"), conversationId: ConversationIdSchema, cannedId: IdSchema, clientMessageId: ClientMessageIdSchema }),
   /** An internal note for other agents; never shown to the customer. */
@@ -43,7 +44,8 @@ export const AgentClientFrameSchema = z.discriminatedUnion("type", [
   }),
   /** Hand the conversation back to the bot. */
   z.strictObject({ type: z.literal("release"), conversationId: ConversationIdSchema }),
-  z.strictObject({ type: z.literal("close"), conversationId: ConversationIdSchema, resolution: z.enum(RESOLUTIONS) }),
+  /** `articleId`: the article that answered the customer (learning from confirmations). */
+  z.strictObject({ type: z.literal("close"), conversationId: ConversationIdSchema, resolution: z.enum(RESOLUTIONS), articleId: ArticleIdSchema.optional() }),
   z.strictObject({ type: z.literal("close_ticket"), ticketId: IdSchema }),
 ]);
 

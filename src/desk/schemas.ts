@@ -1,7 +1,7 @@
 // Input and response shapes of the agent REST API (the mirrors of the console's frames),
 // in one place for the routes and the OpenAPI document.
 import { z } from "@hono/zod-openapi";
-import { ClientMessageIdSchema, TextSchema } from "../conversation/schemas.ts";
+import { ArticleIdSchema, ClientMessageIdSchema, TextSchema } from "../conversation/schemas.ts";
 import { PRESENCES, RESOLUTIONS } from "./model.ts";
 import { DeskIdSchema } from "./protocol.ts";
 
@@ -20,7 +20,10 @@ export const TransferSchema = z
   .strictObject({ to: z.union([z.strictObject({ agentId: DeskIdSchema }), z.strictObject({ team: DeskIdSchema })]) })
   .openapi("Transfer");
 
-export const CloseSchema = z.strictObject({ resolution: z.enum(RESOLUTIONS) }).openapi("CloseWithResolution");
+/** A reply; `articleId` when it inserts a suggested article's answer: a vote for the customer's question (learning from confirmations). */
+export const AgentMessageSchema = AgentTextSchema.extend({ articleId: ArticleIdSchema.optional() }).openapi("AgentMessage");
+/** `articleId`: the article that answered the customer, a vote for their question (learning from confirmations). */
+export const CloseSchema = z.strictObject({ resolution: z.enum(RESOLUTIONS), articleId: ArticleIdSchema.optional() }).openapi("CloseWithResolution");
 
 const QueueItemSchema = z.object({
   conversationId: z.string(),

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signCustomer } from "../../src/privacy/identity.ts";
-import { operator } from "./agent-helpers.ts";
+import { agent, agentCall, frames, openConsole, operator, team } from "./agent-helpers.ts";
 import { admin, ADMIN_KEY, breakerCoolDown, call, cid, createArticle, createConversation, setFaults, SocketClient, unique, warmReplica, type Created } from "./helpers.ts";
 
 interface Reply {
@@ -56,7 +56,7 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promis
  * Pairs of articles of their own, made and trained on once (training takes seconds): each
  * test takes one pair, and a question about both gets a clarification offering both.
  */
-const TOPICS = 10;
+const TOPICS = 12;
 const topics: Array<{ articleId: string; otherId: string; question: string }> = [];
 beforeAll(async () => {
   for (let i = 0; i < TOPICS; i++) {
@@ -154,6 +154,38 @@ describe("learning from picks and marks", { timeout: 60_000 }, () => {
     // Two more not helpful than helpful: rejected, and a helpful mark later does not revive it.
     const [rejected] = await until(() => learned(`articleId=${encodeURIComponent(articleId)}`), (l) => l[0]?.notHelpful === 2);
     expect(rejected).toMatchObject({ status: "rejected", notHelpful: 2, confirmations: 0 });
+  });
+});
+
+describe("agents", { timeout: 60_000 }, () => {
+  /** A conversation whose customer asked the topic's question, then for a person, now with an agent. */
+  async function withAgent(question: string, articleId: string) {
+    const t = team();
+    const ana = await agent("Ana", t);
+    const desk = await openConsole(ana, { status: "online", capacity: 1 });
+    const conv = await createConversation({ team: t });
+    await offered(conv, question, articleId, "198.51.100.12");
+    await ask(conv, "I want to talk to a human", "198.51.100.12");
+    await desk.until((d) => frames(d, "assigned").some((f) => f.conversationId === conv.id));
+    return { ana, conv };
+  }
+
+  it("inserting a suggested article's answer into a reply confirms it for the customer's question", async () => {
+    const { articleId, question } = await topic();
+    const { ana, conv } = await withAgent(question, articleId);
+    const res = await agentCall(ana.token, `/conversations/${conv.id}/messages`, { method: "POST", body: { text: "Use a soft cloth and brass polish.", clientMessageId: cid(unique()), articleId } });
+    expect(res.status).toBe(200);
+    const [question1] = await until(() => learned(`articleId=${encodeURIComponent(articleId)}`), (l) => l[0]?.status === "active");
+    expect(question1).toMatchObject({ text: question, status: "active", sources: { agent: 1 } });
+  });
+
+  it("closing a handed-off conversation naming the article confirms it", async () => {
+    const { articleId, question } = await topic();
+    const { ana, conv } = await withAgent(question, articleId);
+    expect((await agentCall(ana.token, `/conversations/${conv.id}/close`, { method: "POST", body: { resolution: "resolved", articleId } })).status).toBe(200);
+    const [question1] = await until(() => learned(`articleId=${encodeURIComponent(articleId)}`), (l) => l[0]?.status === "active");
+    expect(question1).toMatchObject({ text: question, sources: { agent: 1 } });
+    expect((await agentCall(ana.token, `/conversations/${conv.id}/close`, { method: "POST", body: { resolution: "resolved", articleId: "not an id" } })).status).toBe(400);
   });
 });
 

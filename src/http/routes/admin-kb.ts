@@ -11,6 +11,7 @@ import { closeGapsOf } from "../../platform/region-ops.ts";
 import { shardsOf, type ReplicaAddress } from "../../kb/shards.ts";
 import { REGIONS } from "../../edge/regions.ts";
 import { AppError } from "../../errors.ts";
+import { ARTICLE_ID } from "../../conversation/schemas.ts";
 import { validationHook } from "../../validation.ts";
 import { audited, chosenTarget, paramTarget } from "../audit.ts";
 import type { AppEnv } from "../context.ts";
@@ -29,7 +30,6 @@ const WRITE_ROLES = "Roles: `admin`, `kb_editor`. Audited.";
 
 const tags = ["Admin: knowledge base"];
 const security = [{ bearerAuth: [] }];
-const ARTICLE_ID = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*:[a-z0-9][a-z0-9_-]{0,99}$/;
 const articleTarget = paramTarget(ARTICLE_ID);
 const IdParam = z.object({
   id: z

@@ -6,7 +6,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../errors.ts";
 import { LEARNED_STATUSES, VOTE_SOURCES } from "../../kb/learning/learned.ts";
 import { deleteLearned, getLearned, listLearned, reviewLearned, teachLearned } from "../../kb/learning/questions.ts";
-import { LocaleSchema, TextSchema } from "../../conversation/schemas.ts";
+import { ArticleIdSchema, LocaleSchema, TextSchema } from "../../conversation/schemas.ts";
 import { allReplicas, pingReplicas } from "../../platform/replicas.ts";
 import { redact } from "../../privacy/redact.ts";
 import { validationHook } from "../../validation.ts";
@@ -24,7 +24,6 @@ const tags = ["Admin: knowledge base"];
 const security = [{ bearerAuth: [] }];
 const LEARNED_ID = /^lq_[0-9a-f]{16}$/;
 const READ_COALESCE_MS = 15 * 60_000;
-const ARTICLE_ID = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*:[a-z0-9][a-z0-9_-]{0,99}$/;
 
 const IdParam = z.object({ id: z.string().regex(LEARNED_ID, "id is lq_ and 16 hex digits").openapi({ param: { name: "id", in: "path" }, example: "lq_0123456789abcdef" }) });
 
@@ -55,7 +54,7 @@ const list = createRoute({
     query: z.object({
       status: z.enum(LEARNED_STATUSES).optional(),
       locale: LocaleSchema.optional(),
-      articleId: z.string().regex(ARTICLE_ID, "articleId is <locale>:<slug>").optional(),
+      articleId: ArticleIdSchema.optional(),
       limit: queryInt({ min: 1, max: 500, default: 100 }),
     }),
   },
@@ -86,7 +85,7 @@ const teach = createRoute({
   request: {
     body: {
       required: true,
-      content: { "application/json": { schema: z.strictObject({ articleId: z.string().regex(ARTICLE_ID, "articleId is <locale>:<slug>"), locale: LocaleSchema, text: TextSchema }).openapi("TeachLearned") } },
+      content: { "application/json": { schema: z.strictObject({ articleId: ArticleIdSchema, locale: LocaleSchema, text: TextSchema }).openapi("TeachLearned") } },
     },
   },
   responses: { 201: jsonResponse(LearnedQuestionSchema, "Learned"), ...errorResponses(400, 401, 403, 404, 413, 415, 503) },

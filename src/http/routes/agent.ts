@@ -9,7 +9,7 @@ import { CONVERSATION_ID } from "../../conversation/address.ts";
 import { PAGE_LIMIT_MAX } from "../../conversation/schemas.ts";
 import type { AgentClientFrame } from "../../desk/protocol.ts";
 import { AGENT_SUBPROTOCOL, DeskIdSchema } from "../../desk/protocol.ts";
-import { ActionResultSchema, AgentSessionSchema, AgentTextSchema, CloseSchema, QueueSchema, TicketResultSchema, TransferSchema } from "../../desk/schemas.ts";
+import { ActionResultSchema, AgentMessageSchema, AgentSessionSchema, AgentTextSchema, CloseSchema, QueueSchema, TicketResultSchema, TransferSchema } from "../../desk/schemas.ts";
 import { AppError, unwrap, type Outcome } from "../../errors.ts";
 import { AGENT_HEADER, conversationById, deskOf, deskUnavailable, type AgentReply } from "../../platform/desks.ts";
 import { validationHook } from "../../validation.ts";
@@ -44,7 +44,7 @@ const socket = createRoute({
   path: "/v1/agent/ws",
   tags,
   summary: "Open the desk's WebSocket",
-  description: `Authenticate with \`Authorization: Bearer <session token>\`, or from a browser with the subprotocols \`${AGENT_SUBPROTOCOL}\` and \`holdfast.auth.<token>\`. Client frames: presence {status, capacity?}, message {conversationId, text, clientMessageId}, canned {conversationId, cannedId, clientMessageId}, note, typing, claim, transfer {to}, release, close {resolution}, close_ticket. Server frames: presence, queue, tickets, canned, assigned, unassigned, message, note, typing, assist, ack {clientMessageId, seq}, error {code}. Transcript text passes through the desk; it is never stored there. Every client frame but typing is written to the audit log under its REST mirror's action name.`,
+  description: `Authenticate with \`Authorization: Bearer <session token>\`, or from a browser with the subprotocols \`${AGENT_SUBPROTOCOL}\` and \`holdfast.auth.<token>\`. Client frames: presence {status, capacity?}, message {conversationId, text, clientMessageId, articleId?} (articleId: the reply inserts that suggested article), canned {conversationId, cannedId, clientMessageId}, note, typing, claim, transfer {to}, release, close {resolution, articleId?} (articleId: the article that answered the customer), close_ticket. Server frames: presence, queue, tickets, canned, assigned, unassigned, message, note, typing, assist, ack {clientMessageId, seq}, error {code}. Transcript text passes through the desk; it is never stored there. Every client frame but typing is written to the audit log under its REST mirror's action name.`,
   security: bearer,
   middleware: [agentAuth] as const,
   responses: { 101: { description: "Switching protocols" }, ...errorResponses(401, 403, 426) },
@@ -160,9 +160,9 @@ agent.openapi(read, async (c) => {
 
 agent.openapi(action("claim", "Take a waiting conversation (needs an open console)"), async (c) => done(c, await act(c, { type: "claim", conversationId: c.req.valid("param").id })));
 
-agent.openapi(actionWith("messages", "Reply to the customer (idempotent per clientMessageId)", AgentTextSchema, MessageResult), async (c) => {
-  const { text, clientMessageId } = c.req.valid("json");
-  const reply = unwrap(await act(c, { type: "message", conversationId: c.req.valid("param").id, text, clientMessageId }));
+agent.openapi(actionWith("messages", "Reply to the customer (idempotent per clientMessageId)", AgentMessageSchema, MessageResult), async (c) => {
+  const { text, clientMessageId, articleId } = c.req.valid("json");
+  const reply = unwrap(await act(c, { type: "message", conversationId: c.req.valid("param").id, text, clientMessageId, ...(articleId && { articleId }) }));
   if (reply.kind !== "message") throw new AppError("internal_error");
   return c.json({ message: reply.message, duplicate: reply.duplicate }, 200);
 });
@@ -181,7 +181,7 @@ agent.openapi(actionWith("transfer", "Transfer to another agent of the team, or 
 agent.openapi(action("release", "Hand the conversation back to the bot"), async (c) => done(c, await act(c, { type: "release", conversationId: c.req.valid("param").id })));
 
 agent.openapi(actionWith("close", "Close the conversation with a resolution", CloseSchema, ActionResultSchema), async (c) =>
-  done(c, await act(c, { type: "close", conversationId: c.req.valid("param").id, resolution: c.req.valid("json").resolution })),
+  done(c, await act(c, { type: "close", conversationId: c.req.valid("param").id, ...c.req.valid("json") })),
 );
 
 const closeTicket = createRoute({
