@@ -4,14 +4,14 @@
 // redacted words and keyed digests only. A primary that cannot be reached leaves the vote in
 // the outbox, retried on the alarm with backoff: nothing lost, and bounded.
 //
-// EU conversations send nothing: their words may not leave the EU until an editor approves
-// them, and the primary is outside it. They contribute only through an editor (see README).
+// EU conversations' votes go to the LearnedEuDO in the `eu` jurisdiction instead: their words
+// may not leave the EU until an editor approves them (src/platform/learning.ts).
 import type { Config } from "../src/config.ts";
 import type { Message } from "../src/conversation/types.ts";
 import { learnDigest } from "../src/kb/learning/digests.ts";
 import type { VoteSource } from "../src/kb/learning/learned.ts";
 import type { SignalDecision } from "../src/kb/learning/signals.ts";
-import type { LearningPrimary } from "../src/platform/learning.ts";
+import type { LearningSink } from "../src/platform/learning.ts";
 import { redact } from "../src/privacy/redact.ts";
 import type { ConversationStore } from "./conversation-store.ts";
 
@@ -34,7 +34,7 @@ export interface LearningDeps {
   config: Config;
   store: ConversationStore;
   sql: SqlStorage;
-  primary: LearningPrimary;
+  sink: LearningSink;
   /** Asks for an alarm at `at` (the DO keeps its earlier one, if any). */
   armAt(at: number): void;
 }
@@ -50,11 +50,11 @@ export class ConversationLearning {
   /**
    * Records a vote from a signal and starts sending it. `client` is the requester's client
    * digest (an operator's id for agents); a verified customer counts as themselves wherever
-   * they are. A signal with no client or in an EU conversation is not recorded.
+   * they are. A signal with no client is not recorded.
    */
   signal(decision: SignalDecision, client: string | undefined): void {
     const meta = this.d.store.meta();
-    if (decision.kind !== "vote" || !client || !meta || meta.jurisdiction === "eu" || this.d.config.learn.mode === "off") return;
+    if (decision.kind !== "vote" || !client || !meta || this.d.config.learn.mode === "off") return;
     const waiting = this.d.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM learning_outbox").one().n;
     if (waiting >= MAX_OUTBOX) return;
     this.d.sql.exec(
@@ -95,7 +95,7 @@ export class ConversationLearning {
         if (text) {
           const operator = row.source === "agent" || row.source === "editor";
           const client = operator ? row.client : (subjectDigest ?? (await learnDigest(secret, "client", row.client)));
-          await this.d.primary.record({ articleId: row.article_id, locale: row.locale, text, conversation, client, subject: subjectDigest, source: row.source });
+          await this.d.sink.record({ articleId: row.article_id, locale: row.locale, text, conversation, client, subject: subjectDigest, source: row.source }, meta.jurisdiction === "eu");
         }
         this.d.sql.exec("DELETE FROM learning_outbox WHERE id = ?", row.id);
       } catch {

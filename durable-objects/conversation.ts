@@ -29,7 +29,7 @@ import { ErasedMarker } from "./conversation-erased.ts";
 import { FrameLimits } from "./conversation-frame-limits.ts";
 import { ConversationLearning } from "./conversation-learning.ts";
 import { agentSignal, feedbackSignal, pickSignal } from "../src/kb/learning/signals.ts";
-import { learningPrimary } from "../src/platform/learning.ts";
+import { learningSink } from "../src/platform/learning.ts";
 import { learnDigest } from "../src/kb/learning/digests.ts";
 import { ConversationHandoff } from "./conversation-handoff.ts";
 import { ConversationKey } from "./conversation-key.ts";
@@ -120,7 +120,7 @@ export class ConversationDO extends DurableObject<Env> {
       observer: () => this.observer,
     });
     this.ops = new ConversationOps(ctx, env, config, () => this.store.meta(), () => this.region(), this.marker);
-    this.learning = new ConversationLearning({ config, store: this.store, sql: ctx.storage.sql, primary: learningPrimary(config), armAt: (at) => this.armAt(at) });
+    this.learning = new ConversationLearning({ config, store: this.store, sql: ctx.storage.sql, sink: learningSink(env, config), armAt: (at) => this.armAt(at) });
     this.turns = new Turns(
       {
         store: this.store,
@@ -204,7 +204,7 @@ export class ConversationDO extends DurableObject<Env> {
       // redacted, keyed by digests, and confirmed by others (a subject's erasure removes them too).
       if (options.learned !== false && this.config.tokenSecret.length >= 16) {
         const digest = await learnDigest(this.config.tokenSecret, "conversation", conversation.id);
-        await learningPrimary(this.config).erase({ conversations: [digest] }).catch(() => {});
+        await learningSink(this.env, this.config).erase({ conversations: [digest] }).catch(() => {});
       }
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();

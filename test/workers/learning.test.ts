@@ -6,7 +6,9 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signCustomer } from "../../src/privacy/identity.ts";
 import { agent, agentCall, frames, openConsole, operator, team } from "./agent-helpers.ts";
-import { admin, ADMIN_KEY, breakerCoolDown, call, cid, createArticle, createConversation, setFaults, SocketClient, unique, warmReplica, type Created } from "./helpers.ts";
+import { eq } from "drizzle-orm";
+import { learnedQuestions } from "../../src/kb/schema.ts";
+import { admin, ADMIN_KEY, breakerCoolDown, call, cid, createArticle, createConversation, setFaults, SocketClient, testPrimary, unique, warmReplica, type Created } from "./helpers.ts";
 
 interface Reply {
   seq: number;
@@ -243,18 +245,31 @@ describe("privacy", { timeout: 60_000 }, () => {
     expect(await learned(`articleId=${encodeURIComponent(articleId)}`)).toEqual([]);
   });
 
-  it("an EU conversation's pick sends nothing outside the EU", async () => {
+  it("an EU conversation's pick waits in the EU until an editor approves its words", async () => {
     const { articleId, question } = await topic();
-    const res = await call("/v1/conversations", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}", cf: { country: "DE", continent: "EU", colo: "FRA" } } as RequestInit);
-    const eu = await res.json<Created>();
-    expect(eu.id).toMatch(/^eu-/);
-    const reply = await offered(eu, question, articleId, "198.51.100.9");
-    await ask(eu, "Brass lantern polishing", "198.51.100.9", { articleId, inReplyTo: reply.seq });
-    // A pick after it in another conversation arrives; the EU one never does.
-    const conv = await createConversation();
-    await ask(conv, "Brass lantern polishing", "198.51.100.10", { articleId, inReplyTo: (await offered(conv, question, articleId, "198.51.100.10")).seq });
-    const [only] = await until(() => learned(`articleId=${encodeURIComponent(articleId)}`), (l) => l.length === 1);
-    expect(only).toMatchObject({ confirmations: 1, status: "candidate" });
+    for (const ip of ["198.51.100.9", "198.51.100.10"]) {
+      const res = await call("/v1/conversations", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}", cf: { country: "DE", continent: "EU", colo: "FRA" } } as RequestInit);
+      const eu = await res.json<Created>();
+      expect(eu.id).toMatch(/^eu-/);
+      const reply = await offered(eu, question, articleId, ip);
+      await ask(eu, "Brass lantern polishing", ip, { articleId, inReplyTo: reply.seq });
+    }
+    // Two clients confirmed it, but EU words need an editor: a candidate, held in the EU object.
+    const [held] = await until(() => learned(`articleId=${encodeURIComponent(articleId)}`), (l) => l[0]?.confirmations === 2);
+    expect(held).toMatchObject({ text: question, status: "candidate", confirmations: 2, eu: true });
+    expect(held!.id).toMatch(/^lqeu_/);
+    expect(await learned(`status=active&articleId=${encodeURIComponent(articleId)}`)).toEqual([]);
+    const primary = testPrimary();
+    expect(await primary.select().from(learnedQuestions).where(eq(learnedQuestions.articleId, articleId))).toEqual([]);
+
+    const approved = await admin(`/learned/${held!.id}/approve`, { method: "POST" });
+    expect(approved.status).toBe(200);
+    expect(await approved.json()).toMatchObject({ articleId, text: question, status: "active", confirmations: 2 });
+    const after = await learned(`articleId=${encodeURIComponent(articleId)}`);
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ status: "active" });
+    expect(after[0]!.id).toMatch(/^lq_/);
+    expect((await admin(`/learned/${held!.id}/approve`, { method: "POST" })).status).toBe(404);
   });
 
   it("keeps a vote while the primary is down and sends it on the conversation's alarm", async () => {

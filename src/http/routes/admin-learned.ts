@@ -1,11 +1,14 @@
 // Editors' view of learned questions (src/kb/learning): list them, approve or reject them,
 // teach one directly, delete one. Roles admin and kb_editor; every call is audited (the list
 // is redacted customer words: reads coalesce per operator like the gap report's). A change
-// replicas see takes a KB version, and the replicas are pinged to pull it.
+// replicas see takes a KB version, and the replicas are pinged to pull it. EU conversations'
+// candidates (ids `lqeu_…`) wait in the LearnedEuDO and are listed beside the primary's; an
+// approval moves their words to the primary, a rejection or deletion removes them there.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../errors.ts";
-import { LEARNED_STATUSES, VOTE_SOURCES } from "../../kb/learning/learned.ts";
-import { deleteLearned, getLearned, listLearned, reviewLearned, teachLearned } from "../../kb/learning/questions.ts";
+import { EU_ID_PREFIX, LEARNED_STATUSES, VOTE_SOURCES } from "../../kb/learning/learned.ts";
+import { adoptLearned, deleteLearned, listLearned, reviewLearned, teachLearned, type LearnedQuestion } from "../../kb/learning/questions.ts";
+import { learnedEu } from "../../platform/learning.ts";
 import { ArticleIdSchema, LocaleSchema, TextSchema } from "../../conversation/schemas.ts";
 import { allReplicas, pingReplicas } from "../../platform/replicas.ts";
 import { redact } from "../../privacy/redact.ts";
@@ -22,10 +25,10 @@ const editors = operatorAuth("admin", "kb_editor");
 const ROLES = "Roles: `admin`, `kb_editor`. Audited.";
 const tags = ["Admin: knowledge base"];
 const security = [{ bearerAuth: [] }];
-const LEARNED_ID = /^lq_[0-9a-f]{16}$/;
+const LEARNED_ID = /^lq(eu)?_[0-9a-f]{16}$/;
 const READ_COALESCE_MS = 15 * 60_000;
 
-const IdParam = z.object({ id: z.string().regex(LEARNED_ID, "id is lq_ and 16 hex digits").openapi({ param: { name: "id", in: "path" }, example: "lq_0123456789abcdef" }) });
+const IdParam = z.object({ id: z.string().regex(LEARNED_ID, "id is lq_ (or lqeu_) and 16 hex digits").openapi({ param: { name: "id", in: "path" }, example: "lq_0123456789abcdef" }) });
 
 export const LearnedQuestionSchema = z
   .object({
@@ -39,6 +42,7 @@ export const LearnedQuestionSchema = z
     sources: z.record(z.enum(VOTE_SOURCES), z.number().int()),
     firstSeen: z.string(),
     lastSeen: z.string(),
+    eu: z.boolean().optional().openapi({ description: "From EU conversations: the words wait in the EU until an editor approves them." }),
   })
   .openapi("LearnedQuestion");
 
@@ -110,15 +114,42 @@ function ping(c: { env: Env; var: AppEnv["Variables"]; executionCtx: { waitUntil
   c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
 }
 
+const isEu = (id: string) => id.startsWith(EU_ID_PREFIX);
+
 adminLearned.openapi(list, async (c) => {
-  const items = await onPrimary(c.var.config, (db) => listLearned(db, c.req.valid("query")));
+  const { config } = c.var;
+  const query = c.req.valid("query");
+  const primary = await onPrimary(config, (db) => listLearned(db, query));
+  // EU candidates are never active: they are listed unless another status is asked for.
+  const eu = query.status === "active" ? [] : await learnedEu(c.env, config).list(query).catch(() => [] as LearnedQuestion[]);
+  const items = [...primary, ...eu.filter((q) => !query.status || q.status === query.status)].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen)).slice(0, query.limit);
   return c.json({ items }, 200);
 });
+
+/** An EU candidate approved: its words and votes move to the primary, then leave the EU object. */
+async function approveEu(c: { env: Env; var: AppEnv["Variables"] }, id: string): Promise<LearnedQuestion | null> {
+  const { config } = c.var;
+  const eu = learnedEu(c.env, config);
+  const candidate = await eu.get(id);
+  if (!candidate) return null;
+  const adopted = await onPrimary(config, (db) => adoptLearned(db, candidate, config.learn, Date.now()));
+  if (!adopted) throw new AppError("article_not_found");
+  await eu.remove(id);
+  return adopted;
+}
 
 for (const action of ["approve", "reject"] as const) {
   adminLearned.openapi(review(action), async (c) => {
     const { config } = c.var;
-    const question = await onPrimary(config, (db) => reviewLearned(db, c.req.valid("param").id, action === "approve" ? "approved" : "rejected", config.learn));
+    const { id } = c.req.valid("param");
+    let question: LearnedQuestion | null;
+    if (!isEu(id)) question = await onPrimary(config, (db) => reviewLearned(db, id, action === "approve" ? "approved" : "rejected", config.learn));
+    else if (action === "approve") question = await approveEu(c, id);
+    else {
+      // A rejected EU candidate's words are not kept anywhere.
+      const held = (await learnedEu(c.env, config).get(id))?.question ?? null;
+      question = held && (await learnedEu(c.env, config).remove(id)) ? { ...held, status: "rejected" } : null;
+    }
     if (!question) throw new AppError("learned_question_not_found");
     ping(c);
     return c.json(question, 200);
@@ -137,7 +168,8 @@ adminLearned.openapi(teach, async (c) => {
 
 adminLearned.openapi(remove, async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await onPrimary(c.var.config, (db) => deleteLearned(db, id, Date.now())))) throw new AppError("learned_question_not_found");
+  const deleted = isEu(id) ? await learnedEu(c.env, c.var.config).remove(id) : await onPrimary(c.var.config, (db) => deleteLearned(db, id, Date.now()));
+  if (!deleted) throw new AppError("learned_question_not_found");
   ping(c);
   return c.json({ id, deleted: true as const }, 200);
 });

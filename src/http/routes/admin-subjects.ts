@@ -11,7 +11,7 @@ import { isCustomerId, subjectKey } from "../../privacy/identity.ts";
 import { signReceipt } from "../../privacy/receipt.ts";
 import { validationHook } from "../../validation.ts";
 import { learnDigest } from "../../kb/learning/digests.ts";
-import { eraseLearned } from "../../kb/learning/questions.ts";
+import { learningSink } from "../../platform/learning.ts";
 import { onPrimary } from "../primary-call.ts";
 import { audit } from "../audit.ts";
 import type { AppEnv } from "../context.ts";
@@ -108,7 +108,7 @@ adminSubjects.openapi(eraseRoute, async (c) => {
   const secret = requireSecret(config);
   const conversations = await Promise.all(listed.map((e) => learnDigest(secret, "conversation", e.conversationId)));
   const learnedSubject = await learnDigest(secret, "subject", subject);
-  await onPrimary(config, (db) => eraseLearned(db, { subject: learnedSubject, conversations }, config.learn, Date.now()));
+  await onPrimary(config, () => learningSink(c.env, config).erase({ subject: learnedSubject, conversations }));
   const erased = await Promise.all(found.map(async ({ stub }) => unwrap(await stub.erase()).erased));
   await index.erase();
   const receipt = await signReceipt(requireSecret(config), { subject, conversations: erased.filter(Boolean).length, erasedAt: new Date().toISOString() });

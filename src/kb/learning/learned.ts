@@ -116,6 +116,9 @@ export function decideVote(question: QuestionVotes | null, vote: Vote, context: 
   return { kind: "recorded", status: statusOf(next, context), previous, counts: countVotes(next.votes) };
 }
 
+/** Ids of learned questions waiting in the EU (LearnedEuDO) start with this; the primary's with `lq_`. */
+export const EU_ID_PREFIX = "lqeu_";
+
 /** The UTC day of a time, as votes record it. */
 export function dayOf(at: number): string {
   return new Date(at).toISOString().slice(0, 10);

@@ -32,6 +32,8 @@ export interface LearnedQuestion {
   sources: Record<VoteSource, number>;
   firstSeen: string;
   lastSeen: string;
+  /** Waiting in the EU for an editor's approval (from EU conversations). */
+  eu?: boolean;
 }
 
 /** What replicas pull: an active question's words, or (text null) that it is no longer active. */
@@ -170,6 +172,34 @@ export async function teachLearned(db: KbDatabase, input: { articleId: string; l
   const key = questionKey(input.text);
   const row = await db.select().from(learnedQuestions).where(and(eq(learnedQuestions.articleId, input.articleId), eq(learnedQuestions.key, key))).get();
   return row ? reviewLearned(db, row.id, "approved", settings) : null;
+}
+
+/**
+ * An editor approved an EU candidate: its words and its votes' digests move to the primary
+ * (joining the same question if the primary has it), approved.
+ */
+export async function adoptLearned(
+  db: KbDatabase,
+  candidate: { question: LearnedQuestion; key: string; originConversation: string; originSubject: string | null; votes: Array<{ conversation: string; client: string; subject: string | null; source: VoteSource; day: string; at: number }> },
+  settings: LearnSettings,
+  now: number,
+): Promise<LearnedQuestion | null> {
+  const q = candidate.question;
+  const article = await db.select({ id: articles.id }).from(articles).where(and(eq(articles.id, q.articleId), isNull(articles.deletedAt))).get();
+  if (!article) return null;
+  const id = newId();
+  const counts = countVotes([]);
+  await db.batch([
+    db
+      .insert(learnedQuestions)
+      .values({ id, articleId: q.articleId, key: candidate.key, text: q.text, locale: q.locale, status: "candidate", review: "approved", confirmations: 0, notHelpful: 0, sources: counts.sources, firstSeen: Date.parse(q.firstSeen), lastSeen: now, originConversation: candidate.originConversation, originSubject: candidate.originSubject, version: 0, deletedAt: null })
+      .onConflictDoUpdate({ target: [learnedQuestions.articleId, learnedQuestions.key], set: { review: "approved", lastSeen: now, text: q.text, deletedAt: null } }),
+  ]);
+  const row = await db.select().from(learnedQuestions).where(and(eq(learnedQuestions.articleId, q.articleId), eq(learnedQuestions.key, candidate.key))).get();
+  if (!row) return null;
+  if (candidate.votes.length) await db.insert(learnedVotes).values(candidate.votes.map((v) => ({ ...v, questionId: row.id }))).onConflictDoNothing();
+  await refresh(db, [row.id], settings);
+  return getLearned(db, row.id);
 }
 
 /** Deletes questions: tombstones without their words (replicas drop them) and without votes. */

@@ -1,0 +1,5 @@
+// LearnedEuDO migrations, in order. Never edit one that has run; add the next instead.
+import init from "./0001_init.sql";
+import type { Migration } from "../../src/storage/migrations.ts";
+
+export const learnedEuMigrations: Migration[] = [{ name: "0001_init", sql: init }];
