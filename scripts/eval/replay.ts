@@ -128,7 +128,7 @@ export async function replay(replica: EvalReplica, traffic: Query[], test: Query
   }
   const ordered = shuffle(sends, random);
   // The attacker's conversations, spread through the traffic; it stops after N wrong picks.
-  const attackerSends = options.attacker ? Array.from({ length: options.attacker * 3 }, () => traffic[Math.floor(random() * traffic.length)]!) : [];
+  const attackerSends = options.attacker ? Array.from({ length: options.attacker * 5 }, () => traffic[Math.floor(random() * traffic.length)]!) : [];
   const every = attackerSends.length ? Math.max(1, Math.floor(ordered.length / attackerSends.length)) : Infinity;
   const stream: Send[] = [];
   ordered.forEach((s, i) => {
