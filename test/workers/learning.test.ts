@@ -6,6 +6,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signCustomer } from "../../src/privacy/identity.ts";
 import { agent, agentCall, frames, openConsole, operator, team } from "./agent-helpers.ts";
+import { conversationIn, eventually, opsJson } from "./ops-helpers.ts";
 import { eq } from "drizzle-orm";
 import { learnedQuestions } from "../../src/kb/schema.ts";
 import { admin, ADMIN_KEY, breakerCoolDown, call, cid, createArticle, createConversation, setFaults, SocketClient, testPrimary, unique, warmReplica, type Created } from "./helpers.ts";
@@ -228,6 +229,35 @@ describe("editors' API", { timeout: 60_000 }, () => {
     const trail = await call("/v1/admin/audit?limit=200", { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
     const actions = (await trail.json<{ entries: Array<{ action: string; outcome: string }> }>()).entries.map((e) => `${e.action}:${e.outcome}`);
     expect(actions).toEqual(expect.arrayContaining(["kb.learned.teach:ok", "kb.learned.teach:denied", "kb.learned.reject:ok", "kb.learned.approve:ok", "kb.learned.delete:ok"]));
+  });
+});
+
+describe("the gap report", { timeout: 60_000 }, () => {
+  it("a gap that belongs to an existing article teaches it the gap's questions and closes the gap", async () => {
+    const { articleId } = await topic();
+    await warmReplica("me");
+    const word = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => String.fromCharCode(97 + (b % 26))).join("");
+    const conv = await conversationIn("me");
+    const question = `${word} zqxv wrbl?`;
+    const reply = await ask(conv, question, "198.51.100.20");
+    expect(reply.meta?.decision).not.toBe("answer");
+    type Gap = { id: string; examples: string[] };
+    const ours = (gaps: Gap[]) => gaps.find((g) => g.examples.some((e) => e.includes(word)));
+    const listed = await eventually(() => opsJson<{ gaps: Gap[] }>("/v1/admin/kb/gaps?locale=en").then((r) => r.gaps), (gaps) => ours(gaps) !== undefined);
+    const gap = ours(listed)!;
+
+    const viewer = await operator("Viewer", "ops_viewer", null);
+    const refused = await call(`/v1/admin/kb/gaps/${gap.id}/belongs`, { method: "POST", headers: { Authorization: `Bearer ${viewer.key}`, "Content-Type": "application/json" }, body: JSON.stringify({ articleId }) });
+    expect(refused.status).toBe(403);
+    const belongs = await call(`/v1/admin/kb/gaps/${gap.id}/belongs`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_KEY}`, "Content-Type": "application/json" }, body: JSON.stringify({ articleId }) });
+    expect(belongs.status).toBe(200);
+    const body = await belongs.json<{ learned: Learned[]; closed: number }>();
+    expect(body.learned.map((l) => l.text)).toContain(question);
+    expect(body.learned.every((l) => l.status === "active" && l.articleId === articleId)).toBe(true);
+    expect(body.closed).toBeGreaterThan(0);
+    expect(ours((await opsJson<{ gaps: Gap[] }>("/v1/admin/kb/gaps?locale=en")).gaps)).toBeUndefined();
+    const missing = await call(`/v1/admin/kb/gaps/${gap.id}/belongs`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_KEY}`, "Content-Type": "application/json" }, body: JSON.stringify({ articleId: "en:no-such-article" }) });
+    expect(missing.status).toBe(404);
   });
 });
 

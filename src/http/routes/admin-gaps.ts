@@ -4,7 +4,10 @@
 // questions — none from an EU conversation: the KB primary has no jurisdiction — and a
 // `gap:<ref>` tag per member; publishing it closes those gaps (admin-kb.ts).
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { LocaleSchema } from "../../conversation/schemas.ts";
+import { ArticleIdSchema, LocaleSchema } from "../../conversation/schemas.ts";
+import { teachLearned } from "../../kb/learning/questions.ts";
+import { jsonBody } from "../middleware/json-body.ts";
+import { LearnedQuestionSchema } from "./admin-learned.ts";
 import { REGIONS } from "../../edge/regions.ts";
 import { AppError } from "../../errors.ts";
 import { articleId, type ArticleInput } from "../../kb/article.ts";
@@ -68,6 +71,22 @@ const draft = createRoute({
   responses: { 201: jsonResponse(z.object({ article: ArticleSchema, gap: GapSchema }), "The draft article"), ...errorResponses(400, 401, 403, 404, 409, 503) },
 });
 
+const belongs = createRoute({
+  method: "post",
+  path: "/v1/admin/kb/gaps/{id}/belongs",
+  tags,
+  security,
+  summary: "Say a gap belongs to an existing article: its questions become learned questions of it",
+  description:
+    "Most misunderstood questions are new wordings of existing articles, not new topics. The gap's `draftable` examples (never EU conversations' words) are taught to the article as learned questions (active at once, an editor's approval), and the gap is closed.",
+  middleware: [audited("kb.gaps.belongs", (c) => c.req.param("id") ?? "-"), editors, jsonBody] as const,
+  request: {
+    params: z.object({ id: z.string().regex(GAP_REF_PATTERN, "id is a gap reference such as weur.gap_en_0123456789abcdef").openapi({ param: { name: "id", in: "path" } }) }),
+    body: { required: true, content: { "application/json": { schema: z.strictObject({ articleId: ArticleIdSchema }).openapi("GapBelongs") } } },
+  },
+  responses: { 200: jsonResponse(z.object({ articleId: z.string(), learned: z.array(LearnedQuestionSchema), closed: z.number().int() }), "Taught, and the gap closed"), ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
+});
+
 export const adminGaps = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 async function report(c: { env: Env; var: AppEnv["Variables"] }, filter: { language?: string; since?: number }, limit: number): Promise<MergedGap[]> {
@@ -109,6 +128,31 @@ adminGaps.openapi(draft, async (c) => {
   await readRegions(c.env, config, (stub, region) => stub.markDraft(region, byRegion.get(region) ?? [], article.id), [...byRegion.keys()]);
   c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(config.replicaShards)));
   return c.json({ article, gap: { ...gap, draft: article.id } }, 201);
+});
+
+adminGaps.openapi(belongs, async (c) => {
+  const ref = c.req.valid("param").id;
+  const { articleId: target } = c.req.valid("json");
+  const language = /^gap_([a-z]+)_/.exec(parseGapRef(ref)!.id)?.[1];
+  const gap = findGap(await report(c, { language }, 500), ref);
+  if (!gap) throw new AppError("gap_not_found");
+  const { config, operator } = c.var;
+  const db = configuredPrimary(config);
+  const article = await getArticle(db, target).catch(() => {
+    throw new AppError("primary_unavailable");
+  });
+  if (!article || article.deletedAt !== null) throw new AppError("article_not_found");
+  const learned = [];
+  for (const text of gap.draftable) {
+    const taught = await teachLearned(db, { articleId: target, locale: article.locale, text, operatorId: operator.id }, config.learn, Date.now()).catch(() => {
+      throw new AppError("primary_unavailable");
+    });
+    if (taught) learned.push(taught);
+  }
+  const byRegion = gapsOfTags(gap.members.map((m) => `${GAP_TAG_PREFIX}${m}`));
+  const closed = await readRegions(c.env, config, (stub, region) => stub.closeGaps(region, byRegion.get(region) ?? []), [...byRegion.keys()]);
+  c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(config.replicaShards)));
+  return c.json({ articleId: target, learned, closed: closed.reduce((n, r) => n + r.value, 0) }, 200);
 });
 
 /** The slug, or the first of slug-2, slug-3 … that no live article of the locale has. */
