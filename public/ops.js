@@ -154,7 +154,15 @@ function renderGaps() {
   if (!state.canGaps || !state.gaps) return;
   const items = state.gaps.map((g) => {
     const reasons = Object.entries(g.reasons).filter(([, n]) => n > 0).map(([r, n]) => `${t(`reasons.${r}`)} ${number(n)}`).join(" · ");
-    const action = g.draft ? el("span", { class: "draft" }, t("draftMade", { id: g.draft })) : el("button", { type: "button", class: "make-draft", "data-gap": g.id }, t("createDraft"));
+    const draft = g.draft ? el("span", { class: "draft" }, t("draftMade", { id: g.draft })) : el("button", { type: "button", class: "make-draft", "data-gap": g.id }, t("createDraft"));
+    // Most misunderstood questions are new wordings of an existing article: say which, and they teach it.
+    const belongs = el(
+      "span",
+      { class: "belongs" },
+      el("input", { class: "belongs-article", list: "gap-articles", placeholder: t("belongsPlaceholder"), "aria-label": t("belongsTo"), "data-gap": g.id }),
+      el("button", { type: "button", class: "belongs-to", "data-gap": g.id }, t("belongsTo")),
+    );
+    const action = el("div", { class: "gap-actions" }, draft, belongs);
     const examples = el("ul", { class: "examples" }, ...g.examples.map((e) => el("li", { lang: g.language === "zh" ? "zh-CN" : g.language }, e)));
     return el("li", { class: "gap", "data-gap": g.id }, el("div", { class: "gap-title" }, el("strong", { lang: g.language === "zh" ? "zh-CN" : g.language }, g.representative), el("span", { class: "count" }, t("asked", { n: number(g.count) }))), el("p", { class: "muted" }, `${reasons} · ${t("regions", { list: g.regions.join(", ") })}`), examples, action);
   });
@@ -182,7 +190,33 @@ async function refresh() {
   $("updated").textContent = state.updatedAt ? t(Date.now() - state.updatedAt > 3 * POLL_MS ? "stale" : "updated", { time: clock(state.updatedAt) }) : "";
 }
 
+/** Per language: questions learned this week, and the answered-right trend (AI resolution, 24 h against 7 days). */
+async function loadLearning() {
+  const [stats, day, week, articles] = await Promise.all([
+    api("/v1/admin/kb/learned/stats"),
+    state.canOps ? api("/v1/ops/summary?window=24h") : null,
+    state.canOps ? api("/v1/ops/summary?window=7d") : null,
+    api("/v1/admin/kb/articles?limit=500&status=published"),
+  ]);
+  if (articles.status === 200) $("gap-articles").replaceChildren(...articles.body.articles.map((a) => el("option", { value: a.id }, a.title)));
+  if (stats.status !== 200) return;
+  const rate = (summary, language) => {
+    const r = summary?.status === 200 ? summary.body.byLanguage?.[language]?.aiResolution?.rate : null;
+    return typeof r === "number" ? percent(r) : "–";
+  };
+  const items = stats.body.languages.map((l) =>
+    el(
+      "li",
+      {},
+      t("learningLine", { language: l.language, week: number(l.learnedThisWeek), active: number(l.active), candidates: number(l.candidates) }),
+      el("span", { class: "muted" }, ` · ${t("answeredTrend", { day: rate(day, l.language), week: rate(week, l.language) })}`),
+    ),
+  );
+  $("learning").replaceChildren(...(items.length ? items : [el("li", { class: "muted" }, t("noLearning"))]));
+}
+
 async function loadGaps() {
+  void loadLearning();
   const res = await api(`/v1/admin/kb/gaps?window=7d${state.gapLocale ? `&locale=${state.gapLocale}` : ""}`);
   if (res.status !== 200) return;
   state.gaps = res.body.gaps;
@@ -270,6 +304,20 @@ $("gap-locale").addEventListener("change", (e) => {
   void loadGaps();
 });
 $("gap-list").addEventListener("click", async (e) => {
+  const belongs = e.target.closest("button.belongs-to");
+  if (belongs) {
+    const input = belongs.parentElement.querySelector("input.belongs-article");
+    const articleId = input.value.trim();
+    if (!articleId) return input.focus();
+    belongs.disabled = true;
+    const message = $("gap-message");
+    const res = await api(`/v1/admin/kb/gaps/${encodeURIComponent(belongs.dataset.gap)}/belongs`, { method: "POST", body: JSON.stringify({ articleId }), headers: { "Content-Type": "application/json" } }).catch(() => ({ status: 0, body: null }));
+    message.textContent = res.status === 200 ? t("belongsDone", { id: articleId }) : t("belongsFailed", { code: res.body?.error?.code ?? res.status });
+    message.hidden = false;
+    belongs.disabled = false;
+    await loadGaps();
+    return;
+  }
   const button = e.target.closest("button.make-draft");
   if (!button) return;
   button.disabled = true;

@@ -7,7 +7,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../errors.ts";
 import { EU_ID_PREFIX, LEARNED_STATUSES, VOTE_SOURCES } from "../../kb/learning/learned.ts";
-import { adoptLearned, deleteLearned, listLearned, reviewLearned, teachLearned, type LearnedQuestion } from "../../kb/learning/questions.ts";
+import { adoptLearned, deleteLearned, learnedCounts, listLearned, reviewLearned, teachLearned, type LearnedQuestion } from "../../kb/learning/questions.ts";
+import { languageOf } from "../../kb/text/tokens.ts";
 import { learnedEu } from "../../platform/learning.ts";
 import { ArticleIdSchema, LocaleSchema, TextSchema } from "../../conversation/schemas.ts";
 import { allReplicas, pingReplicas } from "../../platform/replicas.ts";
@@ -65,6 +66,25 @@ const list = createRoute({
   responses: { 200: jsonResponse(z.object({ items: z.array(LearnedQuestionSchema) }), "Learned questions"), ...errorResponses(400, 401, 403, 503) },
 });
 
+const stats = createRoute({
+  method: "get",
+  path: "/v1/admin/kb/learned/stats",
+  tags,
+  security,
+  summary: "Learned questions per language: learned this week, active, candidates, rejected",
+  description: `For the ops dashboard. ${ROLES}`,
+  middleware: [audited("kb.learned.read", () => "stats", { coalesceMs: READ_COALESCE_MS }), editors] as const,
+  responses: {
+    200: jsonResponse(
+      z.object({ languages: z.array(z.object({ language: z.string(), learnedThisWeek: z.number().int().openapi({ description: "Active questions first asked in the last 7 days." }), active: z.number().int(), candidates: z.number().int(), rejected: z.number().int() })) }),
+      "Per language",
+    ),
+    ...errorResponses(401, 403, 503),
+  },
+});
+
+const WEEK_MS = 7 * 86_400_000;
+
 const review = (action: "approve" | "reject") =>
   createRoute({
     method: "post",
@@ -115,6 +135,22 @@ function ping(c: { env: Env; var: AppEnv["Variables"]; executionCtx: { waitUntil
 }
 
 const isEu = (id: string) => id.startsWith(EU_ID_PREFIX);
+
+adminLearned.openapi(stats, async (c) => {
+  const rows = await onPrimary(c.var.config, (db) => learnedCounts(db, Date.now() - WEEK_MS));
+  const byLanguage = new Map<string, { language: string; learnedThisWeek: number; active: number; candidates: number; rejected: number }>();
+  for (const r of rows) {
+    const language = languageOf(r.locale);
+    const entry = byLanguage.get(language) ?? { language, learnedThisWeek: 0, active: 0, candidates: 0, rejected: 0 };
+    if (r.status === "active") {
+      entry.active += r.count;
+      entry.learnedThisWeek += Number(r.recent ?? 0);
+    } else if (r.status === "candidate") entry.candidates += r.count;
+    else entry.rejected += r.count;
+    byLanguage.set(language, entry);
+  }
+  return c.json({ languages: [...byLanguage.values()] }, 200);
+});
 
 adminLearned.openapi(list, async (c) => {
   const { config } = c.var;
