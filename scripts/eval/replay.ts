@@ -19,6 +19,7 @@ import { intentSlug } from "../../src/kb/import/formats.ts";
 import type { LearnSettings } from "../../src/kb/learning/learned.ts";
 import { recordVote, type VoteInput } from "../../src/kb/learning/questions.ts";
 import { seededRandom } from "../../src/kb/model/classifier.ts";
+import { shuffled } from "../../src/kb/model/cross-validation.ts";
 import type { Candidate } from "../../src/kb/retrieval.ts";
 import { learnedQuestions } from "../../src/kb/schema.ts";
 import { redact } from "../../src/privacy/redact.ts";
@@ -53,30 +54,21 @@ const DAY = 86_400_000;
 const SPAN_DAYS = 30;
 const MAX_ASKERS = 3;
 
-function shuffle<T>(items: T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 /** The dataset's traffic and test: its own traffic split, or the first `split` of its shuffled test. */
 export function replaySplit(dataset: Dataset, options: Pick<ReplayOptions, "split" | "perArticle" | "seed">): { traffic: Query[]; test: Query[] } {
   const random = seededRandom(options.seed);
   let traffic = dataset.traffic ?? [];
   let test = dataset.test;
   if (options.split !== undefined) {
-    const shuffled = shuffle(dataset.test, random);
-    const cut = Math.round(shuffled.length * options.split);
-    traffic = shuffled.slice(0, cut).filter((q) => q.label !== null);
-    test = shuffled.slice(cut);
+    const mixed = shuffled(dataset.test, random);
+    const cut = Math.round(mixed.length * options.split);
+    traffic = mixed.slice(0, cut).filter((q) => q.label !== null);
+    test = mixed.slice(cut);
   }
   if (!traffic.length) throw new Error(`${dataset.name} has no traffic split: use --dataset clinc150-small, or --replay-split with --train/--test`);
   if (options.perArticle !== undefined) {
     const taken = new Map<string, number>();
-    traffic = shuffle(traffic, random).filter((q) => {
+    traffic = shuffled(traffic, random).filter((q) => {
       const n = (taken.get(q.label!) ?? 0) + 1;
       taken.set(q.label!, n);
       return n <= options.perArticle!;
@@ -126,7 +118,7 @@ export async function replay(replica: EvalReplica, traffic: Query[], test: Query
     const askers = 1 + Math.floor(random() * MAX_ASKERS);
     for (let i = 0; i < askers; i++) sends.push({ text: q.text, gold: intentSlug(q.label!), client: `client-${client++}`, attacker: false });
   }
-  const ordered = shuffle(sends, random);
+  const ordered = shuffled(sends, random);
   // The attacker's conversations, spread through the traffic; it stops after N wrong picks.
   const attackerSends = options.attacker ? Array.from({ length: options.attacker * 5 }, () => traffic[Math.floor(random() * traffic.length)]!) : [];
   const every = attackerSends.length ? Math.max(1, Math.floor(ordered.length / attackerSends.length)) : Infinity;

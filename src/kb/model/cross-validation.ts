@@ -41,7 +41,8 @@ function score(model: ClassifierModel, centroids: Centroids, text: string, skip:
   return { ...signalsOf(modelSignals(values, ranked, coverage, similarities(centroids, x))), ranked: ranked.slice(0, 3) };
 }
 
-function shuffled<T>(items: T[], random: () => number): T[] {
+/** A seeded Fisher–Yates shuffle (a copy). */
+export function shuffled<T>(items: T[], random: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
