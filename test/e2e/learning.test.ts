@@ -74,7 +74,7 @@ async function until(articleId: string, done: (items: Awaited<ReturnType<typeof 
 /** Has the replicas pull the primary's changes, and the stack's own region's (where these conversations are) train on them. */
 async function syncReplica(): Promise<void> {
   expect((await admin("/sync", "POST")).status).toBe(200);
-  await warmReplicas(baseUrl, ADMIN_KEY);
+  await warmReplicas(baseUrl);
 }
 
 const articles = { polish: `en:lantern-polish-${tag}`, repair: `en:lantern-repair-${tag}`, wick: `en:lantern-wick-${tag}`, glass: `en:lantern-glass-${tag}` };
