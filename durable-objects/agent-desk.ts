@@ -286,10 +286,13 @@ export class AgentDeskDO extends DurableObject<Env> {
   private async post(agent: AgentIdentity, conversationId: string, clientMessageId: string, body: { text?: string; template?: string; articleId?: string }): Promise<Outcome<AgentReply>> {
     const conversation = conversationById(this.env, conversationId, this.jurisdictions);
     if (!conversation) return fail("conversation_not_found");
-    const refused = checkAssigned(this.store.state(agent.team), agent.id, conversationId);
+    const state = this.store.state(agent.team);
+    // A message left for the team (an offline ticket) is answered by any agent of the team, by mail.
+    const ticket = state.tickets.some((t) => t.conversationId === conversationId) && !state.conversations[conversationId];
+    const refused = ticket ? null : checkAssigned(state, agent.id, conversationId);
     const input: AgentPost = { agent: { id: agent.id, name: agent.name }, clientMessageId, refused, ...body };
     const outcome = await conversation.agentMessage(input).catch(() => fail<{ message: Message; duplicate: boolean }>("internal_error"));
-    if (!outcome.ok) return outcome;
+    if (!outcome.ok || ticket) return outcome.ok ? ok({ kind: "message", ...outcome.value }) : outcome;
     const held = this.store.state(agent.team).conversations[conversationId];
     // A retry after a crash may be the first the desk hears of the reply.
     if (!outcome.value.duplicate || (held && !held.replied)) this.apply(agent.team, { type: "agent_replied", agentId: agent.id, conversationId });

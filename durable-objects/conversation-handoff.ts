@@ -8,6 +8,7 @@ import type { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { nextTrend, sentimentOf } from "../src/answer/sentiment.ts";
 import {
   afterReply,
+  agentReplyByMail,
   applyDeskUpdate,
   botSilent,
   feedbackRefusal,
@@ -23,7 +24,8 @@ import {
 } from "../src/conversation/handoff.ts";
 import type { HandoffFrame, OfflineMessageInput, RatingInput, ServerFrame } from "../src/conversation/protocol.ts";
 import type { Handover, Turns } from "../src/conversation/turns.ts";
-import type { CloseReason, Message } from "../src/conversation/types.ts";
+import type { CloseReason, ConversationMeta, Message } from "../src/conversation/types.ts";
+import { cameByMail } from "../src/email/answering.ts";
 import { withTimeout } from "../src/resilience/breaker.ts";
 import { renderTemplate } from "../src/desk/canned.ts";
 import { ticketSubject } from "../src/desk/tickets.ts";
@@ -111,13 +113,22 @@ export class ConversationHandoff implements Handover {
     return this.record().frame;
   }
 
-  async answered(_message: Message, reply: Message): Promise<HandoffFrame | null> {
+  async answered(message: Message, reply: Message): Promise<HandoffFrame | null> {
+    const byMail = cameByMail(message);
     const before = this.record();
-    const { record, request } = afterReply(before, reply);
+    const { record, request } = afterReply(before, reply, byMail);
     if (record !== before) this.d.handoffs.save(record);
     if (!request) return null;
     const outcome = await this.request(request);
+    // A mail nobody can take now is left for the team, as a chat customer would leave a message.
+    if (byMail && outcome.ok && !withDesk(this.record())) await this.fileMail(message);
     return outcome.ok ? outcome.value : null;
+  }
+
+  /** Whether agents' messages go to the customer by mail now (README: Email). */
+  byMail(): boolean {
+    const meta = this.d.store.meta();
+    return meta !== null && agentReplyByMail(meta.channel, this.record());
   }
 
   /** Every frame the turns publish: messages go on to the agent who has the conversation. */
@@ -175,23 +186,14 @@ export class ConversationHandoff implements Handover {
       if (meta.status === "closed") return fail("conversation_closed");
       const refused = leaveMessageRefusal(this.record());
       if (refused) return fail(refused);
-      const record = this.record();
-      const language = this.d.store.dialogue().language ?? languageOf(meta.locale);
-      let filed: Outcome<null>;
-      try {
-        filed = await this.desk(record.team).leaveMessage(record.team, { conversationId: meta.id, language });
-      } catch {
-        return fail("desk_unavailable");
-      }
+      const filed = await this.fileTicket(meta);
       if (!filed.ok) return filed;
       const at = Date.now();
       const message: Message = { seq, role: "customer", text: input.text, createdAt: iso(at), clientMessageId: input.clientMessageId };
       await this.hold(message);
       this.d.touched(at);
       this.d.sockets.publish({ type: "message", message } satisfies ServerFrame);
-      // The address and the subject are the customer's words: sealed like the transcript.
-      const [email, subject] = await Promise.all([this.d.store.sealText(input.email, "ticket:email"), this.d.store.sealText(ticketSubject(input.text), "ticket:subject")]);
-      this.tell({ ...this.record(), status: "ended", frame: TICKET_FILED, ticket: { email, seq, subject, at } });
+      await this.keepTicket(input.email, ticketSubject(input.text), seq, at);
       return ok({ message, duplicate: false, handoff: TICKET_FILED });
     });
   }
@@ -258,7 +260,8 @@ export class ConversationHandoff implements Handover {
         if (stored.text !== text) return fail("client_message_id_conflict");
         return ok({ message: this.d.handoffs.decorate([stored], "agent")[0]!, duplicate: true });
       }
-      if (meta.status === "closed") return fail("conversation_closed");
+      // A mail can be answered after the conversation closed; a chat cannot.
+      if (meta.status === "closed" && !this.byMail()) return fail("conversation_closed");
       if (post.refused) return fail(post.refused);
       const at = Date.now();
       const message: Message = { seq, role: "agent", text, createdAt: iso(at) };
@@ -303,6 +306,32 @@ export class ConversationHandoff implements Handover {
   }
 
   // ---- Inside ----------------------------------------------------------------------------
+
+  /** Files the conversation as an offline ticket at its team's desk. */
+  private async fileTicket(meta: ConversationMeta): Promise<Outcome<null>> {
+    const record = this.record();
+    const language = this.d.store.dialogue().language ?? languageOf(meta.locale);
+    try {
+      return await this.desk(record.team).leaveMessage(record.team, { conversationId: meta.id, language });
+    } catch {
+      return fail("desk_unavailable");
+    }
+  }
+
+  /** Remembers the filed ticket; the address and the subject are the customer's words, sealed like the transcript. */
+  private async keepTicket(address: string, subject: string, seq: number, at: number): Promise<void> {
+    const [email, sealedSubject] = await Promise.all([this.d.store.sealText(address, "ticket:email"), this.d.store.sealText(subject, "ticket:subject")]);
+    this.tell({ ...this.record(), status: "ended", frame: TICKET_FILED, ticket: { email, seq, subject: sealedSubject, at } });
+  }
+
+  /** A mail that no agent can take now becomes a ticket, answered by mail when the team is back. */
+  private async fileMail(message: Message): Promise<void> {
+    const meta = this.d.store.meta();
+    const address = meta?.customer?.email;
+    if (!meta || !address) return;
+    const filed = await this.fileTicket(meta);
+    if (filed.ok) await this.keepTicket(address, meta.subject || ticketSubject(message.text), message.seq, Date.now());
+  }
 
   private tell(record: HandoffRecord): void {
     const changed = JSON.stringify(record.frame) !== JSON.stringify(this.record().frame);

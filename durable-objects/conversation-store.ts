@@ -8,7 +8,7 @@ import { INITIAL_DIALOGUE, type DialogueState } from "../src/answer/dialogue.ts"
 import { Cipher } from "../src/privacy/cipher.ts";
 import { EnvelopeError, rewrap, type Keyring } from "../src/privacy/envelope.ts";
 import type { TurnStore } from "../src/conversation/turns.ts";
-import type { CloseReason, ConversationMeta, CreateInput, Message, ReplyMeta, Role, TranscriptPage } from "../src/conversation/types.ts";
+import type { Channel, CloseReason, ConversationMeta, CreateInput, Message, ReplyMeta, Role, TranscriptPage } from "../src/conversation/types.ts";
 import type { ErasedMarker } from "./conversation-erased.ts";
 
 type MessageRow = {
@@ -35,6 +35,8 @@ type ConversationRow = {
   close_reason: CloseReason | null;
   send_tat: number | null;
   subject: string | null;
+  channel: Channel;
+  mail_subject: string | null;
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -49,7 +51,7 @@ function toMessage(r: MessageRow): Message {
 
 /** The record without its sealed fields (the store adds them, opened). */
 function toMeta(r: ConversationRow): ConversationMeta {
-  const meta: ConversationMeta = { id: r.id, locale: r.locale, region: r.region, jurisdiction: r.jurisdiction ?? null, status: r.status, createdAt: iso(r.created_at) };
+  const meta: ConversationMeta = { id: r.id, locale: r.locale, region: r.region, jurisdiction: r.jurisdiction ?? null, channel: r.channel ?? "web", status: r.status, createdAt: iso(r.created_at) };
   if (r.closed_at !== null) meta.closedAt = iso(r.closed_at);
   if (r.close_reason) meta.closeReason = r.close_reason;
   return meta;
@@ -59,8 +61,10 @@ export class ConversationStore implements TurnStore {
   private readonly storage: DurableObjectStorage;
   private readonly sql: SqlStorage;
   private record: ConversationRow | null = null;
-  /** The record's customer fields and metadata, opened. */
-  private opened: Pick<ConversationMeta, "customer" | "metadata"> = {};
+  /** The record's customer fields, metadata and mail subject, opened. */
+  private opened: Pick<ConversationMeta, "customer" | "metadata" | "subject"> = {};
+  /** Runs inside the transaction that writes each message (the mail channel's rows go with it). */
+  private inserted: ((m: Message) => void) | null = null;
   private lastSeq = 0;
   /** meta(), built from the record and the opened fields; reset whenever they change. */
   private built: ConversationMeta | null = null;
@@ -98,6 +102,7 @@ export class ConversationStore implements TurnStore {
     this.opened = {
       customer: this.record.customer ? (JSON.parse(await this.openText(this.record.customer, "customer")) as ConversationMeta["customer"]) : undefined,
       metadata: this.record.metadata ? (JSON.parse(await this.openText(this.record.metadata, "metadata")) as ConversationMeta["metadata"]) : undefined,
+      subject: this.record.mail_subject === null ? undefined : await this.openText(this.record.mail_subject, "subject"),
     };
     const row = this.sql.exec<{ state: string }>("SELECT state FROM dialogue WHERE id = 1").toArray()[0];
     if (row) this.state = { ...INITIAL_DIALOGUE, ...(JSON.parse(await this.openText(row.state, "dialogue")) as Partial<DialogueState>) };
@@ -110,6 +115,7 @@ export class ConversationStore implements TurnStore {
       const meta = toMeta(this.record);
       if (this.opened.customer) meta.customer = this.opened.customer;
       if (this.opened.metadata) meta.metadata = this.opened.metadata;
+      if (this.opened.subject !== undefined) meta.subject = this.opened.subject;
       this.built = meta;
     }
     return this.built;
@@ -160,12 +166,13 @@ export class ConversationStore implements TurnStore {
     const { cipher, wrapped } = await Cipher.create(ring, input.id);
     const customer = input.customer ? await cipher.seal(JSON.stringify(input.customer), "customer") : null;
     const metadata = input.metadata ? await cipher.seal(JSON.stringify(input.metadata), "metadata") : null;
+    const mailSubject = input.mailSubject === undefined ? null : await cipher.seal(input.mailSubject, "subject");
     this.marker.check();
     this.cipher = cipher;
     this.storage.transactionSync(() => {
       this.sql.exec("INSERT INTO data_key (id, kid, wrapped, created_at) VALUES (1, ?, ?, ?)", ring.current, wrapped, at);
       this.sql.exec(
-        "INSERT INTO conversation (id, locale, region, jurisdiction, customer, metadata, subject, status, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+        "INSERT INTO conversation (id, locale, region, jurisdiction, customer, metadata, subject, channel, mail_subject, status, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
         input.id,
         input.locale,
         input.region,
@@ -173,12 +180,36 @@ export class ConversationStore implements TurnStore {
         customer,
         metadata,
         input.subject ?? null,
+        input.channel ?? "web",
+        mailSubject,
         at,
         at,
       );
     });
     this.record = this.sql.exec<ConversationRow>("SELECT * FROM conversation LIMIT 1").one();
-    this.opened = { customer: input.customer, metadata: input.metadata };
+    this.opened = { customer: input.customer, metadata: input.metadata, subject: input.mailSubject };
+    this.built = null;
+  }
+
+  /**
+   * Sets what else is written with each message, in the same transaction (the mail channel:
+   * a mail's headers, a reply queued in the mail outbox, so a stored reply is never left unsent).
+   * Synchronous: it runs between the message's INSERT and the commit.
+   */
+  onInsert(writes: (m: Message) => void): void {
+    this.inserted = writes;
+  }
+
+  /** The clientMessageId of the message at `seq` (synchronous: usable inside a write). */
+  clientMessageIdOf(seq: number): string | null {
+    return this.sql.exec<{ c: string | null }>("SELECT client_message_id AS c FROM messages WHERE seq = ?", seq).toArray()[0]?.c ?? null;
+  }
+
+  /** A closed conversation opens again (a mail replied to it). */
+  reopen(): void {
+    this.marker.check();
+    this.sql.exec("UPDATE conversation SET status = 'open', closed_at = NULL, close_reason = NULL WHERE status = 'closed'");
+    if (this.record?.status === "closed") Object.assign(this.record, { status: "open", closed_at: null, close_reason: null });
     this.built = null;
   }
 
@@ -325,6 +356,7 @@ export class ConversationStore implements TurnStore {
       m.meta ? JSON.stringify(m.meta) : null,
       at,
     );
+    this.inserted?.(m);
     this.lastSeq = Math.max(this.lastSeq, m.seq);
   }
 }

@@ -37,6 +37,9 @@ import type { AgentTranscript } from "./conversation-handoff-view.ts";
 import { HandoffStore, type AgentRef, type Note, type StoredRating } from "./conversation-handoff-store.ts";
 import { close, ConversationSockets, send } from "./conversation-sockets.ts";
 import { ConversationStore } from "./conversation-store.ts";
+import { ConversationMail, type MailDelivery, type MailReceipt } from "./conversation-mail.ts";
+import { MailStore } from "./conversation-mail-store.ts";
+import { MailAwareAnswerer } from "../src/email/answering.ts";
 import { SocketLimits } from "./conversation-socket-limits.ts";
 
 const BACKLOG_PAGE = 200;
@@ -57,6 +60,8 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly ops: ConversationOps;
   /** Votes for learned questions (picks, feedback, agents), on their way to the KB primary. */
   readonly learning: ConversationLearning;
+  /** The email channel: mail in, the mail outbox (conversation-mail.ts). */
+  private readonly mail: ConversationMail;
   private readonly idleMs: number;
   private readonly defaultRegion: Region;
   private readonly config: Config;
@@ -121,10 +126,21 @@ export class ConversationDO extends DurableObject<Env> {
     });
     this.ops = new ConversationOps(ctx, env, config, () => this.store.meta(), () => this.region(), this.marker);
     this.learning = new ConversationLearning({ config, store: this.store, sql: ctx.storage.sql, sink: learningSink(env, config), armAt: (at) => this.armAt(at) });
+    this.mail = new ConversationMail({
+      env,
+      config,
+      store: this.store,
+      mails: new MailStore(ctx.storage.sql, this.marker),
+      handoffs: this.handoffs,
+      handoff: this.handoff,
+      turns: () => this.turns,
+      create: (input) => this.create(input),
+      armBy: (at) => this.armAt(at),
+    });
     this.turns = new Turns(
       {
         store: this.store,
-        answerer,
+        answerer: new MailAwareAnswerer(answerer),
         publish: (frame) => {
           this.sockets.publish(frame, "all");
           this.handoff.published(frame);
@@ -146,7 +162,11 @@ export class ConversationDO extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       await this.store.load(this.keyring);
       this.turns.resume();
-    }).then(() => this.key.registerQuietly());
+    }).then(async () => {
+      // Mail stored but not sent before a restart goes now.
+      void this.mail.flush();
+      await this.key.registerQuietly();
+    });
   }
 
   async create(input: CreateInput): Promise<Outcome<ConversationMeta>> {
@@ -218,6 +238,12 @@ export class ConversationDO extends DurableObject<Env> {
       this.alarmArmed = false;
       return ok({ erased: true });
     });
+  }
+
+  /** A mail for this conversation, read by the Worker's email handler; a second delivery is stored and answered once. */
+  receiveMail(input: MailDelivery): Promise<Outcome<MailReceipt>> {
+    if (this.marker.erased) return Promise.resolve(fail("conversation_not_found"));
+    return this.mail.receive(input);
   }
 
   /** Rewraps the data key under the current master key (a rewrap pass: `npm run keys -- rewrap`). */
@@ -428,6 +454,8 @@ export class ConversationDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmArmed = false;
+    // Mail waiting in the outbox (a failed send, or a restart before sending) goes first.
+    await this.mail.flush();
     // Every conversation has an alarm pending (idle, then retention): a registry entry that
     // could not be written before is written now.
     await this.key.registerQuietly();
@@ -444,12 +472,17 @@ export class ConversationDO extends DurableObject<Env> {
   private async timers(): Promise<void> {
     this.ops.idle(Date.now());
     const meta = this.store.meta();
-    if (meta?.status === "closed") return this.retention();
-    const decision = idleDecision({ status: meta?.status ?? null, lastActivityAt: this.store.lastActivityAt(), idleMs: this.idleMs, now: Date.now(), pendingTurns: this.turns.pending });
-    if (decision.type === "rearm") {
-      await this.ctx.storage.setAlarm(decision.at);
-      this.alarmArmed = true;
-    } else if (decision.type === "close") this.closeConversation("idle_timeout");
+    if (meta?.status === "closed") await this.retention();
+    else {
+      const idleMs = meta?.channel === "email" ? this.config.email.idleSeconds * 1000 : this.idleMs;
+      const decision = idleDecision({ status: meta?.status ?? null, lastActivityAt: this.store.lastActivityAt(), idleMs, now: Date.now(), pendingTurns: this.turns.pending });
+      if (decision.type === "rearm") {
+        await this.ctx.storage.setAlarm(decision.at);
+        this.alarmArmed = true;
+      } else if (decision.type === "close") this.closeConversation("idle_timeout");
+    }
+    const retry = this.marker.erased ? null : this.mail.nextDue();
+    if (retry !== null) this.armAt(retry);
   }
 
   private closeConversation(reason: CloseReason): void {
@@ -459,9 +492,11 @@ export class ConversationDO extends DurableObject<Env> {
     this.ops.closed();
     this.sockets.publish({ type: "closed", reason } satisfies ServerFrame);
     this.sockets.closeAll(1000, reason);
-    // From now on the alarm is the retention deadline.
+    // From now on the alarm is the retention deadline (or sooner, for mail still to send).
     this.alarmArmed = true;
     void this.ctx.storage.setAlarm(at + this.retentionMs);
+    const retry = this.mail.nextDue();
+    if (retry !== null) this.armAt(retry);
   }
 
   /** A closed conversation is erased once its retention period has passed. */
@@ -498,8 +533,10 @@ export class ConversationDO extends DurableObject<Env> {
     return isRegion(region) ? region : this.defaultRegion;
   }
 
-  /** An earlier alarm for a retry (learning votes); the alarm's own logic re-arms what else is due. */
+  /** The alarm fires by `at` at the latest (a retry: learning votes, mail to send; a conversation opened again); the alarm's own logic re-arms what else is due. */
   private armAt(at: number): void {
+    if (this.marker.erased) return;
+    this.alarmArmed = true;
     void this.ctx.storage.getAlarm().then((alarm) => (alarm === null || alarm > at ? this.ctx.storage.setAlarm(at) : undefined));
   }
 

@@ -43,6 +43,9 @@ export interface Config {
     /** Conversations one client IP may start (many customers can share one address: CGNAT). */
     conversationsPerIp: RatePolicy;
     conversation: RatePolicy;
+    /** Mail accepted per sender address and per sender domain. */
+    emailSender: RatePolicy;
+    emailDomain: RatePolicy;
     /** Each other kind of customer frame (handoff, rating, typing, offline_message) per conversation, WebSocket and HTTP alike. */
     conversationFrames: RatePolicy;
     /** Per credential presented, and per client IP, on the admin API. */
@@ -74,6 +77,8 @@ export interface Config {
   };
   /** Learning from confirmations (src/kb/learning): LEARN_MODE, LEARN_MIN_CONFIRMATIONS, LEARN_MAX_PER_CLIENT_PER_DAY. */
   learn: LearnSettings;
+  /** The email channel (README: Email). */
+  email: EmailConfig;
   /** Ops events, alerts and their webhook (docs/ops.md). */
   ops: {
     /** OPS_EVENTS: emit events (on unless "off"). */
@@ -133,6 +138,8 @@ function parseConfig(env: ConfigVars): Config {
       conversationsPerIp: parsePolicy(env.RATE_LIMIT_CONVERSATIONS_PER_IP, { limit: 300, periodMs: 3_600_000 }),
       conversation: parsePolicy(env.RATE_LIMIT_CONVERSATION, { limit: 30, periodMs: 60_000 }),
       conversationFrames: parsePolicy(env.RATE_LIMIT_CONVERSATION_FRAMES, { limit: 20, periodMs: 60_000 }),
+      emailSender: parsePolicy(env.RATE_LIMIT_EMAIL_SENDER, { limit: 20, periodMs: 3_600_000 }),
+      emailDomain: parsePolicy(env.RATE_LIMIT_EMAIL_DOMAIN, { limit: 300, periodMs: 3_600_000 }),
       admin: parsePolicy(env.RATE_LIMIT_ADMIN, { limit: 600, periodMs: 60_000 }),
       adminIp: parsePolicy(env.RATE_LIMIT_ADMIN_IP, { limit: 1_200, periodMs: 60_000 }),
       llmBudget: parsePolicy(env.LLM_BUDGET, { limit: 60, periodMs: 60_000 }),
@@ -174,6 +181,7 @@ function parseConfig(env: ConfigVars): Config {
       minConfirmations: positiveInt(env.LEARN_MIN_CONFIRMATIONS, DEFAULT_LEARN_SETTINGS.minConfirmations),
       maxPerClientPerDay: positiveInt(env.LEARN_MAX_PER_CLIENT_PER_DAY, DEFAULT_LEARN_SETTINGS.maxPerClientPerDay),
     },
+    email: readEmailConfig(env),
     ops: {
       events: env.OPS_EVENTS !== "off",
       resolutionWindowMs: positiveInt(env.RESOLUTION_WINDOW_SECONDS, 1_800) * 1000,
@@ -181,6 +189,37 @@ function parseConfig(env: ConfigVars): Config {
       webhookSecret: env.ALERT_WEBHOOK_SECRET ?? "",
       alertRules: env.ALERT_RULES ?? "",
     },
+  };
+}
+
+/** The email channel's settings. */
+export interface EmailConfig {
+  /** EMAIL_SUPPORT_ADDRESS, lower case: mail to it (or reply+<token>@ its domain) is ours. */
+  supportAddress: string;
+  /** The part after the @ of the support address. */
+  domain: string;
+  fromName: string;
+  /** The team whose desk takes email conversations (EMAIL_TEAM, else DEFAULT_TEAM). */
+  team: string;
+  maxBytes: number;
+  region: Region;
+  jurisdiction: "eu" | null;
+  idleSeconds: number;
+}
+
+function readEmailConfig(env: ConfigVars): EmailConfig {
+  const address = (env.EMAIL_SUPPORT_ADDRESS ?? "").trim().toLowerCase();
+  const supportAddress = /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address) ? address : "support@holdfast.test";
+  const region = env.EMAIL_REGION?.trim() ?? "";
+  return {
+    supportAddress,
+    domain: supportAddress.slice(supportAddress.indexOf("@") + 1),
+    fromName: env.EMAIL_FROM_NAME?.trim() || "Support",
+    team: env.EMAIL_TEAM?.trim() || env.DEFAULT_TEAM?.trim() || "support",
+    maxBytes: positiveInt(env.EMAIL_MAX_BYTES, 10_485_760),
+    region: isRegion(region) ? region : isRegion(env.DEFAULT_REGION ?? "") ? (env.DEFAULT_REGION as Region) : "weur",
+    jurisdiction: env.EMAIL_JURISDICTION === "none" ? null : "eu",
+    idleSeconds: positiveInt(env.EMAIL_IDLE_SECONDS, 604_800),
   };
 }
 

@@ -10,6 +10,7 @@ import keyRegistered from "./0008_key_registered.sql";
 import frameLimits from "./0009_frame_limits.sql";
 import erased from "./0010_erased.sql";
 import learning from "./0011_learning.sql";
+import email from "./0012_email.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const conversationMigrations: Migration[] = [
@@ -24,4 +25,5 @@ export const conversationMigrations: Migration[] = [
   { name: "0009_frame_limits", sql: frameLimits },
   { name: "0010_erased", sql: erased },
   { name: "0011_learning", sql: learning },
+  { name: "0012_email", sql: email },
 ];

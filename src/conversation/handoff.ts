@@ -4,8 +4,9 @@
 // ConversationDO stores the record and carries out what these functions decide.
 import type { HandoffReason, Resolution } from "../desk/model.ts";
 import type { HandoffFrame } from "../desk/protocol.ts";
+import { answeredByMail, queueReason } from "../email/answering.ts";
 import type { ErrorCode } from "../errors.ts";
-import type { Message } from "./types.ts";
+import type { Channel, Message } from "./types.ts";
 
 export type HandoffStatus = "none" | "queued" | "assigned" | "offline" | "ended";
 
@@ -76,13 +77,30 @@ const FROM_BOT: Record<"requested" | "negative_sentiment" | "repeated_failures",
 
 /**
  * What a stored bot reply means for the handoff: the customer asked for a person in words
- * (`request`), or the bot offered one (remembered as `offer`, for when it is accepted).
+ * (`request`), or the bot offered one (remembered as `offer`, for when it is accepted). A
+ * mail the bot did not answer itself goes to the team (`request`, with the reason), unless
+ * the desk has the conversation already.
  */
-export function afterReply(record: HandoffRecord, reply: Message): { record: HandoffRecord; request: HandoffReason | null } {
+export function afterReply(record: HandoffRecord, reply: Message, byMail = false): { record: HandoffRecord; request: HandoffReason | null } {
+  if (byMail && !answeredByMail(reply.meta)) return withDesk(record) ? { record, request: null } : { record: { ...record, offer: null }, request: queueReason(reply.meta) };
   const offered = reply.meta?.decision === "offer_handoff" ? reply.meta.handoff?.reason : undefined;
   if (!offered) return { record, request: null };
   if (offered === "requested") return { record: { ...record, offer: null }, request: FROM_BOT.requested };
   return { record: { ...record, offer: FROM_BOT[offered] }, request: null };
+}
+
+/**
+ * Whether an agent's message goes to the customer by mail: always in an email conversation,
+ * and in a chat when it answers the message the customer left for the team (not while the
+ * customer is back in the chat with an agent).
+ */
+export function agentReplyByMail(channel: Channel, record: HandoffRecord): boolean {
+  return channel === "email" || (record.ticket !== null && record.status !== "assigned");
+}
+
+/** Whether the bot's reply to a mail goes out by mail: an answer always, the note that the team will reply only the first time. */
+export function botReplyByMail(reply: Message, record: HandoffRecord): boolean {
+  return answeredByMail(reply.meta) || !withDesk(record);
 }
 
 /** Why a person is asked for: as given, else the bot's standing offer, else the customer's own wish. */

@@ -121,7 +121,10 @@ export class Turns {
   resume(): void {
     this.resuming = this.queue.run(async () => {
       const message = await this.ports.store.unanswered();
-      if (message && !this.ports.handover?.held(message.seq)) await this.answer(message, {}, true);
+      if (!message || this.ports.handover?.held(message.seq)) return;
+      const reply = await this.answer(message, {}, true);
+      // What the reply asks for (a person, the team for a mail) is asked for now.
+      await this.ports.handover?.answered(message, reply).catch(() => null);
     });
   }
 

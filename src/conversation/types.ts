@@ -40,7 +40,12 @@ export interface Message {
   meta?: ReplyMeta;
   /** Who wrote an agent's message (role `agent`): the name they go by with customers (agents also see the id). */
   agent?: { name: string; id?: string };
+  /** Files a customer's mail carried: not stored, only named. */
+  attachments?: Array<{ name: string; size: number }>;
 }
+
+/** Where a conversation came from. */
+export type Channel = "web" | "email";
 
 export interface Customer {
   id?: string;
@@ -59,6 +64,10 @@ export interface ConversationMeta {
   jurisdiction: "eu" | null;
   customer?: Customer;
   metadata?: Record<string, string>;
+  /** Where it came from: the chat (web) or a mail to the support address (email). */
+  channel: Channel;
+  /** An email conversation's subject (its first mail's). */
+  subject?: string;
   status: "open" | "closed";
   createdAt: string;
   closedAt?: string;
@@ -93,6 +102,9 @@ export interface CreateInput {
   team?: string;
   /** The Cloudflare colo of the creating request, for ops events (not stored with the record). */
   colo?: string;
+  /** Email conversations: the channel, and the first mail's subject (sealed; `subject` above is the customer's subject key). */
+  channel?: Channel;
+  mailSubject?: string;
 }
 
 export interface SendInput {

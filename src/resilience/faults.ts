@@ -1,5 +1,5 @@
 // Fault injection for drills, development and CI: switches that make the LLM fail or crawl,
-// the KB primary, a replica or the rate limiter unreachable, the region over its LLM budget,
+// the KB primary, a replica, the rate limiter or outgoing mail unreachable, the region over its LLM budget,
 // or every replica call slower. Off and unreachable unless the dev flag is set: with
 // HOLDFAST_DEV unset the switches always read "no fault". They live per isolate (all of a local `wrangler dev`).
 
@@ -15,11 +15,13 @@ export interface Faults {
   limiterDown: boolean;
   /** Extra latency on every replica call, in ms. */
   latencyMs: number;
+  /** The send_email binding fails (replies wait in the mail outbox and are retried). */
+  mailDown: boolean;
 }
 
-export const NO_FAULTS: Faults = { llmDown: false, llmSlow: false, primaryDown: false, replicaDown: false, regionOverBudget: false, replicaShardDown: null, limiterDown: false, latencyMs: 0 };
+export const NO_FAULTS: Faults = { llmDown: false, llmSlow: false, primaryDown: false, replicaDown: false, regionOverBudget: false, replicaShardDown: null, limiterDown: false, latencyMs: 0, mailDown: false };
 
-export const FAULT_NAMES = ["llm-down", "llm-slow", "primary-down", "replica-down", "replica-shard-down=<shard>", "region-over-budget", "limiter-down", "latency=<ms>"];
+export const FAULT_NAMES = ["llm-down", "llm-slow", "primary-down", "replica-down", "replica-shard-down=<shard>", "region-over-budget", "limiter-down", "mail-down", "latency=<ms>"];
 
 /** Parses fault names; null when one is not a fault. */
 export function parseFaults(names: string[]): Faults | null {
@@ -35,6 +37,7 @@ export function parseFaults(names: string[]): Faults | null {
     else if (raw === "replica-down") faults.replicaDown = true;
     else if (raw === "region-over-budget") faults.regionOverBudget = true;
     else if (raw === "limiter-down") faults.limiterDown = true;
+    else if (raw === "mail-down") faults.mailDown = true;
     else return null;
   }
   return faults;
@@ -50,6 +53,7 @@ export function faultNames(faults: Faults): string[] {
   if (faults.replicaShardDown !== null) names.push(`replica-shard-down=${faults.replicaShardDown}`);
   if (faults.regionOverBudget) names.push("region-over-budget");
   if (faults.limiterDown) names.push("limiter-down");
+  if (faults.mailDown) names.push("mail-down");
   if (faults.latencyMs) names.push(`latency=${faults.latencyMs}`);
   return names;
 }

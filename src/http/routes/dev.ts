@@ -12,6 +12,9 @@ import type { AppEnv } from "../context.ts";
 import { devOnly } from "../middleware/dev-only.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { ReplicaStatusSchema } from "../kb-schemas.ts";
+import { operatorAuth } from "../middleware/operator-auth.ts";
+import { devMailbox } from "../../platform/mail.ts";
+
 
 const searchTiming = createRoute({
   method: "post",
@@ -52,7 +55,29 @@ const opsEvents = createRoute({
   responses: { 200: { description: "Whether ops events are emitted now (null: back to OPS_EVENTS)", content: { "application/json": { schema: z.object({ on: z.boolean() }) } } } },
 });
 
+const SentMailSchema = z.object({
+  to: z.string(),
+  from: z.string(),
+  subject: z.string(),
+  messageId: z.string(),
+  inReplyTo: z.string().nullable(),
+  references: z.array(z.string()),
+  text: z.string(),
+  conversationId: z.string(),
+  sentAt: z.string(),
+});
+
+const mailOutbox = createRoute({
+  method: "get",
+  path: "/v1/dev/email/outbox",
+  hide: true,
+  middleware: [devOnly, operatorAuth("admin")] as const,
+  responses: { 200: { description: "The mail sent through the send_email binding, oldest first (development only)", content: { "application/json": { schema: z.object({ items: z.array(SentMailSchema) }) } } } },
+});
+
 export const dev = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+dev.openapi(mailOutbox, async (c) => c.json({ items: await devMailbox(c.env).list() }, 200));
 
 // The benchmark's "events off" figures: the switch lives per isolate, as the faults do.
 dev.openapi(opsEvents, (c) => c.json({ on: setOpsEventsForDev(c.var.config, c.req.valid("json").on) }, 200));

@@ -1,0 +1,5 @@
+// DevMailboxDO migrations, in order. Never edit one that has run; add the next instead.
+import init from "./0001_init.sql";
+import type { Migration } from "../../src/storage/migrations.ts";
+
+export const devMailboxMigrations: Migration[] = [{ name: "0001_init", sql: init }];
