@@ -1,7 +1,6 @@
 // Mail into the Worker's email() handler in workerd, as Email Routing would hand it over (a
 // message object around raw MIME), and the development outbox that records what was sent.
 import { env } from "cloudflare:workers";
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import PostalMime from "postal-mime";
 import worker from "../../src/index.ts";
 import { rawMail, SUPPORT, type MailSpec, type SentItem } from "../support/mail.ts";
@@ -34,9 +33,7 @@ export async function deliver(spec: MailSpec | string, envelope: { from?: string
     forward: () => Promise.reject(new Error("not forwarded in tests")),
     reply: () => Promise.reject(new Error("not replied in tests")),
   } as unknown as ForwardableEmailMessage;
-  const ctx = createExecutionContext();
-  await worker.email(message, env, ctx);
-  await waitOnExecutionContext(ctx);
+  await worker.email(message, env);
   return rejected;
 }
 
