@@ -15,7 +15,7 @@ export class MemoryTurnStore implements TurnStore {
   state: DialogueState = INITIAL_DIALOGUE;
 
   meta(): ConversationMeta {
-    return { id: "c1", locale: "en", region: "weur", jurisdiction: null, status: this.status, createdAt: "2026-12-01T00:00:00.000Z" };
+    return { id: "c1", locale: "en", region: "weur", jurisdiction: null, channel: "web", status: this.status, createdAt: "2026-12-01T00:00:00.000Z" };
   }
   seqOfClientMessage(id: string): number | null {
     return this.messages.find((m) => m.clientMessageId === id)?.seq ?? null;
