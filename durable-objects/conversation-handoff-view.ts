@@ -5,7 +5,7 @@
 import type { AnswerPipeline } from "../src/answer/pipeline.ts";
 import type { HandoffRecord } from "../src/conversation/handoff.ts";
 import type { HandoffFrame } from "../src/conversation/protocol.ts";
-import type { CloseReason, ConversationExport, Message } from "../src/conversation/types.ts";
+import type { Channel, CloseReason, ConversationExport, Message } from "../src/conversation/types.ts";
 import type { Resolution } from "../src/desk/model.ts";
 import type { AssistArticle } from "../src/desk/protocol.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
@@ -23,6 +23,9 @@ export interface AgentTranscript {
     closeReason?: CloseReason;
     customer?: { id?: string; name?: string };
     metadata?: Record<string, string>;
+    /** Where it came from (web chat or email) and, for email, its subject. */
+    channel: Channel;
+    subject?: string;
     team: string;
     handoff: HandoffFrame | null;
     resolution: Resolution | null;
@@ -64,7 +67,8 @@ export class HandoffView {
     const messages = this.d.handoffs.decorate(page.messages, "agent");
     const record = this.d.record();
     const ticket = await this.openTicket();
-    const conversation: AgentTranscript["conversation"] = { id: meta.id, locale: meta.locale, region: meta.region, status: meta.status, createdAt: meta.createdAt, team: record.team, handoff: record.frame, resolution: record.resolution, ticket };
+    const conversation: AgentTranscript["conversation"] = { id: meta.id, locale: meta.locale, region: meta.region, status: meta.status, createdAt: meta.createdAt, channel: meta.channel, team: record.team, handoff: record.frame, resolution: record.resolution, ticket };
+    if (meta.subject !== undefined) conversation.subject = meta.subject;
     if (meta.closeReason) conversation.closeReason = meta.closeReason;
     if (meta.customer) conversation.customer = meta.customer;
     if (meta.metadata) conversation.metadata = meta.metadata;

@@ -121,6 +121,19 @@ export class ConversationMail {
     return this.flushing;
   }
 
+  /** Customer messages that came by mail, with the attachments their mail named (read back for agents and exports). */
+  async decorate(messages: Message[]): Promise<Message[]> {
+    const ins = new Map(this.d.mails.ins().map((row) => [row.seq, row.data]));
+    return Promise.all(
+      messages.map(async (m) => {
+        const sealed = m.role === "customer" && m.clientMessageId ? ins.get(m.seq) : undefined;
+        if (sealed === undefined) return m;
+        const { attachments } = JSON.parse(await this.d.store.openText(sealed, mailWhere(m.clientMessageId!))) as SealedIn;
+        return attachments.length ? { ...m, attachments } : m;
+      }),
+    );
+  }
+
   /** When the outbox next needs a try, or null. */
   nextDue(): number | null {
     return this.d.mails.nextDue();

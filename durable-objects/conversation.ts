@@ -193,7 +193,7 @@ export class ConversationDO extends DurableObject<Env> {
       messages.push(...this.handoff.forCustomer(page.messages));
       after = page.nextAfter;
     }
-    return ok({ conversation, messages, ...(await this.handoff.view.heldAbout()) });
+    return ok({ conversation, messages: await this.mail.decorate(messages), ...(await this.handoff.view.heldAbout()) });
   }
 
   /**
@@ -370,8 +370,9 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   /** The transcript as an agent reads it; the Worker has checked access and audited the read. */
-  agentView(after: number, limit: number): Promise<Outcome<AgentTranscript>> {
-    return this.handoff.view.agentView(after, limit);
+  async agentView(after: number, limit: number): Promise<Outcome<AgentTranscript>> {
+    const view = await this.handoff.view.agentView(after, limit);
+    return view.ok ? ok({ ...view.value, messages: await this.mail.decorate(view.value.messages) }) : view;
   }
 
   /** WebSocket upgrade only: the Worker checked the token and the origin. */
