@@ -41,7 +41,7 @@ function memory(limit = Infinity) {
 function envelope(spec: MailSpec | string, over: Partial<Envelope> = {}): Envelope {
   const raw = typeof spec === "string" ? spec : rawMail(spec);
   const bytes = new TextEncoder().encode(raw);
-  return { from: typeof spec === "string" ? "x@customer.example" : spec.from, to: "support@holdfast.test", rawSize: bytes.byteLength, headers: new Headers(typeof spec === "string" ? {} : spec.headers), raw: async () => bytes.buffer, ...over };
+  return { from: typeof spec === "string" ? "x@customer.example" : spec.from, to: "support@holdfast.test", rawSize: bytes.byteLength, headers: new Headers(typeof spec === "string" ? {} : spec.headers), raw: async () => bytes.buffer as ArrayBuffer, ...over };
 }
 
 describe("taking in a mail", () => {
