@@ -93,7 +93,7 @@ export class AgentDeskDO extends DurableObject<Env> {
   }
 
   /** Files an offline ticket: it names the conversation, whose own object keeps the address and the message. */
-  leaveMessage(team: string, input: { conversationId: string; language: string }): Outcome<null> {
+  leaveMessage(team: string, input: { conversationId: string; language: string; channel?: "email" }): Outcome<null> {
     const applied = this.apply(team, { type: "leave_message", ticketId: `t_${crypto.randomUUID()}`, ...input });
     return applied.ok ? ok(null) : applied;
   }

@@ -148,7 +148,7 @@ export class ConversationHandoff implements Handover {
     const record = requested(this.record(), reason, now);
     this.d.handoffs.save(record);
     const dialogue = this.d.store.dialogue();
-    const event = { type: "enqueue" as const, conversationId: meta.id, reason, language: dialogue.language ?? languageOf(meta.locale), region: meta.region, sentiment: { average: dialogue.sentiment.average, last: dialogue.sentiment.last } };
+    const event = { type: "enqueue" as const, conversationId: meta.id, reason, language: dialogue.language ?? languageOf(meta.locale), region: meta.region, ...(meta.channel === "email" && { channel: "email" as const }), sentiment: { average: dialogue.sentiment.average, last: dialogue.sentiment.last } };
     let outcome: Outcome<DeskUpdate | null>;
     try {
       outcome = await withTimeout((async () => await this.desk(record.team).request(record.team, event))(), DESK_TIMEOUT_MS, "desk");
@@ -312,7 +312,7 @@ export class ConversationHandoff implements Handover {
     const record = this.record();
     const language = this.d.store.dialogue().language ?? languageOf(meta.locale);
     try {
-      return await this.desk(record.team).leaveMessage(record.team, { conversationId: meta.id, language });
+      return await this.desk(record.team).leaveMessage(record.team, { conversationId: meta.id, language, ...(meta.channel === "email" && { channel: "email" as const }) });
     } catch {
       return fail("desk_unavailable");
     }

@@ -34,6 +34,7 @@ export function queueEntry(t, item, { current, me, customerName, elapsed, onSele
   const top = el("span", "item-top");
   top.append(el("strong", "", title), el("span", `badge sla-${item.sla}`, t.sla[item.sla]));
   const details = [item.language.toUpperCase(), item.region, t.trend[item.trend]];
+  if (item.channel === "email") details.unshift(t.channels.email);
   if (item.status === "waiting") details.unshift(t.waiting((item.waitingSeconds ?? 0) + elapsed));
   else if (item.agent && item.agent.agentId !== me) details.unshift(t.withAgent(item.agent.name));
   if (item.slaDueSeconds !== null) details.push(t.slaDue(item.slaDueSeconds - elapsed));
@@ -50,6 +51,7 @@ export function messageRow(t, m) {
   if (m.role === "assistant") text.innerHTML = markdown(m.text);
   else text.textContent = m.text;
   li.append(el("span", "who", who), text);
+  if (m.attachments?.length) li.append(el("p", "source", t.attachments(m.attachments.map((a) => `${a.name} (${Math.ceil(a.size / 1024)} KB)`).join(", "))));
   const sources = m.meta?.citations ?? [];
   if (sources.length) li.append(el("p", "source", `${t.sources}: ${sources.map((s) => s.title).join(", ")}`));
   if (m.meta?.suggestions?.length) li.append(el("p", "source", `${t.suggested}: ${m.meta.suggestions.map((s) => s.title).join(", ")}`));

@@ -217,10 +217,11 @@ function renderHeader() {
   const v = viewOf(current);
   if (!v) return;
   const c = v.view.conversation;
-  $("conv-title").textContent = `${c.customer?.name ?? t.customer} · ${c.id.slice(-8)}`;
+  const who = c.customer?.name ?? c.customer?.email ?? t.customer;
+  $("conv-title").textContent = c.subject ? `${c.subject} · ${who}` : `${who} · ${c.id.slice(-8)}`;
   const item = itemOf(current);
   const state = item ? t.status[item.status] : t.status[c.status];
-  $("conv-meta").textContent = [state, c.locale, c.region, item && (t.reasons[item.reason] ?? item.reason), c.team].filter(Boolean).join(" · ");
+  $("conv-meta").textContent = [t.channels[c.channel] ?? c.channel, state, c.locale, c.region, item && (t.reasons[item.reason] ?? item.reason), c.team].filter(Boolean).join(" · ");
   const notice = c.ticket ? t.ticketNotice(c.ticket) : notices.has(current) ? t.unassigned[notices.get(current)] : "";
   $("conv-notice").hidden = !notice;
   $("conv-notice").textContent = notice;
@@ -233,7 +234,13 @@ function renderActions() {
   const mine = isMine(current);
   $("claim").hidden = item?.status !== "waiting";
   for (const id of ["release", "transfer-to", "transfer-team", "transfer", "resolution", "answered-by", "close"]) $(id).hidden = !mine;
-  $("composer").hidden = !mine;
+  // A message left for the team is answered by any agent of the team, by email.
+  const c = viewOf(current)?.view.conversation;
+  const ticket = Boolean(c?.ticket) && !item;
+  $("composer").hidden = !mine && !ticket;
+  const byMail = c?.channel === "email" || ticket;
+  if (!$("mode-note").checked) $("reply-label").textContent = byMail ? t.composerMail : t.composer;
+  $("reply").placeholder = byMail ? t.composerMail : t.composer;
 }
 
 function renderTranscript() {
@@ -319,6 +326,7 @@ function setMode(note) {
   $(note ? "mode-note" : "mode-reply").checked = true;
   $("reply-label").textContent = note ? t.composerNote : t.composer;
   $("composer").classList.toggle("noting", note);
+  if (!note) renderActions();
 }
 
 const SHORTCUTS = {

@@ -148,6 +148,7 @@ function enqueue(d: DeskDraft, e: EnqueueEvent): null {
     reason: e.reason,
     language: e.language,
     region: e.region,
+    ...(e.channel && { channel: e.channel }),
     sentiment: sentiment(e.sentiment ?? { average: 0, last: 0 }),
     since,
     order: ++d.s.counters.enqueued,
@@ -181,7 +182,7 @@ function transfer(d: DeskDraft, agentId: string, conversationId: string, to: { a
   const c = d.s.conversations[conversationId]!;
   if ("team" in to) {
     if (to.team === d.s.team) return "transfer_invalid";
-    const enqueue: EnqueueEvent = { type: "enqueue", conversationId, reason: c.reason, language: c.language, region: c.region, sentiment: c.sentiment, since: c.since, responded: c.firstResponseAt !== null };
+    const enqueue: EnqueueEvent = { type: "enqueue", conversationId, reason: c.reason, language: c.language, region: c.region, ...(c.channel && { channel: c.channel }), sentiment: c.sentiment, since: c.since, responded: c.firstResponseAt !== null };
     // No `ended` frame: the other team's desk tells the customer where they stand.
     remove(d, c, "transfer", false);
     d.effects.push({ type: "left_team", conversationId, team: to.team, enqueue });

@@ -50,6 +50,8 @@ export interface DeskConversation {
   reason: HandoffReason;
   language: string;
   region: string;
+  /** Where the conversation came from (absent: the web chat); mail is answered by mail. */
+  channel?: "email";
   sentiment: { average: number; last: number };
   /** When the customer asked for a person (kept when it returns to the queue): order and first-response SLA. */
   since: number;
@@ -94,6 +96,8 @@ export interface OfflineTicket {
   ticketId: string;
   conversationId: string;
   language: string;
+  /** A mail nobody could take (absent: a message left in the chat). */
+  channel?: "email";
   createdAt: number;
 }
 
@@ -136,6 +140,7 @@ export interface EnqueueEvent {
   reason: HandoffReason;
   language: string;
   region: string;
+  channel?: "email";
   /** The conversation's sentiment trend (src/answer/sentiment.ts); neutral when absent. */
   sentiment?: { average: number; last: number };
   /** When the customer first asked, if earlier than now (a transfer from another team keeps its place). */
@@ -162,7 +167,7 @@ export type DeskEvent =
   | { type: "release"; agentId: string; conversationId: string }
   | { type: "close"; agentId: string; conversationId: string; resolution: Resolution }
   /** `ticketId` comes from the caller's id source. */
-  | { type: "leave_message"; conversationId: string; ticketId: string; language: string }
+  | { type: "leave_message"; conversationId: string; ticketId: string; language: string; channel?: "email" }
   | { type: "close_ticket"; agentId: string; ticketId: string }
   | { type: "tick" };
 

@@ -17,6 +17,8 @@ export interface QueueItem {
   reason: HandoffReason;
   language: string;
   region: string;
+  /** "email" for a mail (absent: the web chat). */
+  channel?: "email";
   status: "waiting" | "assigned";
   /** 1-based place in the queue while waiting. */
   position: number | null;
@@ -122,6 +124,7 @@ export function queueItems(state: DeskState, now: number, config: DeskConfig): Q
       reason: c.reason,
       language: c.language,
       region: c.region,
+      ...(c.channel && { channel: c.channel }),
       status: c.status,
       position: c.status === "waiting" ? waiting.indexOf(c) + 1 : null,
       agent: agent ? { agentId: agent.agentId, name: agent.name } : null,

@@ -30,6 +30,7 @@ const QueueItemSchema = z.object({
   reason: z.string(),
   language: z.string(),
   region: z.string(),
+  channel: z.literal("email").optional().openapi({ description: "A mail (answered by mail); absent for the web chat." }),
   status: z.enum(["waiting", "assigned"]),
   position: z.number().int().nullable(),
   agent: z.object({ agentId: z.string(), name: z.string() }).nullable(),
@@ -47,7 +48,7 @@ export const QueueSchema = z
     items: z.array(QueueItemSchema),
     agents: z.array(z.object({ agentId: z.string(), name: z.string(), presence: z.enum(PRESENCES), capacity: z.number().int(), active: z.number().int() })),
     breaches: z.object({ firstResponse: z.number().int(), nextResponse: z.number().int() }),
-    tickets: z.array(z.object({ ticketId: z.string(), conversationId: z.string(), language: z.string(), createdAt: z.number() }).openapi({ description: "A message left for the team; the address and the message are read from the conversation (GET /v1/agent/conversations/{id})." })),
+    tickets: z.array(z.object({ ticketId: z.string(), conversationId: z.string(), language: z.string(), channel: z.literal("email").optional(), createdAt: z.number() }).openapi({ description: "A message left for the team (or a mail nobody could take); the address and the message are read from the conversation (GET /v1/agent/conversations/{id}). Any agent of the team answers it by mail (POST …/messages)." })),
     canned: z.array(z.object({ id: z.string(), locale: z.string(), title: z.string(), text: z.string() })),
   })
   .openapi("AgentQueue");

@@ -25,7 +25,7 @@ export function leaveMessage(d: DeskDraft, e: Extract<DeskEvent, { type: "leave_
   if (c?.status === "assigned") return "conversation_assigned";
   if (d.s.tickets.some((t) => t.conversationId === e.conversationId)) return null;
   if (d.s.tickets.length >= d.config.maxOpenTickets) return "too_many_tickets";
-  d.s.tickets.push({ ticketId: e.ticketId, conversationId: e.conversationId, language: e.language, createdAt: d.now });
+  d.s.tickets.push({ ticketId: e.ticketId, conversationId: e.conversationId, language: e.language, ...(e.channel && { channel: e.channel }), createdAt: d.now });
   if (c) remove(d, c, "closed", true);
   d.effects.push({ type: "tickets_changed" });
   return null;
