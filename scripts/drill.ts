@@ -55,6 +55,9 @@ if (handoffs.length) {
       "customer messages held for agents": r.heldForAgents,
       "gone agent had": r.goneAgentHad,
       "left with a gone agent": r.leftWithGoneAgent,
+      "replies by mail": r.mailReplies,
+      "mail lost": r.mailLost,
+      "mail sent twice": r.mailDuplicated,
     })),
   );
 }

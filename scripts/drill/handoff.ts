@@ -1,13 +1,17 @@
 // The handoff drill: customers ask for a person and keep writing, scripted agents reply over
 // the desk's WebSocket, and the server is killed with SIGKILL mid-conversation. One agent
-// never comes back. Afterwards every acknowledged customer and agent message must be stored
-// exactly once and in order, and no conversation may be left with the agent who is gone.
+// never comes back. One more customer writes by mail, and outgoing mail is down for the last
+// second before the kill, so agents' replies to it are stored but not yet sent when the
+// server dies. Afterwards every acknowledged customer and agent message must be stored
+// exactly once and in order, every agent reply to the mail must have left by mail exactly
+// once, and no conversation may be left with the agent who is gone.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createOperator } from "../../src/operators/repository.ts";
 import { openKb } from "../kb.ts";
 import type { Stack } from "../stack.ts";
 import { scriptedAgent, type DrillAgent } from "./agents.ts";
+import { mailCustomer, mailDown, verifyMail, type MailCounts } from "./email.ts";
 import { httpClient, socketClient, type DrillClient } from "./clients.ts";
 import { transcriptOf, verify, type DrillCounts, type Stored } from "./verify.ts";
 
@@ -29,7 +33,7 @@ export interface AgentCounts {
 }
 
 export interface HandoffRun {
-  counts: DrillCounts & AgentCounts;
+  counts: DrillCounts & AgentCounts & MailCounts;
   restartMs: number;
 }
 
@@ -44,8 +48,8 @@ export interface HandoffOptions {
   log: (line: string) => void;
 }
 
-/** Vars the handoff drill's stack runs with: a short reconnect grace, so the gone agent's conversations move on within the drill. */
-export const HANDOFF_VARS = { AGENT_RECONNECT_GRACE_SECONDS: "2" };
+/** Vars the handoff drill's stack runs with: a short reconnect grace, so the gone agent's conversations move on within the drill; an admin key for faults and the mail outbox. */
+export const HANDOFF_VARS = { AGENT_RECONNECT_GRACE_SECONDS: "2", ADMIN_API_KEY: "drill-admin-key-0123456789" };
 
 const wait = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
 
@@ -64,9 +68,13 @@ export async function runHandoff(o: HandoffOptions): Promise<HandoffRun> {
   const script = { first: "I want to talk to a human" };
   const clients: DrillClient[] = [];
   for (let i = 0; i < o.conversations; i++) clients.push(i % 2 ? await httpClient(base, i, o.pacingMs, script) : await socketClient(base, i, o.pacingMs, script));
-  o.log(`handoff: ${clients.length} customers asked for a person (half WebSocket, half HTTP); ${agents.length} agents reply`);
+  const mailConversation = await mailCustomer(base, HANDOFF_VARS.ADMIN_API_KEY, "drill@customer.example");
+  o.log(`handoff: ${clients.length} customers asked for a person (half WebSocket, half HTTP), one more by mail; ${agents.length} agents reply`);
   const talking = clients.map((c) => c.run(() => stopped));
-  await wait(o.before);
+  await wait(Math.max(0, o.before - 1));
+  // Replies stored from now on wait in the outbox: the kill finds them stored and unsent.
+  await mailDown(base, HANDOFF_VARS.ADMIN_API_KEY, true);
+  await wait(Math.min(1, o.before));
   const gone = agents[0]!;
   const goneAgentHad = gone.mine.size;
   gone.leave();
@@ -81,7 +89,9 @@ export async function runHandoff(o: HandoffOptions): Promise<HandoffRun> {
   await Promise.all([...talking, ...working]);
   o.log("handoff: checking every acknowledged customer and agent message, and the desk");
   const customers = await verify(base, clients, 0, false);
-  const counts = { ...customers, ...(await verifyAgents(base, clients, agents)), goneAgentHad, leftWithGoneAgent: await leftWith(base, agents[1]!.token, gone.id) };
+  const replies = agents.flatMap((a) => a.sent.filter((m) => m.conversationId === mailConversation && m.seq !== null).map((m) => m.text));
+  const mail = await verifyMail(base, HANDOFF_VARS.ADMIN_API_KEY, mailConversation, replies);
+  const counts = { ...customers, ...(await verifyAgents(base, clients, agents)), ...mail, goneAgentHad, leftWithGoneAgent: await leftWith(base, agents[1]!.token, gone.id) };
   for (const a of agents) a.close();
   return { counts, restartMs };
 }
@@ -97,10 +107,12 @@ async function verifyAgents(base: string, clients: DrillClient[], agents: DrillA
     counts.heldForAgents += messages.filter((m) => m.role === "customer" && !answered.has(m.seq)).length;
   }
   for (const agent of agents) {
-    counts.agentSent += agent.sent.length;
-    counts.agentRetried += agent.sent.filter((m) => m.retries > 0).length;
+    // Replies in the email conversation are checked against the mail outbox (verifyMail).
+    const chats = agent.sent.filter((m) => transcripts.has(m.conversationId));
+    counts.agentSent += chats.length;
+    counts.agentRetried += chats.filter((m) => m.retries > 0).length;
     const previous = new Map<string, number>();
-    for (const m of agent.sent.filter((s) => s.seq !== null)) {
+    for (const m of chats.filter((s) => s.seq !== null)) {
       counts.agentAcknowledged++;
       const copies = (transcripts.get(m.conversationId) ?? []).filter((s) => s.role === "agent" && s.text === m.text);
       if (copies.length === 0) counts.agentLost++;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { startFakeLlm } from "../fake-llm.ts";
 import { freePort, LOAD_TOOL_LIMITS, startStack } from "../stack.ts";
 import { httpClient, socketClient, type DrillClient } from "./clients.ts";
+import type { MailCounts } from "./email.ts";
 import { HANDOFF_VARS, runHandoff, type AgentCounts } from "./handoff.ts";
 import { verify, type DrillCounts } from "./verify.ts";
 
@@ -25,7 +26,7 @@ export interface DrillOptions {
   log?: (line: string) => void;
 }
 
-export interface DrillReport extends DrillCounts, Partial<AgentCounts> {
+export interface DrillReport extends DrillCounts, Partial<AgentCounts>, Partial<MailCounts> {
   variant: Variant;
   /** Time from the kill to the restarted server answering /healthz. */
   restartMs: number;
@@ -63,7 +64,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       const { counts, restartMs } = await runHandoff({ stack, stateDir, conversations: options.conversations, agents: 3, before: options.before, after: options.after, pacingMs: options.pacingMs, log });
       const ok =
         counts.lost === 0 && counts.duplicated === 0 && counts.outOfOrder === 0 && counts.acknowledged > 0 &&
-        counts.agentLost === 0 && counts.agentDuplicated === 0 && counts.agentOutOfOrder === 0 && counts.agentAcknowledged > 0 && counts.leftWithGoneAgent === 0;
+        counts.agentLost === 0 && counts.agentDuplicated === 0 && counts.agentOutOfOrder === 0 && counts.agentAcknowledged > 0 && counts.leftWithGoneAgent === 0 &&
+        counts.mailReplies > 0 && counts.mailLost === 0 && counts.mailDuplicated === 0;
       return { variant: options.variant, restartMs, ok, ...counts };
     }
     if (options.variant === "primary-down") {
