@@ -56,6 +56,7 @@ if (handoffs.length) {
       "gone agent had": r.goneAgentHad,
       "left with a gone agent": r.leftWithGoneAgent,
       "replies by mail": r.mailReplies,
+      "unsent at the kill": r.mailUnsentAtKill,
       "mail lost": r.mailLost,
       "mail sent twice": r.mailDuplicated,
     })),

@@ -7,6 +7,8 @@
 export interface MailCounts {
   /** Agent replies in the email conversation that were acknowledged, and what the outbox shows of them. */
   mailReplies: number;
+  /** Of them, acknowledged before the kill but not sent by then (stored, waiting in the outbox). */
+  mailUnsentAtKill: number;
   mailLost: number;
   mailDuplicated: number;
 }
@@ -40,12 +42,21 @@ export async function mailDown(base: string, adminKey: string, on: boolean): Pro
   if (res.status !== 200) throw new Error(`faults: ${res.status} ${await res.text()}`);
 }
 
-/** Each acknowledged agent reply in the email conversation went out by mail once (waiting up to `graceMs` for retries). */
-export async function verifyMail(base: string, adminKey: string, conversationId: string, replies: string[], graceMs = 30_000): Promise<MailCounts> {
+/** The texts of the mail sent in a conversation so far. */
+export async function mailTexts(base: string, adminKey: string, conversationId: string): Promise<string[]> {
+  return (await outbox(base, adminKey)).filter((m) => m.conversationId === conversationId).map((m) => m.text);
+}
+
+/**
+ * Each acknowledged agent reply in the email conversation went out by mail once (waiting up to
+ * `graceMs` for retries). `atKill`: the replies acknowledged before the kill, and the mail sent by then.
+ */
+export async function verifyMail(base: string, adminKey: string, conversationId: string, replies: string[], atKill: { replies: string[]; sent: string[] }, graceMs = 30_000): Promise<MailCounts> {
+  const mailUnsentAtKill = atKill.replies.filter((text) => !atKill.sent.some((m) => m.includes(text))).length;
   const count = async () => {
-    const sent = (await outbox(base, adminKey)).filter((m) => m.conversationId === conversationId);
-    const copies = replies.map((text) => sent.filter((m) => m.text.includes(text)).length);
-    return { mailReplies: replies.length, mailLost: copies.filter((n) => n === 0).length, mailDuplicated: copies.reduce((sum, n) => sum + Math.max(0, n - 1), 0) };
+    const sent = await mailTexts(base, adminKey, conversationId);
+    const copies = replies.map((text) => sent.filter((m) => m.includes(text)).length);
+    return { mailReplies: replies.length, mailUnsentAtKill, mailLost: copies.filter((n) => n === 0).length, mailDuplicated: copies.reduce((sum, n) => sum + Math.max(0, n - 1), 0) };
   };
   // Replies stored while mail was down go on the outbox's retries: wait for them, never past the grace.
   for (const end = Date.now() + graceMs; ; ) {

@@ -11,7 +11,7 @@ import { createOperator } from "../../src/operators/repository.ts";
 import { openKb } from "../kb.ts";
 import type { Stack } from "../stack.ts";
 import { scriptedAgent, type DrillAgent } from "./agents.ts";
-import { mailCustomer, mailDown, verifyMail, type MailCounts } from "./email.ts";
+import { mailCustomer, mailDown, mailTexts, verifyMail, type MailCounts } from "./email.ts";
 import { httpClient, socketClient, type DrillClient } from "./clients.ts";
 import { transcriptOf, verify, type DrillCounts, type Stored } from "./verify.ts";
 
@@ -75,6 +75,8 @@ export async function runHandoff(o: HandoffOptions): Promise<HandoffRun> {
   // Replies stored from now on wait in the outbox: the kill finds them stored and unsent.
   await mailDown(base, HANDOFF_VARS.ADMIN_API_KEY, true);
   await wait(Math.min(1, o.before));
+  const repliesByMail = () => agents.flatMap((a) => a.sent.filter((m) => m.conversationId === mailConversation && m.seq !== null).map((m) => m.text));
+  const atKill = { replies: repliesByMail(), sent: await mailTexts(base, HANDOFF_VARS.ADMIN_API_KEY, mailConversation) };
   const gone = agents[0]!;
   const goneAgentHad = gone.mine.size;
   gone.leave();
@@ -89,8 +91,7 @@ export async function runHandoff(o: HandoffOptions): Promise<HandoffRun> {
   await Promise.all([...talking, ...working]);
   o.log("handoff: checking every acknowledged customer and agent message, and the desk");
   const customers = await verify(base, clients, 0, false);
-  const replies = agents.flatMap((a) => a.sent.filter((m) => m.conversationId === mailConversation && m.seq !== null).map((m) => m.text));
-  const mail = await verifyMail(base, HANDOFF_VARS.ADMIN_API_KEY, mailConversation, replies);
+  const mail = await verifyMail(base, HANDOFF_VARS.ADMIN_API_KEY, mailConversation, repliesByMail(), atKill);
   const counts = { ...customers, ...(await verifyAgents(base, clients, agents)), ...mail, goneAgentHad, leftWithGoneAgent: await leftWith(base, agents[1]!.token, gone.id) };
   for (const a of agents) a.close();
   return { counts, restartMs };

@@ -21,6 +21,7 @@ describe("chaos drill (short)", () => {
     expect(report.heldForAgents).toBeGreaterThan(10);
     expect(report.goneAgentHad).toBeGreaterThan(0);
     expect(report.mailReplies).toBeGreaterThan(0);
+    expect(report.mailUnsentAtKill).toBeGreaterThan(0);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, agentLost: 0, agentDuplicated: 0, agentOutOfOrder: 0, leftWithGoneAgent: 0, mailLost: 0, mailDuplicated: 0, ok: true });
   }, 180_000);
 });
