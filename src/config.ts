@@ -209,7 +209,9 @@ export interface EmailConfig {
 
 function readEmailConfig(env: ConfigVars): EmailConfig {
   const address = (env.EMAIL_SUPPORT_ADDRESS ?? "").trim().toLowerCase();
-  const supportAddress = /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address) ? address : "support@holdfast.test";
+  const at = address.indexOf("@");
+  const wellFormed = at > 0 && at === address.lastIndexOf("@") && address.slice(at + 1).includes(".") && !/\s/.test(address);
+  const supportAddress = wellFormed ? address : "support@holdfast.test";
   const region = env.EMAIL_REGION?.trim() ?? "";
   return {
     supportAddress,
