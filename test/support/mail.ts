@@ -49,14 +49,4 @@ export function rawMail(spec: MailSpec): string {
 }
 
 /** One item of GET /v1/dev/email/outbox. */
-export interface SentItem {
-  to: string;
-  from: string;
-  subject: string;
-  messageId: string;
-  inReplyTo: string | null;
-  references: string[];
-  text: string;
-  conversationId: string;
-  sentAt: string;
-}
+export type SentItem = SentMail;
