@@ -1,5 +1,6 @@
 // Raw mails for the email channel's tests: a plain-text RFC 5322 message with the headers a
 // test names (written here as text, the way a mail client would send it).
+import type { SentMail } from "../../src/platform/mail.ts";
 
 export interface MailSpec {
   from: string;
