@@ -85,7 +85,7 @@ describe("email through wrangler dev", () => {
     const frames: Array<Record<string, unknown>> = [];
     ws.on("message", (data) => frames.push(JSON.parse(data.toString())));
     await new Promise((resolve) => ws.once("open", resolve));
-    ws.send(JSON.stringify({ type: "presence", status: "online", capacity: 20 }));
+    ws.send(JSON.stringify({ type: "presence", status: "online" }));
     const seen = async (match: (f: Record<string, unknown>) => boolean) => {
       for (const end = Date.now() + 20_000; !frames.some(match); ) {
         if (Date.now() > end) throw new Error("timed out waiting for a desk frame");
