@@ -155,7 +155,8 @@ export class ConversationMail {
     if (!meta) return false;
     const record = this.d.handoff.record();
     if (m.role === "agent") return agentReplyByMail(meta.channel, record);
-    if (m.role !== "assistant" || m.replyTo === undefined) return false;
+    // Only an email conversation's customers write by mail: a chat turn costs no lookup here.
+    if (m.role !== "assistant" || m.replyTo === undefined || meta.channel !== "email") return false;
     return cameByMail({ clientMessageId: this.d.store.clientMessageIdOf(m.replyTo) ?? undefined }) && botReplyByMail(m, record);
   }
 
