@@ -26,6 +26,11 @@ export class MailStore {
     this.sql.exec("INSERT OR REPLACE INTO mail_in (seq, data, created_at) VALUES (?, ?, ?)", seq, sealed, at);
   }
 
+  /** Whether any customer mail is kept here. */
+  hasIn(): boolean {
+    return this.sql.exec("SELECT 1 FROM mail_in LIMIT 1").toArray().length > 0;
+  }
+
   /** Every customer mail's sealed headers, by seq. */
   ins(): Array<{ seq: number; data: string }> {
     return this.sql.exec<{ seq: number; data: string }>("SELECT seq, data FROM mail_in ORDER BY seq").toArray();

@@ -74,6 +74,8 @@ export class ConversationMail {
   private again = false;
   /** The reply token is in the thread map (written before the first mail of this object's life). */
   private tokenMapped = false;
+  /** Whether a customer ever wrote by mail here (null: not looked up yet). */
+  private hadMail: boolean | null = null;
 
   constructor(deps: MailDeps) {
     this.d = deps;
@@ -142,7 +144,10 @@ export class ConversationMail {
   /** Inside a message's transaction: the mail's headers, and the outbox row of a reply that goes by mail. */
   private written(m: Message): void {
     const at = Date.parse(m.createdAt);
-    if (this.pending && m.clientMessageId === this.pending.clientMessageId) this.d.mails.saveIn(m.seq, this.pending.sealed, at);
+    if (this.pending && m.clientMessageId === this.pending.clientMessageId) {
+      this.d.mails.saveIn(m.seq, this.pending.sealed, at);
+      this.hadMail = true;
+    }
     if (this.goesOut(m)) {
       this.d.mails.queue(m.seq, at);
       // Should this object stop before sending, its alarm brings it back to send.
@@ -155,8 +160,9 @@ export class ConversationMail {
     if (!meta) return false;
     const record = this.d.handoff.record();
     if (m.role === "agent") return agentReplyByMail(meta.channel, record);
-    // Only an email conversation's customers write by mail: a chat turn costs no lookup here.
-    if (m.role !== "assistant" || m.replyTo === undefined || meta.channel !== "email") return false;
+    // A chat that never had mail (a reply to a ticket answered by mail can bring some) costs no lookup here.
+    this.hadMail ??= meta.channel === "email" || this.d.mails.hasIn();
+    if (m.role !== "assistant" || m.replyTo === undefined || !this.hadMail) return false;
     return cameByMail({ clientMessageId: this.d.store.clientMessageIdOf(m.replyTo) ?? undefined }) && botReplyByMail(m, record);
   }
 

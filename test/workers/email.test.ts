@@ -214,6 +214,11 @@ describe("agents", () => {
     const [mail] = await waitForMail(address, 1);
     expect(mail).toMatchObject({ subject: "Re: My order 123 never arrived.", conversationId: conv.id, inReplyTo: null });
     expect(mail!.text).toContain("We have sent a replacement.");
+    // The customer answers the mail: it joins the chat's conversation, and the bot answers by mail.
+    await deliver({ from: address, subject: "Re: My order 123 never arrived.", inReplyTo: mail!.messageId, body: "Thanks! And how do I reset my password?" });
+    const sent = await waitForMail(address, 2);
+    expect(sent[1]).toMatchObject({ conversationId: conv.id, inReplyTo: expect.stringMatching(/^<.+>$/) });
+    expect(sent[1]!.text).toMatch(/Source: /);
     desk.ws.close();
   });
 
