@@ -41,7 +41,10 @@ export async function sendMail(env: Env, config: Config, mail: OutgoingMail, con
       conversationId,
       sentAt: new Date().toISOString(),
     };
-    await devMailbox(env).record(item);
+    // Accepted is sent: a failure to record it must not make the outbox send it again.
+    await devMailbox(env)
+      .record(item)
+      .catch((err: Error) => console.error(JSON.stringify({ level: "warn", code: "dev_mailbox_failed", kind: err.name })));
   }
   return { messageId };
 }
