@@ -25,7 +25,7 @@ import { idDigest, replyToken } from "../src/email/thread-keys.ts";
 import { mailLanguage } from "../src/email/texts.ts";
 import { tokenKey, messageKey } from "../src/email/threading.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
-import { claimThread, sendMail } from "../src/platform/mail.ts";
+import { claimThread, recordSent, sendMail } from "../src/platform/mail.ts";
 import type { ConversationHandoff } from "./conversation-handoff.ts";
 import type { HandoffStore } from "./conversation-handoff-store.ts";
 import type { MailStore } from "./conversation-mail-store.ts";
@@ -175,10 +175,12 @@ export class ConversationMail {
           this.d.mails.failed(row.seq, null, "no_address");
           continue;
         }
-        const { messageId } = await sendMail(this.d.env, this.d.config, mail, this.d.store.meta()!.id);
+        const { messageId } = await sendMail(this.d.env, this.d.config, mail);
         // The same step as the acceptance: nothing runs between it and this mark.
         this.d.mails.sent(row.seq, messageId, Date.now());
-        await claimThread(this.d.env, messageKey(await this.keyOf(messageId)), this.d.store.meta()!.id).catch(() => {});
+        const id = this.d.store.meta()!.id;
+        await recordSent(this.d.env, this.d.config, mail, id, messageId);
+        await claimThread(this.d.env, messageKey(await this.keyOf(messageId)), id).catch(() => {});
       } catch (err) {
         const next = afterFailure(row.attempts + 1, Date.now());
         this.d.mails.failed(row.seq, next.kind === "retry" ? next.at : null, (err as Error).name || "Error");

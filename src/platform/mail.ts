@@ -25,10 +25,15 @@ export interface SentMail {
 }
 
 /** Sends a mail; resolves with the Message-ID the email service gave it, once it accepted the mail. */
-export async function sendMail(env: Env, config: Config, mail: OutgoingMail, conversationId: string): Promise<{ messageId: string }> {
+export async function sendMail(env: Env, config: Config, mail: OutgoingMail): Promise<{ messageId: string }> {
   if (currentFaults(config.devMode, config.faultsAtStart).mailDown) throw new Error("fault mail-down");
   const to: EmailAddress | string = mail.to.name ? { email: mail.to.email, name: mail.to.name } : mail.to.email;
   const { messageId } = await env.EMAIL.send({ from: mail.from, to, replyTo: mail.replyTo, subject: mail.subject, text: mail.text, headers: mail.headers });
+  return { messageId };
+}
+
+/** In development, records a sent mail in the development outbox (after it was marked sent: never a reason to send it again). */
+export async function recordSent(env: Env, config: Config, mail: OutgoingMail, conversationId: string, messageId: string): Promise<void> {
   if (config.devMode) {
     const item: SentMail = {
       to: mail.to.email,
@@ -41,12 +46,10 @@ export async function sendMail(env: Env, config: Config, mail: OutgoingMail, con
       conversationId,
       sentAt: new Date().toISOString(),
     };
-    // Accepted is sent: a failure to record it must not make the outbox send it again.
     await devMailbox(env)
       .record(item)
       .catch((err: Error) => console.error(JSON.stringify({ level: "warn", code: "dev_mailbox_failed", kind: err.name })));
   }
-  return { messageId };
 }
 
 /** The development outbox. */
