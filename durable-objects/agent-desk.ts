@@ -1,6 +1,7 @@
 // AgentDeskDO: one per team. Glue only: it stores the desk state of src/desk, applies events
 // from conversations, agent consoles and the REST mirrors, carries out the effects in order,
-// keeps an alarm at the next deadline and gives agents whose consoles vanished a grace period.
+// keeps an alarm at the next deadline and gives agents whose consoles vanished a grace period;
+// self-repair (RegionOpsDO) can requeue the conversations of agents whose consoles are gone.
 //
 // It never stores transcripts. Messages, notes and typing of a conversation pass through on
 // their way between the conversation's own Durable Object (which stores them, in its
@@ -144,6 +145,26 @@ export class AgentDeskDO extends DurableObject<Env> {
     return agent.role === "admin" ? "team" : null;
   }
 
+  // ---- From self-repair (RegionOpsDO) -----------------------------------------------------
+
+  /** Conversations held by agents the desk counts as connected whose consoles are all gone (past their grace), and how many agents. */
+  abandoned(now: number = Date.now()): { agents: number; conversations: number } {
+    const held = this.abandonedAgents(now);
+    return { agents: held.length, conversations: held.reduce((n, a) => n + a.conversations, 0) };
+  }
+
+  /** Self-repair: those agents go offline, their conversations back to the queue; how many conversations were requeued. */
+  requeueAbandoned(now: number = Date.now()): number {
+    const state = this.store.existing();
+    if (!state) return 0;
+    let requeued = 0;
+    for (const { agentId, conversations } of this.abandonedAgents(now)) {
+      this.dropped.delete(agentId);
+      if (this.apply(state.team, { type: "disconnect", agentId, sockets: this.sockets.count(agentId) }, now).ok) requeued += conversations;
+    }
+    return requeued;
+  }
+
   /** An agent action from the REST mirrors: the same rules as the console's frames. */
   act(agent: AgentIdentity, frame: AgentClientFrame): Promise<Outcome<AgentReply>> {
     return this.handle(agent, frame);
@@ -225,6 +246,16 @@ export class AgentDeskDO extends DurableObject<Env> {
   private async audit(agent: AgentAttachment, action: string, target: string, outcome: AuditOutcome): Promise<void> {
     this.auditLog ??= configuredPrimary(readConfig(this.env));
     await appendAudit(this.auditLog, { actor: agent.agentId, role: agent.role, action, target, outcome }, Date.now()).catch((err: unknown) => logAuditFailure(action, err));
+  }
+
+  /** Agents the desk holds as connected with no console left, once any grace period of theirs is over. */
+  private abandonedAgents(now: number): Array<{ agentId: string; conversations: number }> {
+    const state = this.store.existing();
+    if (!state) return [];
+    return Object.values(state.agents)
+      .filter((a) => a.sockets > this.sockets.count(a.agentId) && this.sockets.count(a.agentId) === 0)
+      .filter((a) => (this.dropped.get(a.agentId) ?? -Infinity) + this.graceMs <= now)
+      .map((a) => ({ agentId: a.agentId, conversations: activeConversations(state, a.agentId).length }));
   }
 
   /** The last console of an agent closed: they keep their conversations for the grace period. */

@@ -179,6 +179,24 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     return this.syncing;
   }
 
+  /**
+   * Self-repair's last resort for a replica whose syncs keep failing: wipes the copy and
+   * pulls the whole KB again from version 0. The old copy keeps serving until the new one
+   * is complete, then the two swap in one transaction (a large KB goes in chunks on the
+   * alarm meanwhile). Never throws.
+   */
+  async rebuild(chunk?: PullOptions): Promise<ReplicaStatus> {
+    // A pull under way finishes first; then nothing yields until the rebuild has begun.
+    while (this.syncing) await this.syncing;
+    this.store.clearStaged();
+    this.store.beginCopy();
+    // A new copy built from version 0 with none of the live articles copied in: the copy mode
+    // of a large sync (src/kb/sync.ts), from scratch.
+    const primaryVersion = this.store.state().primaryVersion;
+    this.store.setStaging({ cursor: 0, primaryVersion, languages: [], startedAt: Date.now(), pulled: 0, mode: "copy", copied: null });
+    return this.sync(chunk);
+  }
+
   /** The replica's state. `probe`: a readiness probe of the region it serves, which counts as using it. */
   status(probe = false): ReplicaStatus {
     if (probe) {

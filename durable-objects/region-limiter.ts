@@ -6,14 +6,36 @@
 // until it is durable (the output gate), and that would cost each request more than the
 // limit is worth. An evicted limiter forgets its buckets, which errs, briefly, on the side
 // of letting requests through.
+//
+// The shard that keeps a region's LLM budget also keeps self-repair's switch that turns
+// generation off for the region (src/ops/remediation.ts): that one is stored, so an
+// eviction does not switch generation back on while its alert is open.
 import { DurableObject } from "cloudflare:workers";
 import { gcra, type RateDecision, type RatePolicy } from "../src/edge/gcra.ts";
+import type { LlmBudgetDecision } from "../src/platform/limiter.ts";
 
 const SWEEP_EVERY = 10_000;
+const GENERATION_OFF = "generation_off_until";
 
 export class RegionLimiterDO extends DurableObject<Env> {
   private readonly buckets = new Map<string, number>();
   private hits = 0;
+  /** Until when generation is switched off (epoch ms; null: on), read from storage once. */
+  private generationOff: Promise<number | null> | null = null;
+
+  /** One call from the region's LLM budget under `key`: `ok`, `spent`, or `off` while self-repair has generation switched off. */
+  async llmBudget(key: string, policy: RatePolicy, now: number = Date.now()): Promise<LlmBudgetDecision> {
+    const offUntil = await (this.generationOff ??= this.ctx.storage.get<number>(GENERATION_OFF).then((v) => v ?? null));
+    if (offUntil !== null && offUntil > now) return "off";
+    return this.hit(key, policy, now).allowed ? "ok" : "spent";
+  }
+
+  /** Self-repair switches generation off for the region until `until` (a safety expiry), or back on (null). */
+  async setGenerationOff(until: number | null): Promise<void> {
+    if (until === null) await this.ctx.storage.delete(GENERATION_OFF);
+    else await this.ctx.storage.put(GENERATION_OFF, until);
+    this.generationOff = Promise.resolve(until);
+  }
 
   /** Counts one request for `key` under `policy` at `now`; a rejected one changes nothing. */
   hit(key: string, policy: RatePolicy, now: number = Date.now()): RateDecision {

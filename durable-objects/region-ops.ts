@@ -1,7 +1,8 @@
 // RegionOpsDO: one per region. Glue only: it keeps the region's ops state (src/ops/region-ops.ts)
 // in memory, receives event batches from every isolate of the region, saves incrementally on
-// a once-a-minute alarm (which also evaluates the alerts and delivers their notices), and
-// answers the ops API's reads. Each batch's counted events are logged (one row) before the
+// a once-a-minute alarm (which also evaluates the alerts, runs self-repair on them —
+// src/ops/self-repair.ts, through src/platform/remediation.ts — and delivers their notices),
+// and answers the ops API's reads. Each batch's counted events are logged (one row) before the
 // batch is answered, and replayed after an eviction or a crash, so what was counted — and
 // shown at /metrics at once — is never lost and a restart never takes a counter backwards;
 // the minute's save folds the log into the rollup. Gap questions are saved as they come.
@@ -13,8 +14,11 @@ import { fail, ok, type Outcome } from "../src/errors.ts";
 import type { Aggregate, Filter } from "../src/ops/aggregate.ts";
 import { parseAlertRules, type AlertRule } from "../src/ops/alert-rules.ts";
 import type { OpsBatch } from "../src/ops/event-batch.ts";
+import type { Notice } from "../src/ops/alerts.ts";
 import type { RegionGaps } from "../src/ops/gap-merge.ts";
 import { RegionOps, type AlertLog } from "../src/ops/region-ops.ts";
+import { selfRepair } from "../src/ops/self-repair.ts";
+import { repairPorts } from "../src/platform/remediation.ts";
 import type { MetricsView, Steps, Window, WindowSpec } from "../src/ops/rollup.ts";
 import { writeAnalytics } from "../src/platform/events.ts";
 import { postAlert, webhookTarget, type WebhookTarget } from "../src/platform/webhook.ts";
@@ -130,7 +134,7 @@ export class RegionOpsDO extends DurableObject<Env> {
     const ops = this.ops ?? this.restore(null);
     if (!ops) return;
     const now = this.now();
-    ops.minute(now);
+    await this.repair(ops, ops.minute(now), now);
     this.save(ops);
     if (this.webhook) await this.deliver(ops, this.webhook);
     await this.setAlarm(ops, false);
@@ -173,6 +177,17 @@ export class RegionOpsDO extends DurableObject<Env> {
     const changes = ops.gapChanges();
     this.store.saveGaps(changes);
     ops.gapsSaved(changes);
+  }
+
+  /** Self-repair on the notices (and on open alerts due for another look); then the notices are published. */
+  private async repair(ops: RegionOps, notices: Notice[], now: number): Promise<void> {
+    const region = ops.region;
+    const input = { notices, open: ops.alerts().open.filter((a) => a.region === region), rules: this.rules, source: ops.signals(), mode: this.config.ops.autoRemediation(region), shards: this.config.replicaShards(region), isRegion, now };
+    const repaired = await selfRepair(input, repairPorts(this.env, this.config, region, () => this.now())).catch((err: unknown) => {
+      console.error(JSON.stringify({ level: "error", code: "self_repair_failed", region, kind: err instanceof Error ? err.name : typeof err }));
+      return { notices, updated: [] };
+    });
+    ops.publish(repaired.notices, repaired.updated, now);
   }
 
   private async deliver(ops: RegionOps, target: WebhookTarget): Promise<void> {

@@ -89,6 +89,10 @@ export interface Config {
     webhookSecret: string;
     /** ALERT_RULES: overrides of the built-in rules, JSON (parsed by src/ops/alert-rules.ts). */
     alertRules: string;
+    /** AUTO_REMEDIATION, per region: the safe automatic actions are done, only decided and audited (dry-run), or off. */
+    autoRemediation: (region: Region) => RemediationMode;
+    /** RUNBOOK_BASE_URL: prefixed to a runbook's repository path for a link ("" when unset). */
+    runbookBaseUrl: string;
   };
 }
 
@@ -188,6 +192,8 @@ function parseConfig(env: ConfigVars): Config {
       webhookUrl: env.ALERT_WEBHOOK_URL ?? "",
       webhookSecret: env.ALERT_WEBHOOK_SECRET ?? "",
       alertRules: env.ALERT_RULES ?? "",
+      autoRemediation: remediationModes(env.AUTO_REMEDIATION),
+      runbookBaseUrl: httpsUrl(env.RUNBOOK_BASE_URL),
     },
   };
 }
@@ -248,6 +254,28 @@ function perRegion(raw: string | undefined, fallback: number, max: number): (reg
   }
   const other = table.get("*") ?? fallback;
   return (region) => table.get(region) ?? other;
+}
+
+export type RemediationMode = "on" | "off" | "dry-run";
+const REMEDIATION_MODES: readonly string[] = ["on", "off", "dry-run"];
+
+/** `on`, `off` or `dry-run` for every region, or `region=mode,…` with `*=mode` as the default (on). */
+function remediationModes(raw: string | undefined): (region: Region) => RemediationMode {
+  const value = raw?.trim() ?? "";
+  if (REMEDIATION_MODES.includes(value)) return () => value as RemediationMode;
+  const table = new Map<string, RemediationMode>();
+  for (const part of listOf(value)) {
+    const m = /^([a-z*]+)=(on|off|dry-run)$/.exec(part);
+    if (m) table.set(m[1]!, m[2] as RemediationMode);
+  }
+  const other = table.get("*") ?? "on";
+  return (region) => table.get(region) ?? other;
+}
+
+/** An http(s) URL as given, or "" when it is not one. */
+function httpsUrl(raw: string | undefined): string {
+  const value = raw?.trim() ?? "";
+  return /^https?:\/\/[^\s]+$/.test(value) ? value : "";
 }
 
 function listOf(raw: string | undefined): string[] {

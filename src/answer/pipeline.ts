@@ -21,8 +21,12 @@ const PLACEHOLDER = new RegExp(PII_KINDS.map((k) => placeholder(k).replace(/[[\]
 export interface Generation {
   provider: LlmProvider;
   config: GenerationConfig;
-  /** Takes one call from the region's LLM budget; false when it is spent. */
-  budget(): Promise<boolean>;
+  /**
+   * Takes one call from the region's LLM budget; false when it is spent, `off` while
+   * self-repair has switched generation off for the region (the LLM failing or its budget
+   * spent: src/ops/remediation.ts).
+   */
+  budget(): Promise<boolean | "off">;
 }
 
 export interface PipelinePorts {
@@ -114,7 +118,11 @@ export class AnswerPipeline implements Answerer {
       ...extractive,
       meta: degradedMeta({ ...extractive.meta, generation: { provider: provider.name, fallback } }, reason, this.ports.openSince("llm") ?? this.ports.now(), plan.retrieval.kbVersion, plan.retrieval.lagSeconds),
     });
-    if (!(await budget().catch(() => true))) return asDegraded("llm_budget", "llm_budget");
+    const allowed = await budget().catch(() => true);
+    // Switched off by self-repair: the article, in normal mode, as a deployment without an
+    // LLM answers (the reply says so). The alert can then resolve, which switches it back on.
+    if (allowed === "off") return { ...extractive, meta: { ...extractive.meta, generation: { provider: provider.name, fallback: "switched_off" } } };
+    if (!allowed) return asDegraded("llm_budget", "llm_budget");
     const remaining = deadline - this.ports.now();
     const timeoutMs = Math.min(config.timeoutMs, remaining);
     const outcome = await generateGrounded(provider, { question, articles: [article], language: plan.language }, { ...config, timeoutMs }, onDelta);

@@ -50,13 +50,22 @@ export const SeriesSchema = z
   })
   .openapi("OpsSeries");
 
+const SignalSchema = z
+  .object({
+    kind: z.enum(["fault", "breaker", "release", "desk", "degraded_reason", "replica", "turn_errors", "kb_version"]),
+    score: z.number().openapi({ description: "The kind's weight times the signal's strength (docs/ops.md)." }),
+  })
+  .passthrough()
+  .openapi("AlertSignal", { description: "A correlated signal: a fault on (name), a breaker open (name), a release open (id, ageMinutes), a desk's abandoned conversations (team, conversations), degraded turns by reason (reason, turns, share), a replica failing or behind (replica, lagSeconds, failures, error), failed turns (turns, share), a new KB version (version, ageMinutes)." });
+
 const AlertSchema = z
   .object({
     id: z.string(),
     ruleId: z.string(),
     region: z.string(),
-    kind: z.enum(["threshold", "anomaly"]),
-    metric: z.enum(METRIC_NAMES),
+    kind: z.enum(["threshold", "anomaly", "reads"]),
+    metric: z.enum([...METRIC_NAMES, "transcript_reads"]),
+    subject: z.string().nullable().openapi({ description: "The operator of a transcript_reads alert; null for the others." }),
     level: z.enum(["warning", "critical"]),
     value: z.number(),
     threshold: z.number(),
@@ -64,6 +73,22 @@ const AlertSchema = z
     updatedAt: z.number().int(),
     clearSince: z.number().int().nullable(),
     resolvedAt: z.number().int().nullable(),
+    runbook: z.string().openapi({ example: "docs/runbooks/degraded-share.md", description: "The rule's runbook: a path in the repository." }),
+    likelyCause: z
+      .object({ at: z.number().int(), hint: z.string().openapi({ example: "fault replica-down is on (+2 more signals)" }), signals: z.array(SignalSchema) })
+      .nullable()
+      .openapi({ description: "The signals correlated with the alert when it fired (or was last looked at), ranked; null until gathered." }),
+    remediation: z
+      .array(
+        z.object({
+          action: z.string().openapi({ example: "replica_resync" }),
+          target: z.string(),
+          result: z.enum(["done", "dry_run", "failed"]),
+          at: z.number().int(),
+          detail: z.string().optional(),
+        }),
+      )
+      .openapi({ description: "What was done about it automatically (AUTO_REMEDIATION), oldest first; each is audited as ops.remediation.<action>." }),
   })
   .openapi("Alert");
 
@@ -71,9 +96,11 @@ export const AlertsSchema = z
   .object({
     open: z.array(AlertSchema),
     recent: z.array(AlertSchema).openapi({ description: "Resolved in the last 24 hours, most recent first." }),
-    rules: z.array(z.record(z.string(), z.unknown())).openapi({ description: "The rules in force (built-in defaults after ALERT_RULES overrides)." }),
+    rules: z.array(z.record(z.string(), z.unknown())).openapi({ description: "The rules in force (built-in defaults after ALERT_RULES overrides), each with its `runbook`." }),
     ruleErrors: z.array(z.object({ rule: z.string(), issue: z.string() })),
     webhook: z.boolean().openapi({ description: "Whether notices are delivered to ALERT_WEBHOOK_URL." }),
+    autoRemediation: z.record(z.string(), z.enum(["on", "off", "dry-run"])).openapi({ description: "AUTO_REMEDIATION of each region answered." }),
+    runbookBaseUrl: z.string().nullable().openapi({ description: "RUNBOOK_BASE_URL: prefix a runbook path with it for a link; null when unset." }),
   })
   .openapi("OpsAlerts");
 

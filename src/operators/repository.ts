@@ -1,7 +1,7 @@
 // Operators and the audit log in the KB primary (libSQL), through drizzle. Works with the
 // Worker's @libsql/client/web database and the CLI's file: database alike. An operator's
 // key is returned once, when made or rotated; only its SHA-256 is stored.
-import { and, asc, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt } from "drizzle-orm";
 import { hashOperatorKey, keyPrefix, newOperatorKey } from "../auth/operator-key.ts";
 import { isRole, type OperatorRole } from "../auth/roles.ts";
 import { SerialQueue } from "../conversation/serial-queue.ts";
@@ -175,6 +175,35 @@ function isContention(err: unknown): boolean {
 /** Entries after `after` (a seq; 0 for the start), in order, at most `limit`. */
 export async function auditPage(db: KbDatabase, after: number, limit: number): Promise<AuditEntry[]> {
   const rows = await db.select().from(auditLog).where(gt(auditLog.seq, after)).orderBy(asc(auditLog.seq)).limit(limit);
+  return rows.map(toEntry);
+}
+
+/** Which entries `auditSearch` returns: actions, an outcome, a time range (ISO, `to` exclusive), an actor. */
+export interface AuditFilter {
+  actions: readonly string[];
+  outcome?: AuditEntry["outcome"];
+  from: string;
+  to: string;
+  actor?: string;
+}
+
+/** Entries after `after` (a seq) that pass the filter, in order, at most `limit`. */
+export async function auditSearch(db: KbDatabase, filter: AuditFilter, after: number, limit: number): Promise<AuditEntry[]> {
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(
+      and(
+        gt(auditLog.seq, after),
+        inArray(auditLog.action, [...filter.actions]),
+        gte(auditLog.at, filter.from),
+        lt(auditLog.at, filter.to),
+        filter.outcome ? eq(auditLog.outcome, filter.outcome) : undefined,
+        filter.actor ? eq(auditLog.actor, filter.actor) : undefined,
+      ),
+    )
+    .orderBy(asc(auditLog.seq))
+    .limit(limit);
   return rows.map(toEntry);
 }
 

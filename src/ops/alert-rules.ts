@@ -1,15 +1,22 @@
-// Alert rules: thresholds with warning and critical levels, and anomalies (a z-score of a
-// metric against its own recent history). Built-in defaults, overridable per rule from the
-// ALERT_RULES configuration (JSON); a bad override keeps the default and is reported.
+// Alert rules: thresholds with warning and critical levels, anomalies (a z-score of a
+// metric against its own recent history), and unusual transcript reads (an operator reading
+// far more than their usual day). Built-in defaults, overridable per rule from the
+// ALERT_RULES configuration (JSON); a bad override keeps the default and is reported. Every
+// rule names its runbook page (src/ops/runbooks.ts).
 import { z } from "zod";
 import { isMetricName, METRIC_NAMES, type MetricName } from "./metrics.ts";
+import { RUNBOOK_INDEX, RUNBOOK_PATH, ruleRunbook } from "./runbooks.ts";
 
 export type Level = "warning" | "critical";
 
+/** What a rule measures: a metric of the rollup, or an operator's transcript reads. */
+export type AlertMetric = MetricName | "transcript_reads";
+
 interface RuleBase {
   id: string;
-  metric: MetricName;
   enabled: boolean;
+  /** The rule's runbook: a path in the repository (docs/runbooks/…). */
+  runbook: string;
   /** `above`: fires when the value (or z-score) reaches a level; `below`: when it falls to one. */
   direction: "above" | "below";
   /** The metric is measured over the last this many minutes (the current one included). */
@@ -23,6 +30,7 @@ interface RuleBase {
 /** Fires at `warning` / `critical` values of the metric (in its units: shares 0–1, seconds). */
 export interface ThresholdRule extends RuleBase {
   kind: "threshold";
+  metric: MetricName;
   warning: number;
   critical: number;
 }
@@ -35,6 +43,7 @@ export interface ThresholdRule extends RuleBase {
  */
 export interface AnomalyRule extends RuleBase {
   kind: "anomaly";
+  metric: MetricName;
   warning: number;
   critical: number;
   historyMinutes: number;
@@ -42,13 +51,28 @@ export interface AnomalyRule extends RuleBase {
   minStdDev: number;
 }
 
-export type AlertRule = ThresholdRule | AnomalyRule;
+/**
+ * Fires, one alert per operator (its `subject`), when an operator read more distinct
+ * conversations' transcripts in the last `windowMinutes` than `warning` / `critical` times
+ * their median day — over the days of the last `historyDays` on which they read any — and
+ * at least `minSamples`. With no such day (a new operator) `minSamples` alone is the bar.
+ */
+export interface ReadsRule extends RuleBase {
+  kind: "reads";
+  metric: "transcript_reads";
+  warning: number;
+  critical: number;
+  historyDays: number;
+}
 
-const threshold = (id: string, metric: MetricName, warning: number, critical: number, windowMinutes: number, minSamples: number): ThresholdRule => ({
+export type AlertRule = ThresholdRule | AnomalyRule | ReadsRule;
+
+const threshold = (id: string, metric: MetricName, warning: number, critical: number, windowMinutes: number, minSamples: number, runbook = ruleRunbook(id)): ThresholdRule => ({
   id,
   kind: "threshold",
   metric,
   enabled: true,
+  runbook,
   direction: "above",
   warning,
   critical,
@@ -57,11 +81,12 @@ const threshold = (id: string, metric: MetricName, warning: number, critical: nu
   resolveAfterMinutes: 2,
 });
 
-const anomaly = (id: string, metric: MetricName, minStdDev: number, minSamples: number): AnomalyRule => ({
+const anomaly = (id: string, metric: MetricName, minStdDev: number, minSamples: number, runbook = ruleRunbook(id)): AnomalyRule => ({
   id,
   kind: "anomaly",
   metric,
   enabled: true,
+  runbook,
   direction: "above",
   warning: 3,
   critical: 5,
@@ -71,6 +96,25 @@ const anomaly = (id: string, metric: MetricName, minStdDev: number, minSamples: 
   historyMinutes: 6 * 60,
   warmupWindows: 12,
   minStdDev,
+});
+
+/**
+ * An hour's reads against the operator's median day: more in one hour than on a usual
+ * whole day is a warning, three times that critical; never below 30 conversations an hour.
+ */
+const reads = (id: string): ReadsRule => ({
+  id,
+  kind: "reads",
+  metric: "transcript_reads",
+  enabled: true,
+  runbook: ruleRunbook(id),
+  direction: "above",
+  warning: 1,
+  critical: 3,
+  windowMinutes: 60,
+  minSamples: 30,
+  resolveAfterMinutes: 30,
+  historyDays: 7,
 });
 
 /**
@@ -85,6 +129,7 @@ export const DEFAULT_RULES: readonly AlertRule[] = [
   threshold("error_rate", "error_rate", 0.02, 0.1, 5, 20),
   anomaly("handoff_rate_anomaly", "handoff_rate", 0.02, 10),
   anomaly("turn_latency_anomaly", "turn_latency_mean", 0.05, 10),
+  reads("transcript_reads"),
 ];
 
 const Override = z.strictObject({
@@ -100,6 +145,8 @@ const Override = z.strictObject({
   historyMinutes: z.number().int().min(2).max(1440).optional(),
   warmupWindows: z.number().int().min(2).optional(),
   minStdDev: z.number().min(0).optional(),
+  historyDays: z.number().int().min(1).max(7).optional(),
+  runbook: z.string().regex(RUNBOOK_PATH).optional(),
 });
 
 const RULE_ID = /^[a-z][a-z0-9_]{0,63}$/;
@@ -113,6 +160,7 @@ export interface RuleError {
 function consistent(rule: AlertRule): string | null {
   if (rule.direction === "above" ? rule.critical < rule.warning : rule.critical > rule.warning) return "critical must be at or beyond warning";
   if (rule.kind === "anomaly" && rule.historyMinutes < rule.windowMinutes * 2) return "historyMinutes must cover at least two windows";
+  if (rule.kind === "reads" && (rule.direction !== "above" || rule.metric !== "transcript_reads")) return "a reads rule counts transcript_reads, above";
   return null;
 }
 
@@ -145,13 +193,17 @@ export function parseAlertRules(raw: string | undefined, defaults: readonly Aler
     }
     const o = result.data;
     const index = rules.findIndex((r) => r.id === id);
-    const base = index >= 0 ? rules[index]! : o.kind && o.metric && isMetricName(o.metric) ? (o.kind === "threshold" ? threshold(id, o.metric, 0, 0, 5, 1) : anomaly(id, o.metric, 0, 1)) : null;
+    const base = index >= 0 ? rules[index]! : o.kind && o.metric && isMetricName(o.metric) ? (o.kind === "threshold" ? threshold(id, o.metric, 0, 0, 5, 1, RUNBOOK_INDEX) : anomaly(id, o.metric, 0, 1, RUNBOOK_INDEX)) : null;
     if (!base) {
       errors.push({ rule: id, issue: "a new rule needs kind and metric" });
       continue;
     }
     if (o.kind && o.kind !== base.kind) {
       errors.push({ rule: id, issue: "kind cannot change" });
+      continue;
+    }
+    if (base.kind === "reads" && o.metric !== undefined) {
+      errors.push({ rule: id, issue: "metric cannot change" });
       continue;
     }
     const next = { ...base, ...o, kind: base.kind, id } as AlertRule;

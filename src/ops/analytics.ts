@@ -16,7 +16,7 @@ export interface AnalyticsPoint {
  * (`index1`, the sampling key) is the region.
  */
 export const ANALYTICS_BLOBS = [
-  "type", // blob1: turn | handoff | agent_reply | rating | feedback | degraded_change | conversation_end
+  "type", // blob1: turn | handoff | agent_reply | rating | feedback | degraded_change | conversation_end | transcript_read
   "region", // blob2
   "colo", // blob3
   "jurisdiction", // blob4: eu or ""
@@ -32,6 +32,7 @@ export const ANALYTICS_BLOBS = [
   "resolution", // blob14: conversation_end: ai_confirmed | ai_assumed | agent | unresolved
   "helpful", // blob15: feedback: yes | no
   "degraded_state", // blob16: degraded_change: on | off
+  "operator", // blob17: transcript_read: the operator's id
 ] as const;
 
 /** Double columns in order: `ANALYTICS_DOUBLES[i]` is SQL column `double${i + 1}`; -1 means none. */
@@ -48,6 +49,7 @@ export const ANALYTICS_DOUBLES = [
   "confirmed_helpful", // double10
   "asked_for_more", // double11
   "replaced_rating", // double12: rating: the conversation's earlier score it replaces (-1: its first)
+  "conversations_read", // double13: transcript_read: how many conversations it names
 ] as const;
 
 export type AnalyticsBlob = (typeof ANALYTICS_BLOBS)[number];
@@ -74,6 +76,7 @@ export function toAnalyticsPoint(event: OpsEvent): AnalyticsPoint {
     resolution: "",
     helpful: "",
     degraded_state: "",
+    operator: "",
   };
   const double: Record<AnalyticsDouble, number> = {
     latency_ms: -1,
@@ -88,10 +91,14 @@ export function toAnalyticsPoint(event: OpsEvent): AnalyticsPoint {
     confirmed_helpful: -1,
     asked_for_more: -1,
     replaced_rating: -1,
+    conversations_read: -1,
   };
   if (event.type === "degraded_change") {
     blob.degraded_reason = event.reason ?? "";
     blob.degraded_state = event.degraded ? "on" : "off";
+  } else if (event.type === "transcript_read") {
+    blob.operator = event.operator;
+    double.conversations_read = event.conversations.length;
   } else {
     blob.conversation = event.conversation;
     blob.mode = event.mode;

@@ -1,6 +1,7 @@
 // What ops learns from a conversation: one event per turn, handoff, agent reply, rating,
-// feedback, change of degraded state and conversation end. Events carry no personal data:
-// no customer text, and ids only as hashes made by the caller (see HashedId).
+// feedback, change of degraded state and conversation end; and from operators, each read
+// of transcripts. Events carry no personal data: no customer text, and customer and
+// conversation ids only as hashes made by the caller (see HashedId).
 import type { DegradedReason } from "../answer/degraded.ts";
 import type { Region } from "../edge/regions.ts";
 import { EVENT_ID } from "./recent-ids.ts";
@@ -179,7 +180,24 @@ export interface ConversationEndEvent extends EventOrigin, EventSlice {
   askedForMoreWithinWindow: boolean;
 }
 
-export type OpsEvent = TurnEvent | HandoffEvent | AgentReplyEvent | RatingEvent | FeedbackEvent | DegradedChangeEvent | ConversationEndEvent;
+/**
+ * An operator read transcripts: an agent opening a conversation, an admin exporting a
+ * customer's data. Counted per operator for the unusual-reads alert (src/ops/operator-reads.ts).
+ */
+export interface TranscriptReadEvent extends EventOrigin {
+  type: "transcript_read";
+  /** The operator's id (`op_…`, or `break-glass`): staff, not customer data. */
+  operator: string;
+  /** The conversations read, hashed; 1 to MAX_READ_CONVERSATIONS. */
+  conversations: HashedId[];
+}
+
+/** Conversations one transcript_read event names at most (an export sends several events). */
+export const MAX_READ_CONVERSATIONS = 100;
+
+const OPERATOR_ID = /^[A-Za-z0-9_:.-]{1,64}$/;
+
+export type OpsEvent = TurnEvent | HandoffEvent | AgentReplyEvent | RatingEvent | FeedbackEvent | DegradedChangeEvent | ConversationEndEvent | TranscriptReadEvent;
 
 export type OpsEventType = OpsEvent["type"];
 
@@ -212,6 +230,8 @@ const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
 export function isValidEvent(e: OpsEvent): boolean {
   if (!finite(e.at) || typeof e.region !== "string" || (e.id !== undefined && (typeof e.id !== "string" || !EVENT_ID.test(e.id)))) return false;
   if (e.type === "degraded_change") return e.reason === null || oneOf(DEGRADED_REASONS, e.reason);
+  if (e.type === "transcript_read")
+    return typeof e.operator === "string" && OPERATOR_ID.test(e.operator) && Array.isArray(e.conversations) && e.conversations.length >= 1 && e.conversations.length <= MAX_READ_CONVERSATIONS && e.conversations.every((c) => typeof c === "string" && HASHED.test(c));
   if (!oneOf(MODES, e.mode) || typeof e.conversation !== "string" || typeof e.language !== "string") return false;
   switch (e.type) {
     case "turn":

@@ -1,12 +1,14 @@
 // A region's ops state, as the RegionOpsDO keeps it, without the Durable Object: the rollup,
 // the region's degraded state (derived from its replies), the gap clusters, the alerts and
 // the webhook outbox. The DO feeds it batches and a clock, saves `changes()` and calls
-// `minute()` on its alarm; this class decides everything else, so it is tested with a fake
-// clock.
+// `minute()` on its alarm, then `publish()` with the notices once self-repair has annotated
+// them (src/ops/self-repair.ts); this class decides everything else, so it is tested with a
+// fake clock.
 import type { Aggregate, Filter } from "./aggregate.ts";
 import { Outbox, type OutboxEntry } from "./alert-delivery.ts";
 import type { AlertRule } from "./alert-rules.ts";
 import { evaluate, type Alert, type Notice } from "./alerts.ts";
+import type { SignalSource } from "./likely-cause.ts";
 import { DegradedState } from "./degraded-state.ts";
 import type { OpsBatch } from "./event-batch.ts";
 import { asHashedId, type DegradedChangeEvent, type OpsEvent } from "./events.ts";
@@ -15,6 +17,7 @@ import type { RegionGaps } from "./gap-merge.ts";
 import { EVENT_ID, RecentIds } from "./recent-ids.ts";
 import { opsJurisdictionOf } from "./residency.ts";
 import { Rollup, type MetricsView, type RollupChanges, type RollupSnapshot, type Steps, type Window, type WindowSpec } from "./rollup.ts";
+import { ruleRunbook } from "./runbooks.ts";
 import type { Region } from "../edge/regions.ts";
 
 export interface AlertLog {
@@ -83,6 +86,12 @@ const validGap = (q: GapQuestion) =>
   (q.conversation === undefined || (typeof q.conversation === "string" && asHashedId(q.conversation) !== null)) &&
   (q.eu === undefined || typeof q.eu === "boolean");
 
+/** An alert as stored before alerts carried a runbook, a likely cause and remediation, brought up to date. */
+function withAnnotations(a: Alert, rules: readonly AlertRule[]): Alert {
+  const runbook = a.runbook ?? rules.find((r) => r.id === a.ruleId)?.runbook ?? ruleRunbook(a.ruleId);
+  return { ...a, subject: a.subject ?? null, runbook, likelyCause: a.likelyCause ?? null, remediation: a.remediation ?? [] };
+}
+
 export class RegionOps {
   readonly region: Region;
   private readonly options: RegionOpsOptions;
@@ -108,7 +117,8 @@ export class RegionOps {
     this.clusters = GapClusters.fromJSON(saved.gaps, {}, opsJurisdictionOf(region) === "eu");
     this.persistedGaps = new Set(saved.gaps.map((g) => g.id));
     this.drafts = new Map(Object.entries(saved.drafts ?? {}));
-    this.log = { open: [...(saved.alerts?.open ?? [])], recent: [...(saved.alerts?.recent ?? [])] };
+    const known = (a: Alert) => withAnnotations(a, this.options.rules);
+    this.log = { open: (saved.alerts?.open ?? []).map(known), recent: (saved.alerts?.recent ?? []).map(known) };
     this.outbox = new Outbox(saved.outbox ?? []);
     const gauges = this.rollup.current(0);
     this.degraded = new DegradedState({ degraded: gauges.degraded, reason: gauges.degradedReason });
@@ -180,7 +190,10 @@ export class RegionOps {
     }
   }
 
-  /** The alarm's work for `now`: SLA ticks and gauge samples, gap expiry, alert evaluation (about once a minute). */
+  /**
+   * The alarm's work for `now`: SLA ticks and gauge samples, gap expiry, alert evaluation
+   * (about once a minute). The notices go out with `publish`, after self-repair.
+   */
   minute(now: number): Notice[] {
     this.rollup.tick(now);
     this.clusters.prune(now);
@@ -189,8 +202,23 @@ export class RegionOps {
     const { open, notices } = evaluate(this.options.rules, this.rollup, this.log.open, now);
     const resolved = notices.filter((n) => n.kind === "resolved").map((n) => n.alert);
     this.log = { open, recent: [...resolved, ...this.log.recent].filter((a) => now - (a.resolvedAt ?? now) <= this.options.recentMs).slice(0, this.options.maxRecent) };
-    if (this.options.webhook) for (const n of notices) this.outbox.enqueue(n, now);
     return notices;
+  }
+
+  /**
+   * Stores the notices' alerts and `updated` open ones as annotated (likely cause,
+   * remediation) in place of what evaluation left, and queues the notices for the webhook.
+   */
+  publish(notices: readonly Notice[], updated: readonly Alert[], now: number): void {
+    const byId = new Map([...notices.map((n) => n.alert), ...updated].map((a) => [a.id, a]));
+    const swap = (a: Alert) => byId.get(a.id) ?? a;
+    this.log = { open: this.log.open.map(swap), recent: this.log.recent.map(swap) };
+    if (this.options.webhook) for (const n of notices) this.outbox.enqueue(n, now);
+  }
+
+  /** What self-repair reads the region's signals from. */
+  signals(): SignalSource {
+    return this.rollup;
   }
 
   /** What to save now; call `saved()` with it once it is durable. */

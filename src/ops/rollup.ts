@@ -1,7 +1,8 @@
 // A region's rolling ops data in bounded memory: per-minute buckets for 24 hours (a ring of
 // 1440) and hourly buckets for 7 days (a ring of 168), each holding tallies per label set
 // (capped; the rest go to `other`) and gauge maxima; cumulative totals for /metrics; the
-// handoff queue; and the last conversation of recent customers (for recontacts).
+// handoff queue; the last conversation of recent customers (for recontacts); and each
+// operator's transcript reads (src/ops/operator-reads.ts, for the unusual-reads alert).
 //
 // A conversation's rating counts once: a rating that replaces an earlier one takes that one
 // out of the minute and hour it was counted in, and is counted where it is made.
@@ -16,6 +17,7 @@ import { emptyAggregate, addTally, matches, maxGauge, type Aggregate, type Filte
 import type { HashedId, Mode, OpsEvent, ReplacedRating, Resolution } from "./events.ts";
 import { isValidEvent, resolutionOf } from "./events.ts";
 import { DEFAULT_QUEUE, HandoffQueue, type QueueOptions } from "./handoff-queue.ts";
+import { OperatorReads, type OperatorReadsJSON, type OperatorReadStats } from "./operator-reads.ts";
 import { seriesOf, type MetricName, type Series, type Steps } from "./metrics.ts";
 import { RollupStore, type BucketJSON, type Window, type WindowSpec } from "./rollup-store.ts";
 import { add, emptyTally, labelKey, labelsOf, maxTally, mergeTally, parseLabelKey, tallyEvent, tallyFromJSON, tallyToJSON, untallyRating, type Tally, type TallyJSON } from "./tally.ts";
@@ -62,6 +64,8 @@ export interface RollupHead {
   queue: ReturnType<HandoffQueue["toJSON"]>;
   /** `[customer, last conversation ended at, resolved 0|1]`. */
   customers: Array<[string, number, 0 | 1]>;
+  /** Transcript reads per operator (absent in heads saved before they were kept). */
+  reads?: OperatorReadsJSON;
 }
 
 export interface RollupSnapshot extends RollupHead {
@@ -107,6 +111,7 @@ export class Rollup {
   private persisted: Totals = { normal: emptyTally(), degraded: emptyTally() };
   private gauges: GaugeState = { replicaLagSeconds: null, degraded: false, degradedReason: null, breakers: {} };
   private queue: HandoffQueue;
+  private reads = new OperatorReads();
   private readonly customers = new Map<string, { endedAt: number; resolved: boolean }>();
 
   constructor(options: Partial<RollupOptions> & { region: Region }) {
@@ -124,6 +129,10 @@ export class Rollup {
       this.gauges.degraded = event.degraded;
       this.gauges.degradedReason = event.degraded ? event.reason : null;
       this.store.gauge(at, now, "degraded", event.degraded ? 1 : 0);
+      return true;
+    }
+    if (event.type === "transcript_read") {
+      this.reads.add(event.operator, event.conversations, at);
       return true;
     }
     const key = labelKey(labelsOf(event));
@@ -212,6 +221,11 @@ export class Rollup {
     return seriesOf(metric, [this.steps(window, now, stepMs, filter)]);
   }
 
+  /** Each operator's distinct transcript reads in the last `windowMs`, and their median day over `historyDays`. */
+  operatorReads(windowMs: number, historyDays: number, now: number): OperatorReadStats[] {
+    return this.reads.stats(now, windowMs, historyDays);
+  }
+
   current(now: number): CurrentGauges {
     return { ...this.gauges, breakers: { ...this.gauges.breakers }, queueDepth: this.queue.depth, oldestWaitSeconds: this.queue.oldestWaitSeconds(now) };
   }
@@ -239,7 +253,7 @@ export class Rollup {
 
   head(now: number): RollupHead {
     const customers = [...this.customers].map(([c, l]): [string, number, 0 | 1] => [c, l.endedAt, l.resolved ? 1 : 0]);
-    return { v: 1, region: this.region, savedAt: now, totals: totalsToJSON(this.totals), gauges: { ...this.gauges, breakers: { ...this.gauges.breakers } }, queue: this.queue.toJSON(), customers };
+    return { v: 1, region: this.region, savedAt: now, totals: totalsToJSON(this.totals), gauges: { ...this.gauges, breakers: { ...this.gauges.breakers } }, queue: this.queue.toJSON(), customers, reads: this.reads.toJSON() };
   }
 
   /** The whole state as compact JSON (expired buckets left out). */
@@ -259,6 +273,7 @@ export class Rollup {
     r.persisted = totalsFromJSON(s.totals);
     r.gauges = { replicaLagSeconds: s.gauges?.replicaLagSeconds ?? null, degraded: s.gauges?.degraded === true, degradedReason: s.gauges?.degradedReason ?? null, breakers: { ...(s.gauges?.breakers ?? {}) } };
     r.queue = HandoffQueue.fromJSON(s.queue, r.options.queue);
+    r.reads = OperatorReads.fromJSON(s.reads);
     for (const [c, endedAt, resolved] of (s.customers ?? []).slice(-r.options.maxCustomers)) r.customers.set(c, { endedAt, resolved: resolved === 1 });
     r.store.load(s.minutes ?? [], s.hours ?? []);
     return r;

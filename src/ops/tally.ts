@@ -96,7 +96,7 @@ export function mergeTally(target: Tally, source: Tally): void {
 }
 
 /** Adds what an event says to a tally (the queue's SLA breaches and recontacts are added by the rollup). */
-export function tallyEvent(t: Tally, e: Exclude<OpsEvent, { type: "degraded_change" }>): void {
+export function tallyEvent(t: Tally, e: Exclude<OpsEvent, { type: "degraded_change" | "transcript_read" }>): void {
   switch (e.type) {
     case "turn":
       add(t, "turns");

@@ -10,6 +10,14 @@ import { CircuitBreaker } from "../resilience/breaker.ts";
 import { currentFaults } from "../resilience/faults.ts";
 import type { Region } from "../edge/regions.ts";
 
+/** What the region's LLM budget says to one call: go, spent, or generation switched off by self-repair. */
+export type LlmBudgetDecision = "ok" | "spent" | "off";
+
+/** The limiter key of a region's LLM budget (and of its generation switch). */
+export function llmBudgetKey(region: Region): string {
+  return `llm-budget:${region}`;
+}
+
 export function limiterFor(env: Env, region: Region, key: string, shards: number): DurableObjectStub<RegionLimiterDO> {
   const name = `${region}:${shardOf(key, shards)}`;
   return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(name), { locationHint: region });

@@ -9,7 +9,7 @@ import { ProviderError } from "../answer/generation/provider.ts";
 import { llmProvider } from "./llm/providers.ts";
 import type { PipelinePorts } from "../answer/pipeline.ts";
 import type { Config } from "../config.ts";
-import { limiterFor } from "./limiter.ts";
+import { limiterFor, llmBudgetKey } from "./limiter.ts";
 import { NEIGHBOUR } from "../edge/region.ts";
 import type { Region } from "../edge/regions.ts";
 import { MemoryNotes } from "../kb/memory-notes.ts";
@@ -121,13 +121,14 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
     generation: provider && {
       provider: guardedProvider(provider, breakers, faults),
       config: { maxTokens: config.llm.maxTokens, timeoutMs: config.llm.timeoutMs },
-      // The conversation's share first, then the region's budget; a limiter that cannot
-      // answer in time counts as "spent" (fails closed: no generation, the article itself).
+      // The conversation's share first, then the region's budget (and self-repair's switch,
+      // kept beside it); a limiter that cannot answer in time counts as "spent" (fails
+      // closed: no generation, the article itself).
       budget: async () => {
         if (faults().regionOverBudget || !conversation.llmShare(Date.now())) return false;
-        const key = `llm-budget:${region()}`;
-        const hit = limiterFor(env, region(), key, config.limits.shards).hit(key, config.limits.llmBudget, Date.now());
-        return withTimeout(hit, config.limits.timeoutMs, "llm budget").then((d) => d.allowed, () => false);
+        const key = llmBudgetKey(region());
+        const decision = limiterFor(env, region(), key, config.limits.shards).llmBudget(key, config.limits.llmBudget, Date.now());
+        return withTimeout(decision, config.limits.timeoutMs, "llm budget").then((d) => (d === "off" ? "off" : d === "ok"), () => false);
       },
     },
     breakers: () => breakers.states(),

@@ -4,7 +4,7 @@ import { AnswerCache, type CachedAnswer } from "../../src/answer/answer-cache.ts
 import type { Generation, PipelinePorts } from "../../src/answer/pipeline.ts";
 import type { KbPort } from "../../src/answer/plan.ts";
 
-export function nodePorts(kb: KbPort, generation: Omit<Generation, "budget"> | null = null, budget = true): PipelinePorts {
+export function nodePorts(kb: KbPort, generation: Omit<Generation, "budget"> | null = null, budget: boolean | "off" = true): PipelinePorts {
   const cached = new Map<string, CachedAnswer>();
   return {
     kb,

@@ -12,6 +12,7 @@ const alert: Alert = {
   region: "weur",
   kind: "threshold",
   metric: "degraded_share",
+  subject: null,
   level: "critical",
   value: 0.6,
   threshold: 0.5,
@@ -19,6 +20,9 @@ const alert: Alert = {
   updatedAt: T,
   clearSince: null,
   resolvedAt: null,
+  runbook: "docs/runbooks/degraded-share.md",
+  likelyCause: null,
+  remediation: [],
 };
 const notice = (kind: Notice["kind"], at = T): Notice => ({ kind, alert, at });
 

@@ -101,7 +101,12 @@ describe("a region's ops state (fake clock)", () => {
     expect(derived).toMatchObject([{ type: "degraded_change", degraded: true, reason: "llm_unavailable", region: "weur" }]);
     const notices = ops.minute(at(0, 59));
     expect(notices.map((n) => `${n.kind}:${n.alert.ruleId}:${n.alert.level}`)).toEqual(["fired:degraded_share:critical"]);
+    expect(ops.due(at(0, 59))).toHaveLength(0);
+    const cause = { at: at(0, 59), hint: "circuit breaker replica:weur is open", signals: [{ kind: "breaker" as const, name: "replica:weur", score: 0.8 }] };
+    ops.publish(notices.map((n) => ({ ...n, alert: { ...n.alert, likelyCause: cause } })), [], at(0, 59));
     expect(ops.due(at(0, 59))).toHaveLength(1);
+    expect(JSON.parse(ops.due(at(0, 59))[0]!.body).alert).toMatchObject({ runbook: "docs/runbooks/degraded-share.md", likelyCause: cause, remediation: [] });
+    expect(ops.alerts().open[0]!.likelyCause).toEqual(cause);
     expect(ops.metricsView(at(0, 59)).totals.degraded.counters).toEqual({});
 
     const c = ops.changes(at(0, 59));
@@ -190,7 +195,7 @@ describe("a region's ops state (fake clock)", () => {
 
     const failing = new RegionOps("weur", EMPTY_SAVE, options);
     failing.ingest({ events: [degradedTurn(at(0, 20)), degradedTurn(at(0, 21)), degradedTurn(at(0, 22))], gaps: [], breakers: null }, at(0, 22));
-    failing.minute(at(0, 30));
+    failing.publish(failing.minute(at(0, 30)), [], at(0, 30));
     const [entry] = failing.due(at(0, 30));
     expect(failing.failed(entry!.id, at(0, 30))).toBe("retry");
     expect(failing.nextWakeAt(at(0, 30))).toBe(at(0, 35));

@@ -15,6 +15,7 @@ import { learningSink } from "../../platform/learning.ts";
 import { onPrimary } from "../primary-call.ts";
 import { audit } from "../audit.ts";
 import type { AppEnv } from "../context.ts";
+import { noteTranscriptReads } from "../transcript-reads.ts";
 import { operatorAuth } from "../middleware/operator-auth.ts";
 import { errorResponses } from "../schemas.ts";
 
@@ -90,6 +91,7 @@ adminSubjects.openapi(exportRoute, async (c) => {
   const found = conversationsOf(c.env, config.jurisdictions, await subjectIndex(c.env, subject).list());
   const held = await Promise.all(found.map(({ stub }) => stub.export()));
   const conversations = held.flatMap((outcome) => (outcome.ok ? [outcome.value] : []));
+  noteTranscriptReads(c, found.filter((_, i) => held[i]!.ok).map(({ id }) => id));
   return c.json({ subject, exportedAt: new Date().toISOString(), conversations } as never, 200);
 });
 

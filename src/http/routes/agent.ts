@@ -15,6 +15,7 @@ import { AGENT_HEADER, conversationById, deskOf, deskUnavailable, type AgentRepl
 import { validationHook } from "../../validation.ts";
 import { audit, audited } from "../audit.ts";
 import type { AppEnv } from "../context.ts";
+import { noteTranscriptReads } from "../transcript-reads.ts";
 import { agentAuth } from "../middleware/agent-auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { BREAK_GLASS, operatorAuth } from "../middleware/operator-auth.ts";
@@ -155,7 +156,9 @@ agent.openapi(read, async (c) => {
   } catch {
     throw new AppError("audit_unavailable");
   }
-  return c.json(unwrap(await stub.agentView(after, limit)), 200);
+  const view = unwrap(await stub.agentView(after, limit));
+  noteTranscriptReads(c, [id]);
+  return c.json(view, 200);
 });
 
 agent.openapi(action("claim", "Take a waiting conversation (needs an open console)"), async (c) => done(c, await act(c, { type: "claim", conversationId: c.req.valid("param").id })));

@@ -132,6 +132,8 @@ ops.openapi(alerts, async (c) => {
       rules: rules.map((r) => ({ ...r })),
       ruleErrors: errors,
       webhook: webhookTarget(c.var.config) !== null,
+      autoRemediation: Object.fromEntries(answered.map((r) => [r.region, c.var.config.ops.autoRemediation(r.region)])),
+      runbookBaseUrl: c.var.config.ops.runbookBaseUrl || null,
     },
     200,
   );
