@@ -52,6 +52,8 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             // Alerts go to the local receiver started by the global setup.
             ALERT_WEBHOOK_URL: `${inject("webhookUrl")}/hook`,
             ALERT_WEBHOOK_SECRET: "test-webhook-secret-0123456789",
+            // Self-repair per region: the remediation tests use sam (dry-run) and enam (off).
+            AUTO_REMEDIATION: "sam=dry-run,enam=off,*=on",
             ...bindings,
           },
         },

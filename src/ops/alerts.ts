@@ -180,11 +180,13 @@ export function evaluate(rules: readonly AlertRule[], source: AlertSource, open:
   return { open: next, notices };
 }
 
-/** A one-line description of a notice for humans (rule, region, level, value): no customer data. */
+/** A one-line description of a notice for humans (rule, region, level, value, likely cause, what was done): no customer data. */
 export function describeNotice(n: Notice): string {
   const a = n.alert;
   const value = Number.isInteger(a.value) ? String(a.value) : a.value.toFixed(3);
   const measured = a.kind === "anomaly" ? `z=${value}` : `${a.metric}=${value}`;
   const subject = a.subject ? ` (${a.subject})` : "";
-  return `[${n.kind}] ${a.ruleId} ${a.level} in ${a.region}${subject}: ${measured} (level ${a.threshold})`;
+  const cause = a.likelyCause ? `; likely: ${a.likelyCause.hint}` : "";
+  const done = a.remediation?.length ? `; remediation: ${a.remediation.map((s) => `${s.action} ${s.target} ${s.result}`).join(", ")}` : "";
+  return `[${n.kind}] ${a.ruleId} ${a.level} in ${a.region}${subject}: ${measured} (level ${a.threshold})${cause}${done}`;
 }

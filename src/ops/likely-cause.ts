@@ -149,10 +149,15 @@ const MINUTE = 60_000;
 const NEW_VERSION_MINUTES = 60;
 const VERSION_HISTORY_MINUTES = 360;
 
-/** The signals the region's own rollup holds over `windowMinutes`: breakers, degraded reasons, failed turns, new KB versions. */
-export function rollupSignals(source: SignalSource, windowMinutes: number, now: number): Signal[] {
+/**
+ * The signals the region's own rollup holds over `windowMinutes`: breakers (a replica's only
+ * for the region's own shards: an isolate reports every breaker it has), degraded reasons,
+ * failed turns, new KB versions.
+ */
+export function rollupSignals(source: SignalSource, region: string, windowMinutes: number, now: number): Signal[] {
   const signals: Signal[] = [];
-  for (const [name, open] of Object.entries(source.current(now).breakers)) if (open) signals.push({ kind: "breaker", name });
+  const ours = (name: string) => !name.startsWith("replica:") || name === `replica:${region}` || name.startsWith(`replica:${region}:`);
+  for (const [name, open] of Object.entries(source.current(now).breakers)) if (open && ours(name)) signals.push({ kind: "breaker", name });
   const window = overall(source.query({ minutes: Math.max(1, windowMinutes) }, now));
   const turns = count(window, "turns");
   if (turns > 0) {

@@ -120,7 +120,8 @@ export function decideRemediation(input: RemediationInput, isRegion: (r: string)
     if (s.kind === "release" && !taken(alert, "release_rollback", s.id).length) add({ type: "release_rollback", release: s.id });
     if (s.kind === "desk" && s.conversations > 0) add({ type: "desk_requeue", team: s.team });
     if (primaryDown) continue;
-    for (const replica of replicasOf(s, region, input.shards, isRegion)) {
+    // Only the region's own replicas: another region's are its alerts' business.
+    for (const replica of replicasOf(s, region, input.shards, isRegion).filter((r) => r.region === region && r.shard < input.shards)) {
       const target = targetOf({ type: "replica_resync", replica });
       if (taken(alert, "replica_rebuild", target).length) continue;
       add(taken(alert, "replica_resync", target).length >= REBUILD_AFTER ? { type: "replica_rebuild", replica } : { type: "replica_resync", replica });

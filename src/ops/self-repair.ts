@@ -47,7 +47,7 @@ function readsCause(alert: Alert, rule: AlertRule | undefined, now: number): Lik
 async function look(alert: Alert, moment: "fired" | "escalated" | "open", input: RepairInput, ports: RepairPorts): Promise<Alert> {
   const rule = input.rules.find((r) => r.id === alert.ruleId);
   if (alert.kind === "reads") return { ...alert, likelyCause: readsCause(alert, rule, input.now) };
-  const signals = [...rollupSignals(input.source, rule?.windowMinutes ?? 5, input.now), ...(await ports.signals(alert))];
+  const signals = [...rollupSignals(input.source, alert.region, rule?.windowMinutes ?? 5, input.now), ...(await ports.signals(alert))];
   const cause = likelyCause(alert.metric, signals, input.now);
   const actions = decideRemediation({ moment, alert, cause, shards: input.shards, mode: input.mode }, input.isRegion);
   const steps = await carryOut(actions, input.mode, ports, input.now);
