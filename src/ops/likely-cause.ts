@@ -26,7 +26,7 @@ export type Signal =
   | { kind: "degraded_reason"; reason: DegradedReason; turns: number; share: number }
   /** A replica shard failing to sync, or far behind the primary. */
   | { kind: "replica"; replica: string; lagSeconds: number | null; failures: number; error: string | null }
-  /** Turns that failed without a reply. */
+  /** Turns whose answerer failed (decision `error`: an apology). */
   | { kind: "turn_errors"; turns: number; share: number }
   /** A KB version first seen answering within the last hour. */
   | { kind: "kb_version"; version: number; ageMinutes: number };
@@ -132,7 +132,7 @@ export function describeSignal(s: Signal): string {
     case "replica":
       return s.failures > 0 ? `replica ${s.replica} failing to sync (${s.failures} failure${s.failures === 1 ? "" : "s"}${s.error ? `, ${s.error}` : ""})` : `replica ${s.replica} is ${Math.round(s.lagSeconds ?? 0)} s behind`;
     case "turn_errors":
-      return `${percent(s.share)} of turns failed without a reply`;
+      return `${percent(s.share)} of turns failed (answered with an apology)`;
     case "kb_version":
       return `KB version ${s.version} went live ${s.ageMinutes} min ago`;
   }

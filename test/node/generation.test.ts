@@ -103,6 +103,16 @@ describe("grounded generation (fake OpenAI-compatible server)", () => {
     expect(answer.text).toContain(REFUND_ARTICLE);
   });
 
+  it("answers with the article in normal mode, without calling the provider, while self-repair has generation switched off", async () => {
+    const provider = new OpenAiCompatibleProvider({ baseUrl: `${fake.url}/v1`, model: "fake-model", apiKey: "sk-fake" });
+    const asked = fake.requests.length;
+    const p = new AnswerPipeline(nodePorts(demo.kb, { provider, config: { maxTokens: 100, timeoutMs: 1_000 } }, "off"));
+    const { answer } = await ask("How long does a refund take?", p);
+    expect(answer.meta).toMatchObject({ mode: "normal", answerer: "kb", generation: { fallback: "switched_off" } });
+    expect(answer.text).toContain(REFUND_ARTICLE);
+    expect(fake.requests.length).toBe(asked);
+  });
+
   it("falls back when the provider cannot be reached at all", async () => {
     const provider = new OpenAiCompatibleProvider({ baseUrl: "http://127.0.0.1:9/v1", model: "x" });
     const p = new AnswerPipeline(nodePorts(demo.kb, { provider, config: { maxTokens: 100, timeoutMs: 1_000 } }));

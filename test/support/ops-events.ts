@@ -1,6 +1,6 @@
 // Builders of ops events for unit tests: sensible defaults (weur, English, normal mode,
 // KB version 7), overridden per test.
-import type { AgentReplyEvent, ConversationEndEvent, DegradedChangeEvent, EventOrigin, EventSlice, FeedbackEvent, HandoffEvent, HashedId, RatingEvent, TurnEvent } from "../../src/ops/events.ts";
+import type { AgentReplyEvent, ConversationEndEvent, DegradedChangeEvent, EventOrigin, EventSlice, FeedbackEvent, HandoffEvent, HashedId, RatingEvent, TranscriptReadEvent, TurnEvent } from "../../src/ops/events.ts";
 import { asHashedId } from "../../src/ops/events.ts";
 
 /** A hashed id made from a small number, as a caller's salted hash would look. */
@@ -53,4 +53,9 @@ export function ended(at: number, over: Partial<ConversationEndEvent> = {}): Con
     askedForMoreWithinWindow: false,
     ...over,
   };
+}
+
+export function transcriptRead(at: number, operator: string, conversations: number[], over: Partial<TranscriptReadEvent> = {}): TranscriptReadEvent {
+  const { conversation: _c, language: _l, mode: _m, kbVersion: _k, ...origin } = base(at);
+  return { ...origin, type: "transcript_read", operator, conversations: conversations.map(hashed), ...over };
 }
