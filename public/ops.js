@@ -1,8 +1,10 @@
 // The ops dashboard (/ops): sign in with an operator key, then poll the ops API every few
 // seconds for one region or all of them — KPI tiles, charts (turns, latency, degraded share,
-// the handoff queue), decisions, reasons, CSAT and open alerts — and, for KB editors and
+// the handoff queue), decisions, reasons, CSAT and alerts (with their runbook, likely cause and
+// what self-repair did) — and, for KB editors and
 // admins, the KB gap report with a "create draft" button. English and Chinese.
 import { pickLanguage, saveLanguage } from "./i18n.js";
+import { alertItem } from "./ops-alerts.js";
 import { lineChart } from "./ops-charts.js";
 import { OPS_STRINGS } from "./ops-i18n.js";
 
@@ -137,16 +139,8 @@ function render() {
   state.charts?.degraded.update(xs, [values("degraded_share", 100)]);
   state.charts?.queue.update(xs, [values("queue_depth"), values("queue_wait")]);
 
-  const alertItems = [...d.alerts.open, ...d.alerts.recent.slice(0, 5)].map((a) => {
-    const value = a.kind === "anomaly" ? `z=${number(a.value, 2)}` : number(a.value, 3);
-    return el(
-      "li",
-      { class: `alert ${a.resolvedAt ? "resolved" : a.level}` },
-      el("span", { class: "badge" }, a.resolvedAt ? t("resolved") : t(`level.${a.level}`)),
-      el("span", {}, t("alertLine", { rule: a.ruleId, region: a.region, value, threshold: number(a.threshold, 3) })),
-      el("span", { class: "muted" }, t("since", { time: clock(a.firedAt) })),
-    );
-  });
+  const view = { t, number, percent, clock, el, runbookBaseUrl: d.alerts.runbookBaseUrl ?? null };
+  const alertItems = [...d.alerts.open, ...d.alerts.recent.slice(0, 5)].map((a) => alertItem(a, view));
   $("alerts").replaceChildren(...(alertItems.length ? alertItems : [el("li", { class: "muted" }, t("noAlerts"))]));
 }
 
