@@ -206,3 +206,36 @@ describe("replica search", () => {
     for (const q of ["", "???", "the and of", '" * ( ) :']) expect((await replica.search(q)).hits).toEqual([]);
   });
 });
+
+describe("replica rebuild (self-repair's last resort)", () => {
+  it("wipes a damaged copy and pulls the whole KB again, serving the old copy until the new one swaps in", async () => {
+    const tag = unique();
+    await createArticle({ slug: `anchor-${tag}`, locale: "en", title: `Anchor chains ${tag}`, answer: "Every anchor comes with a chain." });
+    const replica = freshReplica();
+    const synced = await replica.sync();
+    // Damage: an article the primary never had, as a copy gone wrong would hold.
+    await runInDurableObject(replica, async (_instance: KnowledgeReplicaDO, state) => {
+      const { doc } = state.storage.sql
+        .exec<{ doc: number }>("INSERT INTO articles (id, slug, locale, title, answer, tags, questions, version, updated_at) VALUES ('en:stray', 'stray', 'en', 'Stray kraken', 'A kraken.', '[]', '[]', 1, 0) RETURNING doc")
+        .one();
+      state.storage.sql.exec("INSERT INTO article_fts (rowid, title, questions, answer) VALUES (?, '', '', '')", doc);
+    });
+    expect((await replica.article("stray", "en"))?.id).toBe("en:stray");
+
+    // One page of 20 only: the rebuild is under way, and the old copy still answers.
+    const during = await replica.rebuild({ pageSize: 20, maxPages: 1 });
+    expect(during.sync).toMatchObject({ state: "syncing", stagedChanges: 20 });
+    expect(during.articles).toBe(synced.articles + 1);
+    expect((await replica.article("stray", "en"))?.id).toBe("en:stray");
+    expect((await replica.search(`anchor ${tag}`)).hits[0]?.slug).toBe(`anchor-${tag}`);
+
+    // The alarm goes on to the end and swaps the new copy in: the stray article is gone.
+    expect(await runDurableObjectAlarm(replica)).toBe(true);
+    const done = await replica.status();
+    expect(done.sync.state).toBe("idle");
+    expect(done.articles).toBe(synced.articles);
+    expect(done.kbVersion).toBe(done.primaryVersion);
+    expect(await replica.article("stray", "en")).toBeNull();
+    expect((await replica.search(`anchor ${tag}`)).hits[0]?.slug).toBe(`anchor-${tag}`);
+  });
+});
