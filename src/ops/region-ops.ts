@@ -9,6 +9,7 @@ import { Outbox, type OutboxEntry } from "./alert-delivery.ts";
 import type { AlertRule } from "./alert-rules.ts";
 import { evaluate, type Alert, type Notice } from "./alerts.ts";
 import type { SignalSource } from "./likely-cause.ts";
+import type { OperatorReadStats } from "./operator-reads.ts";
 import { DegradedState } from "./degraded-state.ts";
 import type { OpsBatch } from "./event-batch.ts";
 import { asHashedId, type DegradedChangeEvent, type OpsEvent } from "./events.ts";
@@ -214,6 +215,11 @@ export class RegionOps {
     const swap = (a: Alert) => byId.get(a.id) ?? a;
     this.log = { open: this.log.open.map(swap), recent: this.log.recent.map(swap) };
     if (this.options.webhook) for (const n of notices) this.outbox.enqueue(n, now);
+  }
+
+  /** Each operator's distinct transcript reads in the last `windowMs` and their median day (the reads rule's input). */
+  operatorReads(windowMs: number, historyDays: number, now: number): OperatorReadStats[] {
+    return this.rollup.operatorReads(windowMs, historyDays, now);
   }
 
   /** What self-repair reads the region's signals from. */

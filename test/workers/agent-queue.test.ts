@@ -1,8 +1,10 @@
 // The desk in workerd: queue order and positions, automatic assignment within capacity,
-// manual claims, and reassignment when an agent does not answer or goes away.
+// manual claims, reassignment when an agent does not answer or goes away, and self-repair's
+// requeue of conversations held by agents whose consoles are gone.
 import { describe, expect, it } from "vitest";
 import { cid, send, SocketClient } from "./helpers.ts";
-import { agent, agentCall, frames, handedOver, last, openConsole, queueOf, runTimersIn, team } from "./agent-helpers.ts";
+import { agent, agentCall, desk, frames, handedOver, last, openConsole, queueOf, runTimersIn, team } from "./agent-helpers.ts";
+import { eventually } from "./ops-helpers.ts";
 
 describe("the queue", () => {
   it("puts the longest-waiting first and tells each waiting customer their position, live", async () => {
@@ -132,5 +134,28 @@ describe("the queue", () => {
     expect(queue.breaches).toEqual({ firstResponse: 1, nextResponse: 0 });
     expect(queue.items.find((i) => i.conversationId === waiting.id)?.sla).toBe("breached");
     await desk.until((d) => (last(d, "queue")?.breaches as { firstResponse: number } | undefined)?.firstResponse === 1);
+  });
+});
+
+describe("self-repair's requeue (RegionOpsDO calls it on a queue-wait alert)", () => {
+  it("puts back in the queue the conversations of an agent whose consoles are all gone, once their reconnect grace is over", async () => {
+    const t = team();
+    const ana = await agent("Ana", t);
+    const screen = await openConsole(ana, { status: "online", capacity: 2 });
+    const conv = await handedOver(t);
+    await screen.until((c) => frames(c, "assigned").length === 1);
+    const stub = desk(t);
+    expect(await stub.abandoned(Date.now() + 60_000)).toEqual({ agents: 0, conversations: 0 });
+
+    screen.ws.close(1000, "gone");
+    // Within the grace period (10 s) Ana may come back: nothing to requeue yet.
+    await eventually(() => stub.abandoned(Date.now() + 60_000), (a) => a.agents === 1);
+    expect(await stub.abandoned(Date.now())).toEqual({ agents: 0, conversations: 0 });
+    expect(await stub.abandoned(Date.now() + 60_000)).toEqual({ agents: 1, conversations: 1 });
+
+    expect(await stub.requeueAbandoned(Date.now() + 60_000)).toBe(1);
+    const queue = await queueOf(ana);
+    expect(queue.items.find((i) => i.conversationId === conv.id)).toMatchObject({ status: "waiting", agent: null });
+    expect(await stub.requeueAbandoned(Date.now() + 60_000)).toBe(0);
   });
 });
