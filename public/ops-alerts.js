@@ -50,7 +50,7 @@ function remediation(/** @type {Record<string, any>} */ a, /** @type {AlertView}
 
 function runbook(/** @type {string} */ path, /** @type {AlertView} */ v) {
   const base = v.runbookBaseUrl;
-  return base ? v.el("a", { href: `${base.replace(/\/+$/, "")}/${path}`, target: "_blank", rel: "noopener" }, path) : v.el("code", {}, path);
+  return base ? v.el("a", { href: `${base}${base.endsWith("/") ? "" : "/"}${path}`, target: "_blank", rel: "noopener" }, path) : v.el("code", {}, path);
 }
 
 /** The list item of an alert (open or resolved). */

@@ -51,6 +51,8 @@ describe("an alert on /ops", () => {
   it("links the runbook when RUNBOOK_BASE_URL is set", () => {
     const link = find(alertItem(alert, view("en", "https://github.com/acme/holdfast/blob/main/")), "runbook")!.children[1] as Tree;
     expect(link).toMatchObject({ tag: "a", attrs: { href: "https://github.com/acme/holdfast/blob/main/docs/runbooks/degraded-share.md", rel: "noopener" } });
+    const bare = find(alertItem(alert, view("en", "https://docs.example/holdfast")), "runbook")!.children[1] as Tree;
+    expect(bare.attrs.href).toBe("https://docs.example/holdfast/docs/runbooks/degraded-share.md");
   });
 
   it("words everything in Chinese, with no string missing", () => {
