@@ -1,7 +1,8 @@
-// Builders of ops events for unit tests: sensible defaults (weur, English, normal mode,
-// KB version 7), overridden per test.
+// Builders of ops events (and of an alert) for unit tests: sensible defaults (weur, English,
+// normal mode, KB version 7), overridden per test.
 import type { AgentReplyEvent, ConversationEndEvent, DegradedChangeEvent, EventOrigin, EventSlice, FeedbackEvent, HandoffEvent, HashedId, RatingEvent, TranscriptReadEvent, TurnEvent } from "../../src/ops/events.ts";
 import { asHashedId } from "../../src/ops/events.ts";
+import type { Alert } from "../../src/ops/alerts.ts";
 
 /** A hashed id made from a small number, as a caller's salted hash would look. */
 export function hashed(n: number): HashedId {
@@ -58,4 +59,27 @@ export function ended(at: number, over: Partial<ConversationEndEvent> = {}): Con
 export function transcriptRead(at: number, operator: string, conversations: number[], over: Partial<TranscriptReadEvent> = {}): TranscriptReadEvent {
   const { conversation: _c, language: _l, mode: _m, kbVersion: _k, ...origin } = base(at);
   return { ...origin, type: "transcript_read", operator, conversations: conversations.map(hashed), ...over };
+}
+
+/** An open critical degraded-share alert in weur, fired at `at`, with nothing gathered or done yet. */
+export function degradedShareAlert(at: number, over: Partial<Alert> = {}): Alert {
+  return {
+    id: `degraded_share:weur:${at}`,
+    ruleId: "degraded_share",
+    region: "weur",
+    kind: "threshold",
+    metric: "degraded_share",
+    subject: null,
+    level: "critical",
+    value: 0.6,
+    threshold: 0.5,
+    firedAt: at,
+    updatedAt: at,
+    clearSince: null,
+    resolvedAt: null,
+    runbook: "docs/runbooks/degraded-share.md",
+    likelyCause: null,
+    remediation: [],
+    ...over,
+  };
 }

@@ -2,28 +2,12 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_RETRY, Outbox, retrySchedule, signPayload, verifySignature, webhookBody, type WebhookPayload } from "../../src/ops/alert-delivery.ts";
 import type { Alert, Notice } from "../../src/ops/alerts.ts";
+import { degradedShareAlert } from "../support/ops-events.ts";
 
 const T = Date.UTC(2026, 0, 5, 12, 0, 0);
 const SECOND = 1_000;
 
-const alert: Alert = {
-  id: "degraded_share:weur:1767614400000",
-  ruleId: "degraded_share",
-  region: "weur",
-  kind: "threshold",
-  metric: "degraded_share",
-  subject: null,
-  level: "critical",
-  value: 0.6,
-  threshold: 0.5,
-  firedAt: T,
-  updatedAt: T,
-  clearSince: null,
-  resolvedAt: null,
-  runbook: "docs/runbooks/degraded-share.md",
-  likelyCause: null,
-  remediation: [],
-};
+const alert: Alert = degradedShareAlert(T);
 const notice = (kind: Notice["kind"], at = T): Notice => ({ kind, alert, at });
 
 describe("webhook signatures", () => {

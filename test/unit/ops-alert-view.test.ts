@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { alertItem } from "../../public/ops-alerts.js";
 // @ts-expect-error: a page module in plain JS.
 import { OPS_STRINGS } from "../../public/ops-i18n.js";
+import { degradedShareAlert } from "../support/ops-events.ts";
 
 type Tree = { tag: string; attrs: Record<string, unknown>; children: Array<Tree | string> };
 const el = (tag: string, attrs: Record<string, unknown> = {}, ...children: Array<Tree | string | number>): Tree => ({ tag, attrs, children: children.map((c) => (typeof c === "number" ? String(c) : c)) });
@@ -21,24 +22,11 @@ function view(lang: "en" | "zh-CN", runbookBaseUrl: string | null = null) {
   return { t, number: (n: number | null) => (n === null ? "–" : String(n)), percent: (r: number) => `${Math.round(r * 100)}%`, clock: () => "12:00:00", el, runbookBaseUrl };
 }
 
-const alert = {
-  id: "degraded_share:weur:1",
-  ruleId: "degraded_share",
-  region: "weur",
-  kind: "threshold",
-  metric: "degraded_share",
-  subject: null,
-  level: "critical",
+const alert = degradedShareAlert(0, {
   value: 1,
-  threshold: 0.5,
-  firedAt: 0,
-  updatedAt: 0,
-  clearSince: null,
-  resolvedAt: null,
-  runbook: "docs/runbooks/degraded-share.md",
   likelyCause: { at: 0, hint: "circuit breaker replica:weur is open (+1 more signal)", signals: [{ kind: "breaker", name: "replica:weur", score: 0.8 }, { kind: "degraded_reason", reason: "replica_unavailable", turns: 4, share: 1, score: 0.7 }] },
   remediation: [{ action: "replica_resync", target: "weur", result: "done", at: 0 }, { action: "generation_off", target: "weur", result: "dry_run", at: 0 }],
-};
+});
 
 describe("an alert on /ops", () => {
   it("shows its likely cause, what was done and its runbook, in English", () => {

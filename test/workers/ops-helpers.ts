@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import type { OperatorRole } from "../../src/auth/roles.ts";
+import type { AuditEntry } from "../../src/privacy/audit-chain.ts";
 import { createOperator } from "../../src/operators/repository.ts";
 import { ADMIN_KEY, call, createConversation, testPrimary, type Created } from "./helpers.ts";
 
@@ -56,3 +57,14 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
 }
 
 export { createConversation };
+
+/** The audit log's entries that pass `keep`, read a page at a time (admin key). */
+export async function auditEntries(keep: (e: AuditEntry) => boolean): Promise<AuditEntry[]> {
+  const out: AuditEntry[] = [];
+  for (let after = 0; ; ) {
+    const page = await opsJson<{ entries: AuditEntry[]; nextAfter: number | null }>(`/v1/admin/audit?after=${after}&limit=500`);
+    out.push(...page.entries.filter(keep));
+    if (page.nextAfter === null) return out;
+    after = page.nextAfter;
+  }
+}

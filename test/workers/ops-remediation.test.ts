@@ -11,10 +11,9 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { verifySignature, type WebhookPayload } from "../../src/ops/alert-delivery.ts";
 import type { Alert } from "../../src/ops/alerts.ts";
 import type { KpiSummary } from "../../src/ops/kpi.ts";
-import type { AuditEntry } from "../../src/privacy/audit-chain.ts";
 import type { ReceivedHook } from "../support/webhook-receiver.ts";
 import { breakerCoolDown, cid, send, setFaults } from "./helpers.ts";
-import { conversationIn, eventually, opsJson, runOpsAlarm } from "./ops-helpers.ts";
+import { auditEntries, conversationIn, eventually, opsJson, runOpsAlarm } from "./ops-helpers.ts";
 
 const SECRET = "test-webhook-secret-0123456789";
 const receiver = inject("webhookUrl");
@@ -55,15 +54,7 @@ async function replicaFails(region: string): Promise<void> {
 }
 
 /** Every ops.remediation.* entry of the audit log. */
-async function remediationAudit(): Promise<AuditEntry[]> {
-  const out: AuditEntry[] = [];
-  for (let after = 0; ; ) {
-    const page = await opsJson<{ entries: AuditEntry[]; nextAfter: number | null }>(`/v1/admin/audit?after=${after}&limit=500`);
-    out.push(...page.entries.filter((e) => e.action.startsWith("ops.remediation.")));
-    if (page.nextAfter === null) return out;
-    after = page.nextAfter;
-  }
-}
+const remediationAudit = () => auditEntries((e) => e.action.startsWith("ops.remediation."));
 
 async function firedPayload(region: string): Promise<WebhookPayload> {
   const hooks = await (await fetch(`${receiver}/received`)).json<ReceivedHook[]>();

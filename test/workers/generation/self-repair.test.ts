@@ -5,10 +5,9 @@
 import { describe, expect, inject, it } from "vitest";
 import type { Alert } from "../../../src/ops/alerts.ts";
 import type { KpiSummary } from "../../../src/ops/kpi.ts";
-import type { AuditEntry } from "../../../src/privacy/audit-chain.ts";
 import type { Message } from "../../../src/conversation/types.ts";
 import { breakerCoolDown, cid, send, setFaults, warmReplica } from "../helpers.ts";
-import { conversationIn, eventually, opsJson, regionOpsStub, runOpsAlarm } from "../ops-helpers.ts";
+import { auditEntries, conversationIn, eventually, opsJson, regionOpsStub, runOpsAlarm } from "../ops-helpers.ts";
 
 const REGION = "oc";
 const MIN = 60_000;
@@ -30,15 +29,8 @@ async function askRefunds(count: number): Promise<Message[]> {
   return replies;
 }
 
-async function generationAudit(): Promise<Array<[string, string]>> {
-  const out: Array<[string, string]> = [];
-  for (let after = 0; ; ) {
-    const page = await opsJson<{ entries: AuditEntry[]; nextAfter: number | null }>(`/v1/admin/audit?after=${after}&limit=500`);
-    for (const e of page.entries) if (e.action.startsWith("ops.remediation.generation") && e.target === REGION) out.push([e.action, e.actor]);
-    if (page.nextAfter === null) return out;
-    after = page.nextAfter;
-  }
-}
+const generationAudit = async () =>
+  (await auditEntries((e) => e.action.startsWith("ops.remediation.generation") && e.target === REGION)).map((e) => [e.action, e.actor]);
 
 describe("self-repair: generation off while the LLM fails (fake LLM)", () => {
   it("switches generation off for the region, answers from the article meanwhile, and back on once the alert resolves", async () => {
