@@ -12,6 +12,7 @@ import type { AgentIdentity } from "../src/auth/agent-token.ts";
 import { readConfig } from "../src/config.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
 import type { Message } from "../src/conversation/types.ts";
+import { abandonedAgents, type AbandonedAgent } from "../src/desk/abandoned.ts";
 import { auditOfFrame, auditOutcomeOf } from "../src/desk/audit.ts";
 import { cannedResponse, type CannedLibrary, type CannedResponse } from "../src/desk/canned-library.ts";
 import { applyDeskEvent, checkAssigned, nextDeadline } from "../src/desk/desk.ts";
@@ -165,6 +166,11 @@ export class AgentDeskDO extends DurableObject<Env> {
     return requeued;
   }
 
+  private abandonedAgents(now: number): AbandonedAgent[] {
+    const state = this.store.existing();
+    return state ? abandonedAgents(state, (id) => this.sockets.count(id), (id) => this.dropped.get(id), this.graceMs, now) : [];
+  }
+
   /** An agent action from the REST mirrors: the same rules as the console's frames. */
   act(agent: AgentIdentity, frame: AgentClientFrame): Promise<Outcome<AgentReply>> {
     return this.handle(agent, frame);
@@ -246,16 +252,6 @@ export class AgentDeskDO extends DurableObject<Env> {
   private async audit(agent: AgentAttachment, action: string, target: string, outcome: AuditOutcome): Promise<void> {
     this.auditLog ??= configuredPrimary(readConfig(this.env));
     await appendAudit(this.auditLog, { actor: agent.agentId, role: agent.role, action, target, outcome }, Date.now()).catch((err: unknown) => logAuditFailure(action, err));
-  }
-
-  /** Agents the desk holds as connected with no console left, once any grace period of theirs is over. */
-  private abandonedAgents(now: number): Array<{ agentId: string; conversations: number }> {
-    const state = this.store.existing();
-    if (!state) return [];
-    return Object.values(state.agents)
-      .filter((a) => a.sockets > this.sockets.count(a.agentId) && this.sockets.count(a.agentId) === 0)
-      .filter((a) => (this.dropped.get(a.agentId) ?? -Infinity) + this.graceMs <= now)
-      .map((a) => ({ agentId: a.agentId, conversations: activeConversations(state, a.agentId).length }));
   }
 
   /** The last console of an agent closed: they keep their conversations for the grace period. */
