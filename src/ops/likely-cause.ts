@@ -57,6 +57,8 @@ function explains(s: Signal): readonly AlertMetric[] {
     case "fault":
       if (s.name === "primary-down") return ["replica_lag", "degraded_share"];
       if (s.name === "limiter-down") return LATENCY;
+      // Outgoing mail: nothing an alert measures.
+      if (s.name === "mail-down") return [];
       if (s.name === "region-over-budget") return ["degraded_share"];
       if (s.name.startsWith("latency")) return [...LATENCY, "degraded_share"];
       return ["degraded_share", "error_rate", ...LATENCY, ...QUALITY];

@@ -22,6 +22,7 @@ describe("ranking the signals of an alert", () => {
     ["a failing replica outranks a lagging one", "replica_lag", [replica("weur:1", 0, 900), replica("weur", 3, 40)], ["replica:weur", "replica:weur:1"]],
     ["signals that cannot explain the metric are left out", "queue_wait", [fault("llm-down"), breaker("llm"), degraded("llm_unavailable", 1), { kind: "desk", team: "billing", conversations: 3 }], ["desk"]],
     ["the primary explains replica lag, the LLM does not", "replica_lag", [fault("llm-down"), breaker("primary")], ["breaker"]],
+    ["outgoing mail down explains none of the alerts", "degraded_share", [fault("mail-down"), degraded("deadline", 0.3)], ["degraded_reason:deadline"]],
     ["a fresh KB version explains a handoff-rate anomaly", "handoff_rate", [{ kind: "kb_version", version: 42, ageMinutes: 5 }, { kind: "kb_version", version: 41, ageMinutes: 60 }], ["kb_version:42"]],
     ["an open release outranks a fresh KB version", "helpful_ratio", [{ kind: "kb_version", version: 42, ageMinutes: 0 }, { kind: "release", id: "r_1", ageMinutes: 30 }], ["release", "kb_version:42"]],
   ])("%s", (_name, metric, signals, expected) => {
