@@ -16,6 +16,7 @@ import type { GapReason } from "../src/ops/gaps.ts";
 import { endDue, endFields, onAgentReply, onBotReply, onCustomerMessage, onFeedback, onHandoff, startOutcome, type Outcome } from "../src/ops/outcome.ts";
 import { turnFacts } from "../src/ops/turn-facts.ts";
 import { emitGapQuestion, emitOpsEvent, hashOpsId, opsEventsOn } from "../src/platform/events.ts";
+import { workerVersion } from "../src/platform/version.ts";
 import type { BreakerState } from "../src/resilience/breaker.ts";
 import type { ErasedMarker } from "./conversation-erased.ts";
 
@@ -103,7 +104,9 @@ export class ConversationOps {
     this.guard(() => {
       const { outcome, language, rated } = this.load();
       const replaces = rated ?? null;
-      this.update((r) => ({ ...r, rated: { score, at, mode: outcome.mode, language, kbVersion: outcome.kbVersion } }));
+      // The version this object runs is the one its rating event carries (its tallies' label).
+      const version = workerVersion(this.env).id || undefined;
+      this.update((r) => ({ ...r, rated: { score, at, mode: outcome.mode, language, kbVersion: outcome.kbVersion, version } }));
       this.emit(at, {}, (c) => ({ ...c, type: "rating", score, replaces }));
     });
   }

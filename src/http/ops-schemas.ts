@@ -37,6 +37,7 @@ export const SummarySchema = z
     byLanguage: z.record(z.string(), KpisSchema),
     byKbVersion: z.record(z.string(), KpisSchema),
     byMode: z.record(z.string(), KpisSchema),
+    byVersion: z.record(z.string(), KpisSchema).openapi({ description: "By Worker version id (`unknown`: events that named none; `other`: tallies past the label limit): a gradual deployment's versions side by side." }),
     gauges: z.object({ replicaLagSeconds: rate, queueDepth: rate, queueWaitSeconds: rate }),
     regions: z.array(z.string()).openapi({ description: "The regions that answered." }),
   })

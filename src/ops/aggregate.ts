@@ -14,7 +14,7 @@ export interface Aggregate {
   /** Epoch ms: the first bucket's start (inclusive) and the last bucket's end (exclusive). */
   from: number;
   to: number;
-  /** Merged tallies by label key (`mode|language|kbVersion`). */
+  /** Merged tallies by label key (`mode|language|kbVersion|version`; saved before versions: the first three). */
   tallies: Record<string, Tally>;
   /** Each gauge's maximum over the window, when it was sampled in it. */
   gauges: Partial<Record<GaugeName, number>>;
@@ -26,6 +26,8 @@ export interface Filter {
   language?: string;
   /** A KB version, or `none` for replies made without one. */
   kbVersion?: number | "none";
+  /** A Worker version id, `unknown` or `other`. */
+  version?: string;
 }
 
 export type Dimension = keyof Labels;
@@ -41,6 +43,7 @@ export function matches(key: string, filter: Filter | undefined): boolean {
   if (filter.mode !== undefined && l.mode !== filter.mode) return false;
   if (filter.language !== undefined && l.language !== filter.language) return false;
   if (filter.kbVersion !== undefined && l.kbVersion !== String(filter.kbVersion)) return false;
+  if (filter.version !== undefined && l.version !== filter.version) return false;
   return true;
 }
 

@@ -3,6 +3,7 @@
 // SQL API can be queried without knowing which event wrote a row.
 import type { OpsEvent } from "./events.ts";
 import { latencyBucket, resolutionOf } from "./events.ts";
+import { isVersionId } from "./version.ts";
 
 /** The shape `AnalyticsEngineDataset.writeDataPoint` takes. */
 export interface AnalyticsPoint {
@@ -33,6 +34,7 @@ export const ANALYTICS_BLOBS = [
   "helpful", // blob15: feedback: yes | no
   "degraded_state", // blob16: degraded_change: on | off
   "operator", // blob17: transcript_read: the operator's id
+  "version", // blob18: the Worker version id that emitted the event ("" when unknown)
 ] as const;
 
 /** Double columns in order: `ANALYTICS_DOUBLES[i]` is SQL column `double${i + 1}`; -1 means none. */
@@ -77,6 +79,7 @@ export function toAnalyticsPoint(event: OpsEvent): AnalyticsPoint {
     helpful: "",
     degraded_state: "",
     operator: "",
+    version: isVersionId(event.version) ? event.version : "",
   };
   const double: Record<AnalyticsDouble, number> = {
     latency_ms: -1,

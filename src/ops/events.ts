@@ -85,6 +85,11 @@ export interface EventOrigin {
   /** Cloudflare colo (IATA code, e.g. `AMS`) of the request. */
   colo: string;
   jurisdiction: "eu" | null;
+  /**
+   * The Worker version (id) that emitted the event, set where it is emitted; absent on events
+   * of releases before it was recorded (counted as `unknown`).
+   */
+  version?: string;
 }
 
 /** The conversation an event belongs to, and the dimensions KPIs are sliced by. */
@@ -134,7 +139,7 @@ export interface RatingEvent extends EventOrigin, EventSlice {
 }
 
 /** A rating as its event went out: enough to take it back out of the tallies it went into. */
-export interface ReplacedRating extends Pick<EventSlice, "mode" | "language" | "kbVersion"> {
+export interface ReplacedRating extends Pick<EventSlice, "mode" | "language" | "kbVersion">, Pick<EventOrigin, "version"> {
   score: 1 | 2 | 3 | 4 | 5;
   /** Epoch ms of its event. */
   at: number;
@@ -229,6 +234,8 @@ const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
  */
 export function isValidEvent(e: OpsEvent): boolean {
   if (!finite(e.at) || typeof e.region !== "string" || (e.id !== undefined && (typeof e.id !== "string" || !EVENT_ID.test(e.id)))) return false;
+  // Any string is accepted as a version; one that is not a version id is counted as `unknown`.
+  if (e.version !== undefined && typeof e.version !== "string") return false;
   if (e.type === "degraded_change") return e.reason === null || oneOf(DEGRADED_REASONS, e.reason);
   if (e.type === "transcript_read")
     return typeof e.operator === "string" && OPERATOR_ID.test(e.operator) && Array.isArray(e.conversations) && e.conversations.length >= 1 && e.conversations.length <= MAX_READ_CONVERSATIONS && e.conversations.every((c) => typeof c === "string" && HASHED.test(c));

@@ -1,5 +1,5 @@
 // The support KPIs of GET /v1/ops/summary, computed from a window's aggregate, overall and
-// sliced by language, KB version and mode. Every rate is null when its denominator is 0.
+// sliced by language, KB version, mode and Worker version. Every rate is null when its denominator is 0.
 import type { DegradedReason } from "../answer/degraded.ts";
 import { mergeAggregates, overall, sliceBy, type Aggregate } from "./aggregate.ts";
 import { DEGRADED_REASONS, HANDOFF_REASONS, TURN_DECISIONS, type HandoffReason, type TurnDecision } from "./events.ts";
@@ -60,6 +60,8 @@ export interface KpiSummary {
   byLanguage: Record<string, Kpis>;
   byKbVersion: Record<string, Kpis>;
   byMode: Record<string, Kpis>;
+  /** By Worker version id (`unknown`: events that named none): a gradual deployment's versions side by side. */
+  byVersion: Record<string, Kpis>;
   /** Gauge maxima over the window (null when never sampled). */
   gauges: { replicaLagSeconds: number | null; queueDepth: number | null; queueWaitSeconds: number | null };
 }
@@ -114,6 +116,7 @@ export function summarize(aggs: Aggregate | readonly Aggregate[], window: Window
     byLanguage: mapValues(sliceBy(agg, "language")),
     byKbVersion: mapValues(sliceBy(agg, "kbVersion")),
     byMode: mapValues(sliceBy(agg, "mode")),
+    byVersion: mapValues(sliceBy(agg, "version")),
     gauges: { replicaLagSeconds: agg.gauges.replica_lag_seconds ?? null, queueDepth: agg.gauges.handoff_queue_depth ?? null, queueWaitSeconds: agg.gauges.handoff_oldest_wait_seconds ?? null },
   };
 }

@@ -1,10 +1,13 @@
 // The Prometheus text exposition format (0.0.4) for GET /metrics: a small writer (HELP and
 // TYPE lines, escaped label values, cumulative `le` buckets) and the metric families built
-// from regions' persisted totals and current gauges.
+// from regions' persisted totals and current gauges. Every counter and histogram has a
+// `version` label (the Worker version that emitted the events), so the versions of a gradual
+// deployment compare side by side; gauges describe the region and have none.
 import { DEGRADED_REASONS, HANDOFF_REASONS, MODES, RESOLUTIONS, TURN_DECISIONS } from "./events.ts";
 import { emptyHistogram, HISTOGRAM_BOUNDS, mergeHistogram, type HistogramName } from "./histogram.ts";
-import type { MetricsView } from "./rollup.ts";
+import type { MetricsView, Totals } from "./rollup.ts";
 import { count, type CounterName, type Tally } from "./tally.ts";
+import { UNKNOWN_VERSION } from "./version.ts";
 
 /** The Content-Type of a /metrics response. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -79,61 +82,59 @@ export function renderFamilies(families: readonly Family[]): string {
   return lines.join("\n") + "\n";
 }
 
-const sumModes = (v: MetricsView, name: CounterName) => MODES.reduce((n, m) => n + count(v.totals[m], name), 0);
+const sumModes = (t: Totals, name: CounterName) => MODES.reduce((n, m) => n + count(t[m], name), 0);
 
+/** A region's totals by version (a region whose object predates versions: all of it `unknown`). */
+const versionsOf = (v: MetricsView): Array<[string, Totals]> => Object.entries(v.byVersion ?? { [UNKNOWN_VERSION]: v.totals });
+
+type PerVersion = (t: Totals) => Array<[Labels, number]>;
 type PerRegion = (v: MetricsView) => Array<[Labels, number]>;
 
-const samplesOf = (views: readonly MetricsView[], each: PerRegion): Sample[] => views.flatMap((v) => each(v).map(([labels, value]) => ({ labels: { region: v.region, ...labels }, value })));
-
-function counterFamily(name: string, help: string, views: readonly MetricsView[], each: PerRegion): Family {
-  return { name, help, type: "counter", samples: samplesOf(views, each) };
+function counterFamily(name: string, help: string, views: readonly MetricsView[], each: PerVersion): Family {
+  const samples = views.flatMap((v) => versionsOf(v).flatMap(([version, t]) => each(t).map(([labels, value]) => ({ labels: { region: v.region, ...labels, version }, value }))));
+  return { name, help, type: "counter", samples };
 }
 
 function gaugeFamily(name: string, help: string, views: readonly MetricsView[], each: PerRegion): Family {
-  return { name, help, type: "gauge", samples: samplesOf(views, each) };
+  return { name, help, type: "gauge", samples: views.flatMap((v) => each(v).map(([labels, value]) => ({ labels: { region: v.region, ...labels }, value }))) };
 }
 
-function histogramSample(region: string, labels: Labels, name: HistogramName, tallies: Tally[]): HistogramSample {
+function histogramFamily(name: HistogramName, family: string, help: string, views: readonly MetricsView[], each: (t: Totals) => Array<[Labels, Tally[]]>): Family {
+  const samples = views.flatMap((v) => versionsOf(v).flatMap(([version, t]) => each(t).map(([labels, tallies]) => histogramSample({ region: v.region, ...labels, version }, name, tallies))));
+  return { name: family, help, type: "histogram", samples };
+}
+
+function histogramSample(labels: Labels, name: HistogramName, tallies: Tally[]): HistogramSample {
   const h = emptyHistogram(name);
   for (const t of tallies) {
     const part = t.histograms[name];
     if (part) mergeHistogram(h, part);
   }
-  return { labels: { region, ...labels }, bounds: HISTOGRAM_BOUNDS[name], counts: h.counts, sum: h.sum };
+  return { labels, bounds: HISTOGRAM_BOUNDS[name], counts: h.counts, sum: h.sum };
 }
 
 /** The /metrics families of one or more regions (each view: persisted totals, current gauges). */
 export function metricFamilies(views: readonly MetricsView[]): Family[] {
   return [
-    counterFamily("holdfast_turns_total", "Customer turns answered, by reply mode and policy decision (error: no reply).", views, (v) =>
-      MODES.flatMap((mode) => TURN_DECISIONS.map((decision): [Labels, number] => [{ mode, decision }, count(v.totals[mode], `turn:${decision}`)])),
+    counterFamily("holdfast_turns_total", "Customer turns answered, by reply mode and policy decision (error: no reply).", views, (t) =>
+      MODES.flatMap((mode) => TURN_DECISIONS.map((decision): [Labels, number] => [{ mode, decision }, count(t[mode], `turn:${decision}`)])),
     ),
-    counterFamily("holdfast_degraded_turns_total", "Turns answered in degraded mode, by reason.", views, (v) => DEGRADED_REASONS.map((reason) => [{ reason }, count(v.totals.degraded, `degraded:${reason}`)])),
-    {
-      name: "holdfast_turn_duration_seconds",
-      help: "Time from a customer message to its reply being ready.",
-      type: "histogram",
-      samples: views.flatMap((v) => MODES.map((mode) => histogramSample(v.region, { mode }, "turn_seconds", [v.totals[mode]]))),
-    },
-    counterFamily("holdfast_handoffs_total", "Conversations handed to a person, by reason.", views, (v) => HANDOFF_REASONS.map((reason) => [{ reason }, sumModes(v, `handoff:${reason}`)])),
-    counterFamily("holdfast_agent_replies_total", "Replies written by agents.", views, (v) => [[{}, sumModes(v, "agent_replies")]]),
-    {
-      name: "holdfast_agent_first_response_seconds",
-      help: "Time from a handoff to the agent's first reply.",
-      type: "histogram",
-      samples: views.map((v) => histogramSample(v.region, {}, "agent_first_response_seconds", MODES.map((m) => v.totals[m]))),
-    },
-    counterFamily("holdfast_sla_breaches_total", "Handoffs whose first agent reply came later than the SLA (counted when the SLA passed).", views, (v) => [[{}, sumModes(v, "sla_breaches")]]),
-    counterFamily("holdfast_ratings_total", "CSAT ratings, by score (1-5).", views, (v) => ([1, 2, 3, 4, 5] as const).map((score) => [{ score: String(score) }, sumModes(v, `rating:${score}`)])),
-    counterFamily("holdfast_ratings_replaced_total", "CSAT ratings replaced by a later rating of the same conversation, by the replaced score (ratings_total minus this: one per conversation).", views, (v) =>
-      ([1, 2, 3, 4, 5] as const).map((score) => [{ score: String(score) }, sumModes(v, `rating_replaced:${score}`)]),
+    counterFamily("holdfast_degraded_turns_total", "Turns answered in degraded mode, by reason.", views, (t) => DEGRADED_REASONS.map((reason) => [{ reason }, count(t.degraded, `degraded:${reason}`)])),
+    histogramFamily("turn_seconds", "holdfast_turn_duration_seconds", "Time from a customer message to its reply being ready.", views, (t) => MODES.map((mode) => [{ mode }, [t[mode]]])),
+    counterFamily("holdfast_handoffs_total", "Conversations handed to a person, by reason.", views, (t) => HANDOFF_REASONS.map((reason) => [{ reason }, sumModes(t, `handoff:${reason}`)])),
+    counterFamily("holdfast_agent_replies_total", "Replies written by agents.", views, (t) => [[{}, sumModes(t, "agent_replies")]]),
+    histogramFamily("agent_first_response_seconds", "holdfast_agent_first_response_seconds", "Time from a handoff to the agent's first reply.", views, (t) => [[{}, MODES.map((m) => t[m])]]),
+    counterFamily("holdfast_sla_breaches_total", "Handoffs whose first agent reply came later than the SLA (counted when the SLA passed).", views, (t) => [[{}, sumModes(t, "sla_breaches")]]),
+    counterFamily("holdfast_ratings_total", "CSAT ratings, by score (1-5).", views, (t) => ([1, 2, 3, 4, 5] as const).map((score) => [{ score: String(score) }, sumModes(t, `rating:${score}`)])),
+    counterFamily("holdfast_ratings_replaced_total", "CSAT ratings replaced by a later rating of the same conversation, by the replaced score (ratings_total minus this: one per conversation).", views, (t) =>
+      ([1, 2, 3, 4, 5] as const).map((score) => [{ score: String(score) }, sumModes(t, `rating_replaced:${score}`)]),
     ),
-    counterFamily("holdfast_feedback_total", "Replies marked helpful or not helpful.", views, (v) => [
-      [{ helpful: "true" }, sumModes(v, "helpful")],
-      [{ helpful: "false" }, sumModes(v, "not_helpful")],
+    counterFamily("holdfast_feedback_total", "Replies marked helpful or not helpful.", views, (t) => [
+      [{ helpful: "true" }, sumModes(t, "helpful")],
+      [{ helpful: "false" }, sumModes(t, "not_helpful")],
     ]),
-    counterFamily("holdfast_conversations_total", "Ended conversations with at least one turn, by resolution.", views, (v) => RESOLUTIONS.map((resolution) => [{ resolution }, sumModes(v, `resolution:${resolution}`)])),
-    counterFamily("holdfast_recontacts_total", "Customers back within the recontact window after a resolved conversation.", views, (v) => [[{}, sumModes(v, "recontacts")]]),
+    counterFamily("holdfast_conversations_total", "Ended conversations with at least one turn, by resolution.", views, (t) => RESOLUTIONS.map((resolution) => [{ resolution }, sumModes(t, `resolution:${resolution}`)])),
+    counterFamily("holdfast_recontacts_total", "Customers back within the recontact window after a resolved conversation.", views, (t) => [[{}, sumModes(t, "recontacts")]]),
     gaugeFamily("holdfast_handoff_queue_depth", "Handoffs waiting for an agent's first reply.", views, (v) => [[{}, v.gauges.queueDepth]]),
     gaugeFamily("holdfast_handoff_oldest_wait_seconds", "How long the longest-waiting handoff has waited.", views, (v) => [[{}, v.gauges.oldestWaitSeconds]]),
     gaugeFamily("holdfast_replica_lag_seconds", "How far the region's KB replica was last seen behind the primary.", views, (v) => (v.gauges.replicaLagSeconds === null ? [] : [[{}, v.gauges.replicaLagSeconds]])),

@@ -185,7 +185,8 @@ export class RegionOps {
       if (event.type !== "turn") continue;
       const change = this.degraded.observe(event.mode, event.degradedReason);
       if (!change) continue;
-      const e: DegradedChangeEvent = { type: "degraded_change", at: Math.min(event.at, now), region: this.region, colo: event.colo, jurisdiction: null, degraded: change.degraded, reason: change.reason };
+      // The version whose reply tipped the region over (Analytics Engine's version column).
+      const e: DegradedChangeEvent = { type: "degraded_change", at: Math.min(event.at, now), region: this.region, colo: event.colo, jurisdiction: null, version: event.version, degraded: change.degraded, reason: change.reason };
       this.rollup.record(e, now);
       into.derived.push(e);
     }

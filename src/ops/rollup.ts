@@ -9,18 +9,21 @@
 //
 // Monotonic totals: /metrics exposes only totals the DO has confirmed durable (a saved
 // snapshot, `markPersisted`, or events it logged, `markAllPersisted`), and a restore starts
-// from what is durable, so an exposed counter never exceeds what a restart restores.
+// from what is durable, so an exposed counter never exceeds what a restart restores. Totals
+// are kept per Worker version (the last few seen; older ones are folded into `other`, so the
+// sum over versions never goes down), for /metrics to compare a gradual deployment's versions.
 import type { DegradedReason } from "../answer/degraded.ts";
 import type { BreakerState } from "../resilience/breaker.ts";
 import type { Region } from "../edge/regions.ts";
 import { emptyAggregate, addTally, matches, maxGauge, type Aggregate, type Filter, type GaugeName } from "./aggregate.ts";
-import type { HashedId, Mode, OpsEvent, ReplacedRating, Resolution } from "./events.ts";
+import type { HashedId, OpsEvent, ReplacedRating, Resolution } from "./events.ts";
 import { isValidEvent, resolutionOf } from "./events.ts";
 import { DEFAULT_QUEUE, HandoffQueue, type QueueOptions } from "./handoff-queue.ts";
 import { OperatorReads, type OperatorReadsJSON, type OperatorReadStats } from "./operator-reads.ts";
 import { seriesOf, type MetricName, type Series, type Steps } from "./metrics.ts";
 import { RollupStore, type BucketJSON, type Window, type WindowSpec } from "./rollup-store.ts";
-import { add, emptyTally, labelKey, labelsOf, maxTally, mergeTally, parseLabelKey, tallyEvent, tallyFromJSON, tallyToJSON, untallyRating, type Tally, type TallyJSON } from "./tally.ts";
+import { add, emptyTally, labelKey, labelsOf, mergeTally, parseLabelKey, tallyEvent, untallyRating, type Tally } from "./tally.ts";
+import { sumTotals, VersionBook, type SavedTotals, type Totals, type VersionTotals } from "./version-totals.ts";
 
 export { WINDOWS, type BucketJSON, type Window, type WindowSpec } from "./rollup-store.ts";
 
@@ -33,9 +36,15 @@ export interface RollupOptions {
   recontactWindowMs: number;
   /** Customers remembered for recontacts (the least recent are forgotten first). */
   maxCustomers: number;
+  /** Worker versions whose totals are kept apart; the least recently seen beyond it are folded into `other`. */
+  maxVersions: number;
 }
 
-export const DEFAULT_ROLLUP: Omit<RollupOptions, "region"> = { maxLabelSets: 24, queue: DEFAULT_QUEUE, recontactWindowMs: 24 * 3_600_000, maxCustomers: 5_000 };
+/**
+ * 48 label sets: mode × language × KB version, twice over while a gradual deployment runs two
+ * Worker versions. 4 versions: the two of a deployment, the one before, and events of none.
+ */
+export const DEFAULT_ROLLUP: Omit<RollupOptions, "region"> = { maxLabelSets: 48, queue: DEFAULT_QUEUE, recontactWindowMs: 24 * 3_600_000, maxCustomers: 5_000, maxVersions: 4 };
 
 /** Gauges as last set. */
 export interface GaugeState {
@@ -51,15 +60,13 @@ export interface CurrentGauges extends GaugeState {
   oldestWaitSeconds: number;
 }
 
-/** Cumulative tallies since the region's first event, by mode. */
-export type Totals = Record<Mode, Tally>;
+export type { Totals, VersionTotals } from "./version-totals.ts";
 
-/** Everything but the buckets: small, persisted with every save. */
-export interface RollupHead {
+/** Everything but the buckets: small, persisted with every save (totals: all versions together, and by version). */
+export interface RollupHead extends SavedTotals {
   v: 1;
   region: Region;
   savedAt: number;
-  totals: Record<Mode, TallyJSON>;
   gauges: GaugeState;
   queue: ReturnType<HandoffQueue["toJSON"]>;
   /** `[customer, last conversation ended at, resolved 0|1]`. */
@@ -86,8 +93,11 @@ export interface RollupChanges {
 /** What /metrics shows for a region: persisted totals and current gauges. */
 export interface MetricsView {
   region: Region;
+  /** Every version's totals together. */
   totals: Totals;
   gauges: CurrentGauges;
+  /** The totals by Worker version; absent from objects of releases before versions (all `unknown`). */
+  byVersion?: VersionTotals;
 }
 
 export type { Series, Steps } from "./metrics.ts";
@@ -96,19 +106,11 @@ const MAX_BREAKERS = 16;
 const BREAKER_NAME = /^[a-z0-9:_-]{1,64}$/;
 const DEFAULT_STEP: Record<Window, number> = { "1h": 60_000, "24h": 15 * 60_000, "7d": 3_600_000 };
 
-const totalsToJSON = (t: Totals): Record<Mode, TallyJSON> => ({ normal: tallyToJSON(t.normal), degraded: tallyToJSON(t.degraded) });
-const totalsFromJSON = (j: Partial<Record<Mode, TallyJSON>> | undefined): Totals => ({
-  normal: j?.normal ? tallyFromJSON(j.normal) : emptyTally(),
-  degraded: j?.degraded ? tallyFromJSON(j.degraded) : emptyTally(),
-});
-const modeOfKey = (key: string): Mode => (parseLabelKey(key).mode === "degraded" ? "degraded" : "normal");
-
 export class Rollup {
   readonly region: Region;
   private readonly options: RollupOptions;
   private readonly store: RollupStore;
-  private totals: Totals = { normal: emptyTally(), degraded: emptyTally() };
-  private persisted: Totals = { normal: emptyTally(), degraded: emptyTally() };
+  private totals: VersionBook;
   private gauges: GaugeState = { replicaLagSeconds: null, degraded: false, degradedReason: null, breakers: {} };
   private queue: HandoffQueue;
   private reads = new OperatorReads();
@@ -118,6 +120,7 @@ export class Rollup {
     this.options = { ...DEFAULT_ROLLUP, ...options };
     this.region = options.region;
     this.store = new RollupStore(this.options.maxLabelSets);
+    this.totals = new VersionBook(this.options.maxVersions);
     this.queue = new HandoffQueue(this.options.queue);
   }
 
@@ -232,28 +235,31 @@ export class Rollup {
 
   /** Totals including what is not persisted yet (for tests and the live view, never for /metrics). */
   liveTotals(): Totals {
-    return totalsFromJSON(totalsToJSON(this.totals));
+    return this.totals.liveSum();
   }
 
-  /** What /metrics may show: the last persisted totals and the current gauges. */
+  /** What /metrics may show: the last persisted totals (together and by version) and the current gauges. */
   metricsView(now: number): MetricsView {
-    return { region: this.region, totals: totalsFromJSON(totalsToJSON(this.persisted)), gauges: this.current(now) };
+    const byVersion = this.totals.exposed();
+    return { region: this.region, totals: sumTotals(byVersion), gauges: this.current(now), byVersion };
   }
 
   /** Everything recorded so far is durable (the DO logged it): the current totals may be exposed. */
   markAllPersisted(): void {
-    this.persisted = this.liveTotals();
+    this.totals.persistAll();
   }
 
-  /** The DO saved a snapshot or changes taken from this rollup: their totals may now be exposed. */
-  markPersisted(saved: Pick<RollupHead, "totals">): void {
-    const s = totalsFromJSON(saved.totals);
-    this.persisted = { normal: maxTally(this.persisted.normal, s.normal), degraded: maxTally(this.persisted.degraded, s.degraded) };
+  /**
+   * The DO saved a snapshot or changes taken from this rollup: their totals may now be
+   * exposed. A version folded into `other` since that save stays folded.
+   */
+  markPersisted(saved: SavedTotals): void {
+    this.totals.persistSaved(saved);
   }
 
   head(now: number): RollupHead {
     const customers = [...this.customers].map(([c, l]): [string, number, 0 | 1] => [c, l.endedAt, l.resolved ? 1 : 0]);
-    return { v: 1, region: this.region, savedAt: now, totals: totalsToJSON(this.totals), gauges: { ...this.gauges, breakers: { ...this.gauges.breakers } }, queue: this.queue.toJSON(), customers, reads: this.reads.toJSON() };
+    return { v: 1, region: this.region, savedAt: now, ...this.totals.toJSON(), gauges: { ...this.gauges, breakers: { ...this.gauges.breakers } }, queue: this.queue.toJSON(), customers, reads: this.reads.toJSON() };
   }
 
   /** The whole state as compact JSON (expired buckets left out). */
@@ -269,8 +275,7 @@ export class Rollup {
   /** A rollup from a snapshot; its persisted totals are the snapshot's. */
   static fromSnapshot(s: RollupSnapshot, options: Partial<Omit<RollupOptions, "region">> = {}): Rollup {
     const r = new Rollup({ ...options, region: s.region });
-    r.totals = totalsFromJSON(s.totals);
-    r.persisted = totalsFromJSON(s.totals);
+    r.totals = VersionBook.fromJSON(s, r.options.maxVersions);
     r.gauges = { replicaLagSeconds: s.gauges?.replicaLagSeconds ?? null, degraded: s.gauges?.degraded === true, degradedReason: s.gauges?.degradedReason ?? null, breakers: { ...(s.gauges?.breakers ?? {}) } };
     r.queue = HandoffQueue.fromJSON(s.queue, r.options.queue);
     r.reads = OperatorReads.fromJSON(s.reads);
@@ -279,10 +284,11 @@ export class Rollup {
     return r;
   }
 
-  /** Applies a change to the minute and hour tallies of `key` at `at`, and to the totals. */
+  /** Applies a change to the minute and hour tallies of `key` at `at`, and to its version's totals. */
   private bump(at: number, now: number, key: string, change: (t: Tally) => void): void {
     for (const t of this.store.tallies(at, now, key)) change(t);
-    change(this.totals[modeOfKey(key)]);
+    const { mode, version } = parseLabelKey(key);
+    change(this.totals.of(version, now)[mode === "degraded" ? "degraded" : "normal"]);
   }
 
   /**
@@ -290,8 +296,10 @@ export class Rollup {
    * kept (and it reached them); the totals, which only grow, count it as replaced instead.
    */
   private unrate(old: ReplacedRating, now: number): void {
-    for (const t of this.store.counted(Math.min(old.at, now), now, labelKey(labelsOf(old)))) untallyRating(t, old.score);
-    add(this.totals[old.mode === "degraded" ? "degraded" : "normal"], `rating_replaced:${old.score}`);
+    const labels = labelsOf(old);
+    for (const t of this.store.counted(Math.min(old.at, now), now, labelKey(labels))) untallyRating(t, old.score);
+    // Counted where the replaced rating was: its version's totals, or `other` if that was folded.
+    add(this.totals.kept(labels.version, now)[old.mode === "degraded" ? "degraded" : "normal"], `rating_replaced:${old.score}`);
   }
 
   private sampleQueue(now: number): void {

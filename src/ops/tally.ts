@@ -1,9 +1,10 @@
-// A tally: the counters and histograms of one label set (mode, language, KB version) in one
-// time bucket. What each event adds to a tally is decided here, once, for the per-minute
+// A tally: the counters and histograms of one label set (mode, language, KB version, Worker
+// version) in one time bucket. What each event adds to a tally is decided here, once, for the per-minute
 // and hourly rollups alike.
 import type { DegradedReason } from "../answer/degraded.ts";
-import type { EventSlice, HandoffReason, Mode, OpsEvent, Resolution, TurnDecision } from "./events.ts";
+import type { EventOrigin, EventSlice, HandoffReason, Mode, OpsEvent, Resolution, TurnDecision } from "./events.ts";
 import { resolutionOf } from "./events.ts";
+import { UNKNOWN_VERSION, versionLabel } from "./version.ts";
 import { emptyHistogram, histogramFromJSON, histogramToJSON, mergeHistogram, observe, type Histogram, type HistogramName, HISTOGRAM_NAMES } from "./histogram.ts";
 
 /**
@@ -49,26 +50,29 @@ export interface Labels {
   mode: Mode | "other";
   language: string;
   kbVersion: string;
+  /** The Worker version id that emitted the events (`unknown` when they named none). */
+  version: string;
 }
 
-export const OTHER_KEY = "other|other|other";
+export const OTHER_KEY = "other|other|other|other";
 
 const LANGUAGE = /^[a-z]{2,3}$/;
 
-/** The label set of an event's slice; odd languages become `other` (bounded, never text). */
-export function labelsOf(slice: Pick<EventSlice, "mode" | "language" | "kbVersion">): Labels {
+/** The label set of an event's slice; odd languages become `other`, odd versions `unknown` (bounded, never text). */
+export function labelsOf(slice: Pick<EventSlice, "mode" | "language" | "kbVersion"> & Pick<EventOrigin, "version">): Labels {
   const language = LANGUAGE.test(slice.language) ? slice.language : "other";
   const kbVersion = slice.kbVersion === null || !Number.isSafeInteger(slice.kbVersion) ? "none" : String(slice.kbVersion);
-  return { mode: slice.mode === "degraded" ? "degraded" : "normal", language, kbVersion };
+  return { mode: slice.mode === "degraded" ? "degraded" : "normal", language, kbVersion, version: versionLabel(slice.version) };
 }
 
 export function labelKey(l: Labels): string {
-  return `${l.mode}|${l.language}|${l.kbVersion}`;
+  return `${l.mode}|${l.language}|${l.kbVersion}|${l.version}`;
 }
 
+/** A label key's labels; keys saved before the version was a label (three parts) are version `unknown`. */
 export function parseLabelKey(key: string): Labels {
-  const [mode = "other", language = "other", kbVersion = "other"] = key.split("|");
-  return { mode: mode === "normal" || mode === "degraded" ? mode : "other", language, kbVersion };
+  const [mode = "other", language = "other", kbVersion = "other", version = UNKNOWN_VERSION] = key.split("|");
+  return { mode: mode === "normal" || mode === "degraded" ? mode : "other", language, kbVersion, version };
 }
 
 export function emptyTally(): Tally {

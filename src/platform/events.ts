@@ -1,5 +1,5 @@
-// The one place ops events leave a Worker or a Durable Object: each gets a random id, is
-// written to Workers Analytics Engine (EVENTS, when bound) at once, and queued for its
+// The one place ops events leave a Worker or a Durable Object: each gets a random id and the
+// running version (the emitting Worker's or Durable Object's own), is written to Workers Analytics Engine (EVENTS, when bound) at once, and queued for its
 // region's RegionOpsDO, which receives them in batches per isolate (src/ops/event-batch.ts),
 // sent by whichever request's timer comes first, under that request's `ctx.waitUntil`. A
 // failed send is tried twice more; the RegionOpsDO counts each id once, so a batch that did
@@ -16,6 +16,7 @@ import { toAnalyticsPoint } from "../ops/analytics.ts";
 import { mayKeepQuestionText } from "../ops/residency.ts";
 import { withTimeout, type BreakerState } from "../resilience/breaker.ts";
 import { READ_TIMEOUT_MS, regionOps } from "./region-ops.ts";
+import { workerVersion } from "./version.ts";
 
 /** What emitting needs of a request or Durable Object context. */
 export interface Waiter {
@@ -85,10 +86,17 @@ export function setOpsEventsForDev(config: Config, on: boolean | null): boolean 
   return opsEventsOn(config);
 }
 
+/** The event with the running version, unless it names one already (set where it is emitted). */
+function stamped<E extends OpsEvent>(env: Env, event: E): E {
+  if (event.version !== undefined) return event;
+  const { id } = workerVersion(env);
+  return id ? { ...event, version: id } : event;
+}
+
 /** Writes one event to Analytics Engine, if the dataset is bound. Never throws. */
 export function writeAnalytics(env: Env, event: OpsEvent): void {
   try {
-    env.EVENTS?.writeDataPoint(toAnalyticsPoint(event));
+    env.EVENTS?.writeDataPoint(toAnalyticsPoint(stamped(env, event)));
   } catch (err) {
     logFailure("ops_analytics_failed", err);
   }
@@ -103,9 +111,10 @@ export function emitOpsEvent(env: Env, ctx: Waiter, event: OpsEvent, breakers?: 
   try {
     const config = readConfig(env);
     if (!opsEventsOn(config)) return;
-    writeAnalytics(env, event);
+    const versioned = stamped(env, event);
+    writeAnalytics(env, versioned);
     if (breakers) queue(env, config, ctx, event.region, { breakers });
-    queue(env, config, ctx, event.region, { event: { ...event, id: event.id ?? newId() } });
+    queue(env, config, ctx, event.region, { event: { ...versioned, id: event.id ?? newId() } });
   } catch (err) {
     logFailure("ops_emit_failed", err);
   }

@@ -2,6 +2,7 @@ import parsePrometheusTextFormat, { type ParsedFamily } from "parse-prometheus-t
 import { describe, expect, it } from "vitest";
 import { METRICS_CONTENT_TYPE, metricsBody, renderFamilies } from "../../src/ops/prometheus.ts";
 import { Rollup } from "../../src/ops/rollup.ts";
+import { count } from "../../src/ops/tally.ts";
 import { agentReply, degradedTurn, ended, handoff, rating, turn } from "../support/ops-events.ts";
 
 const T = Date.UTC(2026, 0, 5, 12, 0, 30);
@@ -112,10 +113,10 @@ describe("/metrics exposition, read back with a real parser of the text format",
       expect(bounds).toEqual([...bounds].sort((a, b) => a - b));
       for (let i = 1; i < s.buckets.length; i++) expect(s.buckets[i]![1]).toBeGreaterThanOrEqual(s.buckets[i - 1]![1]);
     }
-    const weurNormal = series.get(JSON.stringify([["region", "weur"], ["mode", "normal"]]))!;
+    const weurNormal = series.get(JSON.stringify([["region", "weur"], ["mode", "normal"], ["version", "unknown"]]))!;
     expect(weurNormal.count).toBe(7);
     expect(weurNormal.sum).toBeCloseTo((100 + 200 + 300 + 500 + 600 + 700 + 120) / 1000);
-    const agent = histogramSeries(body, "holdfast_agent_first_response_seconds").get(JSON.stringify([["region", "weur"]]))!;
+    const agent = histogramSeries(body, "holdfast_agent_first_response_seconds").get(JSON.stringify([["region", "weur"], ["version", "unknown"]]))!;
     expect(agent.buckets.find(([le]) => le === "60")![1]).toBe(1);
     expect(agent.buckets.find(([le]) => le === "30")![1]).toBe(0);
   });
@@ -158,5 +159,87 @@ describe("counters across scrapes and Durable Object restarts", () => {
     for (const [series, value] of first) expect(beforeRestart.get(series)).toBeGreaterThanOrEqual(value);
     for (const [series, value] of beforeRestart) expect(afterRestart.get(series)).toBeGreaterThanOrEqual(value);
     expect(afterRestart.size).toBe(first.size);
+  });
+});
+
+describe("the version label: a gradual deployment's versions side by side", () => {
+  const A = "0f3a2c1e-1111-4a4a-8b8b-000000000001";
+  const B = "0f3a2c1e-2222-4a4a-8b8b-000000000002";
+  const versionOf = (n: number) => `0f3a2c1e-3333-4a4a-8b8b-${String(n).padStart(12, "0")}`;
+
+  /** Every sample of a family as [labels, value]. */
+  const samplesOf = (body: string, name: string) => (parsePrometheusTextFormat(body).find((f) => f.name === name)?.metrics ?? []).map((m) => [m.labels ?? {}, Number(m.value)] as const);
+  const sumWhere = (body: string, name: string, labels: Record<string, string>) =>
+    samplesOf(body, name)
+      .filter(([l]) => Object.entries(labels).every(([k, v]) => l[k] === v))
+      .reduce((n, [, v]) => n + v, 0);
+
+  it("puts the emitting version on every counter and histogram, and none on the region's gauges", () => {
+    const r = new Rollup({ region: "weur" });
+    for (let i = 0; i < 9; i++) r.record(turn(T, { version: A, latencyMs: 100 }), T);
+    r.record(degradedTurn(T, { version: B }), T);
+    r.record(turn(T, { version: B, decision: "error" }), T);
+    r.record(handoff(T, { version: B }), T);
+    r.markAllPersisted();
+    const body = metricsBody([r.metricsView(T)]);
+    expect(sumWhere(body, "holdfast_turns_total", { version: A })).toBe(9);
+    expect(sumWhere(body, "holdfast_turns_total", { version: B })).toBe(2);
+    expect(sampleValue(parsePrometheusTextFormat(body), "holdfast_turns_total", { version: B, mode: "normal", decision: "error" })).toBe(1);
+    expect(sumWhere(body, "holdfast_degraded_turns_total", { version: A })).toBe(0);
+    expect(sumWhere(body, "holdfast_degraded_turns_total", { version: B })).toBe(1);
+    expect(sumWhere(body, "holdfast_handoffs_total", { version: B })).toBe(1);
+    const latency = histogramSeries(body, "holdfast_turn_duration_seconds");
+    expect(latency.get(JSON.stringify([["region", "weur"], ["mode", "normal"], ["version", A]]))!.count).toBe(9);
+    expect(latency.get(JSON.stringify([["region", "weur"], ["mode", "degraded"], ["version", B]]))!.count).toBe(1);
+    for (const f of parsePrometheusTextFormat(body)) {
+      for (const m of f.metrics) {
+        if (f.type === "GAUGE") expect(m.labels).not.toHaveProperty("version");
+        else if (f.type === "COUNTER") expect(m.labels?.version).toMatch(/^(0f3a2c1e-|unknown$)/);
+      }
+    }
+  });
+
+  it("labels events that named no version, and an object of the release before versions, as unknown", () => {
+    const r = new Rollup({ region: "apac" });
+    r.record(turn(T), T);
+    r.record(turn(T, { version: "not a version id" }), T);
+    r.markAllPersisted();
+    const { byVersion: _dropped, ...before } = r.metricsView(T);
+    for (const view of [r.metricsView(T), before]) {
+      const body = metricsBody([view]);
+      expect(sampleValue(parsePrometheusTextFormat(body), "holdfast_turns_total", { version: "unknown", mode: "normal", decision: "answer" })).toBe(2);
+    }
+  });
+
+  it("keeps the last four versions apart and folds older ones into other, the sum never going down", () => {
+    const r = new Rollup({ region: "weur" });
+    let previous = 0;
+    for (let v = 1; v <= 9; v++) {
+      for (let i = 0; i < v; i++) r.record(turn(T + v * MIN, { version: versionOf(v) }), T + v * MIN);
+      r.markAllPersisted();
+      const body = metricsBody([r.metricsView(T + v * MIN)]);
+      const versions = new Set(samplesOf(body, "holdfast_turns_total").map(([l]) => l.version));
+      expect(versions.size).toBeLessThanOrEqual(5);
+      const total = sumWhere(body, "holdfast_turns_total", {});
+      expect(total).toBe((v * (v + 1)) / 2);
+      expect(total).toBeGreaterThanOrEqual(previous);
+      previous = total;
+    }
+    const body = metricsBody([r.metricsView(T + 9 * MIN)]);
+    expect([...new Set(samplesOf(body, "holdfast_turns_total").map(([l]) => l.version))].sort()).toEqual([versionOf(6), versionOf(7), versionOf(8), versionOf(9), "other"].sort());
+    expect(sumWhere(body, "holdfast_turns_total", { version: "other" })).toBe(1 + 2 + 3 + 4 + 5);
+  });
+
+  it("keeps the versions across a restart from the last save, and reads a save from before versions as unknown", () => {
+    const r = new Rollup({ region: "weur" });
+    r.record(turn(T, { version: A }), T);
+    r.record(turn(T, { version: B }), T);
+    const saved = JSON.parse(JSON.stringify(r.toSnapshot(T + MIN)));
+    const restored = Rollup.fromSnapshot(saved).metricsView(T + MIN);
+    expect(Object.keys(restored.byVersion!).sort()).toEqual([A, B].sort());
+    const { versions: _v, ...beforeVersions } = saved;
+    const old = Rollup.fromSnapshot(beforeVersions).metricsView(T + MIN);
+    expect(Object.keys(old.byVersion!)).toEqual(["unknown"]);
+    expect(count(old.byVersion!.unknown!.normal, "turns")).toBe(2);
   });
 });

@@ -20,7 +20,7 @@ describe("rolling per-minute and hourly buckets (fake clock)", () => {
     r.record(turn(T, { language: "zh", kbVersion: 8 }), T);
     r.record(degradedTurn(T), T);
     const agg = r.query("1h", T);
-    expect(Object.keys(agg.tallies).sort()).toEqual(["degraded|en|7", "normal|en|7", "normal|zh|8"]);
+    expect(Object.keys(agg.tallies).sort()).toEqual(["degraded|en|7|unknown", "normal|en|7|unknown", "normal|zh|8|unknown"]);
     expect(count(overall(r.query("1h", T, { language: "zh" })), "turns")).toBe(1);
     expect(count(overall(r.query("1h", T, { mode: "degraded" })), "degraded_turns")).toBe(1);
     expect(count(overall(r.query("1h", T, { kbVersion: 7 })), "turns")).toBe(2);
@@ -63,7 +63,7 @@ describe("rolling per-minute and hourly buckets (fake clock)", () => {
     for (let v = 0; v < 500; v++) r.record(turn(T, { kbVersion: v }), T);
     const agg = r.query("1h", T);
     expect(Object.keys(agg.tallies)).toHaveLength(9);
-    expect(count(agg.tallies["other|other|other"]!, "turns")).toBe(492);
+    expect(count(agg.tallies["other|other|other|other"]!, "turns")).toBe(492);
     expect(count(overall(agg), "turns")).toBe(500);
   });
 
@@ -91,7 +91,7 @@ describe("rolling per-minute and hourly buckets (fake clock)", () => {
   it("keeps odd languages and text out of the labels", () => {
     const r = new Rollup({ region: "weur" });
     r.record(turn(T, { language: "I want my money back" }), T);
-    expect(Object.keys(r.query("1h", T).tallies)).toEqual(["normal|other|7"]);
+    expect(Object.keys(r.query("1h", T).tallies)).toEqual(["normal|other|7|unknown"]);
   });
 });
 
@@ -197,6 +197,17 @@ describe("CSAT: one rating per conversation", () => {
     r.record(rerated(T + MIN, 5, 2, T, { language: "zh", kbVersion: 8 }), T + MIN);
     expect(count(overall(r.query("1h", T + MIN, { language: "en" })), "ratings")).toBe(0);
     expect(count(overall(r.query("1h", T + MIN, { language: "zh" })), "rating:5")).toBe(1);
+  });
+
+  it("takes the replaced rating out of the Worker version it was counted under, when a newer version rates again", () => {
+    const [A, B] = ["0f3a2c1e-7777-4a4a-8b8b-00000000000a", "0f3a2c1e-7777-4a4a-8b8b-00000000000b"];
+    const r = new Rollup({ region: "weur" });
+    r.record(rating(T, 2, { version: A }), T);
+    r.record(rating(T + MIN, 5, { version: B, replaces: { score: 2, at: T, mode: "normal", language: "en", kbVersion: 7, version: A } }), T + MIN);
+    expect(count(overall(r.query("1h", T + MIN, { version: A })), "ratings")).toBe(0);
+    expect(count(overall(r.query("1h", T + MIN, { version: B })), "rating:5")).toBe(1);
+    r.markAllPersisted();
+    expect(count(r.metricsView(T + MIN).byVersion![A]!.normal, "rating_replaced:2")).toBe(1);
   });
 
   it("counts the new rating alone when the replaced one is past retention or never arrived", () => {
@@ -308,6 +319,36 @@ describe("snapshots and monotonic totals across restarts", () => {
     const exposed = count(r.metricsView(T + MIN).totals.normal, "turns");
     r.markPersisted(older);
     expect(count(r.metricsView(T + MIN).totals.normal, "turns")).toBe(exposed);
+  });
+
+  it("never shows a version twice when a save taken before a version was folded into other is acknowledged after", () => {
+    const v = (n: number) => `0f3a2c1e-4444-4a4a-8b8b-${String(n).padStart(12, "0")}`;
+    const r = new Rollup({ region: "weur", maxVersions: 2 });
+    r.record(turn(T, { version: v(1) }), T);
+    r.record(turn(T + MIN, { version: v(2) }), T + MIN);
+    const beforeFold = r.toSnapshot(T + MIN);
+    r.record(turn(T + 2 * MIN, { version: v(3) }), T + 2 * MIN);
+    r.markAllPersisted();
+    r.markPersisted(beforeFold);
+    const exposed = r.metricsView(T + 2 * MIN);
+    expect(Object.keys(exposed.byVersion!).sort()).toEqual([v(2), v(3), "other"].sort());
+    expect(count(exposed.totals.normal, "turns")).toBe(3);
+    expect(count(exposed.byVersion!.other!.normal, "turns")).toBe(1);
+  });
+
+  it("files each version's turns under its own label, which queries filter by", () => {
+    const A = "0f3a2c1e-5555-4a4a-8b8b-00000000000a";
+    const r = new Rollup({ region: "weur" });
+    r.record(turn(T, { version: A }), T);
+    r.record(turn(T), T);
+    expect(Object.keys(r.query("1h", T).tallies).sort()).toEqual([`normal|en|7|${A}`, "normal|en|7|unknown"]);
+    expect(count(overall(r.query("1h", T, { version: A })), "turns")).toBe(1);
+    // A bucket saved before versions were labels (keys of three parts) reads as version unknown.
+    const old = new Rollup({ region: "weur" });
+    old.record(turn(T, { version: A }), T);
+    const snap = JSON.parse(JSON.stringify(old.toSnapshot(T))) as RollupSnapshot;
+    for (const b of snap.minutes) b.t = b.t.map(([k, t]) => [k.split("|").slice(0, 3).join("|"), t]);
+    expect(count(overall(Rollup.fromSnapshot(snap).query("1h", T, { version: "unknown" })), "turns")).toBe(1);
   });
 
   it("hands out only the buckets changed since the last save, which rebuild the same state", () => {

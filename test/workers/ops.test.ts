@@ -34,11 +34,11 @@ function storedText(region: string): Promise<string> {
   });
 }
 
-/** The sample of a family whose labels include `labels`. */
+/** The sum of a family's samples whose labels include `labels` (every version's, unless one is named); undefined when none. */
 function sample(body: string, name: string, labels: Record<string, string>): number | undefined {
   const family = parsePrometheusTextFormat(body).find((f) => f.name === name);
-  const m = family?.metrics.find((s) => Object.entries(labels).every(([k, v]) => s.labels?.[k] === v));
-  return m?.value === undefined ? undefined : Number(m.value);
+  const matching = family?.metrics.filter((s) => Object.entries(labels).every(([k, v]) => s.labels?.[k] === v)) ?? [];
+  return matching.length ? matching.reduce((n, m) => n + Number(m.value), 0) : undefined;
 }
 
 beforeAll(async () => {
@@ -63,6 +63,19 @@ describe("turn events in the region's RegionOpsDO", () => {
     expect(s.byMode.normal?.turns).toBeGreaterThanOrEqual(3);
     expect(s.overall.turnLatencySeconds.p50).toBeGreaterThan(0);
     expect(s.overall.degraded.share).toBe(0);
+  });
+
+  it("files the turns under the Worker version that answered them, in the summary and on /metrics", async () => {
+    const version = env.CF_VERSION_METADATA.id;
+    expect(version).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const s = await summaryOf("oc");
+    expect(s.byVersion[version]?.turns).toBeGreaterThanOrEqual(3);
+    const only = await opsJson<Summary>(`/v1/ops/summary?region=oc&window=1h&version=${version}`);
+    expect(only.overall.turns).toBe(s.byVersion[version]!.turns);
+    await runOpsAlarm("oc");
+    const body = await (await opsGet("/metrics")).text();
+    expect(sample(body, "holdfast_turns_total", { region: "oc", version })).toBeGreaterThanOrEqual(3);
+    expect((await opsGet("/v1/ops/summary?region=oc&version=v2")).status).toBe(400);
   });
 
   it("keeps no customer text or raw id in the RegionOpsDO, and hashes the conversation and the customer", async () => {

@@ -1,6 +1,6 @@
 // Liveness and readiness. /readyz reports each dependency — the token secret, the KB
 // primary, the region's replica (version, lag, staleness) — with the circuit breakers'
-// states and, in development, the active faults. Ready while customers can be answered,
+// states, the Worker version that answered and, in development, the active faults. Ready while customers can be answered,
 // even from a stale copy (that is "degraded", still 200); not ready only when they cannot.
 // The primary and replica probes are reused for READYZ_CACHE_MS (5 s) per isolate, so
 // /readyz, which anyone may call, cannot be used to hammer the primary.
@@ -8,6 +8,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { kbVersion } from "../../kb/articles.ts";
 import { openPrimary } from "../../platform/primary.ts";
 import { replicaOf } from "../../platform/replicas.ts";
+import { workerVersion } from "../../platform/version.ts";
 import { isolateBreakers, withTimeout } from "../../resilience/breaker.ts";
 import { currentFaults, faultNames } from "../../resilience/faults.ts";
 import { ProbeCache } from "../../resilience/probe-cache.ts";
@@ -25,6 +26,9 @@ const Readiness = z.object({
   }),
   breakers: z.record(z.string(), z.enum(["closed", "open", "half_open"])),
   faults: z.array(z.string()),
+  version: z
+    .object({ id: z.string(), tag: z.string(), timestamp: z.string() })
+    .openapi({ description: "The Worker version that answered (version metadata: id, tag, upload time); during a gradual deployment, send Cloudflare-Workers-Version-Overrides to reach a given one." }),
 });
 
 const healthz = createRoute({
@@ -78,5 +82,5 @@ health.openapi(readyz, async (c) => {
   };
   const status = checks.tokenSecret !== "ok" ? "not_ready" : replicaDown || checks.replica.stale || version === null ? "degraded" : "ready";
   const breakers = isolateBreakers({ failures: config.resilience.breakerFailures, coolDownMs: config.resilience.breakerCoolDownMs }).states();
-  return c.json({ status, region, checks, breakers, faults: faultNames(faults) } as const, status === "not_ready" ? 503 : 200);
+  return c.json({ status, region, checks, breakers, faults: faultNames(faults), version: workerVersion(c.env) } as const, status === "not_ready" ? 503 : 200);
 });

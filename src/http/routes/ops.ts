@@ -10,6 +10,7 @@ import type { Alert } from "../../ops/alerts.ts";
 import { summarize } from "../../ops/kpi.ts";
 import { isMetricName, METRIC_NAMES, seriesOf, type MetricName } from "../../ops/metrics.ts";
 import type { Steps } from "../../ops/rollup.ts";
+import { isVersionLabel } from "../../ops/version.ts";
 import { readRegions } from "../../platform/region-ops.ts";
 import { webhookTarget } from "../../platform/webhook.ts";
 import { validationHook } from "../../validation.ts";
@@ -31,6 +32,7 @@ const Slice = {
   language: z.string().regex(/^[a-z]{2,3}$/, "language is an ISO 639-1 code such as en or zh").optional(),
   kbVersion: z.union([z.literal("none"), z.coerce.number().int().min(0)]).optional().openapi({ description: "A KB version, or none for replies made without one." }),
   mode: z.enum(["normal", "degraded"]).optional(),
+  version: z.string().max(36).refine(isVersionLabel, "version is a Worker version id, unknown or other").optional().openapi({ description: "A Worker version id (as in byVersion), unknown or other." }),
 };
 const MAX_METRICS = 12;
 const Metrics = z
@@ -46,7 +48,7 @@ const summary = createRoute({
   path: "/v1/ops/summary",
   tags,
   security,
-  summary: "Support KPIs for a window, sliced by language, KB version and mode",
+  summary: "Support KPIs for a window, sliced by language, KB version, mode and Worker version",
   middleware: [opsAuth] as const,
   request: { query: z.object({ region: Region, window: Window, ...Slice }) },
   responses: { 200: jsonResponse(SummarySchema, "The KPIs"), ...errorResponses(400, 401, 403) },
@@ -100,8 +102,8 @@ ops.openapi(access, (c) => {
 });
 
 const regionsOf = (region: Region | undefined): readonly Region[] => (region ? [region] : REGIONS);
-const filterOf = (q: { language?: string; kbVersion?: number | "none"; mode?: "normal" | "degraded" }): Filter | undefined =>
-  q.language === undefined && q.kbVersion === undefined && q.mode === undefined ? undefined : { language: q.language, kbVersion: q.kbVersion, mode: q.mode };
+const filterOf = (q: Filter): Filter | undefined =>
+  q.language === undefined && q.kbVersion === undefined && q.mode === undefined && q.version === undefined ? undefined : { language: q.language, kbVersion: q.kbVersion, mode: q.mode, version: q.version };
 
 ops.openapi(summary, async (c) => {
   const q = c.req.valid("query");
