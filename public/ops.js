@@ -1,12 +1,14 @@
 // The ops dashboard (/ops): sign in with an operator key, then poll the ops API every few
 // seconds for one region or all of them — KPI tiles, charts (turns, latency, degraded share,
-// the handoff queue), decisions, reasons, CSAT and alerts (with their runbook, likely cause and
-// what self-repair did) — and, for KB editors and
+// the handoff queue), decisions, reasons, CSAT, the Worker versions side by side during a
+// gradual deployment, and alerts (with their runbook, likely cause and what self-repair did)
+// — and, for KB editors and
 // admins, the KB gap report with a "create draft" button. English and Chinese.
 import { pickLanguage, saveLanguage } from "./i18n.js";
 import { alertItem } from "./ops-alerts.js";
 import { lineChart } from "./ops-charts.js";
 import { OPS_STRINGS } from "./ops-i18n.js";
+import { renderVersions } from "./ops-versions.js";
 
 const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"];
 const WINDOWS = ["1h", "24h", "7d"];
@@ -130,6 +132,7 @@ function render() {
   rows($("degraded-reasons"), Object.entries(k.degraded.reasons).map(([name, n]) => [t(`degradedReason.${name}`), n]));
   rows($("handoff-reasons"), Object.entries(k.handoffs.reasons).map(([name, n]) => [t(`handoffReason.${name}`), n]));
   rows($("csat"), ["5", "4", "3", "2", "1"].map((s) => [t("stars", { n: s }), k.csat.distribution[s]]));
+  renderVersions($("versions-card"), $("versions"), d.summary.byVersion, { el, t, number, percent, seconds });
 
   const bySeries = Object.fromEntries(d.series.map((s) => [s.metric, s.points]));
   const xs = (bySeries.turns ?? []).map((p) => p.t / 1000);

@@ -1,7 +1,10 @@
 // Ops counts against a real `wrangler dev` stack of its own, driven by real clients: Node's
 // fetch for HTTP and `ws` for WebSockets. Every turn, handoff, rating and feedback must reach
 // /metrics (read with a real parser of the text format) and /v1/ops/summary exactly — none
-// lost, none counted twice — within 15 s, and stay exact across a SIGKILL and restart.
+// lost, none counted twice — within 15 s, and stay exact across a SIGKILL and restart. The
+// restarted Worker is a new version (wrangler dev makes a fresh version id per start): its
+// turns are counted apart from the first one's, as a gradual deployment's would be, on
+// /metrics, in the summary and on /ops (in Chromium).
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +13,7 @@ import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { freePort, startStack, type Stack } from "../../scripts/stack.ts";
+import { launchBrowser } from "./browser.ts";
 
 const ADMIN_KEY = "ops-counts-admin-key-0123456789";
 const CONVERSATIONS = 10;
@@ -127,9 +131,55 @@ describe("ops counts on the wire", () => {
     expect(await both()).toEqual(exact);
   }, 120_000);
 
+  let firstVersion = "";
+
   it("keeps the counts across a SIGKILL and restart: nothing counted is lost or counted again", async () => {
+    firstVersion = (await readyVersion()).id;
     await stack.worker.kill();
     await stack.restartWorker();
     expect(await both()).toEqual(exact);
   }, 120_000);
+
+  it("counts the restarted Worker's turns under its own version, side by side with the first's, on /metrics, the summary and /ops", async () => {
+    const second = (await readyVersion()).id;
+    expect(second).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).not.toBe(firstVersion);
+    await Promise.all(Array.from({ length: 3 }, overHttp));
+    const byVersion = async () => {
+      const res = await fetch(`${stack.url}/v1/ops/summary?window=1h`, { headers: auth });
+      return ((await res.json()) as { byVersion: Record<string, { turns: number }> }).byVersion;
+    };
+    const deadline = Date.now() + WITHIN_MS;
+    let split = await byVersion();
+    while (split[second]?.turns !== 3 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      split = await byVersion();
+    }
+    expect({ first: split[firstVersion]?.turns, second: split[second]?.turns }).toEqual({ first: 2 * CONVERSATIONS, second: 3 });
+
+    const families = parsePrometheusTextFormat(await (await fetch(`${stack.url}/metrics`, { headers: auth })).text());
+    const turns = (version: string) => (families.find((f) => f.name === "holdfast_turns_total")?.metrics ?? []).filter((m) => m.labels?.version === version).reduce((n, m) => n + Number(m.value), 0);
+    expect({ first: turns(firstVersion), second: turns(second) }).toEqual({ first: 2 * CONVERSATIONS, second: 3 });
+
+    const browser = await launchBrowser();
+    try {
+      const page = await (await browser.newContext({ locale: "en-US" })).newPage();
+      await page.goto(`${stack.url}/ops`);
+      await page.locator("#key").fill(ADMIN_KEY);
+      await page.keyboard.press("Enter");
+      await expect.poll(() => page.locator("#versions tbody tr").count(), { timeout: 15_000 }).toBe(2);
+      expect(await page.locator("#versions-card").isVisible()).toBe(true);
+      // Most turns first; each row names its version by the start of its id.
+      expect(await page.locator("#versions tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-version")))).toEqual([firstVersion, second]);
+      expect(await page.locator(`#versions tr[data-version="${second}"] th`).textContent()).toBe(second.slice(0, 8));
+      expect(await page.locator(`#versions tr[data-version="${second}"] td`).first().textContent()).toMatch(/^3 \(/);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
+
+/** The Worker version /readyz names. */
+async function readyVersion(): Promise<{ id: string }> {
+  return ((await (await fetch(`${stack.url}/readyz`)).json()) as { version: { id: string } }).version;
+}
