@@ -41,9 +41,10 @@ function sample(body: string, name: string, labels: Record<string, string>): num
   return matching.length ? matching.reduce((n, m) => n + Number(m.value), 0) : undefined;
 }
 
+// A replica's first sync and training take more than the default 10 s on a busy machine.
 beforeAll(async () => {
   await warmReplica("oc");
-});
+}, 60_000);
 
 describe("turn events in the region's RegionOpsDO", () => {
   let conv: Created;
