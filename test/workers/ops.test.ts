@@ -222,7 +222,7 @@ describe("the KB gap report", () => {
     await warmReplica("weur");
     editor = await operatorKey("kb_editor");
     asEditor.Authorization = `Bearer ${editor}`;
-  });
+  }, 60_000);
   const gaps = (query = "locale=en") => opsJson<{ gaps: Gap[] }>(`/v1/admin/kb/gaps?${query}`, editor).then((r) => r.gaps);
   // Made-up words per run: no article, cached answer or earlier test can answer them.
   const madeUp = () => Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => String.fromCharCode(97 + (b % 26))).join("");
