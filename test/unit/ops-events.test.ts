@@ -106,11 +106,12 @@ describe("Analytics Engine data points", () => {
     expect(end.doubles).toMatchObject({ turns: 3, bot_answered: 1, handed_off: 0, confirmed_helpful: 1, asked_for_more: 0 });
   });
 
-  it("writes the emitting Worker version in blob17, after the columns earlier releases wrote", () => {
+  it("writes the emitting Worker version in blob18, after the columns earlier releases wrote", () => {
     const version = "0f3a2c1e-6666-4a4a-8b8b-000000000001";
-    expect(ANALYTICS_BLOBS.indexOf("version")).toBe(16);
-    expect(ANALYTICS_BLOBS.slice(0, 16)).toEqual(["type", "region", "colo", "jurisdiction", "conversation", "mode", "language", "degraded_reason", "decision", "article_id", "confidence_bucket", "latency_bucket", "handoff_reason", "resolution", "helpful", "degraded_state"]);
-    for (const e of [turn(T, { version }), handoff(T, { version }), degradedChange(T, true, { version })]) expect(columns(e).point.blobs[16]).toBe(version);
+    const at = ANALYTICS_BLOBS.indexOf("version");
+    expect(at).toBe(17);
+    expect(ANALYTICS_BLOBS.slice(0, 17)).toEqual(["type", "region", "colo", "jurisdiction", "conversation", "mode", "language", "degraded_reason", "decision", "article_id", "confidence_bucket", "latency_bucket", "handoff_reason", "resolution", "helpful", "degraded_state", "operator"]);
+    for (const e of [turn(T, { version }), handoff(T, { version }), degradedChange(T, true, { version })]) expect(columns(e).point.blobs[at]).toBe(version);
     expect(columns(turn(T)).blobs.version).toBe("");
     expect(columns(turn(T, { version: "a customer's words" })).blobs.version).toBe("");
   });
