@@ -54,23 +54,23 @@ describe("what the KB tooling sends", () => {
     expect(await allArticles(kb)).toHaveLength(6);
   });
 
-  it("allows a table a later migration creates as soon as it exists, in the same batch too", async () => {
+  it("allows a table a later migration creates (a name no migration uses yet) as soon as it exists, in the same batch too", async () => {
     await client.batch(
       [
-        "CREATE TABLE IF NOT EXISTS `learned_questions` (`id` integer PRIMARY KEY NOT NULL, `text` text NOT NULL)",
-        "CREATE INDEX `learned_questions_text` ON `learned_questions` (`text`)",
-        "INSERT INTO learned_questions (text) VALUES ('where is my parcel?')",
+        "CREATE TABLE IF NOT EXISTS `later_feature_notes` (`id` integer PRIMARY KEY NOT NULL, `text` text NOT NULL)",
+        "CREATE INDEX `later_feature_notes_text` ON `later_feature_notes` (`text`)",
+        "INSERT INTO later_feature_notes (text) VALUES ('where is my parcel?')",
       ],
       "write",
     );
-    await client.executeMultiple("CREATE TABLE releases (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO releases (name) VALUES ('r1');");
-    const rs = await client.execute("SELECT (SELECT count(*) FROM learned_questions) AS q, (SELECT count(*) FROM releases) AS r");
+    await client.executeMultiple("CREATE TABLE later_feature_runs (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO later_feature_runs (name) VALUES ('r1');");
+    const rs = await client.execute("SELECT (SELECT count(*) FROM later_feature_notes) AS q, (SELECT count(*) FROM later_feature_runs) AS r");
     expect(rs.rows[0]).toMatchObject({ q: 1, r: 1 });
   });
 
   it("lets through the refused names inside strings and comments, and as plain column names", async () => {
-    await client.execute("INSERT INTO learned_questions (text) VALUES ('SELECT readfile(''/etc/passwd'') FROM fsdir') -- writefile('x', 'y')");
-    const rs = await client.execute(`SELECT text AS readfile FROM learned_questions /* fsdir('/') */ WHERE text LIKE '%fsdir%'`);
+    await client.execute("INSERT INTO later_feature_notes (text) VALUES ('SELECT readfile(''/etc/passwd'') FROM fsdir') -- writefile('x', 'y')");
+    const rs = await client.execute(`SELECT text AS readfile FROM later_feature_notes /* fsdir('/') */ WHERE text LIKE '%fsdir%'`);
     expect(rs.rows[0]!.readfile).toBe("SELECT readfile('/etc/passwd') FROM fsdir");
   });
 });
