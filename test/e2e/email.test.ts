@@ -85,7 +85,6 @@ describe("email through wrangler dev", () => {
     const frames: Array<Record<string, unknown>> = [];
     ws.on("message", (data) => frames.push(JSON.parse(data.toString())));
     await new Promise((resolve) => ws.once("open", resolve));
-    ws.send(JSON.stringify({ type: "presence", status: "online" }));
     const seen = async (match: (f: Record<string, unknown>) => boolean) => {
       for (const end = Date.now() + 20_000; !frames.some(match); ) {
         if (Date.now() > end) throw new Error("timed out waiting for a desk frame");
@@ -93,6 +92,10 @@ describe("email through wrangler dev", () => {
       }
       return frames.find(match)!;
     };
+    // Room for what earlier files left waiting in the shared stack's queue (they are assigned
+    // first, being older), and online before the mail arrives (else it is left as a ticket).
+    ws.send(JSON.stringify({ type: "presence", status: "online", capacity: 20 }));
+    await seen((f) => f.type === "presence" && f.status === "online" && f.capacity === 20);
     await post({ from, subject: "Order 42", messageId, body: "I want to talk to a human about my order" }, from);
     const [ack] = await waitForMail(from, 1);
     const conversationId = ack!.conversationId;
