@@ -1,9 +1,10 @@
 // KnowledgeReplicaDO's SQLite store: the published articles, their FTS5 index, staged
 // changes and sync state. Applying a sync (committing staged changes, or swapping in a new
 // copy) is one synchronous transaction.
+import type { Article } from "../src/kb/article.ts";
 import { FIELD_WEIGHTS, matchPlan, type SearchHit, type SearchOptions } from "../src/kb/search.ts";
 import type { LearnedChange } from "../src/kb/learning/questions.ts";
-import type { IndexedText, ReplicaTarget, StagedChange, Staging } from "../src/kb/sync.ts";
+import type { IndexedText, Landing, ReplicaTarget, StagedChange, Staging } from "../src/kb/sync.ts";
 import { languageOf } from "../src/kb/text/tokens.ts";
 import type { TrainingArticle } from "../src/kb/model/training.ts";
 import { copyLiveBatch, createNext, insertArticle, LIVE, NEXT, removeArticle, swapNext } from "./knowledge-replica-copy.ts";
@@ -24,8 +25,12 @@ type ArticleRow = {
   updated_at: number;
 };
 
+/** A published article as the copy holds it. */
+export type CopiedArticle = Omit<Article, "deletedAt" | "status"> & { status: "published" };
+
 export interface SyncState {
   version: number;
+  epoch: number;
   primaryVersion: number;
   lastSyncAt: number | null;
   lastAttemptAt: number | null;
@@ -57,15 +62,19 @@ export class ReplicaStore implements ReplicaTarget {
 
   state(): SyncState {
     const r = this.sql
-      .exec<{ version: number; primary_version: number; last_sync_at: number | null; last_attempt_at: number | null; failures: number; last_error: string | null }>(
+      .exec<{ version: number; epoch: number; primary_version: number; last_sync_at: number | null; last_attempt_at: number | null; failures: number; last_error: string | null }>(
         "SELECT * FROM sync_state WHERE id = 1",
       )
       .one();
-    return { version: r.version, primaryVersion: r.primary_version, lastSyncAt: r.last_sync_at, lastAttemptAt: r.last_attempt_at, failures: r.failures, lastError: r.last_error };
+    return { version: r.version, epoch: r.epoch, primaryVersion: r.primary_version, lastSyncAt: r.last_sync_at, lastAttemptAt: r.last_attempt_at, failures: r.failures, lastError: r.last_error };
   }
 
   version(): number {
     return this.state().version;
+  }
+
+  epoch(): number {
+    return this.state().epoch;
   }
 
   articleCount(): number {
@@ -81,8 +90,11 @@ export class ReplicaStore implements ReplicaTarget {
         staging_pulled: number | null;
         staging_mode: string | null;
         staging_copied: number | null;
+        staging_epoch: number | null;
+        staging_full: number;
         primary_version: number;
-      }>("SELECT staging_cursor, staging_languages, staging_started_at, staging_pulled, staging_mode, staging_copied, primary_version FROM sync_state WHERE id = 1")
+        epoch: number;
+      }>("SELECT staging_cursor, staging_languages, staging_started_at, staging_pulled, staging_mode, staging_copied, staging_epoch, staging_full, primary_version, epoch FROM sync_state WHERE id = 1")
       .one();
     if (r.staging_cursor === null) return null;
     return {
@@ -94,18 +106,23 @@ export class ReplicaStore implements ReplicaTarget {
       pulled: r.staging_pulled ?? this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM staged_changes").one().n,
       mode: r.staging_mode === "copy" ? "copy" : "stage",
       copied: r.staging_copied,
+      epoch: r.staging_epoch ?? r.epoch,
+      full: r.staging_full === 1,
     };
   }
 
   setStaging(staging: Staging): void {
     this.sql.exec(
-      "UPDATE sync_state SET staging_cursor = ?, staging_languages = ?, staging_started_at = ?, staging_pulled = ?, staging_mode = ?, staging_copied = ?, primary_version = MAX(primary_version, ?)",
+      // A resync starts its primary version again; any other sync only moves it on.
+      "UPDATE sync_state SET staging_cursor = ?, staging_languages = ?, staging_started_at = ?, staging_pulled = ?, staging_mode = ?, staging_copied = ?, staging_epoch = ?, staging_full = ?, primary_version = CASE WHEN ?8 THEN ?9 ELSE MAX(primary_version, ?9) END",
       staging.cursor,
       JSON.stringify(staging.languages),
       staging.startedAt,
       staging.pulled,
       staging.mode,
       staging.copied,
+      staging.epoch,
+      staging.full ? 1 : 0,
       staging.primaryVersion,
     );
   }
@@ -142,7 +159,7 @@ export class ReplicaStore implements ReplicaTarget {
     });
   }
 
-  commit(version: number, primaryVersion: number, at: number, languages: string[]): number {
+  commit(version: number, primaryVersion: number, at: number, languages: string[], landing: Landing): number {
     return this.storage.transactionSync(() => {
       let applied = 0;
       // A batch at a time: the staged changes are not all held in memory.
@@ -160,7 +177,7 @@ export class ReplicaStore implements ReplicaTarget {
       }
       this.sql.exec("DELETE FROM staged_changes");
       applied += this.applyLearned();
-      this.synced(version, primaryVersion, at, applied ? languages : []);
+      this.synced(version, primaryVersion, at, applied ? languages : [], landing.epoch);
       return applied;
     });
   }
@@ -182,11 +199,15 @@ export class ReplicaStore implements ReplicaTarget {
     });
   }
 
-  swapCopy(version: number, primaryVersion: number, at: number, languages: string[]): void {
+  swapCopy(version: number, primaryVersion: number, at: number, languages: string[], landing: Landing): void {
     this.storage.transactionSync(() => {
+      // A resync replaces the copy: the languages it held train again too (on what remains, or none).
+      const changed = landing.full ? [...new Set([...languages, ...this.languages()])] : languages;
       swapNext(this.sql);
+      // What was learned in the replaced history goes too; the resync staged all that remains.
+      if (landing.full) this.sql.exec("DELETE FROM learned");
       this.applyLearned();
-      this.synced(version, primaryVersion, at, languages, true);
+      this.synced(version, primaryVersion, at, changed, landing.epoch, true);
     });
   }
 
@@ -200,7 +221,7 @@ export class ReplicaStore implements ReplicaTarget {
   }
 
   /** Records a sync that landed (inside its transaction): counts per term, models to train, state. */
-  private synced(version: number, primaryVersion: number, at: number, changedLanguages: string[], reindexed = changedLanguages.length > 0): void {
+  private synced(version: number, primaryVersion: number, at: number, changedLanguages: string[], epoch: number, reindexed = changedLanguages.length > 0): void {
     for (const language of changedLanguages) this.sql.exec("INSERT OR REPLACE INTO model_pending (language, version) VALUES (?, ?)", language, version);
     if (reindexed) {
       this.languageCache = null;
@@ -208,8 +229,9 @@ export class ReplicaStore implements ReplicaTarget {
       this.sql.exec("INSERT INTO term_docs (term, docs) SELECT term, doc FROM article_vocab");
     }
     this.sql.exec(
-      "UPDATE sync_state SET version = ?, primary_version = ?, last_sync_at = ?, last_attempt_at = ?, failures = 0, last_error = NULL, staging_cursor = NULL, staging_languages = NULL, staging_started_at = NULL, staging_pulled = NULL, staging_mode = NULL, staging_copied = NULL",
+      "UPDATE sync_state SET version = ?, epoch = ?, primary_version = ?, last_sync_at = ?, last_attempt_at = ?, failures = 0, last_error = NULL, staging_cursor = NULL, staging_languages = NULL, staging_started_at = NULL, staging_pulled = NULL, staging_mode = NULL, staging_copied = NULL, staging_epoch = NULL, staging_full = 0",
       version,
+      epoch,
       primaryVersion,
       at,
       at,
@@ -264,6 +286,14 @@ export class ReplicaStore implements ReplicaTarget {
       )
       .toArray()
       .map(toHit);
+  }
+
+  /** Articles whose id sorts after `after`, by id: the copy, page by page (a rebuild of the primary). */
+  page(after: string, limit: number): CopiedArticle[] {
+    return this.sql
+      .exec<ArticleRow>("SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+      .toArray()
+      .map((r) => ({ id: r.id, slug: r.slug, locale: r.locale, title: r.title, answer: r.answer, tags: JSON.parse(r.tags), questions: JSON.parse(r.questions), status: "published", version: r.version, updatedAt: r.updated_at }));
   }
 
   /** An article by id, if the copy holds it. */

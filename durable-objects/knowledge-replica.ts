@@ -15,7 +15,7 @@ import type { Retrieval, RetrievalOptions } from "../src/kb/retrieval.ts";
 import type { ReplicaFreshness, SearchHit, SearchOptions, SearchResult } from "../src/kb/search.ts";
 import { nextSyncDelay, pullChanges, type PullOptions } from "../src/kb/sync.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
-import { ReplicaStore } from "./knowledge-replica-store.ts";
+import { ReplicaStore, type CopiedArticle } from "./knowledge-replica-store.ts";
 
 /** Remembered questions are written once this many have gathered (or on the sync alarm). */
 const MEMORY_BATCH = 50;
@@ -27,6 +27,8 @@ const CHUNK_PAGES = 6;
 export interface ReplicaStatus extends ReplicaFreshness {
   /** The Durable Object's name: the region, or `<region>:<shard>`. */
   region: string;
+  /** The primary's epoch the copy came from (a restore of the primary starts a new one). */
+  epoch: number;
   /** A sync under way (a large first sync goes in chunks): how far it got. */
   sync: { state: "idle" | "syncing"; stagedChanges: number; stagedVersion: number | null; startedAt: string | null };
   lastSyncAt: string | null;
@@ -89,6 +91,8 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   async retrieve(query: string, options: RetrievalOptions, notes: MemoryNote[] = []): Promise<Retrieval> {
     if (notes.length) this.remember(notes);
     if (this.store.state().lastSyncAt === null) await this.sync();
+    // No whole copy yet (new, or wiped, and its first sync not done): another replica answers.
+    if (this.store.state().lastSyncAt === null) throw new ReplicaNotReadyError();
     this.askedAt = Date.now();
     // Answers come from the model at hand while a newer one trains.
     this.trainIfUsed();
@@ -165,6 +169,31 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     return articleId ? this.store.byId(articleId) : null;
   }
 
+  /**
+   * The copy, a page of articles at a time by id, with how fresh it is: what a rebuild of a
+   * lost primary reads (npm run restore -- --from-replica).
+   */
+  exportPage(after: string, limit: number): { replica: { kbVersion: number; epoch: number; lastSyncAt: string | null; stale: boolean }; articles: CopiedArticle[]; nextAfter: string | null } {
+    const state = this.store.state();
+    const articles = this.store.page(after, limit);
+    return {
+      replica: { kbVersion: state.version, epoch: state.epoch, lastSyncAt: state.lastSyncAt === null ? null : new Date(state.lastSyncAt).toISOString(), stale: this.freshness().stale },
+      articles,
+      nextAfter: articles.length === limit ? articles[articles.length - 1]!.id : null,
+    };
+  }
+
+  /**
+   * Development only (the DR drill): loses everything this replica stored, as a lost
+   * storage would, and starts again empty; it rebuilds from the primary on its first alarm.
+   */
+  async wipe(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // A fresh object: migrations, an empty copy and an alarm for its first sync.
+    this.ctx.abort("wiped");
+  }
+
   /** Trains the classifiers a sync left pending; resolves when they are ready. */
   train(): Promise<void> {
     return this.engine.trainPending();
@@ -207,6 +236,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     const staging = this.store.staging();
     return {
       region: this.ctx.id.name ?? this.ctx.id.toString(),
+      epoch: state.epoch,
       sync: staging
         ? { state: "syncing", stagedChanges: staging.pulled, stagedVersion: staging.cursor, startedAt: new Date(staging.startedAt).toISOString() }
         : { state: "idle", stagedChanges: 0, stagedVersion: null, startedAt: null },
@@ -262,6 +292,14 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
 
   private freshness(): ReplicaFreshness {
     return freshnessOf(this.store.state(), Date.now(), this.intervalMs);
+  }
+}
+
+/** A retrieval from a replica that holds no whole copy yet: the turn falls back to another. */
+export class ReplicaNotReadyError extends Error {
+  constructor() {
+    super("the replica has not completed its first sync");
+    this.name = "ReplicaNotReadyError";
   }
 }
 

@@ -24,6 +24,8 @@ export interface Config {
   maxSocketsPerConversation: number;
   /** Closed conversations are erased this many days after closing. */
   retentionDays: number;
+  /** Backups of the KB primary the scheduled job keeps (BACKUP_KEEP). */
+  backupKeep: number;
   primary: { url: string; authToken?: string; timeoutMs: number; breaker: { failures: number; coolDownMs: number } };
   kbSyncIntervalSeconds: number;
   /** ANSWER_MAX_WRONG: the share of in-scope questions the fitted thresholds may answer wrongly. */
@@ -123,6 +125,7 @@ function parseConfig(env: ConfigVars): Config {
     dataKeyring: parseKeyring(env.DATA_ENCRYPTION_KEY),
     customerSigningSecret: env.CUSTOMER_SIGNING_SECRET ?? "",
     retentionDays: positiveInt(env.RETENTION_DAYS, 90),
+    backupKeep: positiveInt(env.BACKUP_KEEP, 30),
     maxSocketsPerConversation: positiveInt(env.MAX_SOCKETS_PER_CONVERSATION, 5),
     primary: {
       url: env.LIBSQL_URL ?? "",

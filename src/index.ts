@@ -1,5 +1,8 @@
-// Worker entry point: the HTTP app, the email handler and the Durable Object classes they bind.
+// Worker entry point: the HTTP app, the email handler, the scheduled backup of the KB primary
+// (the cron in wrangler.toml) and the Durable Object classes they bind.
+import { readConfig } from "./config.ts";
 import { createApp } from "./http/app.ts";
+import { scheduledBackup } from "./platform/backup-bucket.ts";
 import { receiveMail } from "./platform/mail-intake.ts";
 
 export { AgentDeskDO } from "../durable-objects/agent-desk.ts";
@@ -20,4 +23,5 @@ export default {
   fetch: app.fetch,
   // Mail to EMAIL_SUPPORT_ADDRESS and reply+<token>@ its domain (README: Email).
   email: (message, env) => receiveMail(message, env),
+  scheduled: (controller, env, ctx) => ctx.waitUntil(scheduledBackup(env, readConfig(env), controller.scheduledTime)),
 } satisfies ExportedHandler<Env>;

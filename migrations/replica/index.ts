@@ -8,6 +8,7 @@ import staging from "./0006_staging.sql";
 import retrainModels from "./0007_retrain_models.sql";
 import copySync from "./0008_copy_sync.sql";
 import learned from "./0009_learned.sql";
+import epoch from "./0010_epoch.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const replicaMigrations: Migration[] = [
@@ -20,4 +21,5 @@ export const replicaMigrations: Migration[] = [
   { name: "0007_retrain_models", sql: retrainModels },
   { name: "0008_copy_sync", sql: copySync },
   { name: "0009_learned", sql: learned },
+  { name: "0010_epoch", sql: epoch },
 ];

@@ -11,7 +11,12 @@
 // which this server never grants). It runs only the statements the Worker and the KB tooling
 // send (sql-guard.ts): the engine's file functions (readfile, writefile, fsdir, …), ATTACH,
 // VACUUM, other PRAGMAs and tables outside the KB schema are refused.
+//
+// A restore (`npm run restore`) stages a verified database beside the file as `<file>.restored`
+// and asks for it with POST /_dev/swap: the server waits for any open transaction, closes
+// every stream, and renames it over the file; requests meanwhile wait, then see the new one.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Stream } from "./stream.ts";
@@ -38,7 +43,12 @@ export interface HranaServer {
   close(): Promise<void>;
   /** Open streams (for tests). */
   streams(): number;
+  /** Swaps in the database staged at `<path>.restored` (see the header); throws when none is staged. */
+  swap(): Promise<void>;
 }
+
+/** Where a restore stages the database this server should swap in. */
+export const stagedPath = (path: string) => `${path}.restored`;
 
 const MAX_BODY = 32 * 1024 * 1024;
 /** Hosts a request may name: loopback only, with any port (a rebinding attack names its own host). */
@@ -63,6 +73,9 @@ function sameToken(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/** The swap's place in the lock (see `owner`). */
+const SWAP = Symbol("swap");
+
 interface Entry {
   stream: Stream;
   timer: NodeJS.Timeout;
@@ -72,11 +85,12 @@ export async function startHranaServer(options: HranaServerOptions): Promise<Hra
   if (options.authToken.length < 16) throw new Error("the dev endpoint needs an auth token of at least 16 characters");
   const idleMs = options.streamIdleMs ?? 10_000;
   const byBaton = new Map<string, Entry>();
-  let owner: Stream | null = null;
+  // The stream inside a transaction, or the swap under way: everyone else waits for it.
+  let owner: Stream | typeof SWAP | null = null;
   let waiters: Array<() => void> = [];
   let available = true;
 
-  const release = (stream: Stream) => {
+  const release = (stream: Stream | typeof SWAP) => {
     if (owner !== stream) return;
     owner = null;
     const wake = waiters;
@@ -96,10 +110,40 @@ export async function startHranaServer(options: HranaServerOptions): Promise<Hra
     return baton;
   };
 
+  // Which file a stream's connection is to: the generation counts swaps.
+  let generation = 0;
+  const fileOf = new WeakMap<Stream, number>();
+  const open = (): Stream => {
+    const stream = new Stream(options.path);
+    fileOf.set(stream, generation);
+    return stream;
+  };
+
+  async function swap(): Promise<void> {
+    const staged = stagedPath(options.path);
+    while (owner !== null) await new Promise<void>((r) => waiters.push(r));
+    if (!existsSync(staged)) throw new ProtocolError("no restored database is staged");
+    owner = SWAP;
+    try {
+      // Every connection to the old file closes before it goes, so nothing writes to it after.
+      for (const baton of [...byBaton.keys()]) {
+        clearTimeout(byBaton.get(baton)!.timer);
+        expire(baton);
+      }
+      // The old file's WAL would otherwise be replayed onto the new one.
+      for (const suffix of ["-wal", "-shm", "-journal"]) rmSync(`${options.path}${suffix}`, { force: true });
+      renameSync(staged, options.path);
+      generation++;
+    } finally {
+      release(SWAP);
+    }
+  }
+
   async function pipeline(body: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (!Array.isArray(body.requests)) throw new ProtocolError("requests must be an array");
     let stream: Stream;
-    if (body.baton === null || body.baton === undefined) stream = new Stream(options.path);
+    const fresh = body.baton === null || body.baton === undefined;
+    if (fresh) stream = open();
     else {
       const entry = typeof body.baton === "string" ? byBaton.get(body.baton) : undefined;
       if (!entry) throw new ProtocolError("The stream has expired or the baton is invalid");
@@ -109,6 +153,12 @@ export async function startHranaServer(options: HranaServerOptions): Promise<Hra
     }
     // No await between this check and the end of execution: that is what makes it a lock.
     while (owner !== null && owner !== stream) await new Promise<void>((r) => waiters.push(r));
+    // A swap happened while it waited: its connection is to the file that was replaced.
+    if (fileOf.get(stream) !== generation) {
+      stream.close();
+      if (!fresh) throw new ProtocolError("The stream has expired or the baton is invalid");
+      stream = open();
+    }
     const results = [];
     try {
       for (const req of body.requests as Record<string, unknown>[]) {
@@ -143,6 +193,11 @@ export async function startHranaServer(options: HranaServerOptions): Promise<Hra
         return send(200, { up: available });
       }
       if (!available) return send(503, { message: "Unavailable (injected outage)", code: "UNAVAILABLE" });
+      if (req.method === "POST" && path === "/_dev/swap") {
+        req.resume();
+        await swap();
+        return send(200, { swapped: true });
+      }
       if (req.method === "GET" && (path === "/health" || path === "/v2")) return send(200, { ok: true });
       if (req.method === "POST" && path === "/v2/pipeline") return send(200, await pipeline(JSON.parse(await readBody(req))));
       return send(404, { message: "Not found (this server speaks Hrana over HTTP v2 only)", code: "NOT_FOUND" });
@@ -159,6 +214,7 @@ export async function startHranaServer(options: HranaServerOptions): Promise<Hra
     authToken: options.authToken,
     server,
     streams: () => byBaton.size,
+    swap,
     close: async () => {
       for (const baton of [...byBaton.keys()]) {
         clearTimeout(byBaton.get(baton)!.timer);

@@ -10,6 +10,7 @@ import { location } from "./middleware/location.ts";
 import { perAdminIp, perAdminKey, perClientIp, perIpConversationStarts } from "./middleware/rate-limit.ts";
 import { apiCors, securityHeaders } from "./middleware/security.ts";
 import { adminAudit } from "./routes/admin-audit.ts";
+import { adminBackups } from "./routes/admin-backups.ts";
 import { adminCanned } from "./routes/admin-canned.ts";
 import { adminGaps } from "./routes/admin-gaps.ts";
 import { adminKb } from "./routes/admin-kb.ts";
@@ -56,6 +57,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", adminKeys);
   app.route("/", adminOperators);
   app.route("/", adminAudit);
+  app.route("/", adminBackups);
   app.route("/", adminGaps);
   app.route("/", adminCanned);
   app.route("/", metrics);

@@ -49,6 +49,7 @@ export const ReplicaStatusSchema = z
       startedAt: z.string().nullable(),
     }),
     kbVersion: z.number().int(),
+    epoch: z.number().int().openapi({ description: "The primary's epoch the copy came from; a restore of the primary starts a new one, and replicas then resync whole." }),
     primaryVersion: z.number().int(),
     lagSeconds: z.number().int().nullable().openapi({ description: "Seconds since the last successful sync; null before the first." }),
     stale: z.boolean(),
@@ -65,7 +66,26 @@ export const ReplicaStatusSchema = z
 
 export const KbStatusSchema = z
   .object({
-    primary: z.object({ reachable: z.boolean(), version: z.number().int().nullable() }),
-    replicas: z.array(ReplicaStatusSchema.extend({ versionsBehind: z.number().int().nullable() })),
+    primary: z.object({ reachable: z.boolean(), version: z.number().int().nullable(), epoch: z.number().int().nullable() }),
+    replicas: z.array(
+      ReplicaStatusSchema.extend({
+        versionsBehind: z.number().int().nullable(),
+        inSync: z.boolean().nullable().openapi({ description: "Same epoch and version as the primary, no sync under way; null while the primary cannot be reached." }),
+      }),
+    ),
   })
   .openapi("KbStatus");
+
+export const ReplicaArticlesSchema = z
+  .object({
+    replica: z.object({
+      region: z.string(),
+      kbVersion: z.number().int(),
+      epoch: z.number().int(),
+      lastSyncAt: z.string().nullable().openapi({ description: "Changes made to the primary after this are not in the copy." }),
+      stale: z.boolean(),
+    }),
+    articles: z.array(ArticleSchema.omit({ deletedAt: true, status: true }).extend({ status: z.literal("published") })),
+    nextAfter: z.string().nullable(),
+  })
+  .openapi("ReplicaArticles");

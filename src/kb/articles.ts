@@ -41,6 +41,26 @@ export async function kbVersion(db: KbDatabase): Promise<number> {
   return row?.value ?? 0;
 }
 
+/**
+ * The KB's version and epoch. A restore or a rebuild (npm run restore) starts a new epoch:
+ * the history replicas followed is not the one the primary has now, so they resync whole.
+ */
+export async function kbHead(db: KbDatabase): Promise<KbHead> {
+  return headOf(await headQuery(db));
+}
+
+export interface KbHead {
+  version: number;
+  epoch: number;
+}
+
+const headQuery = (db: KbDatabase) => db.select().from(kbMeta).where(inArray(kbMeta.key, ["version", "epoch"]));
+
+function headOf(rows: Array<{ key: string; value: number }>): KbHead {
+  const of = (key: string) => rows.find((r) => r.key === key)?.value ?? 0;
+  return { version: of("version"), epoch: of("epoch") };
+}
+
 /** Creates or replaces an article in one atomic batch. */
 export async function saveArticle(db: KbDatabase, input: ArticleInput, now: number): Promise<Article> {
   await db.batch(saveStatements(db, input, now));
@@ -140,6 +160,8 @@ export async function allArticles(db: KbDatabase): Promise<Article[]> {
 export interface ChangePage {
   /** The KB version when the page was read. */
   version: number;
+  /** The KB's epoch when the page was read (see kbHead). */
+  epoch: number;
   changes: Article[];
   learned: LearnedChange[];
   /** The page stopped at `limit`: more changes follow it. */
@@ -149,7 +171,7 @@ export interface ChangePage {
 export async function changesSince(db: KbDatabase, cursor: number, limit: number): Promise<ChangePage> {
   const page = db.select({ id: articles.id }).from(articles).where(gt(articles.version, cursor)).orderBy(asc(articles.version)).limit(limit);
   const [meta, rows, questions] = await db.batch([
-    db.select({ value: kbMeta.value }).from(kbMeta).where(eq(kbMeta.key, "version")),
+    headQuery(db),
     db.select().from(articles).where(gt(articles.version, cursor)).orderBy(asc(articles.version)).limit(limit),
     db.select().from(exampleQuestions).where(inArray(exampleQuestions.articleId, page)).orderBy(asc(exampleQuestions.articleId), asc(exampleQuestions.position)),
   ]);
@@ -159,7 +181,7 @@ export async function changesSince(db: KbDatabase, cursor: number, limit: number
   const ends = [rows.length === limit ? rows[rows.length - 1]!.version : Infinity, learned.length === limit ? learned[learned.length - 1]!.version : Infinity];
   const end = Math.min(...ends);
   return {
-    version: meta[0]?.value ?? 0,
+    ...headOf(meta),
     changes: withQuestions(rows.filter((r) => r.version <= end), questions),
     learned: learned.filter((l) => l.version <= end),
     more: end !== Infinity,

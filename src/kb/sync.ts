@@ -4,7 +4,10 @@
 // large for that (a first sync of a large KB, a bulk import) builds a new copy beside the
 // live one, a page at a time, and swaps it in at the end. Either way a large sync goes in
 // bounded chunks (a few pages each, continued on the replica's alarm), so no request or
-// alarm holds the replica for long, nor the whole KB in memory. Pure sequencing; the
+// alarm holds the replica for long, nor the whole KB in memory. When the primary's history
+// is no longer the one the copy followed — a restore or a rebuild started a new epoch, or
+// its version went back — the sync builds a new copy from nothing and swaps it in whole, so
+// nothing of the lost history stays; the old copy serves until then. Pure sequencing; the
 // primary and the replica's storage are ports.
 import type { Article } from "./article.ts";
 import type { ChangePage } from "./articles.ts";
@@ -46,11 +49,23 @@ export interface Staging {
   mode: "stage" | "copy";
   /** Copy mode: the last live article (by doc) copied into the new copy; null once all are. */
   copied: number | null;
+  /** The primary's epoch this sync follows. */
+  epoch: number;
+  /** A resync: the new copy starts from nothing (the primary was restored), and every language trains again. */
+  full: boolean;
+}
+
+/** What a sync's landing records besides its version: the epoch it followed, and whether it replaced the whole copy. */
+export interface Landing {
+  epoch: number;
+  full: boolean;
 }
 
 export interface ReplicaTarget {
   /** The version the replica has applied. */
   version(): number;
+  /** The primary's epoch the applied copy came from (0 before any restore). */
+  epoch(): number;
   /** The sync under way, if a previous chunk left one. */
   staging(): Staging | null;
   /** Records how far the sync got (kept until the commit or the swap). */
@@ -63,15 +78,15 @@ export interface ReplicaTarget {
    * Applies every staged change atomically, records `version` and marks the changed
    * languages' classifiers for training; returns how many changes it applied.
    */
-  commit(version: number, primaryVersion: number, at: number, languages: string[]): number;
+  commit(version: number, primaryVersion: number, at: number, languages: string[], landing: Landing): number;
   /** Starts a new, empty copy beside the live one (dropping any earlier unfinished one). */
   beginCopy(): void;
   /** Copies up to `limit` live articles after doc `after` into the new copy; the last doc copied, null when none were left. */
   copyLive(after: number, limit: number): number | null;
   /** Applies changes to the new copy (idempotent: a page pulled again applies the same). */
   applyToCopy(changes: StagedChange[]): void;
-  /** Makes the new copy the live one, atomically, as commit() does for staged changes. */
-  swapCopy(version: number, primaryVersion: number, at: number, languages: string[]): void;
+  /** Makes the new copy the live one, atomically, as commit() does for staged changes (`full`: every language it replaces trains again). */
+  swapCopy(version: number, primaryVersion: number, at: number, languages: string[], landing: Landing): void;
 }
 
 export interface SyncResult {
@@ -82,6 +97,8 @@ export interface SyncResult {
   primaryVersion: number;
   /** Languages whose articles changed (their classifiers need training again). */
   languages: string[];
+  /** The whole copy was replaced (the primary's history changed). */
+  full: boolean;
 }
 
 export function indexedText(article: Pick<Article, "locale" | "title" | "questions" | "answer">): IndexedText {
@@ -121,17 +138,24 @@ export async function pullChanges(source: ChangeSource, target: ReplicaTarget, n
   const maxStaged = options.maxStaged ?? MAX_STAGED;
   const resumed = target.staging();
   if (!resumed) target.clearStaged();
-  let s: Staging = resumed ?? { cursor: target.version(), primaryVersion: target.version(), languages: [], startedAt: now(), pulled: 0, mode: "stage", copied: null };
+  let s: Staging = resumed ?? { cursor: target.version(), primaryVersion: target.version(), languages: [], startedAt: now(), pulled: 0, mode: "stage", copied: null, epoch: target.epoch(), full: false };
   for (let steps = 0; ; steps++) {
     if (steps >= maxPages) {
       target.setStaging(s);
-      return { done: false, applied: 0, version: target.version(), primaryVersion: s.primaryVersion, languages: s.languages };
+      return { done: false, applied: 0, version: target.version(), primaryVersion: s.primaryVersion, languages: s.languages, full: s.full };
     }
     if (s.mode === "copy" && s.copied !== null) {
       s = { ...s, copied: target.copyLive(s.copied, pageSize) };
       continue;
     }
     const page = await source.changesSince(s.cursor, pageSize);
+    if (page.epoch !== s.epoch || page.version < s.cursor) {
+      // Restored or rebuilt: a new copy from nothing, swapped in whole at the end.
+      target.clearStaged();
+      target.beginCopy();
+      s = { ...s, cursor: 0, primaryVersion: 0, languages: [], startedAt: now(), pulled: 0, mode: "copy", copied: null, epoch: page.epoch, full: true };
+      continue;
+    }
     const primaryVersion = Math.max(page.version, s.cursor, s.primaryVersion);
     // Versions ahead bound the changes still to come: too many to stage, build a new copy.
     if (s.mode === "stage" && s.pulled + (primaryVersion - s.cursor) > maxStaged) {
@@ -154,11 +178,14 @@ export async function pullChanges(source: ChangeSource, target: ReplicaTarget, n
     s = { ...s, cursor, pulled: s.pulled + page.changes.length + learned.length, languages: [...languages] };
     if (!page.more) break;
   }
-  const primaryVersion = Math.max(s.primaryVersion, s.cursor);
+  // The feed is exhausted: the copy holds every change up to the version read with the last
+  // page (after a restore, the newest version may be one whose article is gone).
+  const version = Math.max(s.primaryVersion, s.cursor);
+  const landing = { epoch: s.epoch, full: s.full };
   let applied = s.pulled;
-  if (s.mode === "copy") target.swapCopy(s.cursor, primaryVersion, now(), s.languages);
-  else applied = target.commit(s.cursor, primaryVersion, now(), s.languages);
-  return { done: true, applied, version: s.cursor, primaryVersion, languages: s.languages };
+  if (s.mode === "copy") target.swapCopy(version, version, now(), s.languages, landing);
+  else applied = target.commit(version, version, now(), s.languages, landing);
+  return { done: true, applied, version, primaryVersion: version, languages: s.languages, full: s.full };
 }
 
 /** How long to wait before the next sync attempt: the interval, or backoff after failures. */

@@ -120,9 +120,12 @@ const reads = (id: string): ReadsRule => ({
 /**
  * The built-in rules. A region whose replies are all degraded reaches a 5-minute degraded
  * share of 0.6 after 3 minutes even with steady normal traffic before: critical (0.5).
+ * `primary_unreachable` names the KB primary's loss: replicas that cannot sync serve a stale
+ * copy, and the turns they answer say so (docs/runbooks/disaster-recovery.md).
  */
 export const DEFAULT_RULES: readonly AlertRule[] = [
   threshold("degraded_share", "degraded_share", 0.1, 0.5, 5, 3),
+  threshold("primary_unreachable", "primary_unreachable_share", 0.05, 0.5, 5, 3),
   threshold("turn_latency_p99", "turn_latency_p99", 3, 8, 5, 20),
   threshold("replica_lag", "replica_lag", 300, 1800, 5, 1),
   threshold("queue_wait", "queue_wait", 180, 600, 1, 1),

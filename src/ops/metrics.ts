@@ -9,6 +9,7 @@ export const METRIC_NAMES = [
   "handoffs",
   "sla_breaches",
   "degraded_share",
+  "primary_unreachable_share",
   "error_rate",
   "handoff_rate",
   "turn_latency_p50",
@@ -60,6 +61,9 @@ export function measureTally(metric: MetricName, t: Tally, gauges: Aggregate["ga
       return { value: count(t, "sla_breaches"), samples: count(t, "handoffs") };
     case "degraded_share":
       return ratio(count(t, "degraded_turns"), turns);
+    case "primary_unreachable_share":
+      // Turns answered from a copy gone stale because the KB primary cannot be reached.
+      return ratio(count(t, "degraded:primary_unreachable"), turns);
     case "error_rate":
       return ratio(count(t, "turn:error"), turns);
     case "handoff_rate":

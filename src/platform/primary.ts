@@ -1,6 +1,6 @@
 // The KB primary as seen from the Worker: drizzle over @libsql/client/web, the same client
 // code path against Turso, sqld or the local dev endpoint. Calls time out rather than hang.
-import { createClient } from "@libsql/client/web";
+import { createClient, type Client } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
 import { isolateBreakers, type BreakerOptions } from "../resilience/breaker.ts";
 import type { KbDatabase } from "../kb/articles.ts";
@@ -47,4 +47,17 @@ export function openPrimary(config: PrimaryConfig, down: () => boolean = () => f
 /** The primary a deployment's settings name, down while the dev fault switch says so. */
 export function configuredPrimary(config: Pick<Config, "primary" | "devMode" | "faultsAtStart">): KbDatabase {
   return openPrimary(config.primary, () => currentFaults(config.devMode, config.faultsAtStart).primaryDown);
+}
+
+/**
+ * A plain client of the primary reading integers exactly, for the scheduled backup: no
+ * breaker (a cron job, not a turn), each call still timed out.
+ */
+export function backupReader(config: PrimaryConfig): Client {
+  return createClient({
+    url: config.url,
+    authToken: config.authToken || undefined,
+    intMode: "bigint",
+    fetch: (input: Request | string | URL, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(config.timeoutMs) }),
+  });
 }

@@ -5,7 +5,7 @@
 // customer data, and the status page is polled.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ArticleInputSchema, articleId } from "../../kb/article.ts";
-import { deleteArticle, getArticle, kbVersion, listArticles, saveArticle, updateArticle, type KbDatabase } from "../../kb/articles.ts";
+import { deleteArticle, getArticle, kbHead, listArticles, saveArticle, updateArticle, type KbDatabase } from "../../kb/articles.ts";
 import { allReplicas, pingReplicas, replicaOf } from "../../platform/replicas.ts";
 import { closeGapsOf } from "../../platform/region-ops.ts";
 import { shardsOf, type ReplicaAddress } from "../../kb/shards.ts";
@@ -19,7 +19,7 @@ import { jsonBody } from "../middleware/json-body.ts";
 import { operatorAuth } from "../middleware/operator-auth.ts";
 import { onPrimary } from "../primary-call.ts";
 import { queryInt } from "../query.ts";
-import { ArticlePatchSchema, ArticleSchema, ArticleSummarySchema, KbStatusSchema, ReplicaStatusSchema } from "../kb-schemas.ts";
+import { ArticlePatchSchema, ArticleSchema, ArticleSummarySchema, KbStatusSchema, ReplicaArticlesSchema, ReplicaStatusSchema } from "../kb-schemas.ts";
 import { errorResponses, jsonResponse } from "../schemas.ts";
 
 /** KB reads: editors and ops viewers; writes: editors. */
@@ -31,6 +31,7 @@ const WRITE_ROLES = "Roles: `admin`, `kb_editor`. Audited.";
 const tags = ["Admin: knowledge base"];
 const security = [{ bearerAuth: [] }];
 const articleTarget = paramTarget(ARTICLE_ID);
+const REGION = new RegExp(`^(${REGIONS.join("|")})$`);
 const IdParam = z.object({
   id: z
     .string()
@@ -129,6 +130,22 @@ const sync = createRoute({
   responses: { 200: jsonResponse(z.object({ replicas: z.array(ReplicaStatusSchema) }), "Each replica's state after its pull"), ...errorResponses(401, 403) },
 });
 
+const replicaArticles = createRoute({
+  method: "get",
+  path: "/v1/admin/kb/replicas/{region}/articles",
+  tags,
+  security,
+  summary: "Read a region's replica copy of the published articles (to rebuild a lost primary)",
+  description:
+    "Pages through the articles the region's replica (shard 0) holds, by id, with when it last synced. Works while the primary is down: `npm run restore -- --from-replica <region>` rebuilds a primary from it when every snapshot is lost. Role: `admin`. Audited (when the primary can record it).",
+  middleware: [audited("kb.replica.export", paramTarget(REGION, "region")), operatorAuth("admin")] as const,
+  request: {
+    params: z.object({ region: z.enum(REGIONS).openapi({ param: { name: "region", in: "path" }, example: "weur" }) }),
+    query: z.object({ after: z.string().max(200).optional().openapi({ description: "Return articles whose id sorts after this one." }), limit: queryInt({ min: 1, max: 500, default: 200 }) }),
+  },
+  responses: { 200: jsonResponse(ReplicaArticlesSchema, "A page of the replica's articles"), ...errorResponses(400, 401, 403) },
+});
+
 const status = createRoute({
   method: "get",
   path: "/v1/admin/kb/status",
@@ -209,13 +226,24 @@ adminKb.openapi(sync, async (c) => {
 });
 
 adminKb.openapi(status, async (c) => {
-  const version = await onPrimary(c.var.config, kbVersion).catch(() => null);
+  const head = await onPrimary(c.var.config, kbHead).catch(() => null);
   const replicas = await Promise.all(allReplicas(c.var.config.replicaShards).map((a) => statusOf(c.env, a, "status")));
   return c.json(
     {
-      primary: { reachable: version !== null, version },
-      replicas: replicas.map((r) => ({ ...r, versionsBehind: version === null ? null : Math.max(0, version - r.kbVersion) })),
+      primary: { reachable: head !== null, version: head?.version ?? null, epoch: head?.epoch ?? null },
+      replicas: replicas.map((r) => ({
+        ...r,
+        versionsBehind: head === null ? null : Math.max(0, head.version - r.kbVersion),
+        inSync: head === null ? null : r.epoch === head.epoch && r.kbVersion === head.version && r.sync.state === "idle",
+      })),
     },
     200,
   );
+});
+
+adminKb.openapi(replicaArticles, async (c) => {
+  const { region } = c.req.valid("param");
+  const { after, limit } = c.req.valid("query");
+  const page = await replicaOf(c.env, { region, shard: 0 }).exportPage(after ?? "", limit);
+  return c.json({ ...page, replica: { ...page.replica, region } }, 200);
 });

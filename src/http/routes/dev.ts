@@ -75,9 +75,25 @@ const mailOutbox = createRoute({
   responses: { 200: { description: "The mail sent through the send_email binding, oldest first (development only)", content: { "application/json": { schema: z.object({ items: z.array(SentMailSchema) }) } } } },
 });
 
+const wipeReplica = createRoute({
+  method: "post",
+  path: "/v1/dev/replicas/{region}/wipe",
+  hide: true,
+  middleware: [devOnly] as const,
+  request: { params: z.object({ region: z.enum(REGIONS) }) },
+  responses: { 200: { description: "The region's replica (shard 0) lost its storage; it rebuilds from the primary (the DR drill)", content: { "application/json": { schema: z.object({ wiped: z.string() }) } } } },
+});
+
 export const dev = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 dev.openapi(mailOutbox, async (c) => c.json({ items: await devMailbox(c.env).list() }, 200));
+
+dev.openapi(wipeReplica, async (c) => {
+  const { region } = c.req.valid("param");
+  // The object resets itself when done, which the call sees as an error.
+  await replicaOf(c.env, { region, shard: 0 }).wipe().catch(() => {});
+  return c.json({ wiped: region }, 200);
+});
 
 // The benchmark's "events off" figures: the switch lives per isolate, as the faults do.
 dev.openapi(opsEvents, (c) => c.json({ on: setOpsEventsForDev(c.var.config, c.req.valid("json").on) }, 200));
