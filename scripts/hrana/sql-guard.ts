@@ -9,7 +9,8 @@
 //   (drizzle's migrator). ATTACH, DETACH, VACUUM, other PRAGMAs, TEMP objects: refused;
 // - a call to any function the engine has that is not in FUNCTIONS is refused, and so is any
 //   name of a virtual-table module (fsdir, json_each, dbstat, …; also as 'a string', which
-//   SQLite accepts as a table name) and any `sqlite_…` or `pragma_…` name;
+//   SQLite accepts as a table name) and any `sqlite_…` or `pragma_…` name — except that a
+//   SELECT may read the schema and the AUTOINCREMENT counters (the KB backup dumps them);
 // - the tables a statement reads or writes (FROM, JOIN, INTO, UPDATE, IN, ON) are the
 //   database's own tables (its sqlite_schema, read on every schema change, so a migration's
 //   new table is allowed as soon as it exists), or ones the same text creates, or its CTEs.
@@ -44,6 +45,8 @@ const PRAGMAS = new Map([["foreign_keys", new Set(["on", "off", "true", "false",
 /** Words after which a FROM clause's list of tables has ended. */
 const FROM_ENDS = new Set(["where", "group", "having", "order", "limit", "union", "intersect", "except", "select", "values", "set", "returning"]);
 const TRANSACTION = new Set(["begin", "commit", "end", "rollback", "savepoint", "release"]);
+/** Engine tables a SELECT may read (src/backup/dump.ts reads them); nothing may write them. */
+const READABLE = new Set(["sqlite_schema", "sqlite_master", "sqlite_sequence"]);
 const QUERY = new Set(["select", "values", "with", "insert", "replace", "update", "delete"]);
 
 const isWord = (t: Token | undefined, ...words: string[]) => t?.kind === "word" && words.includes(t.text);
@@ -60,28 +63,33 @@ export function refusal(sql: string, catalog: Catalog): string | null {
     if (err instanceof TokenError) return `the SQL text has ${err.message}`;
     throw err;
   }
-  const named = namesRefusal(tokens, catalog);
-  if (named) return named;
   const created = new Set<string>();
   const statements: Token[][] = [[]];
   for (const t of tokens) {
     if (isPunct(t, ";")) statements.push([]);
     else statements.at(-1)!.push(t);
   }
-  for (const s of statements.filter((s) => s.length > 0)) {
-    const why = statementRefusal(s, (name) => catalog.tables.has(name) || created.has(name), created);
+  const nonEmpty = statements.filter((s) => s.length > 0);
+  for (const s of nonEmpty) {
+    const named = namesRefusal(s, catalog, isWord(s[0], "select"));
+    if (named) return named;
+  }
+  for (const s of nonEmpty) {
+    const reads = isWord(s[0], "select");
+    const why = statementRefusal(s, (name) => catalog.tables.has(name) || created.has(name) || (reads && READABLE.has(name)), created);
     if (why) return why;
   }
   return null;
 }
 
-/** Functions, modules and internal names, wherever they appear. */
-function namesRefusal(tokens: Token[], catalog: Catalog): string | null {
+/** Functions, modules and internal names, wherever they appear (`reads`: a SELECT, which may read READABLE). */
+function namesRefusal(tokens: Token[], catalog: Catalog, reads: boolean): string | null {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (!isName(t)) continue;
     const name = t.text;
     const declaredModule = isWord(tokens[i - 1], "using") && MODULES.has(name);
+    if (reads && READABLE.has(name)) continue;
     if (name.startsWith("sqlite_") || name.startsWith("pragma_")) return `${name} is internal to the engine`;
     if (catalog.modules.has(name) && !declaredModule) return `the virtual table ${name} is not allowed`;
     const called = t.kind !== "string" && isPunct(tokens[i + 1], "(") && !declaredModule;

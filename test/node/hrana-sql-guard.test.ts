@@ -68,6 +68,13 @@ describe("what the KB tooling sends", () => {
     expect(rs.rows[0]).toMatchObject({ q: 1, r: 1 });
   });
 
+  it("lets a SELECT read the schema and the AUTOINCREMENT counters (what the KB backup dumps)", async () => {
+    const schema = await client.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid");
+    expect(schema.rows.map((r) => r.name)).toContain("articles");
+    expect((await client.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")).rows.length).toBeGreaterThan(3);
+    expect((await client.execute("SELECT name, seq FROM sqlite_sequence")).rows.map((r) => r.name)).toContain("example_questions");
+  });
+
   it("lets through the refused names inside strings and comments, and as plain column names", async () => {
     await client.execute("INSERT INTO later_feature_notes (text) VALUES ('SELECT readfile(''/etc/passwd'') FROM fsdir') -- writefile('x', 'y')");
     const rs = await client.execute(`SELECT text AS readfile FROM later_feature_notes /* fsdir('/') */ WHERE text LIKE '%fsdir%'`);
@@ -93,7 +100,9 @@ describe("what it refuses", () => {
     ["PRAGMA main.writable_schema", "pragma main.writable_schema=1", "writable_schema"],
     ["PRAGMA foreign_keys set to anything but on or off", "PRAGMA foreign_keys = 2", "foreign_keys may only be set"],
     ["a PRAGMA as a table", "SELECT * FROM pragma_compile_options", "pragma_compile_options is internal"],
-    ["the schema table", "SELECT sql FROM sqlite_schema", "sqlite_schema is internal"],
+    ["a write to the schema table", "UPDATE sqlite_schema SET sql = 'x'", "sqlite_schema is internal"],
+    ["the schema table in a statement other than a SELECT", "INSERT INTO articles (id) SELECT name FROM sqlite_master", "sqlite_master is internal"],
+    ["an engine table other than the schema and the counters", "SELECT * FROM sqlite_stat1", "sqlite_stat1 is internal"],
     ["readfile() in a column default", "CREATE TABLE t1 (a TEXT DEFAULT (readfile('/etc/passwd')))", "readfile()"],
     ["writefile() in a trigger", "CREATE TRIGGER t2 AFTER INSERT ON articles BEGIN SELECT writefile('/tmp/x', NEW.answer); END", "writefile()"],
     ["a temporary trigger", "CREATE TEMP TRIGGER t3 AFTER INSERT ON articles BEGIN SELECT 1; END", "temporary"],
