@@ -125,9 +125,9 @@ export function decodeValue(value: DumpValue): null | string | number | bigint |
   return bytes;
 }
 
-/** `kb-<UTC stamp>-v<version>`: names sort by time. */
+/** `kb-<UTC stamp to the millisecond>-v<version>`: names sort by time. */
 export function backupName(createdAt: string, kbVersion: number): string {
-  return `kb-${createdAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-v${kbVersion}`;
+  return `kb-${createdAt.replace(/[-:]/g, "")}-v${kbVersion}`;
 }
 
 /** A quoted SQL identifier. */

@@ -66,7 +66,7 @@ describe("the scheduled backup of the KB primary", () => {
   it("keeps only the newest BACKUP_KEEP (30) backups", async () => {
     // Older backups, named as the job names them (their stamps sort first).
     for (let i = 0; i < 31; i++) {
-      const name = `kb-20200101T0000${String(i).padStart(2, "0")}Z-v1`;
+      const name = `kb-20200101T0000${String(i).padStart(2, "0")}.000Z-v1`;
       await bucket.put(backupKeys(name).dump, "{}");
       await bucket.put(backupKeys(name).manifest, "{}");
     }

@@ -5,10 +5,11 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../src/conversation/types.ts";
 import { admin, breakerCoolDown, call, cid, createConversation, send, setFaults, transcript, type Created, warmReplica } from "./helpers.ts";
 
+// Training two regions' classifiers takes well over the default 10 s on a busy machine.
 beforeAll(async () => {
   await warmReplica("weur");
   await warmReplica("eeur");
-});
+}, 60_000);
 
 afterEach(async () => {
   await setFaults();
@@ -105,6 +106,21 @@ describe("degraded mode (fault injection)", () => {
     await setFaults();
     const back = await (await call("/readyz")).json<{ status: string }>();
     expect(back.status).toBe("ready");
+  });
+
+  it("replica storage lost: until it has rebuilt a whole copy, the region's turns go to the neighbouring region, labelled degraded", async () => {
+    const conv = await createConversation();
+    await setFaults("primary-down");
+    // The region's replica loses its storage while the primary cannot be reached: it cannot rebuild.
+    expect((await call("/v1/dev/replicas/weur/wipe", { method: "POST" })).status).toBe(200);
+    const reply = await ask(conv, "Can I pay with a gift card?");
+    expect(reply.meta).toMatchObject({ mode: "degraded", answerer: "neighbour", degraded: { reason: "replica_unavailable" }, citations: [{ articleId: "en:gift-cards" }] });
+
+    await setFaults();
+    await breakerCoolDown();
+    await warmReplica("weur");
+    expect((await ask(conv, "How do I cancel my order?")).meta).toMatchObject({ mode: "normal", decision: "answer", citations: [{ articleId: "en:cancel-order" }] });
+    await expectComplete(conv, 2);
   });
 
   it("refuses unknown faults", async () => {

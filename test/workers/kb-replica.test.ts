@@ -3,6 +3,7 @@ import { inject } from "vitest";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { KnowledgeReplicaDO } from "../../src/index.ts";
+import { sql } from "drizzle-orm";
 import { changesSince } from "../../src/kb/articles.ts";
 import { pullChanges } from "../../src/kb/sync.ts";
 import { admin, createArticle, testPrimary, unique } from "./helpers.ts";
@@ -92,6 +93,37 @@ describe("replica sync", () => {
     const back = await replica.sync();
     expect(back).toMatchObject({ primaryReachable: true, stale: false, failures: 0 });
     expect((await replica.search(`outage ${tag}`)).hits[0]?.answer).toBe("Second version.");
+  });
+
+  it("replaces its whole copy when the primary was restored (a new epoch): an article lost with the primary is no longer served, and the old copy serves until the resync commits", async () => {
+    const tag = unique();
+    const kept = await createArticle({ slug: `kept-${tag}`, locale: "en", title: `Restored kept ${tag}`, answer: "In the snapshot." });
+    const lost = await createArticle({ slug: `lost-${tag}`, locale: "en", title: `Restored lost ${tag}`, answer: "Written after the snapshot." });
+    const replica = freshReplica();
+    const before = await replica.sync();
+    expect((await replica.search(`restored ${tag}`)).hits.map((h) => h.id).sort()).toEqual([kept.id, lost.id].sort());
+
+    // What a restore to a snapshot taken between the two writes leaves: no trace of the second
+    // article (no tombstone), and a new epoch (scripts/backup/restore.ts stampRestored).
+    const primary = testPrimary();
+    const epoch = Date.now();
+    await primary.run(sql`DELETE FROM example_questions WHERE article_id = ${lost.id}`);
+    await primary.run(sql`DELETE FROM articles WHERE id = ${lost.id}`);
+    await primary.run(sql`INSERT INTO kb_meta (key, value) VALUES ('epoch', ${epoch}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+
+    // A chunk of the resync: the old copy, lost article included, still answers.
+    const partial = await replica.sync({ pageSize: 20, maxPages: 1 });
+    expect(partial.sync.state).toBe("syncing");
+    expect(partial.epoch).toBe(before.epoch);
+    expect((await replica.search(`restored ${tag}`)).hits).toHaveLength(2);
+
+    expect(await runDurableObjectAlarm(replica)).toBe(true);
+    const after = await replica.status();
+    expect(after).toMatchObject({ epoch, sync: { state: "idle" } });
+    expect(after.kbVersion).toBe(after.primaryVersion);
+    expect(after.articles).toBe(before.articles - 1);
+    expect((await replica.search(`restored ${tag}`)).hits.map((h) => h.id)).toEqual([kept.id]);
+    expect((await admin("/status")).status).toBe(200);
   });
 
   it("syncs on its alarm", async () => {

@@ -17,7 +17,7 @@ const security = [{ bearerAuth: [] }];
 
 const BackupSchema = z
   .object({
-    name: z.string().openapi({ example: "kb-20260105T120000Z-v1284" }),
+    name: z.string().openapi({ example: "kb-20260105T120000.000Z-v1284" }),
     createdAt: z.string().openapi({ format: "date-time", description: "Nothing written to the primary after this is in the backup." }),
     kbVersion: z.number().int(),
     auditSeq: z.number().int().openapi({ description: "The audit chain's head seq it was stamped with (0: empty log)." }),

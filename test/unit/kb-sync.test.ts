@@ -1,0 +1,100 @@
+// Replica sync sequencing (src/kb/sync.ts) against an in-memory replica: after the primary is
+// restored or rebuilt — a new epoch, or a version that went back — the sync starts again from
+// nothing and replaces the whole copy at its commit, so nothing of the lost history stays.
+import { describe, expect, it } from "vitest";
+import type { Article } from "../../src/kb/article.ts";
+import type { ChangePage } from "../../src/kb/articles.ts";
+import { pullChanges, type ReplicaTarget, type StagedChange, type Staging } from "../../src/kb/sync.ts";
+
+const article = (id: string, version: number): Article => ({ id, slug: id, locale: "en", title: id, answer: "a", questions: [], tags: [], status: "published", version, updatedAt: 0, deletedAt: null });
+
+/** A primary's change feed over a fixed set of articles. */
+function primary(articles: Article[], epoch: number, version = Math.max(0, ...articles.map((a) => a.version))) {
+  return {
+    async changesSince(cursor: number, limit: number): Promise<ChangePage> {
+      return { version, epoch, changes: articles.filter((a) => a.version > cursor).sort((a, b) => a.version - b.version).slice(0, limit) };
+    },
+  };
+}
+
+/** What the replica's store does, in memory. */
+class MemoryReplica implements ReplicaTarget {
+  copy = new Map<string, Article>();
+  v = 0;
+  e = 0;
+  staged: StagedChange[] = [];
+  pending: Staging | null = null;
+  version = () => this.v;
+  epoch = () => this.e;
+  staging = () => this.pending;
+  setStaging = (s: Staging) => void (this.pending = s);
+  clearStaged = () => void (this.staged = []);
+  stage = (changes: StagedChange[]) => void this.staged.push(...changes);
+  commit(version: number, _primaryVersion: number, _at: number, _languages: string[], resync: { epoch: number; full: boolean }): number {
+    if (resync.full) this.copy.clear();
+    for (const c of this.staged) {
+      this.copy.delete(c.id);
+      if (c.article) this.copy.set(c.id, c.article);
+    }
+    const applied = this.staged.length;
+    this.staged = [];
+    this.pending = null;
+    this.v = version;
+    this.e = resync.epoch;
+    return applied;
+  }
+  ids = () => [...this.copy.keys()].sort();
+}
+
+const now = () => 0;
+
+describe("pullChanges after a restore of the primary", () => {
+  it("replaces the copy when the epoch changed: articles lost with the primary go, without tombstones", async () => {
+    const replica = new MemoryReplica();
+    await pullChanges(primary([article("a", 1), article("b", 2), article("c", 3)], 0), replica, now);
+    expect(replica.ids()).toEqual(["a", "b", "c"]);
+    // Restored to a snapshot at version 2, then written to: version 3 is now another article.
+    const result = await pullChanges(primary([article("a", 1), article("b", 2), article("d", 3)], 77), replica, now);
+    expect(result).toMatchObject({ done: true, full: true, version: 3 });
+    expect(replica.ids()).toEqual(["a", "b", "d"]);
+    expect(replica.epoch()).toBe(77);
+  });
+
+  it("replaces the copy when the primary's version went back, even in the same epoch", async () => {
+    const replica = new MemoryReplica();
+    await pullChanges(primary([article("a", 1), article("b", 2), article("c", 3)], 0), replica, now);
+    const result = await pullChanges(primary([article("a", 1)], 0), replica, now);
+    expect(result.full).toBe(true);
+    expect(replica.ids()).toEqual(["a"]);
+    expect(replica.version()).toBe(1);
+  });
+
+  it("keeps the old copy while a chunked resync is under way, then commits it whole", async () => {
+    const replica = new MemoryReplica();
+    await pullChanges(primary([article("a", 1), article("b", 2), article("c", 3)], 0), replica, now);
+    const restored = primary([article("a", 1), article("x", 2), article("y", 3), article("z", 4)], 9);
+    const first = await pullChanges(restored, replica, now, { pageSize: 1, maxPages: 2 });
+    expect(first).toMatchObject({ done: false, full: true });
+    expect(replica.ids()).toEqual(["a", "b", "c"]);
+    expect(replica.staging()).toMatchObject({ epoch: 9, full: true });
+    const rest = await pullChanges(restored, replica, now, { pageSize: 1 });
+    expect(rest).toMatchObject({ done: true, full: true, version: 4 });
+    expect(replica.ids()).toEqual(["a", "x", "y", "z"]);
+  });
+
+  it("takes the primary's version as its own when the newest version's article is gone", async () => {
+    const replica = new MemoryReplica();
+    const result = await pullChanges(primary([article("a", 1)], 5, 3), replica, now);
+    expect(result).toMatchObject({ version: 3, primaryVersion: 3 });
+    expect(replica.version()).toBe(3);
+    expect((await pullChanges(primary([article("a", 1)], 5, 3), replica, now)).full).toBe(false);
+  });
+
+  it("syncs incrementally while the epoch and the history hold", async () => {
+    const replica = new MemoryReplica();
+    await pullChanges(primary([article("a", 1)], 4), replica, now);
+    const next = await pullChanges(primary([article("a", 1), article("b", 2)], 4), replica, now);
+    expect(next).toMatchObject({ full: false, applied: 1 });
+    expect(replica.ids()).toEqual(["a", "b"]);
+  });
+});
