@@ -23,6 +23,8 @@ const MEMORY_BATCH = 50;
 const TRAIN_WHILE_ASKED_MS = 60 * 60_000;
 /** Pages of changes (500 each) one sync chunk pulls before it yields and goes on by alarm. */
 const CHUNK_PAGES = 6;
+/** How long a retrieval waits for a replica's first sync: half a turn's deadline, the rest for the fallback. */
+const FIRST_SYNC_WAIT_MS = 1_000;
 
 export interface ReplicaStatus extends ReplicaFreshness {
   /** The Durable Object's name: the region, or `<region>:<shard>`. */
@@ -90,8 +92,9 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
    */
   async retrieve(query: string, options: RetrievalOptions, notes: MemoryNote[] = []): Promise<Retrieval> {
     if (notes.length) this.remember(notes);
-    if (this.store.state().lastSyncAt === null) await this.sync();
-    // No whole copy yet (new, or wiped, and its first sync not done): another replica answers.
+    // No whole copy yet (new, or its storage lost): wait a little for the first sync, which
+    // goes on regardless; a turn that cannot wait longer is answered by another replica.
+    if (this.store.state().lastSyncAt === null) await Promise.race([this.sync(), new Promise((r) => setTimeout(r, FIRST_SYNC_WAIT_MS))]);
     if (this.store.state().lastSyncAt === null) throw new ReplicaNotReadyError();
     this.askedAt = Date.now();
     // Answers come from the model at hand while a newer one trains.

@@ -65,6 +65,8 @@ export interface Stack {
   worker: WorkerProcess;
   /** Starts the Worker again on the same state (after stop or kill); `vars` change its vars from now on (a rotated key). */
   restartWorker(vars?: Record<string, string>): Promise<void>;
+  /** Serves the KB file again on the same port and token, after `primary.close()` (the DR drill's restore). */
+  restartPrimary(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     restartWorker: async (changed = {}) => {
       Object.assign(vars, changed);
       stack.worker = await startWorker(options, vars);
+    },
+    restartPrimary: async () => {
+      stack.primary = await startHranaServer({ path: kbPath, port: Number(new URL(primary.url).port), authToken: primary.authToken });
     },
     stop: async () => {
       await stack.worker.stop();

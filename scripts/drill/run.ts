@@ -3,17 +3,20 @@
 // acknowledged message is checked. Variants run it with the KB primary stopped, or with
 // the LLM failing (a FAKE OpenAI-compatible server behind the llm-down fault), or with the
 // human desk in the middle (customers handed to scripted agents; scripts/drill/handoff.ts).
+// The dr variant loses the KB primary, restores it from a snapshot and wipes a region's
+// replica, measuring RPO and RTO (scripts/drill/dr.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeLlm } from "../fake-llm.ts";
 import { freePort, LOAD_TOOL_LIMITS, startStack } from "../stack.ts";
 import { httpClient, socketClient, type DrillClient } from "./clients.ts";
+import { DR_VARS, runDr, type DrFigures } from "./dr.ts";
 import type { MailCounts } from "./email.ts";
 import { HANDOFF_VARS, runHandoff, type AgentCounts } from "./handoff.ts";
 import { verify, type DrillCounts } from "./verify.ts";
 
-export type Variant = "basic" | "primary-down" | "llm-fault" | "handoff";
+export type Variant = "basic" | "primary-down" | "llm-fault" | "handoff" | "dr";
 
 export interface DrillOptions {
   variant: Variant;
@@ -23,6 +26,9 @@ export interface DrillOptions {
   after: number;
   /** Pause between a client's messages. */
   pacingMs: number;
+  /** dr: seconds the primary stays lost before the restore, and the backup interval (the RPO target). */
+  outage?: number;
+  backupEverySeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -30,6 +36,8 @@ export interface DrillReport extends DrillCounts, Partial<AgentCounts>, Partial<
   variant: Variant;
   /** Time from the kill to the restarted server answering /healthz. */
   restartMs: number;
+  /** dr: RPO and RTO per step. */
+  dr?: DrFigures;
   ok: boolean;
 }
 
@@ -50,6 +58,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       ...LOAD_TOOL_LIMITS,
       ...(llm && { LLM_PROVIDER: "openai", LLM_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "fake-model", HOLDFAST_FAULTS: "llm-down" }),
       ...(options.variant === "handoff" && HANDOFF_VARS),
+      ...(options.variant === "dr" && DR_VARS),
     },
   });
   let stopped = false;
@@ -67,6 +76,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         counts.agentLost === 0 && counts.agentDuplicated === 0 && counts.agentOutOfOrder === 0 && counts.agentAcknowledged > 0 && counts.leftWithGoneAgent === 0 &&
         counts.mailReplies > 0 && counts.mailLost === 0 && counts.mailDuplicated === 0;
       return { variant: options.variant, restartMs, ok, ...counts };
+    }
+    if (options.variant === "dr") {
+      const run = await runDr({ stack, stateDir, conversations: options.conversations, before: options.before, outage: options.outage ?? 6, after: options.after, pacingMs: options.pacingMs, backupEverySeconds: options.backupEverySeconds ?? 5, log });
+      return { variant: options.variant, restartMs: 0, ok: run.ok, dr: run.dr, ...run.counts };
     }
     if (options.variant === "primary-down") {
       log("primary-down: stopping the KB primary for the whole drill");

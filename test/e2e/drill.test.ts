@@ -2,7 +2,8 @@
 // state, and nothing acknowledged may be lost, duplicated, reordered or left unanswered.
 // The llm-fault variant uses a FAKE OpenAI-compatible server (no model runs offline). The
 // handoff variant puts scripted agents in the middle: their messages count the same, the
-// bot is silent while they have a conversation, and the agent who left keeps nothing.
+// bot is silent while they have a conversation, and the agent who left keeps nothing. The dr
+// variant loses the KB primary, restores it from a snapshot and wipes a replica.
 import { describe, expect, it } from "vitest";
 import { runDrill, type Variant } from "../../scripts/drill/run.ts";
 
@@ -13,6 +14,19 @@ describe("chaos drill (short)", () => {
     expect(report.retried).toBeGreaterThan(0);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, unanswered: 0, ok: true });
   }, 180_000);
+
+  it("dr: the KB primary lost, restored from its latest snapshot, a region's replica wiped; nothing acknowledged lost beyond the snapshot, every step recovers", async () => {
+    const report = await runDrill({ variant: "dr", conversations: 4, before: 6, outage: 6, after: 3, backupEverySeconds: 4, pacingMs: 250 });
+    const dr = report.dr!;
+    expect(report).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, unanswered: 0 });
+    expect(report.acknowledged).toBeGreaterThan(20);
+    // Losses and recoveries are checked here; times against the RPO and RTO targets are the drill's to report.
+    expect(dr.steps.map((s) => s.problems.filter((p) => !p.target).map((p) => p.what))).toEqual([[], [], []]);
+    expect(dr.alertAfterSeconds).not.toBeNull();
+    expect(dr.steps[0]!.degraded).toBeGreaterThan(0);
+    expect(dr.writes.acknowledged).toBeGreaterThan(3);
+    expect(dr.writes.refused).toBeGreaterThan(0);
+  }, 300_000);
 
   it("handoff: zero lost and zero duplicated customer and agent messages across a SIGKILL, agents' replies to a mail sent once, and nothing left with the agent who is gone", async () => {
     const report = await runDrill({ variant: "handoff", conversations: 6, before: 3, after: 5, pacingMs: 200 });
