@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { Article } from "../../src/kb/article.ts";
 import type { ChangePage } from "../../src/kb/articles.ts";
-import { pullChanges, type ReplicaTarget, type StagedChange, type Staging } from "../../src/kb/sync.ts";
+import { pullChanges, type Landing, type ReplicaTarget, type StagedChange, type Staging } from "../../src/kb/sync.ts";
 
 const article = (id: string, version: number): Article => ({ id, slug: id, locale: "en", title: id, answer: "a", questions: [], tags: [], status: "published", version, updatedAt: 0, deletedAt: null });
 
@@ -17,33 +17,55 @@ function primary(articles: Article[], epoch: number, version = Math.max(0, ...ar
   };
 }
 
-/** What the replica's store does, in memory. */
+/** What the replica's store does, in memory: staged changes, or a new copy built beside the live one. */
 class MemoryReplica implements ReplicaTarget {
   copy = new Map<string, Article>();
+  next: Map<string, Article> | null = null;
   v = 0;
   e = 0;
   staged: StagedChange[] = [];
   pending: Staging | null = null;
+  /** Languages each landing retrained. */
+  retrained: string[][] = [];
   version = () => this.v;
   epoch = () => this.e;
   staging = () => this.pending;
   setStaging = (s: Staging) => void (this.pending = s);
   clearStaged = () => void (this.staged = []);
   stage = (changes: StagedChange[]) => void this.staged.push(...changes);
-  commit(version: number, _primaryVersion: number, _at: number, _languages: string[], resync: { epoch: number; full: boolean }): number {
-    if (resync.full) this.copy.clear();
-    for (const c of this.staged) {
-      this.copy.delete(c.id);
-      if (c.article) this.copy.set(c.id, c.article);
-    }
+  commit(version: number, _primaryVersion: number, _at: number, languages: string[], landing: Landing): number {
+    this.apply(this.copy, this.staged);
     const applied = this.staged.length;
     this.staged = [];
-    this.pending = null;
-    this.v = version;
-    this.e = resync.epoch;
+    this.landed(version, landing, applied ? languages : []);
     return applied;
   }
+  beginCopy = () => void (this.next = new Map());
+  copyLive(after: number, limit: number): number | null {
+    const live = [...this.copy.values()].slice(after, after + limit);
+    for (const a of live) this.next!.set(a.id, a);
+    return live.length ? after + live.length : null;
+  }
+  applyToCopy = (changes: StagedChange[]) => this.apply(this.next!, changes);
+  swapCopy(version: number, _primaryVersion: number, _at: number, languages: string[], landing: Landing): void {
+    const held = landing.full ? [...this.copy.values()].map((a) => a.locale) : [];
+    this.copy = this.next!;
+    this.next = null;
+    this.landed(version, landing, [...new Set([...languages, ...held])]);
+  }
   ids = () => [...this.copy.keys()].sort();
+  private apply(into: Map<string, Article>, changes: StagedChange[]): void {
+    for (const c of changes) {
+      into.delete(c.id);
+      if (c.article) into.set(c.id, c.article);
+    }
+  }
+  private landed(version: number, landing: Landing, languages: string[]): void {
+    this.pending = null;
+    this.v = version;
+    this.e = landing.epoch;
+    this.retrained.push(languages);
+  }
 }
 
 const now = () => 0;
@@ -58,6 +80,7 @@ describe("pullChanges after a restore of the primary", () => {
     expect(result).toMatchObject({ done: true, full: true, version: 3 });
     expect(replica.ids()).toEqual(["a", "b", "d"]);
     expect(replica.epoch()).toBe(77);
+    expect(replica.retrained.at(-1)).toEqual(["en"]);
   });
 
   it("replaces the copy when the primary's version went back, even in the same epoch", async () => {
