@@ -26,6 +26,7 @@ import type { RewrapAnswer } from "../src/privacy/key-rewrap.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { ConversationOps } from "./conversation-ops.ts";
 import { ErasedMarker } from "./conversation-erased.ts";
+import { prepareRestore } from "./conversation-restore.ts";
 import { FrameLimits } from "./conversation-frame-limits.ts";
 import { ConversationLearning } from "./conversation-learning.ts";
 import { agentSignal, feedbackSignal, pickSignal } from "../src/kb/learning/signals.ts";
@@ -244,6 +245,20 @@ export class ConversationDO extends DurableObject<Env> {
   receiveMail(input: MailDelivery): Promise<Outcome<MailReceipt>> {
     if (this.marker.erased) return Promise.resolve(fail("conversation_not_found"));
     return this.mail.receive(input);
+  }
+
+  /**
+   * Prepares a point-in-time restore of this conversation's storage to `at` (admin; in turn
+   * order, so no turn is half done); `restart()` then applies it. An erased conversation is
+   * refused (410): erasure wins.
+   */
+  restoreTo(at: number): Promise<Outcome<{ at: number }>> {
+    return this.turns.inOrder(() => prepareRestore({ storage: this.ctx.storage, erased: this.marker.erased, createdAt: this.store.meta()?.createdAt ?? null }, at, Date.now()));
+  }
+
+  /** Resets the object: its next session starts from the prepared restore point (the caller sees this call fail). */
+  restart(): void {
+    this.ctx.abort("restored to a point in time");
   }
 
   /** Rewraps the data key under the current master key (a rewrap pass: `npm run keys -- rewrap`). */

@@ -4,6 +4,7 @@
 export const ERRORS = {
   invalid_json: [400, "The request body is not valid JSON."],
   validation_failed: [400, "The request does not match the expected shape."],
+  restore_point_out_of_range: [400, "The restore point must be within the last 30 days, not in the future, and not before the conversation began."],
   unknown_field: [400, "The request contains a field this endpoint does not accept."],
   invalid_frame: [400, "The WebSocket frame does not match the expected shape."],
   unauthorized: [401, "A bearer token is required."],
@@ -36,6 +37,7 @@ export const ERRORS = {
   handoff_not_requested: [409, "No person has been asked for in this conversation."],
   gap_has_draft: [409, "A draft article was already made from this gap."],
   canned_revision_conflict: [409, "The canned responses changed since the revision given; read them again."],
+  conversation_erased: [410, "The conversation was erased; an erased conversation is never restored."],
   payload_too_large: [413, "The request body is too large."],
   unsupported_media_type: [415, "The request body must be application/json."],
   upgrade_required: [426, "This endpoint only accepts WebSocket upgrades."],
@@ -44,6 +46,7 @@ export const ERRORS = {
   too_many_tickets: [429, "The team has as many open offline tickets as it keeps; try again later."],
   internal_error: [500, "Something went wrong on our side."],
   server_misconfigured: [500, "The server is missing required configuration."],
+  pitr_unavailable: [501, "This runtime keeps no point-in-time history of conversations."],
   primary_unavailable: [503, "The knowledge base primary cannot be reached; try again shortly."],
   audit_unavailable: [503, "The access could not be recorded, so it was not granted; try again shortly."],
   desk_unavailable: [503, "The agent desk cannot be reached; try again shortly."],

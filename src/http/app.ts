@@ -12,6 +12,7 @@ import { apiCors, securityHeaders } from "./middleware/security.ts";
 import { adminAudit } from "./routes/admin-audit.ts";
 import { adminBackups } from "./routes/admin-backups.ts";
 import { adminCanned } from "./routes/admin-canned.ts";
+import { adminConversations } from "./routes/admin-conversations.ts";
 import { adminGaps } from "./routes/admin-gaps.ts";
 import { adminKb } from "./routes/admin-kb.ts";
 import { adminKeys } from "./routes/admin-keys.ts";
@@ -54,6 +55,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", adminKb);
   app.route("/", adminLearned);
   app.route("/", adminSubjects);
+  app.route("/", adminConversations);
   app.route("/", adminKeys);
   app.route("/", adminOperators);
   app.route("/", adminAudit);
