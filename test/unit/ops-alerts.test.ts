@@ -25,6 +25,23 @@ function run(r: Rollup, minutes: number[], traffic: (minute: number) => void, ru
 
 const only = (ids: string[]) => DEFAULT_RULES.filter((rule) => ids.includes(rule.id));
 
+describe("the default primary_unreachable rule (fake clock, one evaluation a minute)", () => {
+  it("fires when turns come from copies gone stale because the KB primary is lost, and not for other degraded reasons", () => {
+    const lost = new Rollup({ region: "weur" });
+    for (let m = 0; m < 10; m++) for (let i = 0; i < 4; i++) lost.record(turn(at(m, i * 10)), at(m, i * 10));
+    const primary = run(lost, [10, 11], (m) => {
+      for (let i = 0; i < 4; i++) lost.record(degradedTurn(at(m, i * 10), { degradedReason: "primary_unreachable" }), at(m, i * 10));
+    }, only(["primary_unreachable"]));
+    expect(primary.perMinute.map((n) => n.map((x) => `${x.kind}:${x.alert.ruleId}:${x.alert.level}`))).toEqual([["fired:primary_unreachable:warning"], []]);
+
+    const llm = new Rollup({ region: "weur" });
+    const other = run(llm, [0, 1, 2], (m) => {
+      for (let i = 0; i < 4; i++) llm.record(degradedTurn(at(m, i * 10)), at(m, i * 10));
+    }, only(["primary_unreachable"]));
+    expect(other.perMinute.flat()).toEqual([]);
+  });
+});
+
 describe("the default degraded-share rule (fake clock, one evaluation a minute)", () => {
   it("raises a critical alert within 3 minutes when every reply turns degraded after steady normal traffic", () => {
     const r = new Rollup({ region: "weur" });
