@@ -79,25 +79,21 @@ const ManifestSchema = z.strictObject({
   bytes: z.number().int().min(0),
 });
 
-/** One line of a dump, or null when it is not one. */
-export function parseLine(text: string): DumpLine | null {
+/** JSON text that `schema` accepts, or null. */
+function parseJson<T>(schema: z.ZodType, text: string): T | null {
   try {
-    const parsed = LineSchema.safeParse(JSON.parse(text));
-    return parsed.success ? (parsed.data as DumpLine) : null;
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? (parsed.data as T) : null;
   } catch {
     return null;
   }
 }
 
+/** One line of a dump, or null when it is not one. */
+export const parseLine = (text: string): DumpLine | null => parseJson<DumpLine>(LineSchema, text);
+
 /** A manifest, or null when it is not one. */
-export function parseManifest(text: string): BackupManifest | null {
-  try {
-    const parsed = ManifestSchema.safeParse(JSON.parse(text));
-    return parsed.success ? (parsed.data as BackupManifest) : null;
-  } catch {
-    return null;
-  }
-}
+export const parseManifest = (text: string): BackupManifest | null => parseJson<BackupManifest>(ManifestSchema, text);
 
 /**
  * A value read with `intMode: "bigint"` as a dump stores it: integers as numbers when exact,
