@@ -1,4 +1,4 @@
-// `npm run restore -- --from <latest | name | file.ndjson | r2:<name>> [--db .data/kb.db] [--out F]`
+// `npm run restore -- --from <latest | name | file.ndjson | r2:<name>> [--db .data/kb.db] [--out F] [--endpoint URL]`
 // `npm run restore -- --from-replica <region> [--url http://127.0.0.1:8787] [--admin-key K]`
 // Restores the KB primary into a fresh file and verifies it — the dump's SHA-256 against its
 // manifest, SQLite's integrity check, the KB version, the audit chain up to its stamped head,
@@ -26,7 +26,8 @@ export const BACKUP_BUCKET_NAME = "holdfast-kb-backups";
 interface Options {
   db: string;
   out: string | null;
-  endpoint: string;
+  /** The dev endpoint that may be serving `db`; null: none is asked (another file was named). */
+  endpoint: string | null;
 }
 
 /** The dev endpoint serving `db`, if one answers (its token from LIBSQL_AUTH_TOKEN or .dev.vars). */
@@ -43,7 +44,7 @@ async function place(staged: string, o: Options, what: { action: "kb.restore" | 
     await putInPlace(staged, o.out, null);
     return `Written to ${o.out} (epoch ${epoch}); the live primary was not touched.`;
   }
-  const by = await putInPlace(staged, o.db, await runningEndpoint(o.endpoint));
+  const by = await putInPlace(staged, o.db, o.endpoint ? await runningEndpoint(o.endpoint) : null);
   return by === "endpoint" ? `Swapped in by the running dev endpoint (${o.endpoint}) at ${o.db} (epoch ${epoch}).` : `Put in place at ${o.db} (epoch ${epoch}).`;
 }
 
@@ -93,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
       db: { type: "string", default: ".data/kb.db" },
       dir: { type: "string", default: DEFAULT_BACKUP_DIR },
       out: { type: "string" },
-      endpoint: { type: "string", default: `http://127.0.0.1:${process.env.LIBSQL_PORT ?? 8790}` },
+      endpoint: { type: "string" },
       url: { type: "string", default: `http://127.0.0.1:${process.env.PORT ?? 8787}` },
       "admin-key": { type: "string" },
       bucket: { type: "string", default: BACKUP_BUCKET_NAME },
@@ -101,7 +102,9 @@ async function main(argv: string[]): Promise<number> {
       "persist-to": { type: "string", default: ".data/wrangler" },
     },
   });
-  const o: Options = { db: resolve(values.db!), out: values.out ? resolve(values.out) : null, endpoint: values.endpoint! };
+  // The dev endpoint `npm start` runs serves .data/kb.db: it is asked to swap that file in, or any file with --endpoint.
+  const endpoint = values.endpoint ?? (resolve(values.db!) === resolve(".data/kb.db") ? `http://127.0.0.1:${process.env.LIBSQL_PORT ?? 8790}` : null);
+  const o: Options = { db: resolve(values.db!), out: values.out ? resolve(values.out) : null, endpoint };
   if (values.from && !values["from-replica"]) return fromSnapshot(values.from, resolve(values.dir!), o, { remote: values.remote!, bucket: values.bucket!, persistTo: resolve(values["persist-to"]!) });
   if (values["from-replica"] && !values.from) {
     const adminKey = values["admin-key"] ?? process.env.ADMIN_API_KEY ?? readDevVar("ADMIN_API_KEY") ?? "";

@@ -142,7 +142,7 @@ describe("npm run restore", () => {
     // The primary is lost.
     for (const f of readdirSync(dir).filter((f) => f.startsWith("kb.db"))) rmSync(join(dir, f));
 
-    const run = await cli("restore", ["--from", "latest", "--dir", backups(), "--db", path, "--endpoint", "http://127.0.0.1:9"]);
+    const run = await cli("restore", ["--from", "latest", "--dir", backups(), "--db", path]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("Verified");
@@ -171,7 +171,7 @@ describe("npm run restore", () => {
     const live = readFileSync(path);
     const dump = join(backups(), `${only()}.ndjson`);
     writeFileSync(dump, readFileSync(dump, "utf8").replace("Op admin", "Op admim"));
-    const run = await cli("restore", ["--from", only(), "--dir", backups(), "--db", path, "--endpoint", "http://127.0.0.1:9"]);
+    const run = await cli("restore", ["--from", only(), "--dir", backups(), "--db", path]);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("(checksum_mismatch)");
     expect(run.stderr).toContain("Nothing was changed");
