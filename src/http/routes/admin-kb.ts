@@ -2,7 +2,8 @@
 // are pinged to pull the change. Reads admit admin, kb_editor and ops_viewer; writes admin
 // and kb_editor. Every write is audited (kb.article.create|update|publish|delete, kb.sync),
 // refusals for the role included; reads are not: articles are published content, not
-// customer data, and the status page is polled.
+// customer data, and the status page is polled. Reading a replica's whole copy (admin, to
+// rebuild a lost primary) is audited as kb.replica.export, when the primary can record it.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ArticleInputSchema, articleId } from "../../kb/article.ts";
 import { deleteArticle, getArticle, kbHead, listArticles, saveArticle, updateArticle, type KbDatabase } from "../../kb/articles.ts";
