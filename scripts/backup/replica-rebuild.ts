@@ -31,7 +31,7 @@ export const NOT_IN_A_REPLICA = [
   "changes made after the replica's last sync",
   "operators (create them again; the break-glass ADMIN_API_KEY still works)",
   "the audit log (a new chain starts with the rebuild; the anchored head of the old one is the proof of it)",
-  "learned questions and anything else that lives only in the primary",
+  "learned questions (a replica holds the active ones, but the rebuild takes articles only) and anything else kept only in the primary",
 ];
 
 /** Reads every article of the region's replica (shard 0) through the admin API. */

@@ -4,15 +4,20 @@
 import { describe, expect, it } from "vitest";
 import type { Article } from "../../src/kb/article.ts";
 import type { ChangePage } from "../../src/kb/articles.ts";
+import type { LearnedChange } from "../../src/kb/learning/questions.ts";
 import { pullChanges, type Landing, type ReplicaTarget, type StagedChange, type Staging } from "../../src/kb/sync.ts";
 
 const article = (id: string, version: number): Article => ({ id, slug: id, locale: "en", title: id, answer: "a", questions: [], tags: [], status: "published", version, updatedAt: 0, deletedAt: null });
 
-/** A primary's change feed over a fixed set of articles. */
-function primary(articles: Article[], epoch: number, version = Math.max(0, ...articles.map((a) => a.version))) {
+/** A primary's change feed over a fixed set of articles (and learned questions). */
+function primary(articles: Article[], epoch: number, version = Math.max(0, ...articles.map((a) => a.version)), learned: LearnedChange[] = []) {
   return {
     async changesSince(cursor: number, limit: number): Promise<ChangePage> {
-      return { version, epoch, changes: articles.filter((a) => a.version > cursor).sort((a, b) => a.version - b.version).slice(0, limit) };
+      const after = <T extends { version: number }>(list: T[]) => list.filter((a) => a.version > cursor).sort((a, b) => a.version - b.version);
+      const changes = after(articles);
+      const learnedAfter = after(learned);
+      const end = Math.min(changes.length > limit ? changes[limit - 1]!.version : Infinity, learnedAfter.length > limit ? learnedAfter[limit - 1]!.version : Infinity);
+      return { version, epoch, changes: changes.filter((c) => c.version <= end), learned: learnedAfter.filter((l) => l.version <= end), more: end !== Infinity };
     },
   };
 }
@@ -21,6 +26,8 @@ function primary(articles: Article[], epoch: number, version = Math.max(0, ...ar
 class MemoryReplica implements ReplicaTarget {
   copy = new Map<string, Article>();
   next: Map<string, Article> | null = null;
+  learned = new Map<string, string>();
+  stagedLearned: LearnedChange[] = [];
   v = 0;
   e = 0;
   staged: StagedChange[] = [];
@@ -31,8 +38,9 @@ class MemoryReplica implements ReplicaTarget {
   epoch = () => this.e;
   staging = () => this.pending;
   setStaging = (s: Staging) => void (this.pending = s);
-  clearStaged = () => void (this.staged = []);
+  clearStaged = () => void ((this.staged = []), (this.stagedLearned = []));
   stage = (changes: StagedChange[]) => void this.staged.push(...changes);
+  stageLearned = (changes: LearnedChange[]) => void this.stagedLearned.push(...changes);
   commit(version: number, _primaryVersion: number, _at: number, languages: string[], landing: Landing): number {
     this.apply(this.copy, this.staged);
     const applied = this.staged.length;
@@ -51,6 +59,7 @@ class MemoryReplica implements ReplicaTarget {
     const held = landing.full ? [...this.copy.values()].map((a) => a.locale) : [];
     this.copy = this.next!;
     this.next = null;
+    if (landing.full) this.learned.clear();
     this.landed(version, landing, [...new Set([...languages, ...held])]);
   }
   ids = () => [...this.copy.keys()].sort();
@@ -61,6 +70,11 @@ class MemoryReplica implements ReplicaTarget {
     }
   }
   private landed(version: number, landing: Landing, languages: string[]): void {
+    for (const l of this.stagedLearned) {
+      this.learned.delete(l.id);
+      if (l.text !== null) this.learned.set(l.id, l.text);
+    }
+    this.stagedLearned = [];
     this.pending = null;
     this.v = version;
     this.e = landing.epoch;
@@ -81,6 +95,15 @@ describe("pullChanges after a restore of the primary", () => {
     expect(replica.ids()).toEqual(["a", "b", "d"]);
     expect(replica.epoch()).toBe(77);
     expect(replica.retrained.at(-1)).toEqual(["en"]);
+  });
+
+  it("drops learned questions lost with the primary, and keeps those the restored primary holds", async () => {
+    const replica = new MemoryReplica();
+    const q = (id: string, version: number): LearnedChange => ({ id, articleId: "a", locale: "en", text: `learned ${id}`, version });
+    await pullChanges(primary([article("a", 1)], 0, 3, [q("q1", 2), q("q2", 3)]), replica, now);
+    expect([...replica.learned.keys()].sort()).toEqual(["q1", "q2"]);
+    await pullChanges(primary([article("a", 1)], 8, 2, [q("q1", 2)]), replica, now);
+    expect([...replica.learned.keys()]).toEqual(["q1"]);
   });
 
   it("replaces the copy when the primary's version went back, even in the same epoch", async () => {
