@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<void> {
     options: { db: { type: "string" }, dir: { type: "string", default: DEFAULT_BACKUP_DIR }, keep: { type: "string", default: process.env.BACKUP_KEEP ?? String(DEFAULT_BACKUP_KEEP) } },
   });
   const url = values.db ? `file:${resolve(values.db)}` : (process.env.LIBSQL_URL ?? `file:${resolve(".data/kb.db")}`);
-  const client = dumpClient(url, url.startsWith("file:") ? undefined : process.env.LIBSQL_AUTH_TOKEN);
+  const client = await dumpClient(url, url.startsWith("file:") ? undefined : process.env.LIBSQL_AUTH_TOKEN);
   try {
     const started = performance.now();
     const { manifest, dump, removed } = await takeSnapshot(client, resolve(values.dir!), positiveInt(values.keep, "--keep"));

@@ -55,7 +55,7 @@ export async function buildVerified(dumpPath: string, manifest: BackupManifest, 
 
 /** Loads the dump into a new file in one transaction (integers exactly: a bigint client). */
 async function load(dumpPath: string, staged: string): Promise<Loaded | Extract<RestoreCheck, { ok: false }>> {
-  const client = dumpClient(`file:${staged}`);
+  const client = await dumpClient(`file:${staged}`);
   try {
     const tx = await client.transaction("write");
     try {

@@ -20,9 +20,12 @@ export interface SnapshotFiles {
   manifestPath: string;
 }
 
-/** A client that reads integers exactly (what dumps need). */
-export function dumpClient(url: string, authToken?: string): Client {
-  return createClient({ url, authToken, intMode: "bigint" });
+/** A client that reads integers exactly (what dumps need); on a local file, it waits out other processes' locks. */
+export async function dumpClient(url: string, authToken?: string): Promise<Client> {
+  const client = createClient({ url, authToken, intMode: "bigint" });
+  // The dev endpoint writes the same file: a read can meet its lock for a moment (WAL).
+  if (url.startsWith("file:")) await client.execute("PRAGMA busy_timeout = 5000");
+  return client;
 }
 
 /**

@@ -69,7 +69,7 @@ export function backupSchedule(kbPath: string, dir: string, everyMs: number, kee
   let wake: () => void = () => {};
   const running = (async () => {
     while (!stopped) {
-      const client = dumpClient(`file:${kbPath}`);
+      const client = await dumpClient(`file:${kbPath}`);
       try {
         const { manifest } = await takeSnapshot(client, dir, keep);
         taken.push({ name: manifest.name, kbVersion: manifest.kbVersion, at: Date.parse(manifest.createdAt) });

@@ -193,7 +193,7 @@ describe("npm run restore", () => {
   ])("refuses %s (manifest made to agree)", async (_what, tamper, reason) => {
     const path = join(dir, "kb.db");
     const kb = await populated(path);
-    const { manifest, dump } = await takeSnapshot(dumpClient(`file:${path}`), backups(), 30);
+    const { manifest, dump } = await takeSnapshot(await dumpClient(`file:${path}`), backups(), 30);
     kb.$client.close();
     tamper(manifest.name);
     const staged = join(dir, "staged.db");
