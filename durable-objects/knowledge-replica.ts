@@ -225,7 +225,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     // A new copy built from version 0 with none of the live articles copied in: the copy mode
     // of a large sync (src/kb/sync.ts), from scratch.
     const primaryVersion = this.store.state().primaryVersion;
-    this.store.setStaging({ cursor: 0, primaryVersion, languages: [], startedAt: Date.now(), pulled: 0, mode: "copy", copied: null });
+    this.store.setStaging({ cursor: 0, primaryVersion, languages: [], startedAt: Date.now(), pulled: 0, mode: "copy", copied: null, epoch: this.store.epoch(), full: true });
     return this.sync(chunk);
   }
 

@@ -49,13 +49,15 @@ export const WEIGHT: Record<SignalKind, number> = { fault: 1, desk: 0.9, breaker
 
 const LATENCY: AlertMetric[] = ["turn_latency_p50", "turn_latency_p99", "turn_latency_mean"];
 const QUALITY: AlertMetric[] = ["handoff_rate", "helpful_ratio", "csat"];
+/** What a lost KB primary shows as: replicas falling behind, and their stale copies' replies. */
+const PRIMARY: AlertMetric[] = ["replica_lag", "degraded_share", "primary_unreachable_share"];
 const DESK: AlertMetric[] = ["queue_wait", "queue_depth", "sla_breaches", "agent_first_response_p50", "agent_first_response_p90"];
 
 /** The metrics a signal can explain. */
 function explains(s: Signal): readonly AlertMetric[] {
   switch (s.kind) {
     case "fault":
-      if (s.name === "primary-down") return ["replica_lag", "degraded_share"];
+      if (s.name === "primary-down") return PRIMARY;
       if (s.name === "limiter-down") return LATENCY;
       // Outgoing mail: nothing an alert measures.
       if (s.name === "mail-down") return [];
@@ -63,7 +65,7 @@ function explains(s: Signal): readonly AlertMetric[] {
       if (s.name.startsWith("latency")) return [...LATENCY, "degraded_share"];
       return ["degraded_share", "error_rate", ...LATENCY, ...QUALITY];
     case "breaker":
-      if (s.name === "primary") return ["replica_lag", "degraded_share"];
+      if (s.name === "primary") return PRIMARY;
       if (s.name === "rate_limiter") return LATENCY;
       return ["degraded_share", "error_rate", ...LATENCY, ...QUALITY];
     case "release":
@@ -71,9 +73,10 @@ function explains(s: Signal): readonly AlertMetric[] {
     case "desk":
       return DESK;
     case "degraded_reason":
+      if (s.reason === "primary_unreachable") return ["primary_unreachable_share", "degraded_share", ...QUALITY];
       return s.reason === "deadline" ? ["degraded_share", ...LATENCY, ...QUALITY] : ["degraded_share", ...QUALITY];
     case "replica":
-      return ["replica_lag", "degraded_share", ...QUALITY];
+      return ["replica_lag", "degraded_share", "primary_unreachable_share", ...QUALITY];
     case "turn_errors":
       return ["error_rate", ...QUALITY];
     case "kb_version":

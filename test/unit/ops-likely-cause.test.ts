@@ -11,7 +11,7 @@ const at = (minute: number, second = 0) => T0 + minute * MIN + second * 1_000;
 
 const fault = (name: string): Signal => ({ kind: "fault", name });
 const breaker = (name: string): Signal => ({ kind: "breaker", name });
-const degraded = (reason: "llm_unavailable" | "replica_unavailable" | "deadline", share: number): Signal => ({ kind: "degraded_reason", reason, turns: Math.round(share * 20), share });
+const degraded = (reason: "llm_unavailable" | "replica_unavailable" | "deadline" | "primary_unreachable", share: number): Signal => ({ kind: "degraded_reason", reason, turns: Math.round(share * 20), share });
 const replica = (name: string, failures: number, lagSeconds: number | null): Signal => ({ kind: "replica", replica: name, lagSeconds, failures, error: failures ? "FETCH_ERROR" : null });
 
 describe("ranking the signals of an alert", () => {
@@ -22,6 +22,7 @@ describe("ranking the signals of an alert", () => {
     ["a failing replica outranks a lagging one", "replica_lag", [replica("weur:1", 0, 900), replica("weur", 3, 40)], ["replica:weur", "replica:weur:1"]],
     ["signals that cannot explain the metric are left out", "queue_wait", [fault("llm-down"), breaker("llm"), degraded("llm_unavailable", 1), { kind: "desk", team: "billing", conversations: 3 }], ["desk"]],
     ["the primary explains replica lag, the LLM does not", "replica_lag", [fault("llm-down"), breaker("primary")], ["breaker"]],
+    ["a lost primary explains the turns answered from stale copies; other degraded reasons do not", "primary_unreachable_share", [degraded("llm_unavailable", 1), degraded("primary_unreachable", 0.6), breaker("primary"), replica("weur", 4, 120)], ["breaker", "replica:weur", "degraded_reason:primary_unreachable"]],
     ["outgoing mail down explains none of the alerts", "degraded_share", [fault("mail-down"), degraded("deadline", 0.3)], ["degraded_reason:deadline"]],
     ["a fresh KB version explains a handoff-rate anomaly", "handoff_rate", [{ kind: "kb_version", version: 42, ageMinutes: 5 }, { kind: "kb_version", version: 41, ageMinutes: 60 }], ["kb_version:42"]],
     ["an open release outranks a fresh KB version", "helpful_ratio", [{ kind: "kb_version", version: 42, ageMinutes: 0 }, { kind: "release", id: "r_1", ageMinutes: 30 }], ["release", "kb_version:42"]],
