@@ -2,6 +2,7 @@
 // src/ and public/ (third-party public/vendor/ aside) must be safe by recheck's verdict.
 import { describe, expect, it } from "vitest";
 import { PII_KINDS, placeholder } from "../../src/privacy/redact.ts";
+import { REGIONS } from "../../src/edge/regions.ts";
 import { EXCLUDED_DIRS, regexInventory, type FoundRegex } from "../support/regex-inventory.ts";
 import { verdictLine, verdictsOf } from "../support/regex-verdict.ts";
 
@@ -20,6 +21,10 @@ const DYNAMIC: Record<string, { builds: string; examples: RegExp[] }> = {
   "src/answer/pipeline.ts: PII_KINDS.map((k) => placeholder(k).replace(/[[\\]]/g, \"\\\\$&\")).join(\"|\")": {
     builds: "the redaction placeholders, escaped, as one alternation",
     examples: [new RegExp(PII_KINDS.map((k) => placeholder(k).replace(/[[\]]/g, "\\$&")).join("|"), "g")],
+  },
+  "src/http/routes/admin-kb.ts: `^(${REGIONS.join(\"|\")})$`": {
+    builds: "the region names, anchored, as one alternation",
+    examples: [new RegExp(`^(${REGIONS.join("|")})$`)],
   },
 };
 
