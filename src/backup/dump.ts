@@ -50,7 +50,7 @@ async function header(db: SqlReader, tables: Set<string>, now: number): Promise<
  * what its header and end line say. `now` stamps it: call it when the read transaction began.
  */
 /** Whether a CREATE TABLE ends in WITHOUT ROWID (trimmed by hand: a regex with a whitespace run on both sides of an optional ";" backtracks quadratically). */
-function withoutRowid(sql: string): boolean {
+export function withoutRowid(sql: string): boolean {
   let end = sql.trimEnd();
   if (end.endsWith(";")) end = end.slice(0, -1).trimEnd();
   return /WITHOUT\s+ROWID$/i.test(end);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { backupName, decodeValue, encodeValue, parseLine, parseManifest, type BackupManifest } from "../../src/backup/dump-format.ts";
 import { DumpFormatError, loadDump, type Statement } from "../../src/backup/load.ts";
+import { withoutRowid } from "../../src/backup/dump.ts";
 import { expiredBackups } from "../../src/backup/retention.ts";
 import { checkChecksum, checkLoaded, checkRestored } from "../../src/backup/verify.ts";
 
@@ -144,5 +145,17 @@ describe("judging a restore", () => {
     ["a header unlike the manifest", () => checkLoaded(manifest, { header: { ...header, format: "holdfast.kb-dump.v1", epoch: 5 }, stated: manifest.tables, loaded: manifest.tables }), "header_mismatch"],
   ])("refuses %s", (_what, check, reason) => {
     expect(check()).toMatchObject({ ok: false, reason });
+  });
+});
+
+describe("tables a dump cannot hold", () => {
+  it.each<[string, boolean]>([
+    ["CREATE TABLE t (k TEXT PRIMARY KEY) WITHOUT ROWID", true],
+    ["CREATE TABLE t (k TEXT PRIMARY KEY) without   rowid ;  \n", true],
+    ["CREATE TABLE t (k TEXT PRIMARY KEY)", false],
+    ["CREATE TABLE t (note TEXT DEFAULT 'WITHOUT ROWID', k TEXT)", false],
+    [`CREATE TABLE t (k TEXT)${"\t".repeat(50_000)}`, false],
+  ])("tells WITHOUT ROWID from a rowid table: %#", (sql, expected) => {
+    expect(withoutRowid(sql)).toBe(expected);
   });
 });
