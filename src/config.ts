@@ -70,7 +70,7 @@ export interface Config {
   llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
   /** The human desk: every team's queue settings, the team of conversations that name none, agent sessions. */
   desk: {
-    /** From BUSINESS_HOURS, HANDOFF_MAX_WAIT_SECONDS, AGENT_REPLY_TIMEOUT_SECONDS, SLA_*, MAX_OPEN_TICKETS; malformed business hours are an issue, not a guess. */
+    /** From BUSINESS_HOURS, HANDOFF_MAX_WAIT_SECONDS, AGENT_REPLY_TIMEOUT_SECONDS, SLA_*, MAX_OPEN_TICKETS, MAX_QUEUE_LENGTH; malformed business hours are an issue, not a guess. */
     config: DeskConfigRead;
     defaultTeam: string;
     agentTokenTtlSeconds: number;
@@ -178,6 +178,7 @@ function parseConfig(env: ConfigVars): Config {
         nextResponseSeconds: env.SLA_NEXT_RESPONSE_SECONDS,
         warningRatio: env.SLA_WARNING_RATIO,
         maxOpenTickets: env.MAX_OPEN_TICKETS,
+        maxQueueLength: env.MAX_QUEUE_LENGTH,
       }),
       defaultTeam: env.DEFAULT_TEAM?.trim() || "support",
       agentTokenTtlSeconds: positiveInt(env.AGENT_TOKEN_TTL_SECONDS, 28_800),

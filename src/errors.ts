@@ -44,6 +44,7 @@ export const ERRORS = {
   rate_limited: [429, "Too many requests; try again after the time in Retry-After."],
   too_many_sockets: [429, "This conversation has as many open connections as it may; close one first."],
   too_many_tickets: [429, "The team has as many open offline tickets as it keeps; try again later."],
+  queue_full: [429, "The team's queue is as long as it may be; try again later."],
   internal_error: [500, "Something went wrong on our side."],
   server_misconfigured: [500, "The server is missing required configuration."],
   pitr_unavailable: [501, "This runtime keeps no point-in-time history of conversations."],

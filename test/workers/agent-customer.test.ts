@@ -80,7 +80,7 @@ describe("when nobody can take the conversation", () => {
     const socket = await SocketClient.open(conv);
     socket.send({ type: "handoff" });
     await socket.until((c) => c.frames.some((f) => f.type === "handoff"));
-    expect(last(socket, "handoff")).toEqual({ type: "handoff", state: "offline", reason: "no_agents" });
+    expect(last(socket, "handoff")).toEqual({ type: "handoff", state: "offline", reason: "no_agents", position: 1 });
     const turn = await (await send(conv, "How do I reset my password?", cid("o1"))).json<{ reply: { role: string } }>();
     expect(turn.reply.role).toBe("assistant");
     const left = await post(conv, "/offline-message", { email: "lee@example.com", text: "Please call me about order 1234\nIt is urgent.", clientMessageId: cid("o2") });
@@ -111,6 +111,37 @@ describe("when nobody can take the conversation", () => {
     const again2 = await agentCall(ana.token, `/tickets/${ticketId}/close`, { method: "POST" });
     expect(await again2.json()).toMatchObject({ error: { code: "ticket_not_found" } });
     expect((await transcript(conv)).filter((m) => m.text.includes("urgent"))).toHaveLength(1);
+  });
+
+  it("keeps a customer who asked while no agent was online in the queue, and gives them to the first agent who comes online", async () => {
+    const t = team();
+    const conv = await createConversation({ team: t });
+    const socket = await SocketClient.open(conv);
+    socket.send({ type: "handoff" });
+    await socket.until((c) => c.frames.some((f) => f.type === "handoff"));
+    // Told nobody is online and offered a message, with their place in the queue.
+    expect(last(socket, "handoff")).toEqual({ type: "handoff", state: "offline", reason: "no_agents", position: 1 });
+    const ana = await agent("Ana", t);
+    const console = await openConsole(ana, { status: "online", capacity: 2 });
+    await console.until((d) => frames(d, "assigned").some((f) => f.conversationId === conv.id));
+    expect((await queueOf(ana)).items).toMatchObject([{ conversationId: conv.id, status: "assigned", agent: { agentId: ana.id } }]);
+    await socket.until((c) => last(c, "handoff")?.state === "assigned");
+    expect(last(socket, "handoff")).toEqual({ type: "handoff", state: "assigned", agent: { name: "Ana" } });
+  });
+
+  it("does not keep a customer who left a message or closed the chat for the agent who comes online", async () => {
+    const t = team();
+    const left = await createConversation({ team: t });
+    await post(left, "/handoff", {});
+    expect((await post(left, "/offline-message", { email: "lee@example.com", text: "Call me", clientMessageId: cid("k1") })).status).toBe(200);
+    const closed = await createConversation({ team: t });
+    await post(closed, "/handoff", {});
+    expect((await call(`/v1/conversations/${closed.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${closed.token}` } })).status).toBe(200);
+    const ana = await agent("Ana", t);
+    await openConsole(ana, { status: "online", capacity: 2 });
+    const queue = await queueOf(ana);
+    expect(queue.items).toEqual([]);
+    expect(queue.tickets.map((k) => k.conversationId)).toEqual([left.id]);
   });
 
   it("offers a message after waiting HANDOFF_MAX_WAIT_SECONDS, keeping the customer's place", async () => {

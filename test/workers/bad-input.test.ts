@@ -291,3 +291,30 @@ describe("a flood of offline tickets", () => {
     expect(await transcript(fourth)).toEqual([]);
   });
 });
+
+describe("a flood of requests for a person", () => {
+  it("caps a team's waiting queue: one more is 429 queue_full over HTTP, an error frame on the WebSocket, and nobody else is queued", async () => {
+    const team = `queue-${crypto.randomUUID().slice(0, 8)}`;
+    // The team's queue holds two (MAX_QUEUE_LENGTH is 200 by default: too many conversations for a test).
+    await runInDurableObject(env.AGENT_DESK.get(env.AGENT_DESK.idFromName(team)), (instance: AgentDeskDO) => {
+      const desk = instance as unknown as { config: DeskConfig };
+      desk.config = { ...desk.config, maxQueueLength: 2 };
+    });
+    const ask = async () => {
+      const c = await createConversation({ team });
+      return call(`/v1/conversations/${c.id}/handoff`, { method: "POST", headers: { ...json, Authorization: `Bearer ${c.token}` }, body: "{}" });
+    };
+    expect(await (await ask()).json()).toMatchObject({ state: "offline", position: 1 });
+    expect(await (await ask()).json()).toMatchObject({ state: "offline", position: 2 });
+    const third = await ask();
+    expect(third.status).toBe(429);
+    expect(await third.json()).toMatchObject({ error: { code: "queue_full" } });
+    const fourth = await createConversation({ team });
+    const socket = await SocketClient.open(fourth);
+    socket.send({ type: "handoff" });
+    await socket.until((c) => c.frames.some((f) => f.type === "error"));
+    expect(socket.frames.find((f) => f.type === "error")).toMatchObject({ code: "queue_full" });
+    const snapshot = await env.AGENT_DESK.get(env.AGENT_DESK.idFromName(team)).snapshot(team);
+    expect(snapshot.ok && snapshot.value.items.map((i) => i.position)).toEqual([1, 2]);
+  });
+});

@@ -24,7 +24,7 @@ const handoff = createRoute({
   tags,
   summary: "Ask for a person",
   description:
-    "The conversation joins its team's queue (or, with no agent online, outside BUSINESS_HOURS, the answer is `offline`: leave a message instead). The answer, and every later change, is also sent as a `handoff` frame on the WebSocket. Without a reason, accepting the bot's offer keeps the offer's reason, else `customer_request`. Asking again changes nothing.",
+    "The conversation joins its team's queue. With no agent online the answer is `offline` (reason `no_agents`) with the customer's `position`: they keep their place for the first agent who comes online and may leave a message meanwhile; outside BUSINESS_HOURS it is `offline` (`closed_hours`) without a place: leave a message instead. The answer, and every later change, is also sent as a `handoff` frame on the WebSocket. Without a reason, accepting the bot's offer keeps the offer's reason, else `customer_request`. Asking again changes nothing. 429 `queue_full` when the team's queue already holds MAX_QUEUE_LENGTH waiting conversations.",
   security: bearer,
   middleware: [conversationAuth, jsonBody] as const,
   request: { params: IdParam, body: json(HandoffRequestSchema) },
