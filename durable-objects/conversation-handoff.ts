@@ -208,15 +208,16 @@ export class ConversationHandoff implements Handover {
     return ok(input.comment === undefined ? rating : { ...rating, comment: input.comment });
   }
 
-  /** Marks one of the bot's replies helpful or not. */
+  /** Marks one of the bot's replies helpful or not; only a new or changed mark is an event (a repeat changes nothing). */
   async feedback(seq: number, helpful: boolean): Promise<Outcome<{ seq: number; helpful: boolean }>> {
     const meta = this.d.store.meta();
     if (!meta) return fail("conversation_not_found");
     const message = await this.d.store.message(seq);
     const refused = feedbackRefusal(message);
     if (refused) return fail(refused);
-    this.d.handoffs.feedback(seq, helpful, Date.now());
-    this.d.observer().feedback?.({ conversationId: meta.id, seq, helpful, articleId: message!.meta?.citations?.[0]?.articleId ?? null, at: Date.now() });
+    if (this.d.handoffs.feedback(seq, helpful, Date.now())) {
+      this.d.observer().feedback?.({ conversationId: meta.id, seq, helpful, articleId: message!.meta?.citations?.[0]?.articleId ?? null, at: Date.now() });
+    }
     return ok({ seq, helpful });
   }
 

@@ -333,6 +333,8 @@ export class ConversationDO extends DurableObject<Env> {
 
   /** `client`: the requester's client digest, for learning from the mark. */
   async feedback(seq: number, helpful: boolean, client?: string): Promise<Outcome<{ seq: number; helpful: boolean }>> {
+    const refused = this.limited("feedback");
+    if (refused) return refused;
     const outcome = await this.handoff.feedback(seq, helpful);
     if (outcome.ok) this.learning.signal(feedbackSignal(await this.store.message(seq), helpful), client);
     return outcome;

@@ -48,7 +48,7 @@ export interface Config {
     /** Mail accepted per sender address and per sender domain. */
     emailSender: RatePolicy;
     emailDomain: RatePolicy;
-    /** Each other kind of customer frame (handoff, rating, typing, offline_message) per conversation, WebSocket and HTTP alike. */
+    /** Each other kind of customer frame (handoff, rating, typing, offline_message, feedback) per conversation, WebSocket and HTTP alike. */
     conversationFrames: RatePolicy;
     /** Per credential presented, and per client IP, on the admin API. */
     admin: RatePolicy;

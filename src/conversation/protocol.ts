@@ -78,7 +78,8 @@ export function protocolToken(header: string | null | undefined): string | undef
 }
 
 /** The client frames other than `message`: each kind is limited per conversation like messages are. */
-export type LimitedFrame = "handoff" | "rating" | "typing" | "offline_message";
+/** Customer frames (and HTTP requests: `feedback` has no frame) limited per conversation by RATE_LIMIT_CONVERSATION_FRAMES, each kind on its own. */
+export type LimitedFrame = "handoff" | "rating" | "typing" | "offline_message" | "feedback";
 
 export type FrameDecision =
   | { kind: "send"; input: SendInput }

@@ -1,7 +1,10 @@
 // The customer's side of the desk: asking for a person explicitly or by accepting an offer,
 // leaving a message when nobody can take the conversation, rating and feedback, and their
 // validation with stable codes.
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { ConversationDO } from "../../src/index.ts";
 import { call, cid, createConversation, send, SocketClient, transcript, type Created } from "./helpers.ts";
 import { agent, agentCall, frames, last, openConsole, queueOf, runTimersIn, team } from "./agent-helpers.ts";
 
@@ -234,4 +237,17 @@ describe("ratings and feedback", () => {
     expect((await feedback(2, { helpful: "yes" })).status).toBe(400);
     expect((await feedback("two", { helpful: true })).status).toBe(400);
   });
+
+  it("tells ops of a feedback mark only when it is new or changed, never of a repeat", async () => {
+    const conv = await createConversation();
+    await send(conv, "How do I reset my password?", cid("fb2"));
+    const marks: boolean[] = [];
+    await runInDurableObject(env.CONVERSATION.get(env.CONVERSATION.idFromString(conv.id)), (instance: ConversationDO) => {
+      const ops = instance.observer;
+      instance.observer = { ...ops, feedback: (e) => (marks.push(e.helpful), ops.feedback?.(e)) };
+    });
+    for (const helpful of [false, false, false, true, true, false]) expect(await (await post(conv, "/messages/2/feedback", { helpful })).json()).toEqual({ seq: 2, helpful });
+    expect(marks).toEqual([false, true, false]);
+  });
 });
+

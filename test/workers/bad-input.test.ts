@@ -244,9 +244,11 @@ describe("floods over the HTTP mirrors of the customer's frames", () => {
     ["rating", "/rating", () => ({ score: 4 })],
     ["handoff", "/handoff", () => ({})],
     ["offline message", "/offline-message", (i: number) => ({ email: "lee@example.com", text: `call me ${i}`, clientMessageId: cid(`hoff${i}`) })],
+    ["feedback", "/messages/2/feedback", (i: number) => ({ helpful: i % 2 === 0 })],
   ])("limits %s requests per conversation: past the limit 429 rate_limited with Retry-After", async (_name, path, body) => {
     const c = await createConversation({ team: `flood-${crypto.randomUUID().slice(0, 8)}` });
     if (path === "/offline-message") expect((await postTo(c, "/handoff", {})).status).toBe(200);
+    if (path.endsWith("/feedback")) expect((await send(c, "How do I reset my password?", cid("flood-fb"))).status).toBe(200);
     const statuses: number[] = [];
     let refused: Response | null = null;
     for (let i = 0; i < 3 * limit && !refused; i++) {
