@@ -7,7 +7,7 @@ import { conversationMigrations } from "../migrations/conversation/index.ts";
 import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig, type Config } from "../src/config.ts";
-import { idleDecision } from "../src/conversation/idle.ts";
+import { firstCheckMs, idleDecision, resolvable } from "../src/conversation/idle.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
 import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, parseClientFrame, PING, PONG, REPLAY_PAGE, type HandoffFrame, type LimitedFrame, type OfflineMessageInput, type RatingInput, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
 import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
@@ -492,15 +492,29 @@ export class ConversationDO extends DurableObject<Env> {
     const meta = this.store.meta();
     if (meta?.status === "closed") await this.retention();
     else {
-      const idleMs = meta?.channel === "email" ? this.config.email.idleSeconds * 1000 : this.idleMs;
-      const decision = idleDecision({ status: meta?.status ?? null, lastActivityAt: this.store.lastActivityAt(), idleMs, now: Date.now(), pendingTurns: this.turns.pending });
+      const email = meta?.channel === "email";
+      const idleMs = email ? this.config.email.idleSeconds * 1000 : this.idleMs;
+      // Mail answers are slow: an email conversation is never assumed resolved, only idle.
+      const autoResolveMs = email ? null : this.config.autoResolveMs;
+      const answeredLast = autoResolveMs !== null && resolvable(await this.lastMessage(), this.handoff.record().status);
+      const decision = idleDecision({ status: meta?.status ?? null, lastActivityAt: this.store.lastActivityAt(), idleMs, autoResolveMs, answeredLast, now: Date.now(), pendingTurns: this.turns.pending });
       if (decision.type === "rearm") {
         await this.ctx.storage.setAlarm(decision.at);
         this.alarmArmed = true;
-      } else if (decision.type === "close") this.closeConversation("idle_timeout");
+      } else if (decision.type === "close") {
+        // Resolved (assumed): the customer is asked for a rating first, when their team wants one.
+        if (decision.reason === "auto_resolved" && this.config.csatOnResolve(this.handoff.record().team)) this.sockets.publish({ type: "rating_request" } satisfies ServerFrame);
+        this.closeConversation(decision.reason);
+      }
     }
     const retry = this.marker.erased ? null : this.mail.nextDue();
     if (retry !== null) this.armAt(retry);
+  }
+
+  /** The latest message of the transcript (the idle alarm asks), or null when there is none. */
+  private async lastMessage(): Promise<Message | null> {
+    const seq = this.store.nextSeq() - 1;
+    return seq > 0 ? this.store.message(seq) : null;
   }
 
   private closeConversation(reason: CloseReason): void {
@@ -562,6 +576,6 @@ export class ConversationDO extends DurableObject<Env> {
   private touched(at: number): void {
     if (this.alarmArmed || this.marker.erased) return;
     this.alarmArmed = true;
-    void this.ctx.storage.getAlarm().then((alarm) => (alarm === null ? this.ctx.storage.setAlarm(at + this.idleMs) : undefined));
+    void this.ctx.storage.getAlarm().then((alarm) => (alarm === null ? this.ctx.storage.setAlarm(at + firstCheckMs(this.idleMs, this.config.autoResolveMs)) : undefined));
   }
 }

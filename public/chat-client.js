@@ -13,7 +13,7 @@ const POLL_MS = 4_000;
 const TYPING_EVERY_MS = 3_000;
 
 export class ChatClient {
-  /** @param {{ locale: string, onMessage: Function, onTyping: Function, onDelta: Function, onStatus: Function, onClosed: Function, onError: Function, onAck: Function, onHandoff: Function }} hooks */
+  /** @param {{ locale: string, onMessage: Function, onTyping: Function, onDelta: Function, onStatus: Function, onClosed: Function, onError: Function, onAck: Function, onHandoff: Function, onRatingRequest: Function }} hooks */
   constructor(hooks) {
     this.hooks = hooks;
     this.conversation = null;
@@ -91,7 +91,7 @@ export class ChatClient {
       clearInterval(heartbeat);
       if (this.ws !== ws) return;
       this.ws = null;
-      if (["closed_by_customer", "idle_timeout", "closed_by_agent"].includes(event.reason)) return this.hooks.onClosed(event.reason);
+      if (["closed_by_customer", "idle_timeout", "closed_by_agent", "auto_resolved"].includes(event.reason)) return this.hooks.onClosed(event.reason);
       this.failures++;
       // After repeated failures, keep the conversation going over HTTP while retrying.
       if (this.failures >= 2) this.fallback();
@@ -123,6 +123,7 @@ export class ChatClient {
     // The connect replayed one page; the rest of what was missed is read over HTTP.
     else if (f.type === "more") this.catchUp().catch(() => {});
     else if (f.type === "delta") this.hooks.onDelta(f.replyTo, f.text);
+    else if (f.type === "rating_request") this.hooks.onRatingRequest();
     else if (f.type === "closed") this.hooks.onClosed(f.reason);
     else if (f.type === "error") {
       if (f.clientMessageId) this.pending.delete(f.clientMessageId);

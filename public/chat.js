@@ -14,6 +14,7 @@ let typingName = null; // the agent typing, or null for the assistant
 let handoff = null; // the latest handoff frame
 let ticketFiled = false;
 let rateAsked = false;
+let ratingRequested = false;
 
 if (new URLSearchParams(location.search).has("embed")) document.body.classList.add("embedded");
 
@@ -251,13 +252,19 @@ function failed(code, clientMessageId) {
   if (code === "conversation_closed") ended();
 }
 
-function ended() {
+/** @param {string} [reason] why it closed: an auto-resolved one asks for a rating only when the team wants one (a rating_request came). */
+function ended(reason) {
   hideTyping();
   $("composer").hidden = true;
   $("end").hidden = true;
   $("handoff").hidden = true;
   $("ended").hidden = false;
-  askRating();
+  if (reason === "auto_resolved") {
+    const note = /** @type {HTMLElement} */ ($("ended").querySelector("p"));
+    note.dataset.i18n = "endedResolved";
+    note.textContent = t.endedResolved;
+  }
+  if (reason !== "auto_resolved" || ratingRequested) askRating();
   keepLatestInView();
   $("restart").focus();
 }
@@ -347,6 +354,7 @@ async function start() {
     onClosed: ended,
     onError: failed,
     onHandoff: renderHandoff,
+    onRatingRequest: () => (ratingRequested = true),
   });
   await client.start();
   await welcome();

@@ -11,6 +11,10 @@ export interface Config {
   tokenSecret: string;
   tokenTtlSeconds: number;
   idleSeconds: number;
+  /** AUTO_RESOLVE_MINUTES in ms: the bot's last answer left standing this long closes the conversation as resolved (assumed); null when off (0 or "off"). */
+  autoResolveMs: number | null;
+  /** CSAT_ON_RESOLVE: whether an auto-resolved conversation of this team asks for a rating ("on", "off", or the teams that want one). */
+  csatOnResolve: (team: string) => boolean;
   allowedOrigins: string[];
   maxBodyBytes: number;
   adminApiKey: string;
@@ -118,6 +122,8 @@ function parseConfig(env: ConfigVars): Config {
     tokenSecret: env.TOKEN_SECRET ?? "",
     tokenTtlSeconds: positiveInt(env.TOKEN_TTL_SECONDS, 86_400),
     idleSeconds: positiveInt(env.CONVERSATION_IDLE_SECONDS, 1_800),
+    autoResolveMs: env.AUTO_RESOLVE_MINUTES?.trim() === "0" || env.AUTO_RESOLVE_MINUTES?.trim() === "off" ? null : positiveInt(env.AUTO_RESOLVE_MINUTES, 15) * 60_000,
+    csatOnResolve: teamSwitch(env.CSAT_ON_RESOLVE, true),
     allowedOrigins: listOf(env.ALLOWED_ORIGINS),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 65_536),
     adminApiKey: env.ADMIN_API_KEY ?? "",
@@ -280,6 +286,15 @@ function remediationModes(raw: string | undefined): (region: Region) => Remediat
 function httpsUrl(raw: string | undefined): string {
   const value = raw?.trim() ?? "";
   return /^https?:\/\/[^\s]+$/.test(value) ? value : "";
+}
+
+/** `on`, `off`, or a comma-separated list of the teams it is on for; absent or blank: `fallback` for every team. */
+function teamSwitch(raw: string | undefined, fallback: boolean): (team: string) => boolean {
+  const value = raw?.trim().toLowerCase() ?? "";
+  if (!value) return () => fallback;
+  if (value === "on" || value === "off") return () => value === "on";
+  const teams = new Set(listOf(raw));
+  return (team) => teams.has(team);
 }
 
 function listOf(raw: string | undefined): string[] {

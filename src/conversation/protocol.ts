@@ -52,6 +52,8 @@ export type ServerFrame =
   /** The rating was stored. */
   | { type: "rated"; score: number }
   | { type: "delta"; replyTo: number; text: string }
+  /** The conversation closes as resolved (assumed) and its team asks for a rating (CSAT_ON_RESOLVE); `closed` follows. */
+  | { type: "rating_request" }
   | { type: "closed"; reason: CloseReason }
   /** The connect replayed one page of history; messages after `after` are read over HTTP (GET …/messages?after=). */
   | { type: "more"; after: number }
