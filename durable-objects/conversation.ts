@@ -14,13 +14,15 @@ import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, Message, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
 import type { HandoffReason, Resolution } from "../src/desk/model.ts";
-import type { DeskObserver } from "../src/desk/observer.ts";
+import { bothObservers, type DeskObserver } from "../src/desk/observer.ts";
+import { messageFacts } from "../src/conversation/message-facts.ts";
 import { opsHandoffReason } from "../src/ops/events.ts";
 import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { forgetGapExamples } from "../src/platform/events.ts";
 import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts";
 import { subjectIndex } from "../src/platform/subjects.ts";
+import { forgetWebhookDeliveries, webhookObserver } from "../src/platform/webhook-outbox.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
 import type { RewrapAnswer } from "../src/privacy/key-rewrap.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
@@ -77,19 +79,22 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly frames: FrameLimits;
   /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
   private readonly llmShare = new LocalLimit();
-  /** Ops wires its events in here (see src/desk/observer.ts). */
-  observer: DeskObserver = {
-    handoffRequested: (e) => this.ops.handoff(opsHandoffReason(e.reason), e.at),
-    agentReplied: (e) => this.ops.agentReply(e.firstResponseMs, e.at),
-    rated: (e) => this.ops.rating(e.score as 1 | 2 | 3 | 4 | 5, e.at),
-    // A not-helpful answer's question goes to the gap report: look up what it answered.
-    feedback: (e) =>
-      void this.store
-        .message(e.seq)
-        .then((reply) => (reply?.replyTo ? this.store.message(reply.replyTo) : null))
-        .then((question) => this.ops.feedback(e.helpful, e.articleId, question?.text ?? null, e.at))
-        .catch(() => {}),
-  };
+  /** Ops events and the team's webhooks are wired in here (see src/desk/observer.ts). */
+  observer: DeskObserver = bothObservers(
+    {
+      handoffRequested: (e) => this.ops.handoff(opsHandoffReason(e.reason as HandoffReason), e.at),
+      agentReplied: (e) => this.ops.agentReply(e.firstResponseMs, e.at),
+      rated: (e) => this.ops.rating(e.score as 1 | 2 | 3 | 4 | 5, e.at),
+      // A not-helpful answer's question goes to the gap report: look up what it answered.
+      feedback: (e) =>
+        void this.store
+          .message(e.seq)
+          .then((reply) => (reply?.replyTo ? this.store.message(reply.replyTo) : null))
+          .then((question) => this.ops.feedback(e.helpful, e.articleId, question?.text ?? null, e.at))
+          .catch(() => {}),
+    },
+    webhookObserver(this.env, this.ctx),
+  );
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -151,7 +156,11 @@ export class ConversationDO extends DurableObject<Env> {
         now: () => Date.now(),
         wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         handover: this.handoff,
-        observe: (turn) => this.ops.turn(turn),
+        observe: (turn) => {
+          this.ops.turn(turn);
+          const team = this.handoff.record().team;
+          for (const m of [turn.message, turn.reply]) this.observer.messageStored?.({ conversationId: this.store.meta()?.id ?? "", team, message: messageFacts(m), at: Date.parse(m.createdAt) });
+        },
       },
       { ackGraceMs: config.ackGraceMs },
     );
@@ -180,6 +189,8 @@ export class ConversationDO extends DurableObject<Env> {
       this.handoff.created(input.team);
       this.ops.started(input.colo);
       this.touched(at);
+      const team = this.handoff.record().team;
+      this.observer.conversationCreated?.({ conversationId: input.id, team, locale: input.locale, region: input.region, channel: this.store.meta()?.channel ?? "web", verified: input.subject !== undefined, at });
     }
     return ok(this.store.meta()!);
   }
@@ -220,6 +231,7 @@ export class ConversationDO extends DurableObject<Env> {
       await Promise.all([
         forgetDerived(this.env, this.config, region, this.ctx.id.toString(), conversation.locale, questions).catch(() => {}),
         forgetGapExamples(this.env, this.config, region, conversation.id),
+        forgetWebhookDeliveries(this.env, this.handoff.record().team, conversation.id),
       ]);
       // What it taught (learned questions in its words, its votes); retention keeps them: they are
       // redacted, keyed by digests, and confirmed by others (a subject's erasure removes them too).
@@ -522,6 +534,8 @@ export class ConversationDO extends DurableObject<Env> {
     if (reason !== "closed_by_agent") this.handoff.closed();
     this.store.close(reason, at);
     this.ops.closed();
+    const record = this.handoff.record();
+    this.observer.closed?.({ conversationId: this.store.meta()?.id ?? "", team: record.team, reason, resolution: record.resolution, at });
     this.sockets.publish({ type: "closed", reason } satisfies ServerFrame);
     this.sockets.closeAll(1000, reason);
     // From now on the alarm is the retention deadline (or sooner, for mail still to send).
