@@ -8,25 +8,27 @@ import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig, type Config } from "../src/config.ts";
 import { firstCheckMs, idleDecision, resolvable } from "../src/conversation/idle.ts";
+import { returningMention, type HistoryEntry, type ReturningKind } from "../src/conversation/history.ts";
+import { withTimeout } from "../src/resilience/breaker.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
 import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, parseClientFrame, PING, PONG, REPLAY_PAGE, type HandoffFrame, type LimitedFrame, type OfflineMessageInput, type RatingInput, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
 import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, Message, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
 import type { HandoffReason, Resolution } from "../src/desk/model.ts";
-import { bothObservers, type DeskObserver } from "../src/desk/observer.ts";
+import type { DeskObserver } from "../src/desk/observer.ts";
 import { messageFacts } from "../src/conversation/message-facts.ts";
-import { opsHandoffReason } from "../src/ops/events.ts";
 import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { forgetGapExamples } from "../src/platform/events.ts";
 import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts";
 import { subjectIndex } from "../src/platform/subjects.ts";
-import { forgetWebhookDeliveries, webhookObserver } from "../src/platform/webhook-outbox.ts";
+import { forgetWebhookDeliveries } from "../src/platform/webhook-outbox.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
 import type { RewrapAnswer } from "../src/privacy/key-rewrap.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { ConversationOps } from "./conversation-ops.ts";
+import { conversationObserver } from "./conversation-observer.ts";
 import { ErasedMarker } from "./conversation-erased.ts";
 import { prepareRestore } from "./conversation-restore.ts";
 import { FrameLimits } from "./conversation-frame-limits.ts";
@@ -46,6 +48,8 @@ import { MailAwareAnswerer } from "../src/email/answering.ts";
 import { SocketLimits } from "./conversation-socket-limits.ts";
 
 const BACKLOG_PAGE = 200;
+/** How long an agent's read or the greeting waits for the customer's history. */
+const HISTORY_TIMEOUT_MS = 2_000;
 
 /** A customer frame refused by a limit, with when to retry. */
 type Refusal = Extract<Outcome<never>, { ok: false }>;
@@ -80,21 +84,7 @@ export class ConversationDO extends DurableObject<Env> {
   /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
   private readonly llmShare = new LocalLimit();
   /** Ops events and the team's webhooks are wired in here (see src/desk/observer.ts). */
-  observer: DeskObserver = bothObservers(
-    {
-      handoffRequested: (e) => this.ops.handoff(opsHandoffReason(e.reason as HandoffReason), e.at),
-      agentReplied: (e) => this.ops.agentReply(e.firstResponseMs, e.at),
-      rated: (e) => this.ops.rating(e.score as 1 | 2 | 3 | 4 | 5, e.at),
-      // A not-helpful answer's question goes to the gap report: look up what it answered.
-      feedback: (e) =>
-        void this.store
-          .message(e.seq)
-          .then((reply) => (reply?.replyTo ? this.store.message(reply.replyTo) : null))
-          .then((question) => this.ops.feedback(e.helpful, e.articleId, question?.text ?? null, e.at))
-          .catch(() => {}),
-    },
-    webhookObserver(this.env, this.ctx),
-  );
+  observer: DeskObserver = conversationObserver({ env: this.env, ctx: this.ctx, ops: () => this.ops, store: () => this.store });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -398,10 +388,23 @@ export class ConversationDO extends DurableObject<Env> {
     if (page) this.learning.signal(agentSignal(page.messages, articleId, meta.locale), `agent:${agentId}`);
   }
 
-  /** The transcript as an agent reads it; the Worker has checked access and audited the read. */
+  /** The transcript as an agent reads it, with the customer's earlier conversations; the Worker has checked access and audited the read. */
   async agentView(after: number, limit: number): Promise<Outcome<AgentTranscript>> {
-    const view = await this.handoff.view.agentView(after, limit);
-    return view.ok ? ok({ ...view.value, messages: await this.mail.decorate(view.value.messages) }) : view;
+    const [view, history] = await Promise.all([this.handoff.view.agentView(after, limit), this.customerHistory()]);
+    return view.ok ? ok({ ...view.value, messages: await this.mail.decorate(view.value.messages), history }) : view;
+  }
+
+  /** A verified customer's other conversations, newest first (from the subject index); none for an unverified one, or when the index does not answer in time. */
+  async customerHistory(): Promise<HistoryEntry[]> {
+    const subject = this.store.subject();
+    const id = this.store.meta()?.id;
+    if (!subject || !id) return [];
+    return withTimeout(subjectIndex(this.env, subject).history(id), HISTORY_TIMEOUT_MS, "subject index").catch(() => []);
+  }
+
+  /** What the first screen mentions to a returning verified customer: their last conversation, if it was left open lately. */
+  async returning(): Promise<{ kind: ReturningKind; at: string } | null> {
+    return returningMention(await this.customerHistory(), Date.now());
   }
 
   /** WebSocket upgrade only: the Worker checked the token and the origin. */

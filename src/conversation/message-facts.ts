@@ -10,6 +10,6 @@ export function messageFacts(m: Message, agentId?: string): StoredMessageFacts {
   const agent = agentId ?? m.agent?.id;
   if (agent !== undefined) facts.agentId = agent;
   if (m.meta?.decision) facts.decision = m.meta.decision;
-  if (m.meta?.citations?.length) facts.articleIds = m.meta.citations.map((c) => c.articleId);
+  if (m.meta?.citations?.length) facts.articles = m.meta.citations.map((c) => ({ articleId: c.articleId, title: c.title }));
   return facts;
 }

@@ -15,7 +15,7 @@ export interface StoredMessageFacts {
   agentId?: string;
   /** The bot's reply: its decision and the articles it cited. */
   decision?: string;
-  articleIds?: string[];
+  articles?: Array<{ articleId: string; title: string }>;
 }
 
 export interface DeskObserver {

@@ -47,13 +47,19 @@ export function forgetWebhookInterest(): void {
   interests.clear();
 }
 
-/** Hands an event to its team's outbox if a subscription wants its type; the text only if one takes text. */
-async function handOver(env: Env, event: WebhookEvent): Promise<void> {
-  const { team } = event.conversation;
-  const jurisdiction = parseConversationId(event.conversation.id)?.jurisdiction ?? null;
+/**
+ * Hands an event to its team's outbox if a subscription wants its type (nothing is made
+ * otherwise: a team without webhooks costs a turn one lookup in memory); the text only if one
+ * takes text. Its id is derived from what it is about (`discriminator` tells events of one
+ * type in a conversation apart).
+ */
+async function handOver(env: Env, conversation: ConversationRef, facts: EventFacts, at: number, discriminator: string | number, text: string | undefined): Promise<void> {
+  const { team } = conversation;
+  const jurisdiction = parseConversationId(conversation.id)?.jurisdiction ?? null;
   const interest = await interestOf(env, team, jurisdiction);
-  if (!interest.events.includes(event.type)) return;
-  const sent: WebhookEvent = interest.text ? event : { ...event, text: undefined };
+  if (!interest.events.includes(facts.type)) return;
+  const id = await eventId(facts.type, conversation.id, discriminator);
+  const sent: WebhookEvent = { ...facts, id, at, conversation, ...(interest.text && text !== undefined && { text }) };
   for (let attempt = 0; ; attempt++) {
     try {
       await webhookOutbox(env, team, jurisdiction).enqueue(team, [sent]);
@@ -66,11 +72,9 @@ async function handOver(env: Env, event: WebhookEvent): Promise<void> {
   }
 }
 
-/** Raises an event: its id is derived from what it is about (`discriminator` tells events of one type in a conversation apart). */
+/** Raises an event, in the background (see handOver). */
 function raise(env: Env, waiter: Waiter, conversation: ConversationRef, facts: EventFacts, at: number, discriminator: string | number = "", text?: string): void {
-  const job = eventId(facts.type, conversation.id, discriminator)
-    .then((id) => handOver(env, { ...facts, id, at, conversation, ...(text !== undefined && { text }) }))
-    .catch((err: unknown) => console.warn(JSON.stringify({ level: "warn", code: "webhook_event_undelivered", type: facts.type, kind: err instanceof Error ? err.name : typeof err })));
+  const job = handOver(env, conversation, facts, at, discriminator, text).catch((err: unknown) => console.warn(JSON.stringify({ level: "warn", code: "webhook_event_undelivered", type: facts.type, kind: err instanceof Error ? err.name : typeof err })));
   waiter.waitUntil(job);
 }
 
@@ -92,7 +96,7 @@ export function webhookObserver(env: Env, waiter: Waiter): DeskObserver {
             ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
             ...(m.agentId !== undefined && { agentId: m.agentId }),
             ...(m.decision !== undefined && { decision: m.decision }),
-            ...(m.articleIds?.length && { articleIds: m.articleIds }),
+            ...(m.articles?.length && { articleIds: m.articles.map((a) => a.articleId) }),
           },
         },
         at,
