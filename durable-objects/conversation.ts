@@ -9,7 +9,6 @@ import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig, type Config } from "../src/config.ts";
 import { firstCheckMs, idleDecision, resolvable } from "../src/conversation/idle.ts";
 import { returningMention, type HistoryEntry, type ReturningKind } from "../src/conversation/history.ts";
-import { withTimeout } from "../src/resilience/breaker.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
 import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, parseClientFrame, PING, PONG, REPLAY_PAGE, type HandoffFrame, type LimitedFrame, type OfflineMessageInput, type RatingInput, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
 import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
@@ -22,7 +21,7 @@ import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { forgetGapExamples } from "../src/platform/events.ts";
 import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts";
-import { subjectIndex } from "../src/platform/subjects.ts";
+import { customerHistory, subjectIndexes } from "../src/platform/subjects.ts";
 import { forgetWebhookDeliveries } from "../src/platform/webhook-outbox.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
 import type { RewrapAnswer } from "../src/privacy/key-rewrap.ts";
@@ -399,7 +398,7 @@ export class ConversationDO extends DurableObject<Env> {
     const subject = this.store.subject();
     const id = this.store.meta()?.id;
     if (!subject || !id) return [];
-    return withTimeout(subjectIndex(this.env, subject).history(id), HISTORY_TIMEOUT_MS, "subject index").catch(() => []);
+    return customerHistory(this.env, subject, id, HISTORY_TIMEOUT_MS);
   }
 
   /** What the first screen mentions to a returning verified customer: their last conversation, if it was left open lately. */
@@ -558,7 +557,7 @@ export class ConversationDO extends DurableObject<Env> {
     const subject = this.store.subject();
     const id = this.store.meta()!.id;
     await this.erase({ learned: false });
-    if (subject) await subjectIndex(this.env, subject).remove(id);
+    if (subject) await Promise.all(subjectIndexes(this.env, subject).map((index) => index.remove(id)));
   }
 
   /** Counts a customer frame of `kind` against the conversation's limit for it; the refusal, when over it. */

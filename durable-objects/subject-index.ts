@@ -2,7 +2,9 @@
 // customer id). Glue only: it lists the customer's conversations across regions and
 // jurisdictions, so a GDPR/CCPA export or erasure finds all of them, and keeps what agents
 // see of their history (src/conversation/history.ts), updated by each conversation as it
-// changes: ids, times, statuses, ratings and article titles, never customer text.
+// changes: ids, times, statuses, ratings and article titles, never customer text. EU
+// conversations' history is kept by the customer's second index, in the `eu` jurisdiction
+// (src/platform/subjects.ts).
 import { DurableObject } from "cloudflare:workers";
 import { subjectIndexMigrations } from "../migrations/subject-index/index.ts";
 import { MAX_HISTORY, withArticles, type HistoryArticle, type HistoryEntry, type HistoryNote, type HistoryStatus } from "../src/conversation/history.ts";

@@ -51,6 +51,15 @@ export function withArticles(kept: readonly HistoryArticle[], added: readonly Hi
   return out;
 }
 
+/**
+ * One history from a customer's two indexes: EU conversations' entries from the EU index
+ * (which alone is told how they went), the others' from the main one; newest first, at most
+ * MAX_HISTORY.
+ */
+export function mergedHistory(main: readonly HistoryEntry[], eu: readonly HistoryEntry[], isEu: (id: string) => boolean): HistoryEntry[] {
+  return [...main.filter((h) => !isEu(h.id)), ...eu.filter((h) => isEu(h.id))].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt)).slice(0, MAX_HISTORY);
+}
+
 /** Why a returning customer is greeted with a mention of their last conversation. */
 export type ReturningKind = "handed_off" | "unresolved";
 

@@ -1,7 +1,7 @@
 // A verified customer's history: which earlier conversation a returning customer is greeted
 // with, and the articles kept per conversation.
 import { describe, expect, it } from "vitest";
-import { leftOpen, MAX_HISTORY_ARTICLES, returningMention, withArticles, type HistoryEntry } from "../../src/conversation/history.ts";
+import { leftOpen, MAX_HISTORY, MAX_HISTORY_ARTICLES, mergedHistory, returningMention, withArticles, type HistoryEntry } from "../../src/conversation/history.ts";
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 15);
@@ -41,3 +41,16 @@ describe("articles kept per conversation", () => {
     expect(withArticles([], many)).toEqual(many.slice(0, MAX_HISTORY_ARTICLES));
   });
 });
+
+describe("a customer's two indexes", () => {
+  it("takes EU conversations from the EU index (which alone knows how they went) and the others from the main one, newest first", () => {
+    const at = (days: number) => new Date(NOW - days * DAY).toISOString();
+    const main = [entry({ id: "eu-1", startedAt: at(1), status: "open" }), entry({ id: "a", startedAt: at(3) }), entry({ id: "b", startedAt: at(0.5) })];
+    const eu = [entry({ id: "eu-1", startedAt: at(1), status: "closed_by_agent", resolution: "resolved" }), entry({ id: "stray", startedAt: at(2) })];
+    const merged = mergedHistory(main, eu, (id) => id.startsWith("eu-"));
+    expect(merged.map((h) => [h.id, h.status])).toEqual([["b", "closed_by_customer"], ["eu-1", "closed_by_agent"], ["a", "closed_by_customer"]]);
+    const many = Array.from({ length: 30 }, (_, i) => entry({ id: `c${i}`, startedAt: at(i) }));
+    expect(mergedHistory(many, [], () => false)).toHaveLength(MAX_HISTORY);
+  });
+});
+

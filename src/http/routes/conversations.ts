@@ -17,7 +17,7 @@ import { queryInt } from "../query.ts";
 import { ConversationSchema, CreatedSchema, errorResponses, PageSchema, TurnSchema } from "../schemas.ts";
 import { validationHook } from "../../validation.ts";
 import { turnEventsToSse } from "../sse.ts";
-import { subjectIndex } from "../../platform/subjects.ts";
+import { indexConversation } from "../../platform/subjects.ts";
 import { identifyCustomer } from "../../privacy/identity.ts";
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0".repeat(64), description: "The conversation id; EU conversations start with eu-." }) });
@@ -120,7 +120,7 @@ conversations.openapi(create, async (c) => {
   const { id } = address;
   const createdAt = new Date().toISOString();
   // Indexed before it exists: an erasure can never miss a verified customer's conversation.
-  if (identified.subject) await subjectIndex(c.env, identified.subject).add({ conversationId: id, jurisdiction, region, createdAt });
+  if (identified.subject) await indexConversation(c.env, identified.subject, { conversationId: id, jurisdiction, region, createdAt });
   const stub = conversationStub(c.env, address, region);
   const meta = unwrap(
     await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: identified.customer, metadata: input.metadata, subject: identified.subject ?? undefined, team: input.team, colo: requestColo(c.req.raw) }),
