@@ -122,8 +122,9 @@ export class ConversationHandoff implements Handover {
     if (record !== before) this.d.handoffs.save(record);
     if (!request) return null;
     const outcome = await this.request(request);
-    // A mail nobody can take now is left for the team, as a chat customer would leave a message.
-    if (byMail && outcome.ok && !withDesk(this.record())) await this.fileMail(message);
+    // A mail nobody can take now is left for the team, as a chat customer would leave a message
+    // (one kept in the queue while no agent is online leaves it: the ticket is its place).
+    if (byMail && outcome.ok && (!withDesk(this.record()) || this.record().status === "offline")) await this.fileMail(message);
     return outcome.ok ? outcome.value : null;
   }
 
