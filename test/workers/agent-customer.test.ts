@@ -77,13 +77,19 @@ describe("asking for a person", () => {
 });
 
 describe("when nobody can take the conversation", () => {
-  it("offers to leave a message, the bot keeps answering, and the message becomes a ticket", async () => {
-    const t = team();
+  /** A new conversation of team `t` whose customer asks for a person: told nobody is online and offered a message, with their place in the queue. */
+  async function askWithNobodyOnline(t: string) {
     const conv = await createConversation({ team: t });
     const socket = await SocketClient.open(conv);
     socket.send({ type: "handoff" });
     await socket.until((c) => c.frames.some((f) => f.type === "handoff"));
     expect(last(socket, "handoff")).toEqual({ type: "handoff", state: "offline", reason: "no_agents", position: 1 });
+    return { conv, socket };
+  }
+
+  it("offers to leave a message, the bot keeps answering, and the message becomes a ticket", async () => {
+    const t = team();
+    const { conv } = await askWithNobodyOnline(t);
     const turn = await (await send(conv, "How do I reset my password?", cid("o1"))).json<{ reply: { role: string } }>();
     expect(turn.reply.role).toBe("assistant");
     const left = await post(conv, "/offline-message", { email: "lee@example.com", text: "Please call me about order 1234\nIt is urgent.", clientMessageId: cid("o2") });
@@ -118,12 +124,7 @@ describe("when nobody can take the conversation", () => {
 
   it("keeps a customer who asked while no agent was online in the queue, and gives them to the first agent who comes online", async () => {
     const t = team();
-    const conv = await createConversation({ team: t });
-    const socket = await SocketClient.open(conv);
-    socket.send({ type: "handoff" });
-    await socket.until((c) => c.frames.some((f) => f.type === "handoff"));
-    // Told nobody is online and offered a message, with their place in the queue.
-    expect(last(socket, "handoff")).toEqual({ type: "handoff", state: "offline", reason: "no_agents", position: 1 });
+    const { conv, socket } = await askWithNobodyOnline(t);
     const ana = await agent("Ana", t);
     const console = await openConsole(ana, { status: "online", capacity: 2 });
     await console.until((d) => frames(d, "assigned").some((f) => f.conversationId === conv.id));
