@@ -17,7 +17,8 @@ import { auditOfFrame, auditOutcomeOf } from "../src/desk/audit.ts";
 import { cannedResponse, type CannedLibrary, type CannedResponse } from "../src/desk/canned-library.ts";
 import { applyDeskEvent, checkAssigned, nextDeadline } from "../src/desk/desk.ts";
 import { activeConversations, type DeskConfig, type DeskEffect, type DeskEvent, type DeskState, type EnqueueEvent } from "../src/desk/model.ts";
-import { NO_OBSERVER, type DeskObserver } from "../src/desk/observer.ts";
+import type { DeskObserver } from "../src/desk/observer.ts";
+import { webhookObserver } from "../src/platform/webhook-outbox.ts";
 import { AGENT_SUBPROTOCOL, agentErrorFrame, parseAgentFrame, type AgentClientFrame, type AgentServerFrame } from "../src/desk/protocol.ts";
 import { handoffFrameOf, queueFrame } from "../src/desk/queue.ts";
 import { chosenProtocol, PING, PONG } from "../src/conversation/protocol.ts";
@@ -50,8 +51,8 @@ export class AgentDeskDO extends DurableObject<Env> {
   private armedAt: number | null = null;
   /** Where console actions are audited (the KB primary), opened on the first one. */
   private auditLog: KbDatabase | null = null;
-  /** Ops wires its events in here (see src/desk/observer.ts). */
-  observer: DeskObserver = NO_OBSERVER;
+  /** What the desk raises goes here: the team's webhooks (see src/desk/observer.ts). */
+  observer: DeskObserver = webhookObserver(this.env, this.ctx);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -346,6 +347,7 @@ export class AgentDeskDO extends DurableObject<Env> {
       switch (e.type) {
         case "assigned":
           this.sockets.toAgent(e.agentId, { type: "assigned", conversationId: e.conversationId });
+          this.observer.assigned?.({ conversationId: e.conversationId, team: state.team, agentId: e.agentId, name: state.agents[e.agentId]?.name ?? "", at: now });
           break;
         case "unassigned":
           this.sockets.toAgent(e.agentId, { type: "unassigned", conversationId: e.conversationId, reason: e.reason });

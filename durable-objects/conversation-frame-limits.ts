@@ -1,5 +1,5 @@
 // The conversation's own limit on each kind of customer frame other than a message — handoff,
-// rating, typing, offline_message — as a GCRA per kind (src/conversation/send-limit.ts), for
+// rating, typing, offline_message, and feedback (HTTP only) — as a GCRA per kind (src/conversation/send-limit.ts), for
 // the WebSocket frames and their HTTP mirrors alike. Each kind's state is one number, kept in
 // memory and written when a frame is admitted (migrations/conversation/0009_frame_limits.sql),
 // so that a hibernated or evicted object does not start a flood with a full allowance.

@@ -149,10 +149,13 @@ export class HandoffStore {
     return this.rating()!;
   }
 
-  /** Marks a reply helpful or not; a later mark replaces an earlier one. */
-  feedback(seq: number, helpful: boolean, at: number): void {
+  /** Marks a reply helpful or not; a later mark replaces an earlier one. False when the reply already had this mark (nothing written). */
+  feedback(seq: number, helpful: boolean, at: number): boolean {
+    const mark = helpful ? 1 : 0;
+    if (this.sql.exec<{ helpful: number }>("SELECT helpful FROM feedback WHERE seq = ?", seq).toArray()[0]?.helpful === mark) return false;
     this.marker.check();
-    this.sql.exec("INSERT OR REPLACE INTO feedback (seq, helpful, at) VALUES (?, ?, ?)", seq, helpful ? 1 : 0, at);
+    this.sql.exec("INSERT OR REPLACE INTO feedback (seq, helpful, at) VALUES (?, ?, ?)", seq, mark, at);
+    return true;
   }
 
   /** Every reply's mark, by seq. */

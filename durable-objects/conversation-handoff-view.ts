@@ -4,6 +4,7 @@
 // are opened here, with the associated data they were sealed under.
 import type { AnswerPipeline } from "../src/answer/pipeline.ts";
 import type { HandoffRecord } from "../src/conversation/handoff.ts";
+import type { HistoryEntry } from "../src/conversation/history.ts";
 import type { HandoffFrame } from "../src/conversation/protocol.ts";
 import type { Channel, CloseReason, ConversationExport, Message } from "../src/conversation/types.ts";
 import type { Resolution } from "../src/desk/model.ts";
@@ -40,6 +41,8 @@ export interface AgentTranscript {
   feedback: Record<number, boolean>;
   /** The bot's suggestions for the customer's latest message. */
   assist: { seq: number; articles: AssistArticle[] } | null;
+  /** A verified customer's earlier conversations, newest first; none for others. */
+  history: HistoryEntry[];
 }
 
 /** Where a note's sealed text belongs (its associated data). */
@@ -59,8 +62,8 @@ export class HandoffView {
     this.d = deps;
   }
 
-  /** What an agent reads: the transcript with authors, notes, rating, feedback and the bot's suggestions. */
-  async agentView(after: number, limit: number): Promise<Outcome<AgentTranscript>> {
+  /** What an agent reads: the transcript with authors, notes, rating, feedback and the bot's suggestions (the customer's history is the DO's to add). */
+  async agentView(after: number, limit: number): Promise<Outcome<Omit<AgentTranscript, "history">>> {
     const meta = this.d.store.meta();
     if (!meta) return fail("conversation_not_found");
     const page = await this.d.store.page(after, limit);

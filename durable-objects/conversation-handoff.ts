@@ -34,6 +34,7 @@ import type { DeskObserver } from "../src/desk/observer.ts";
 import type { AgentServerFrame } from "../src/desk/protocol.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { languageOf } from "../src/kb/text/tokens.ts";
+import { messageFacts } from "../src/conversation/message-facts.ts";
 import { deskOf } from "../src/platform/desks.ts";
 import type { ConversationSockets } from "./conversation-sockets.ts";
 import type { ConversationStore } from "./conversation-store.ts";
@@ -102,6 +103,7 @@ export class ConversationHandoff implements Handover {
       this.d.handoffs.unhold(message.seq);
       throw err;
     }
+    this.stored(message);
     void this.assist(message);
   }
 
@@ -120,8 +122,9 @@ export class ConversationHandoff implements Handover {
     if (record !== before) this.d.handoffs.save(record);
     if (!request) return null;
     const outcome = await this.request(request);
-    // A mail nobody can take now is left for the team, as a chat customer would leave a message.
-    if (byMail && outcome.ok && !withDesk(this.record())) await this.fileMail(message);
+    // A mail nobody can take now is left for the team, as a chat customer would leave a message
+    // (one kept in the queue while no agent is online leaves it: the ticket is its place).
+    if (byMail && outcome.ok && (!withDesk(this.record()) || this.record().status === "offline")) await this.fileMail(message);
     return outcome.ok ? outcome.value : null;
   }
 
@@ -158,7 +161,8 @@ export class ConversationHandoff implements Handover {
     if (!outcome.ok) return outcome;
     if (outcome.value) this.deskUpdate(outcome.value);
     const frame = this.record().frame ?? { type: "handoff", state: "offline" };
-    this.d.observer().handoffRequested?.({ conversationId: meta.id, team: record.team, reason, outcome: frame.state === "assigned" ? "assigned" : frame.state === "queued" ? "queued" : "offline", at: now });
+    const state = frame.state === "assigned" ? "assigned" : frame.state === "queued" ? "queued" : "offline";
+    this.d.observer().handoffRequested?.({ conversationId: meta.id, team: this.record().team, reason, outcome: state, ...(frame.position !== undefined && { position: frame.position }), at: now });
     return ok(frame);
   }
 
@@ -204,19 +208,20 @@ export class ConversationHandoff implements Handover {
     if (!meta) return fail("conversation_not_found");
     const comment = input.comment === undefined ? undefined : await this.d.store.sealText(input.comment, "rating:comment");
     const rating = this.d.handoffs.rate(input.score, comment, Date.now());
-    this.d.observer().rated?.({ conversationId: meta.id, team: this.record().team, score: input.score, at: Date.now() });
+    this.d.observer().rated?.({ conversationId: meta.id, team: this.record().team, score: input.score, ...(input.comment !== undefined && { comment: input.comment }), at: Date.now() });
     return ok(input.comment === undefined ? rating : { ...rating, comment: input.comment });
   }
 
-  /** Marks one of the bot's replies helpful or not. */
+  /** Marks one of the bot's replies helpful or not; only a new or changed mark is an event (a repeat changes nothing). */
   async feedback(seq: number, helpful: boolean): Promise<Outcome<{ seq: number; helpful: boolean }>> {
     const meta = this.d.store.meta();
     if (!meta) return fail("conversation_not_found");
     const message = await this.d.store.message(seq);
     const refused = feedbackRefusal(message);
     if (refused) return fail(refused);
-    this.d.handoffs.feedback(seq, helpful, Date.now());
-    this.d.observer().feedback?.({ conversationId: meta.id, seq, helpful, articleId: message!.meta?.citations?.[0]?.articleId ?? null, at: Date.now() });
+    if (this.d.handoffs.feedback(seq, helpful, Date.now())) {
+      this.d.observer().feedback?.({ conversationId: meta.id, seq, helpful, articleId: message!.meta?.citations?.[0]?.articleId ?? null, at: Date.now() });
+    }
     return ok({ seq, helpful });
   }
 
@@ -276,6 +281,7 @@ export class ConversationHandoff implements Handover {
       const [forAgent] = this.d.handoffs.decorate([message], "agent");
       this.d.sockets.publish({ type: "message", message: { ...message, agent: { name: post.agent.name } } } satisfies ServerFrame);
       this.relay({ type: "message", conversationId: meta.id, message: forAgent! });
+      this.stored(message, post.agent.id);
       this.firstReply(post.agent, at);
       return ok({ message: forAgent!, duplicate: false });
     });
@@ -331,6 +337,11 @@ export class ConversationHandoff implements Handover {
     if (!meta || !address) return;
     const filed = await this.fileTicket(meta);
     if (filed.ok) await this.keepTicket(address, meta.subject || ticketSubject(message.text), message.seq, Date.now());
+  }
+
+  /** Listeners hear of a message stored outside a bot turn (held for a person, left for the team, an agent's). */
+  private stored(message: Message, agentId?: string): void {
+    this.d.observer().messageStored?.({ conversationId: this.id(), team: this.record().team, message: messageFacts(message, agentId), at: Date.parse(message.createdAt) });
   }
 
   private tell(record: HandoffRecord): void {

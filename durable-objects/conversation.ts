@@ -7,7 +7,8 @@ import { conversationMigrations } from "../migrations/conversation/index.ts";
 import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig, type Config } from "../src/config.ts";
-import { idleDecision } from "../src/conversation/idle.ts";
+import { firstCheckMs, idleDecision, resolvable } from "../src/conversation/idle.ts";
+import { returningMention, type HistoryEntry, type ReturningKind } from "../src/conversation/history.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
 import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, parseClientFrame, PING, PONG, REPLAY_PAGE, type HandoffFrame, type LimitedFrame, type OfflineMessageInput, type RatingInput, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
 import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
@@ -15,16 +16,18 @@ import { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, Message, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
 import type { HandoffReason, Resolution } from "../src/desk/model.ts";
 import type { DeskObserver } from "../src/desk/observer.ts";
-import { opsHandoffReason } from "../src/ops/events.ts";
+import { messageFacts } from "../src/conversation/message-facts.ts";
 import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { forgetGapExamples } from "../src/platform/events.ts";
 import { forgetDerived, pipelinePorts } from "../src/platform/pipeline-ports.ts";
-import { subjectIndex } from "../src/platform/subjects.ts";
+import { customerHistory, subjectIndexes } from "../src/platform/subjects.ts";
+import { forgetWebhookDeliveries } from "../src/platform/webhook-outbox.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
 import type { RewrapAnswer } from "../src/privacy/key-rewrap.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { ConversationOps } from "./conversation-ops.ts";
+import { conversationObserver } from "./conversation-observer.ts";
 import { ErasedMarker } from "./conversation-erased.ts";
 import { prepareRestore } from "./conversation-restore.ts";
 import { FrameLimits } from "./conversation-frame-limits.ts";
@@ -44,6 +47,8 @@ import { MailAwareAnswerer } from "../src/email/answering.ts";
 import { SocketLimits } from "./conversation-socket-limits.ts";
 
 const BACKLOG_PAGE = 200;
+/** How long an agent's read or the greeting waits for the customer's history. */
+const HISTORY_TIMEOUT_MS = 2_000;
 
 /** A customer frame refused by a limit, with when to retry. */
 type Refusal = Extract<Outcome<never>, { ok: false }>;
@@ -77,19 +82,8 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly frames: FrameLimits;
   /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
   private readonly llmShare = new LocalLimit();
-  /** Ops wires its events in here (see src/desk/observer.ts). */
-  observer: DeskObserver = {
-    handoffRequested: (e) => this.ops.handoff(opsHandoffReason(e.reason), e.at),
-    agentReplied: (e) => this.ops.agentReply(e.firstResponseMs, e.at),
-    rated: (e) => this.ops.rating(e.score as 1 | 2 | 3 | 4 | 5, e.at),
-    // A not-helpful answer's question goes to the gap report: look up what it answered.
-    feedback: (e) =>
-      void this.store
-        .message(e.seq)
-        .then((reply) => (reply?.replyTo ? this.store.message(reply.replyTo) : null))
-        .then((question) => this.ops.feedback(e.helpful, e.articleId, question?.text ?? null, e.at))
-        .catch(() => {}),
-  };
+  /** Ops events and the team's webhooks are wired in here (see src/desk/observer.ts). */
+  observer: DeskObserver = conversationObserver({ env: this.env, ctx: this.ctx, ops: () => this.ops, store: () => this.store });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -151,7 +145,11 @@ export class ConversationDO extends DurableObject<Env> {
         now: () => Date.now(),
         wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         handover: this.handoff,
-        observe: (turn) => this.ops.turn(turn),
+        observe: (turn) => {
+          this.ops.turn(turn);
+          const team = this.handoff.record().team;
+          for (const m of [turn.message, turn.reply]) this.observer.messageStored?.({ conversationId: this.store.meta()?.id ?? "", team, message: messageFacts(m), at: Date.parse(m.createdAt) });
+        },
       },
       { ackGraceMs: config.ackGraceMs },
     );
@@ -180,6 +178,8 @@ export class ConversationDO extends DurableObject<Env> {
       this.handoff.created(input.team);
       this.ops.started(input.colo);
       this.touched(at);
+      const team = this.handoff.record().team;
+      this.observer.conversationCreated?.({ conversationId: input.id, team, locale: input.locale, region: input.region, channel: this.store.meta()?.channel ?? "web", verified: input.subject !== undefined, at });
     }
     return ok(this.store.meta()!);
   }
@@ -220,6 +220,7 @@ export class ConversationDO extends DurableObject<Env> {
       await Promise.all([
         forgetDerived(this.env, this.config, region, this.ctx.id.toString(), conversation.locale, questions).catch(() => {}),
         forgetGapExamples(this.env, this.config, region, conversation.id),
+        forgetWebhookDeliveries(this.env, this.handoff.record().team, conversation.id),
       ]);
       // What it taught (learned questions in its words, its votes); retention keeps them: they are
       // redacted, keyed by digests, and confirmed by others (a subject's erasure removes them too).
@@ -333,6 +334,8 @@ export class ConversationDO extends DurableObject<Env> {
 
   /** `client`: the requester's client digest, for learning from the mark. */
   async feedback(seq: number, helpful: boolean, client?: string): Promise<Outcome<{ seq: number; helpful: boolean }>> {
+    const refused = this.limited("feedback");
+    if (refused) return refused;
     const outcome = await this.handoff.feedback(seq, helpful);
     if (outcome.ok) this.learning.signal(feedbackSignal(await this.store.message(seq), helpful), client);
     return outcome;
@@ -384,10 +387,23 @@ export class ConversationDO extends DurableObject<Env> {
     if (page) this.learning.signal(agentSignal(page.messages, articleId, meta.locale), `agent:${agentId}`);
   }
 
-  /** The transcript as an agent reads it; the Worker has checked access and audited the read. */
+  /** The transcript as an agent reads it, with the customer's earlier conversations; the Worker has checked access and audited the read. */
   async agentView(after: number, limit: number): Promise<Outcome<AgentTranscript>> {
-    const view = await this.handoff.view.agentView(after, limit);
-    return view.ok ? ok({ ...view.value, messages: await this.mail.decorate(view.value.messages) }) : view;
+    const [view, history] = await Promise.all([this.handoff.view.agentView(after, limit), this.customerHistory()]);
+    return view.ok ? ok({ ...view.value, messages: await this.mail.decorate(view.value.messages), history }) : view;
+  }
+
+  /** A verified customer's other conversations, newest first (from the subject index); none for an unverified one, or when the index does not answer in time. */
+  async customerHistory(): Promise<HistoryEntry[]> {
+    const subject = this.store.subject();
+    const id = this.store.meta()?.id;
+    if (!subject || !id) return [];
+    return customerHistory(this.env, subject, id, HISTORY_TIMEOUT_MS);
+  }
+
+  /** What the first screen mentions to a returning verified customer: their last conversation, if it was left open lately. */
+  async returning(): Promise<{ kind: ReturningKind; at: string } | null> {
+    return returningMention(await this.customerHistory(), Date.now());
   }
 
   /** WebSocket upgrade only: the Worker checked the token and the origin. */
@@ -490,15 +506,29 @@ export class ConversationDO extends DurableObject<Env> {
     const meta = this.store.meta();
     if (meta?.status === "closed") await this.retention();
     else {
-      const idleMs = meta?.channel === "email" ? this.config.email.idleSeconds * 1000 : this.idleMs;
-      const decision = idleDecision({ status: meta?.status ?? null, lastActivityAt: this.store.lastActivityAt(), idleMs, now: Date.now(), pendingTurns: this.turns.pending });
+      const email = meta?.channel === "email";
+      const idleMs = email ? this.config.email.idleSeconds * 1000 : this.idleMs;
+      // Mail answers are slow: an email conversation is never assumed resolved, only idle.
+      const autoResolveMs = email ? null : this.config.autoResolveMs;
+      const answeredLast = autoResolveMs !== null && resolvable(await this.lastMessage(), this.handoff.record().status);
+      const decision = idleDecision({ status: meta?.status ?? null, lastActivityAt: this.store.lastActivityAt(), idleMs, autoResolveMs, answeredLast, now: Date.now(), pendingTurns: this.turns.pending });
       if (decision.type === "rearm") {
         await this.ctx.storage.setAlarm(decision.at);
         this.alarmArmed = true;
-      } else if (decision.type === "close") this.closeConversation("idle_timeout");
+      } else if (decision.type === "close") {
+        // Resolved (assumed): the customer is asked for a rating first, when their team wants one.
+        if (decision.reason === "auto_resolved" && this.config.csatOnResolve(this.handoff.record().team)) this.sockets.publish({ type: "rating_request" } satisfies ServerFrame);
+        this.closeConversation(decision.reason);
+      }
     }
     const retry = this.marker.erased ? null : this.mail.nextDue();
     if (retry !== null) this.armAt(retry);
+  }
+
+  /** The latest message of the transcript (the idle alarm asks), or null when there is none. */
+  private async lastMessage(): Promise<Message | null> {
+    const seq = this.store.nextSeq() - 1;
+    return seq > 0 ? this.store.message(seq) : null;
   }
 
   private closeConversation(reason: CloseReason): void {
@@ -506,6 +536,8 @@ export class ConversationDO extends DurableObject<Env> {
     if (reason !== "closed_by_agent") this.handoff.closed();
     this.store.close(reason, at);
     this.ops.closed();
+    const record = this.handoff.record();
+    this.observer.closed?.({ conversationId: this.store.meta()?.id ?? "", team: record.team, reason, resolution: record.resolution, at });
     this.sockets.publish({ type: "closed", reason } satisfies ServerFrame);
     this.sockets.closeAll(1000, reason);
     // From now on the alarm is the retention deadline (or sooner, for mail still to send).
@@ -525,7 +557,7 @@ export class ConversationDO extends DurableObject<Env> {
     const subject = this.store.subject();
     const id = this.store.meta()!.id;
     await this.erase({ learned: false });
-    if (subject) await subjectIndex(this.env, subject).remove(id);
+    if (subject) await Promise.all(subjectIndexes(this.env, subject).map((index) => index.remove(id)));
   }
 
   /** Counts a customer frame of `kind` against the conversation's limit for it; the refusal, when over it. */
@@ -560,6 +592,6 @@ export class ConversationDO extends DurableObject<Env> {
   private touched(at: number): void {
     if (this.alarmArmed || this.marker.erased) return;
     this.alarmArmed = true;
-    void this.ctx.storage.getAlarm().then((alarm) => (alarm === null ? this.ctx.storage.setAlarm(at + this.idleMs) : undefined));
+    void this.ctx.storage.getAlarm().then((alarm) => (alarm === null ? this.ctx.storage.setAlarm(at + firstCheckMs(this.idleMs, this.config.autoResolveMs)) : undefined));
   }
 }

@@ -113,10 +113,11 @@ export class DeskClient {
   }
 
   /** Every page of a conversation as agents see it (the read is audited by the server). */
-  async read(conversationId) {
+  /** Reads a conversation in pages; `via`: the current conversation, whose customer's history lists this one. */
+  async read(conversationId, via) {
     let view = null;
     for (let after = 0; ; ) {
-      const page = await this.api("GET", `/conversations/${conversationId}?after=${after}&limit=200`);
+      const page = await this.api("GET", `/conversations/${conversationId}?after=${after}&limit=200${via ? `&via=${via}` : ""}`);
       if (!view) view = page;
       else view.messages.push(...page.messages), (view.assist = page.assist);
       if (page.nextAfter === null) return view;

@@ -105,3 +105,21 @@ export function cannedOptions(t, canned) {
   });
   return [Object.assign(el("option", "", t.canned), { value: "" }), ...groups];
 }
+
+/** One earlier conversation of the customer: when, channel, how it ended, rating, the articles the bot gave; a button opens its transcript. */
+export function historyItem(t, h, onOpen) {
+  const li = el("li", `past-${h.status}`);
+  const parts = [t.day(h.startedAt), t.channels[h.channel] ?? h.channel, t.ended[h.status] ?? h.status];
+  if (h.resolution) parts.push(t.resolutions[h.resolution] ?? h.resolution);
+  if (h.handedOff) parts.push(t.handedOff);
+  if (h.rating) parts.push(t.rating(h.rating));
+  const line = el("span", "", parts.join(" · "));
+  if (h.articles.length) line.append(el("span", "articles", ` · ${t.articles}: ${h.articles.map((a) => a.title).join(", ")}`));
+  const open = el("button", "link", t.openPast);
+  open.type = "button";
+  open.dataset.id = h.id;
+  open.addEventListener("click", onOpen);
+  li.append(line, open);
+  return li;
+}
+

@@ -4,7 +4,7 @@
 // close. Keyboard-first (shortcuts on the page), in English or Simplified Chinese.
 import { DeskClient, newId, renderTemplate } from "./agent-client.js";
 import { AGENT_STRINGS, pickAgentLanguage, saveAgentLanguage } from "./agent-i18n.js";
-import { assistItems, cannedOptions, el, fill, messageRow, noteRow, queueEntry, ticketItem } from "./agent-render.js";
+import { assistItems, cannedOptions, el, fill, historyItem, messageRow, noteRow, queueEntry, ticketItem } from "./agent-render.js";
 
 const $ = (id) => document.getElementById(id);
 let lang = pickAgentLanguage();
@@ -14,6 +14,7 @@ let queueAt = Date.now();
 let tickets = [];
 let canned = [];
 let current = null;
+let past = null; // an earlier conversation of the current one's customer, open for reading: { id, view }
 const views = new Map(); // conversationId → { view, messages: Map<seq, message>, notes, assist }
 const pending = new Map(); // clientMessageId → { conversationId, kind, text }
 const notices = new Map(); // conversationId → notice text key
@@ -145,6 +146,7 @@ function isMine(id) {
 }
 
 async function select(id) {
+  if (current !== id) past = null;
   current = id;
   $("composer-error").hidden = true;
   renderLists();
@@ -210,6 +212,35 @@ function renderView() {
   renderHeader();
   renderTranscript();
   renderAssist();
+  renderHistory();
+}
+
+/** The customer's earlier conversations (verified customers only), and the one open for reading. */
+function renderHistory() {
+  const v = current && viewOf(current);
+  const history = v?.view.history ?? [];
+  $("history").hidden = history.length === 0;
+  $("history-list").replaceChildren(...history.map((h) => historyItem(t, h, () => openPast(h.id))));
+  $("past").hidden = !past;
+  $("transcript").hidden = Boolean(past);
+  if (!past) return;
+  const entry = history.find((h) => h.id === past.id);
+  $("past-title").textContent = t.pastTitle(entry?.startedAt ?? past.view.conversation.createdAt);
+  $("past-transcript").replaceChildren(...past.view.messages.map((m) => messageRow(t, m)));
+}
+
+/** Reads an earlier conversation through the current one (the read is audited like any other). */
+async function openPast(id) {
+  const via = current;
+  try {
+    const view = await client.read(id, via);
+    if (current !== via) return;
+    past = { id, view };
+  } catch (err) {
+    showError(err.code);
+  }
+  renderHistory();
+  $("past-close").focus();
 }
 
 /** The conversation's title, state line, notice and the actions the agent has on it. */
@@ -400,6 +431,11 @@ $("canned").addEventListener("change", () => {
   $("canned").value = "";
   const c = current && viewOf(current)?.view.conversation;
   if (chosen && c) insertText(renderTemplate(chosen.text, { customer: { name: c.customer?.name }, agent: { name: client.agent.name }, conversation: { id: c.id } }));
+});
+$("past-close").addEventListener("click", () => {
+  past = null;
+  renderHistory();
+  stickToBottom();
 });
 $("claim").addEventListener("click", () => act({ type: "claim" }));
 $("release").addEventListener("click", () => act({ type: "release" }));

@@ -13,7 +13,7 @@ const POLL_MS = 4_000;
 const TYPING_EVERY_MS = 3_000;
 
 export class ChatClient {
-  /** @param {{ locale: string, onMessage: Function, onTyping: Function, onDelta: Function, onStatus: Function, onClosed: Function, onError: Function, onAck: Function, onHandoff: Function }} hooks */
+  /** @param {{ locale: string, customer?: { id: string, signature: string, name?: string } | null, onMessage: Function, onTyping: Function, onDelta: Function, onStatus: Function, onClosed: Function, onError: Function, onAck: Function, onHandoff: Function, onRatingRequest: Function }} hooks */
   constructor(hooks) {
     this.hooks = hooks;
     this.conversation = null;
@@ -42,6 +42,8 @@ export class ChatClient {
   saved() {
     try {
       const c = JSON.parse(load(STORAGE_KEY) ?? "null");
+      // A conversation of another signed-in customer (or of none) is not this one's.
+      if (c && (c.customerId ?? null) !== (this.hooks.customer?.id ?? null)) return null;
       return c && Date.parse(c.expiresAt) > Date.now() + 60_000 ? c : null;
     } catch {
       return null;
@@ -49,13 +51,17 @@ export class ChatClient {
   }
 
   async create() {
+    const who = this.hooks.customer;
+    // A customer the host site signed in: their signed id makes them a verified customer.
+    const identity = who ? { customer: { id: who.id, ...(who.name && { name: who.name }) }, customerSignature: who.signature } : {};
     const res = await fetch("/v1/conversations", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ locale: this.hooks.locale }),
+      body: JSON.stringify({ locale: this.hooks.locale, ...identity }),
     });
     const body = await res.json();
     if (!res.ok) throw Object.assign(new Error(body.error?.code), { code: body.error?.code, status: res.status });
+    if (who) body.customerId = who.id;
     save(STORAGE_KEY, JSON.stringify(body));
     this.lastSeq = 0;
     return body;
@@ -91,7 +97,7 @@ export class ChatClient {
       clearInterval(heartbeat);
       if (this.ws !== ws) return;
       this.ws = null;
-      if (["closed_by_customer", "idle_timeout", "closed_by_agent"].includes(event.reason)) return this.hooks.onClosed(event.reason);
+      if (["closed_by_customer", "idle_timeout", "closed_by_agent", "auto_resolved"].includes(event.reason)) return this.hooks.onClosed(event.reason);
       this.failures++;
       // After repeated failures, keep the conversation going over HTTP while retrying.
       if (this.failures >= 2) this.fallback();
@@ -123,6 +129,7 @@ export class ChatClient {
     // The connect replayed one page; the rest of what was missed is read over HTTP.
     else if (f.type === "more") this.catchUp().catch(() => {});
     else if (f.type === "delta") this.hooks.onDelta(f.replyTo, f.text);
+    else if (f.type === "rating_request") this.hooks.onRatingRequest();
     else if (f.type === "closed") this.hooks.onClosed(f.reason);
     else if (f.type === "error") {
       if (f.clientMessageId) this.pending.delete(f.clientMessageId);
@@ -216,6 +223,13 @@ export class ChatClient {
 
   forget() {
     remove(STORAGE_KEY);
+  }
+
+  /** The first screen for this conversation: greeting, topics, and the mention of a returning customer's last conversation. */
+  async firstScreen(locale) {
+    const { id, token } = this.conversation;
+    const res = await fetch(`/v1/topics?locale=${encodeURIComponent(locale)}&conversation=${id}`, { headers: { Authorization: `Bearer ${token}` } });
+    return res.ok ? res.json() : null;
   }
 
   async api(method, path, body) {

@@ -14,6 +14,7 @@ let typingName = null; // the agent typing, or null for the assistant
 let handoff = null; // the latest handoff frame
 let ticketFiled = false;
 let rateAsked = false;
+let ratingRequested = false;
 
 if (new URLSearchParams(location.search).has("embed")) document.body.classList.add("embedded");
 
@@ -251,13 +252,19 @@ function failed(code, clientMessageId) {
   if (code === "conversation_closed") ended();
 }
 
-function ended() {
+/** @param {string} [reason] why it closed: an auto-resolved one asks for a rating only when the team wants one (a rating_request came). */
+function ended(reason) {
   hideTyping();
   $("composer").hidden = true;
   $("end").hidden = true;
   $("handoff").hidden = true;
   $("ended").hidden = false;
-  askRating();
+  if (reason === "auto_resolved") {
+    const note = /** @type {HTMLElement} */ ($("ended").querySelector("p"));
+    note.dataset.i18n = "endedResolved";
+    note.textContent = t.endedResolved;
+  }
+  if (reason !== "auto_resolved" || ratingRequested) askRating();
   keepLatestInView();
   $("restart").focus();
 }
@@ -310,15 +317,42 @@ async function welcome() {
   bubbles.delete("welcome");
   // Only an empty conversation opens with it.
   if (bubbles.size) return shown?.remove();
-  const res = await fetch(`/v1/topics?locale=${encodeURIComponent(lang)}`).catch(() => null);
-  if (!res?.ok) return;
-  const { greeting, topics } = await res.json();
+  const screen = await client.firstScreen(lang).catch(() => null);
+  if (!screen) return;
+  const { greeting, topics, returning } = screen;
   // Styled as the assistant's, but no message: it has no seq and is not in the transcript.
   const li = bubble("assistant", greeting, "welcome");
   li.className = "welcome";
   if (topics.length) li.append(quickReplies(topics.map((topic) => ({ title: topic.title })), t.topics));
+  // A returning customer whose last conversation was left open: a word about it, and a way straight to the queue.
+  if (returning) {
+    const mention = document.createElement("p");
+    mention.className = "returning";
+    mention.textContent = returning.text;
+    const person = document.createElement("button");
+    person.type = "button";
+    person.className = "quick-reply person";
+    person.textContent = returning.quickReply.label;
+    person.addEventListener("click", () => {
+      person.disabled = true;
+      client.askForPerson().catch(() => (person.disabled = false));
+    });
+    const replies = document.createElement("div");
+    replies.className = "quick-replies returning-replies";
+    replies.append(person);
+    // First, after the (hidden) name of who speaks: then the greeting and the topics.
+    li.querySelector(".text")?.before(mention, replies);
+  }
   if (shown) shown.replaceWith(li);
   else $("log").prepend(li);
+}
+
+/** A customer the host site signed in (widget.js passes them in the fragment, which never reaches a server): id, signature, name. */
+function signedInCustomer() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const id = params.get("customer");
+  const signature = params.get("signature");
+  return id && signature ? { id, signature, name: params.get("name") ?? undefined } : null;
 }
 
 /** @param {string} text @param {{ articleId: string, inReplyTo: number }} [choice] */
@@ -339,6 +373,7 @@ async function start() {
   applyLanguage();
   client = new ChatClient({
     locale: lang,
+    customer: signedInCustomer(),
     onMessage: show,
     onAck: (clientMessageId) => bubbles.get(clientMessageId)?.classList.remove("pending"),
     onTyping: showTyping,
@@ -347,6 +382,7 @@ async function start() {
     onClosed: ended,
     onError: failed,
     onHandoff: renderHandoff,
+    onRatingRequest: () => (ratingRequested = true),
   });
   await client.start();
   await welcome();

@@ -1,6 +1,9 @@
 // Holdfast chat widget: <script src="https://chat.example/widget.js" async></script>
 // Adds a launcher button that opens the chat page in an iframe. The embedding site must be
-// listed in ALLOWED_ORIGINS, which the chat page's frame-ancestors policy enforces.
+// listed in ALLOWED_ORIGINS, which the chat page's frame-ancestors policy enforces. A site
+// that signs its customers in adds data-customer-id and data-customer-signature (hex
+// HMAC-SHA256 of the id under CUSTOMER_SIGNING_SECRET, made on its server), and optionally
+// data-customer-name: they go to the chat page in the URL's fragment, never to a server log.
 (() => {
   const script = document.currentScript;
   if (!script || window.__holdfastWidget) return;
@@ -29,7 +32,13 @@
       frame = document.createElement("iframe");
       frame.id = "holdfast-chat-frame";
       frame.title = label;
-      frame.src = `${origin}/?embed=1&lang=${encodeURIComponent(zh ? "zh-CN" : "en")}`;
+      const who = new URLSearchParams();
+      if (script.dataset.customerId && script.dataset.customerSignature) {
+        who.set("customer", script.dataset.customerId);
+        who.set("signature", script.dataset.customerSignature);
+        if (script.dataset.customerName) who.set("name", script.dataset.customerName);
+      }
+      frame.src = `${origin}/?embed=1&lang=${encodeURIComponent(zh ? "zh-CN" : "en")}${who.size ? `#${who}` : ""}`;
       frame.allow = "clipboard-write";
       document.body.append(frame);
     }

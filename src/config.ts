@@ -11,6 +11,10 @@ export interface Config {
   tokenSecret: string;
   tokenTtlSeconds: number;
   idleSeconds: number;
+  /** AUTO_RESOLVE_MINUTES in ms: the bot's last answer left standing this long closes the conversation as resolved (assumed); null when off (0 or "off"). */
+  autoResolveMs: number | null;
+  /** CSAT_ON_RESOLVE: whether an auto-resolved conversation of this team asks for a rating ("on", "off", or the teams that want one). */
+  csatOnResolve: (team: string) => boolean;
   allowedOrigins: string[];
   maxBodyBytes: number;
   adminApiKey: string;
@@ -48,7 +52,7 @@ export interface Config {
     /** Mail accepted per sender address and per sender domain. */
     emailSender: RatePolicy;
     emailDomain: RatePolicy;
-    /** Each other kind of customer frame (handoff, rating, typing, offline_message) per conversation, WebSocket and HTTP alike. */
+    /** Each other kind of customer frame (handoff, rating, typing, offline_message, feedback) per conversation, WebSocket and HTTP alike. */
     conversationFrames: RatePolicy;
     /** Per credential presented, and per client IP, on the admin API. */
     admin: RatePolicy;
@@ -70,7 +74,7 @@ export interface Config {
   llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
   /** The human desk: every team's queue settings, the team of conversations that name none, agent sessions. */
   desk: {
-    /** From BUSINESS_HOURS, HANDOFF_MAX_WAIT_SECONDS, AGENT_REPLY_TIMEOUT_SECONDS, SLA_*, MAX_OPEN_TICKETS; malformed business hours are an issue, not a guess. */
+    /** From BUSINESS_HOURS, HANDOFF_MAX_WAIT_SECONDS, AGENT_REPLY_TIMEOUT_SECONDS, SLA_*, MAX_OPEN_TICKETS, MAX_QUEUE_LENGTH; malformed business hours are an issue, not a guess. */
     config: DeskConfigRead;
     defaultTeam: string;
     agentTokenTtlSeconds: number;
@@ -118,6 +122,8 @@ function parseConfig(env: ConfigVars): Config {
     tokenSecret: env.TOKEN_SECRET ?? "",
     tokenTtlSeconds: positiveInt(env.TOKEN_TTL_SECONDS, 86_400),
     idleSeconds: positiveInt(env.CONVERSATION_IDLE_SECONDS, 1_800),
+    autoResolveMs: env.AUTO_RESOLVE_MINUTES?.trim() === "0" || env.AUTO_RESOLVE_MINUTES?.trim() === "off" ? null : positiveInt(env.AUTO_RESOLVE_MINUTES, 15) * 60_000,
+    csatOnResolve: teamSwitch(env.CSAT_ON_RESOLVE, true),
     allowedOrigins: listOf(env.ALLOWED_ORIGINS),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, 65_536),
     adminApiKey: env.ADMIN_API_KEY ?? "",
@@ -178,6 +184,7 @@ function parseConfig(env: ConfigVars): Config {
         nextResponseSeconds: env.SLA_NEXT_RESPONSE_SECONDS,
         warningRatio: env.SLA_WARNING_RATIO,
         maxOpenTickets: env.MAX_OPEN_TICKETS,
+        maxQueueLength: env.MAX_QUEUE_LENGTH,
       }),
       defaultTeam: env.DEFAULT_TEAM?.trim() || "support",
       agentTokenTtlSeconds: positiveInt(env.AGENT_TOKEN_TTL_SECONDS, 28_800),
@@ -279,6 +286,15 @@ function remediationModes(raw: string | undefined): (region: Region) => Remediat
 function httpsUrl(raw: string | undefined): string {
   const value = raw?.trim() ?? "";
   return /^https?:\/\/[^\s]+$/.test(value) ? value : "";
+}
+
+/** `on`, `off`, or a comma-separated list of the teams it is on for; absent or blank: `fallback` for every team. */
+function teamSwitch(raw: string | undefined, fallback: boolean): (team: string) => boolean {
+  const value = raw?.trim().toLowerCase() ?? "";
+  if (!value) return () => fallback;
+  if (value === "on" || value === "off") return () => value === "on";
+  const teams = new Set(listOf(raw));
+  return (team) => teams.has(team);
 }
 
 function listOf(raw: string | undefined): string[] {

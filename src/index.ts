@@ -16,6 +16,7 @@ export { LearnedEuDO } from "../durable-objects/learned-eu.ts";
 export { RegionLimiterDO } from "../durable-objects/region-limiter.ts";
 export { RegionOpsDO } from "../durable-objects/region-ops.ts";
 export { SubjectIndexDO } from "../durable-objects/subject-index.ts";
+export { WebhookDO } from "../durable-objects/webhooks.ts";
 
 const app = createApp();
 

@@ -52,6 +52,8 @@ export type ServerFrame =
   /** The rating was stored. */
   | { type: "rated"; score: number }
   | { type: "delta"; replyTo: number; text: string }
+  /** The conversation closes as resolved (assumed) and its team asks for a rating (CSAT_ON_RESOLVE); `closed` follows. */
+  | { type: "rating_request" }
   | { type: "closed"; reason: CloseReason }
   /** The connect replayed one page of history; messages after `after` are read over HTTP (GET …/messages?after=). */
   | { type: "more"; after: number }
@@ -78,7 +80,8 @@ export function protocolToken(header: string | null | undefined): string | undef
 }
 
 /** The client frames other than `message`: each kind is limited per conversation like messages are. */
-export type LimitedFrame = "handoff" | "rating" | "typing" | "offline_message";
+/** Customer frames (and HTTP requests: `feedback` has no frame) limited per conversation by RATE_LIMIT_CONVERSATION_FRAMES, each kind on its own. */
+export type LimitedFrame = "handoff" | "rating" | "typing" | "offline_message" | "feedback";
 
 export type FrameDecision =
   | { kind: "send"; input: SendInput }

@@ -74,7 +74,8 @@ export interface ConversationMeta {
   closeReason?: CloseReason;
 }
 
-export type CloseReason = "closed_by_customer" | "idle_timeout" | "closed_by_agent";
+/** `auto_resolved`: the bot's last answer stood for AUTO_RESOLVE_MINUTES (resolved, assumed). */
+export type CloseReason = "closed_by_customer" | "idle_timeout" | "closed_by_agent" | "auto_resolved";
 
 /** Everything a conversation holds about its customer, for a GDPR/CCPA export. */
 export interface ConversationExport {

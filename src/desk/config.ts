@@ -20,6 +20,8 @@ export interface DeskSettings {
   warningRatio?: string;
   /** MAX_OPEN_TICKETS */
   maxOpenTickets?: string;
+  /** MAX_QUEUE_LENGTH */
+  maxQueueLength?: string;
 }
 
 export const DESK_DEFAULTS = {
@@ -29,6 +31,7 @@ export const DESK_DEFAULTS = {
   nextResponseSeconds: 300,
   warningRatio: 0.8,
   maxOpenTickets: 500,
+  maxQueueLength: 200,
 } as const;
 
 export type DeskConfigRead = { ok: true; config: DeskConfig } | { ok: false; issue: string };
@@ -54,6 +57,7 @@ export function readDeskConfig(settings: DeskSettings): DeskConfigRead {
       },
       businessHours,
       maxOpenTickets: positiveInt(settings.maxOpenTickets, DESK_DEFAULTS.maxOpenTickets),
+      maxQueueLength: positiveInt(settings.maxQueueLength, DESK_DEFAULTS.maxQueueLength),
     },
   };
 }

@@ -1,6 +1,7 @@
 // The desk's transitions: (state, event, now, config) → new state and the effects the
 // AgentDeskDO carries out. After every event the desk settles: it assigns what it can, offers
-// waiting customers a message when nobody is online, and tells customers what changed.
+// waiting customers a message when nobody is online (they keep their place for the first
+// agent who comes online), and tells customers what changed.
 import { isOpen } from "./business-hours.ts";
 import { assign, autoAssign, remove, requeue, requeueAllOf, unassignEffect, type DeskDraft } from "./assignment.ts";
 import {
@@ -8,6 +9,7 @@ import {
   loadOf,
   MAX_CAPACITY,
   presenceOf,
+  waitingInOrder,
   type DeskConfig,
   type DeskErrorCode,
   type DeskEvent,
@@ -127,7 +129,7 @@ function handle(d: DeskDraft, e: DeskEvent): DeskErrorCode | null {
   }
 }
 
-function enqueue(d: DeskDraft, e: EnqueueEvent): null {
+function enqueue(d: DeskDraft, e: EnqueueEvent): DeskErrorCode | null {
   const existing = d.s.conversations[e.conversationId];
   if (existing) {
     // Asking again changes nothing; the customer is told where they stand.
@@ -135,13 +137,16 @@ function enqueue(d: DeskDraft, e: EnqueueEvent): null {
     if (frame) d.effects.push({ type: "handoff", conversationId: e.conversationId, frame });
     return null;
   }
-  const offline = d.config.businessHours && !isOpen(d.config.businessHours, d.now) ? "closed_hours" : anyoneOnline(d.s) ? null : "no_agents";
-  if (offline) {
-    // Not queued: nobody would take it. The bot keeps answering; the customer may leave a message.
-    d.effects.push({ type: "offer_offline", conversationId: e.conversationId, reason: offline });
-    d.effects.push({ type: "handoff", conversationId: e.conversationId, frame: { type: "handoff", state: "offline", reason: offline } });
+  if (d.config.businessHours && !isOpen(d.config.businessHours, d.now)) {
+    // Not queued: nobody will come before the desk opens. The bot keeps answering; the customer may leave a message.
+    d.effects.push({ type: "offer_offline", conversationId: e.conversationId, reason: "closed_hours" });
+    d.effects.push({ type: "handoff", conversationId: e.conversationId, frame: { type: "handoff", state: "offline", reason: "closed_hours" } });
     return null;
   }
+  // Inside business hours with nobody online the customer is queued all the same (settle offers
+  // a message meanwhile) and goes to the first agent who comes online. A transfer always fits:
+  // an agent moved a conversation they had, and it has nowhere else to go.
+  if (!e.transfer && waitingInOrder(d.s).length >= d.config.maxQueueLength) return "queue_full";
   const since = Math.min(e.since ?? d.now, d.now);
   d.s.conversations[e.conversationId] = {
     conversationId: e.conversationId,
@@ -182,7 +187,7 @@ function transfer(d: DeskDraft, agentId: string, conversationId: string, to: { a
   const c = d.s.conversations[conversationId]!;
   if ("team" in to) {
     if (to.team === d.s.team) return "transfer_invalid";
-    const enqueue: EnqueueEvent = { type: "enqueue", conversationId, reason: c.reason, language: c.language, region: c.region, ...(c.channel && { channel: c.channel }), sentiment: c.sentiment, since: c.since, responded: c.firstResponseAt !== null };
+    const enqueue: EnqueueEvent = { type: "enqueue", conversationId, reason: c.reason, language: c.language, region: c.region, ...(c.channel && { channel: c.channel }), sentiment: c.sentiment, since: c.since, responded: c.firstResponseAt !== null, transfer: true };
     // No `ended` frame: the other team's desk tells the customer where they stand.
     remove(d, c, "transfer", false);
     d.effects.push({ type: "left_team", conversationId, team: to.team, enqueue });

@@ -34,6 +34,8 @@ export interface DeskConfig {
   businessHours: BusinessHours | null;
   /** Open offline tickets the desk keeps; one more is refused (too_many_tickets). */
   maxOpenTickets: number;
+  /** Conversations waiting in the queue; one more request for a person is refused (queue_full). */
+  maxQueueLength: number;
 }
 
 /** The one SLA clock a conversation has running: first response, then each next response. */
@@ -147,6 +149,8 @@ export interface EnqueueEvent {
   since?: number;
   /** An agent has already answered (a transfer): no first-response clock. */
   responded?: boolean;
+  /** Moved here from another team's desk by an agent: taken even when the queue is full. */
+  transfer?: boolean;
 }
 
 export type TransferTarget = { agentId: string } | { team: string };
@@ -199,6 +203,7 @@ export const DESK_ERRORS = [
   "transfer_invalid",
   "ticket_not_found",
   "too_many_tickets",
+  "queue_full",
 ] as const satisfies readonly ErrorCode[];
 
 export type DeskErrorCode = (typeof DESK_ERRORS)[number];

@@ -19,6 +19,7 @@ import { adminKeys } from "./routes/admin-keys.ts";
 import { adminLearned } from "./routes/admin-learned.ts";
 import { adminSubjects } from "./routes/admin-subjects.ts";
 import { adminOperators } from "./routes/admin-operators.ts";
+import { adminWebhooks } from "./routes/admin-webhooks.ts";
 import { agent } from "./routes/agent.ts";
 import { conversationHandoff } from "./routes/conversation-handoff.ts";
 import { conversations } from "./routes/conversations.ts";
@@ -62,6 +63,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", adminBackups);
   app.route("/", adminGaps);
   app.route("/", adminCanned);
+  app.route("/", adminWebhooks);
   app.route("/", metrics);
   app.route("/", ops);
   app.route("/", dev);

@@ -87,7 +87,7 @@ export const ConversationSchema = z
     status: z.enum(["open", "closed"]),
     createdAt: z.string(),
     closedAt: z.string().optional(),
-    closeReason: z.enum(["closed_by_customer", "idle_timeout", "closed_by_agent"]).optional(),
+    closeReason: z.enum(["closed_by_customer", "idle_timeout", "closed_by_agent", "auto_resolved"]).optional(),
   })
   .openapi("Conversation");
 

@@ -93,7 +93,33 @@ export const auditLog = sqliteTable("audit_log", {
   hash: text("hash").notNull(),
 });
 
+/**
+ * Outbound webhook subscriptions (src/webhooks/): where a team's conversation events go.
+ * The signing secret is shown once, at creation; it must be kept to sign with, so it is
+ * stored sealed under its own data key, wrapped by the master keyring (DATA_ENCRYPTION_KEY),
+ * never in the clear in the primary or its backups. A deleted subscription's row goes; the
+ * audit log keeps what happened.
+ */
+export const webhooks = sqliteTable("webhooks", {
+  /** `wh_<hex>`. */
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  /** The event types it receives. */
+  events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+  /** null: every team. */
+  team: text("team"),
+  /** Customer and agent text in payloads (opted in). */
+  includeText: integer("include_text", { mode: "boolean" }).notNull().default(false),
+  /** The secret's data key, wrapped by the master keyring (bound to the id). */
+  secretKey: text("secret_key").notNull(),
+  /** The signing secret, sealed with that key. */
+  secret: text("secret").notNull(),
+  createdAt: integer("created_at").notNull(),
+  createdBy: text("created_by").notNull(),
+});
+
 export type OperatorRow = typeof operators.$inferSelect;
+export type WebhookRow = typeof webhooks.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 
 /**

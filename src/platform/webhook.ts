@@ -1,6 +1,7 @@
-// Alert notices to ALERT_WEBHOOK_URL: one signed POST per notice (src/ops/alert-delivery.ts
-// makes the body and the signature scheme). A delivery is an attempt: any answer but 2xx,
-// a network error or a timeout is a failure for the outbox to retry.
+// Signed POSTs: alert notices to ALERT_WEBHOOK_URL, and the teams' integration webhooks
+// (src/webhooks/), one per notice or event (src/ops/alert-delivery.ts makes the signature
+// scheme). A delivery is an attempt: any answer but 2xx, a network error or a timeout is a
+// failure for the outbox to retry.
 import type { Config } from "../config.ts";
 import { SIGNATURE_HEADER, signPayload, type OutboxEntry } from "../ops/alert-delivery.ts";
 
@@ -28,12 +29,23 @@ export function webhookTarget(config: Config): WebhookTarget | null {
 }
 
 /** POSTs one notice; true when the receiver accepted it (2xx). Never throws. */
-export async function postAlert(target: WebhookTarget, entry: OutboxEntry): Promise<boolean> {
+export function postAlert(target: WebhookTarget, entry: OutboxEntry): Promise<boolean> {
+  return postSigned(target, entry.body, { "X-Holdfast-Delivery": entry.id, "User-Agent": "holdfast-alerts/1" });
+}
+
+/**
+ * POSTs a JSON body signed with the target's secret (X-Holdfast-Signature), with the headers
+ * given (the delivery id, the user agent); true when the receiver accepted it (2xx). A
+ * redirect is not followed (it is a failure): a signed body goes only where it was meant to.
+ * Never throws.
+ */
+export async function postSigned(target: WebhookTarget, body: string, headers: Record<string, string>): Promise<boolean> {
   try {
     const res = await fetch(target.url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", [SIGNATURE_HEADER]: await signPayload(target.secret, entry.body), "X-Holdfast-Delivery": entry.id, "User-Agent": "holdfast-alerts/1" },
-      body: entry.body,
+      headers: { "Content-Type": "application/json", [SIGNATURE_HEADER]: await signPayload(target.secret, body), ...headers },
+      body,
+      redirect: "manual",
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     await res.body?.cancel().catch(() => {});

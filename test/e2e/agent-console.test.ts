@@ -158,6 +158,36 @@ describe("agent console with a customer page side by side", () => {
     await customerContext.close();
   });
 
+  it("keeps a customer who asked while nobody was online in the queue, for the agent who signs in after", async () => {
+    const errors: string[] = [];
+    const customerContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "en-US" });
+    const customer = await customerPage(customerContext, "en");
+    customer.on("pageerror", (e) => errors.push(e.message));
+    await say(customer, "I want to talk to a human");
+    // Told nobody is online, offered a message, and kept in line.
+    await expect.poll(() => customer.locator("#handoff").getAttribute("data-state"), { timeout: 15_000 }).toBe("offline");
+    expect(await customer.locator("#handoff-text").textContent()).toMatch(/No agent is available right now\. You keep your place in line \(number \d+\)\./);
+    expect(await customer.locator("#leave").isVisible()).toBe(true);
+    const conversationId = await customer.evaluate(() => (JSON.parse(localStorage.getItem("holdfast.conversation") ?? "{}") as { id: string }).id);
+
+    // An agent signs in and goes online (they left the desk offline last time): the customer is theirs.
+    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const agent = await agentPage(agentContext, keys.en, "en");
+    agent.on("pageerror", (e) => errors.push(e.message));
+    await agent.locator("#presence").selectOption("online");
+    await expect.poll(() => agent.locator(`#mine .item-button[data-id="${conversationId}"]`).count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => customer.locator("#handoff-text").textContent(), { timeout: 15_000 }).toContain("Ana from our support team has joined");
+    expect(await customer.locator("#leave").isVisible()).toBe(false);
+    await agent.locator(`#mine .item-button[data-id="${conversationId}"]`).click();
+    await agent.locator("#resolution").selectOption("resolved");
+    await agent.locator("#close").click();
+    await expect.poll(() => agent.locator(`#mine .item-button[data-id="${conversationId}"]`).count(), { timeout: 10_000 }).toBe(0);
+    expect(errors).toEqual([]);
+    await leaveDesk(agent);
+    await agentContext.close();
+    await customerContext.close();
+  });
+
   it("refuses a kb_editor key at sign-in", async () => {
     const page = await browser.newPage();
     await page.goto(`${baseUrl}/agent?lang=en`);

@@ -12,6 +12,7 @@ export const testConfig: DeskConfig = {
   sla: { firstResponseMs: 2 * MINUTE, nextResponseMs: 5 * MINUTE, warningRatio: 0.75 },
   businessHours: null,
   maxOpenTickets: 500,
+  maxQueueLength: 200,
 };
 
 /** A well-formed conversation id for the n-th test conversation. */

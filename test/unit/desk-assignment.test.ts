@@ -310,7 +310,7 @@ describe("transfer, release and close", () => {
     desk.enqueue(2, {}, 6 * SECOND);
     desk.apply({ type: "agent_replied", agentId: "ana", conversationId: cid(1) }, 10 * SECOND);
     desk.apply({ type: "transfer", agentId: "ana", conversationId: cid(1), to: { team: "billing" } }, 20 * SECOND);
-    const enqueue = { type: "enqueue", conversationId: cid(1), reason: "negative_sentiment", language: "zh", region: "apac", sentiment: { average: -0.5, last: -0.8 }, since: 5 * SECOND, responded: true } as const;
+    const enqueue = { type: "enqueue", conversationId: cid(1), reason: "negative_sentiment", language: "zh", region: "apac", sentiment: { average: -0.5, last: -0.8 }, since: 5 * SECOND, responded: true, transfer: true } as const;
     expect(desk.effectsOf("left_team")).toEqual([{ type: "left_team", conversationId: cid(1), team: "billing", enqueue }]);
     expect(desk.effectsOf("unassigned")).toEqual([{ type: "unassigned", agentId: "ana", conversationId: cid(1), reason: "transfer" }]);
     // The other desk tells the customer where they stand; this one says nothing to them.

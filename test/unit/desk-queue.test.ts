@@ -157,16 +157,47 @@ describe("offers to leave a message", () => {
   it.each([
     ["no agent has a console open", (desk: TestDesk) => void desk.apply({ type: "disconnect", agentId: "ana", sockets: 0 })],
     ["every agent is away", (desk: TestDesk) => void desk.apply({ type: "presence", agentId: "ana", status: "away" })],
-  ])("when %s the customer is offered a message and not queued", (_name, arrange) => {
+  ])("when %s the customer is offered a message and keeps a place in the queue", (_name, arrange) => {
     const desk = new TestDesk();
     desk.agent("ana");
     arrange(desk);
     desk.enqueue(1);
     expect(desk.effects).toEqual([
       { type: "offer_offline", conversationId: cid(1), reason: "no_agents" },
-      { type: "handoff", conversationId: cid(1), frame: { type: "handoff", state: "offline", reason: "no_agents" } },
+      { type: "handoff", conversationId: cid(1), frame: { type: "handoff", state: "offline", reason: "no_agents", position: 1 } },
+      { type: "queue_changed" },
     ]);
-    expect(desk.holder(1)).toBe("gone");
+    expect(desk.holder(1)).toBe("waiting");
+  });
+
+  it("gives customers who asked while nobody was online to the first agent who comes online, in the order they asked", () => {
+    const desk = new TestDesk();
+    for (const n of [1, 2, 3]) desk.enqueue(n, {}, n * SECOND);
+    expect([1, 2, 3].map((n) => handoffFrameOf(desk.state, cid(n)))).toEqual([1, 2, 3].map((position) => ({ type: "handoff", state: "offline", reason: "no_agents", position })));
+    desk.agent("ana", 2, "Ana");
+    expect([1, 2, 3].map((n) => desk.holder(n))).toEqual(["ana", "ana", "waiting"]);
+    // The one still waiting now has someone to wait for: the estimate comes back and the offer stands.
+    expect(desk.effectsOf("handoff")).toEqual([
+      { type: "handoff", conversationId: cid(1), frame: { type: "handoff", state: "assigned", agent: { name: "Ana" } } },
+      { type: "handoff", conversationId: cid(2), frame: { type: "handoff", state: "assigned", agent: { name: "Ana" } } },
+      { type: "handoff", conversationId: cid(3), frame: { type: "handoff", state: "offline", reason: "no_agents", position: 1, etaSeconds: 150 } },
+    ]);
+  });
+
+  it("refuses a request for a person past the team's MAX_QUEUE_LENGTH with queue_full, but never a transfer", () => {
+    const desk = new TestDesk({ ...testConfig, maxQueueLength: 2 });
+    desk.enqueue(1, {}, SECOND);
+    desk.enqueue(2, {}, 2 * SECOND);
+    const before = desk.state;
+    expect(desk.enqueue(3)).toEqual({ state: before, effects: [], error: "queue_full" });
+    // Asking again from inside the queue is not a new place.
+    expect(desk.enqueue(2).error).toBeUndefined();
+    // A transfer keeps the place its customer had at the other desk.
+    expect(desk.enqueue(4, { transfer: true, since: 0, responded: true }, 3 * SECOND).error).toBeUndefined();
+    expect(positionOf(desk.state, cid(4))).toBe(1);
+    // Only waiting conversations count: those taken by an agent make room.
+    desk.agent("ana", 2);
+    expect(desk.enqueue(3).error).toBeUndefined();
   });
 
   it("after waiting the maximum time the customer is offered a message once, and keeps their place", () => {
@@ -212,12 +243,24 @@ describe("offline tickets", () => {
     expect(JSON.stringify(desk.state)).not.toContain("@");
   });
 
-  it("accepts a message from a conversation that was never queued (closed hours, nobody online)", () => {
-    const desk = new TestDesk();
-    desk.enqueue(1);
+  it("accepts a message from a conversation that was never queued (closed hours)", () => {
+    const hours = parseBusinessHours("Mon-Fri 09:00-17:00 UTC");
+    if (!hours.ok) throw new Error(hours.issue);
+    const desk = new TestDesk({ ...testConfig, businessHours: hours.hours });
+    desk.enqueue(1, {}, Date.parse("2025-01-04T10:00:00Z"));
     desk.apply({ type: "leave_message", conversationId: cid(1), ticketId: "t-1", language: "de" });
     expect(desk.state.tickets.map((t) => [t.conversationId, t.language])).toEqual([[cid(1), "de"]]);
     expect(desk.effects).toEqual([{ type: "tickets_changed" }]);
+  });
+
+  it("a customer queued while nobody was online who leaves a message leaves the queue", () => {
+    const desk = new TestDesk();
+    desk.enqueue(1);
+    desk.apply({ type: "leave_message", conversationId: cid(1), ticketId: "t-1", language: "de" });
+    expect(desk.holder(1)).toBe("gone");
+    expect(desk.effects).toEqual([{ type: "handoff", conversationId: cid(1), frame: { type: "handoff", state: "ended" } }, { type: "tickets_changed" }, { type: "queue_changed" }]);
+    desk.agent("ana");
+    expect(desk.effectsOf("assigned")).toEqual([]);
   });
 
   it("keeps one ticket per conversation", () => {
@@ -282,18 +325,19 @@ describe("desk settings", () => {
   it("uses defaults for absent or malformed numbers and always-open without business hours", () => {
     expect(readDeskConfig({ replyTimeoutSeconds: "soon", maxWaitSeconds: "0", warningRatio: "2" })).toEqual({
       ok: true,
-      config: { replyTimeoutMs: 90_000, maxWaitMs: 600_000, sla: { firstResponseMs: 120_000, nextResponseMs: 300_000, warningRatio: 0.8 }, businessHours: null, maxOpenTickets: 500 },
+      config: { replyTimeoutMs: 90_000, maxWaitMs: 600_000, sla: { firstResponseMs: 120_000, nextResponseMs: 300_000, warningRatio: 0.8 }, businessHours: null, maxOpenTickets: 500, maxQueueLength: 200 },
     });
   });
 
   it("reads every setting", () => {
-    const read = readDeskConfig({ businessHours: "Mon-Fri 09:00-17:00 UTC", replyTimeoutSeconds: "45", maxWaitSeconds: "900", firstResponseSeconds: "60", nextResponseSeconds: "240", warningRatio: "0.5", maxOpenTickets: "50" });
+    const read = readDeskConfig({ businessHours: "Mon-Fri 09:00-17:00 UTC", replyTimeoutSeconds: "45", maxWaitSeconds: "900", firstResponseSeconds: "60", nextResponseSeconds: "240", warningRatio: "0.5", maxOpenTickets: "50", maxQueueLength: "30" });
     expect(read.ok && read.config).toEqual({
       replyTimeoutMs: 45_000,
       maxWaitMs: 900_000,
       sla: { firstResponseMs: 60_000, nextResponseMs: 240_000, warningRatio: 0.5 },
       businessHours: { timeZone: "UTC", windows: [0, 1, 2, 3, 4].map((day) => ({ day, start: 540, end: 1020 })) },
       maxOpenTickets: 50,
+      maxQueueLength: 30,
     });
   });
 

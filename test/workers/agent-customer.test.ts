@@ -1,7 +1,10 @@
 // The customer's side of the desk: asking for a person explicitly or by accepting an offer,
 // leaving a message when nobody can take the conversation, rating and feedback, and their
 // validation with stable codes.
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { ConversationDO } from "../../src/index.ts";
 import { call, cid, createConversation, send, SocketClient, transcript, type Created } from "./helpers.ts";
 import { agent, agentCall, frames, last, openConsole, queueOf, runTimersIn, team } from "./agent-helpers.ts";
 
@@ -74,13 +77,19 @@ describe("asking for a person", () => {
 });
 
 describe("when nobody can take the conversation", () => {
-  it("offers to leave a message, the bot keeps answering, and the message becomes a ticket", async () => {
-    const t = team();
+  /** A new conversation of team `t` whose customer asks for a person: told nobody is online and offered a message, with their place in the queue. */
+  async function askWithNobodyOnline(t: string) {
     const conv = await createConversation({ team: t });
     const socket = await SocketClient.open(conv);
     socket.send({ type: "handoff" });
     await socket.until((c) => c.frames.some((f) => f.type === "handoff"));
-    expect(last(socket, "handoff")).toEqual({ type: "handoff", state: "offline", reason: "no_agents" });
+    expect(last(socket, "handoff")).toEqual({ type: "handoff", state: "offline", reason: "no_agents", position: 1 });
+    return { conv, socket };
+  }
+
+  it("offers to leave a message, the bot keeps answering, and the message becomes a ticket", async () => {
+    const t = team();
+    const { conv } = await askWithNobodyOnline(t);
     const turn = await (await send(conv, "How do I reset my password?", cid("o1"))).json<{ reply: { role: string } }>();
     expect(turn.reply.role).toBe("assistant");
     const left = await post(conv, "/offline-message", { email: "lee@example.com", text: "Please call me about order 1234\nIt is urgent.", clientMessageId: cid("o2") });
@@ -111,6 +120,32 @@ describe("when nobody can take the conversation", () => {
     const again2 = await agentCall(ana.token, `/tickets/${ticketId}/close`, { method: "POST" });
     expect(await again2.json()).toMatchObject({ error: { code: "ticket_not_found" } });
     expect((await transcript(conv)).filter((m) => m.text.includes("urgent"))).toHaveLength(1);
+  });
+
+  it("keeps a customer who asked while no agent was online in the queue, and gives them to the first agent who comes online", async () => {
+    const t = team();
+    const { conv, socket } = await askWithNobodyOnline(t);
+    const ana = await agent("Ana", t);
+    const console = await openConsole(ana, { status: "online", capacity: 2 });
+    await console.until((d) => frames(d, "assigned").some((f) => f.conversationId === conv.id));
+    expect((await queueOf(ana)).items).toMatchObject([{ conversationId: conv.id, status: "assigned", agent: { agentId: ana.id } }]);
+    await socket.until((c) => last(c, "handoff")?.state === "assigned");
+    expect(last(socket, "handoff")).toEqual({ type: "handoff", state: "assigned", agent: { name: "Ana" } });
+  });
+
+  it("does not keep a customer who left a message or closed the chat for the agent who comes online", async () => {
+    const t = team();
+    const left = await createConversation({ team: t });
+    await post(left, "/handoff", {});
+    expect((await post(left, "/offline-message", { email: "lee@example.com", text: "Call me", clientMessageId: cid("k1") })).status).toBe(200);
+    const closed = await createConversation({ team: t });
+    await post(closed, "/handoff", {});
+    expect((await call(`/v1/conversations/${closed.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${closed.token}` } })).status).toBe(200);
+    const ana = await agent("Ana", t);
+    await openConsole(ana, { status: "online", capacity: 2 });
+    const queue = await queueOf(ana);
+    expect(queue.items).toEqual([]);
+    expect(queue.tickets.map((k) => k.conversationId)).toEqual([left.id]);
   });
 
   it("offers a message after waiting HANDOFF_MAX_WAIT_SECONDS, keeping the customer's place", async () => {
@@ -203,4 +238,17 @@ describe("ratings and feedback", () => {
     expect((await feedback(2, { helpful: "yes" })).status).toBe(400);
     expect((await feedback("two", { helpful: true })).status).toBe(400);
   });
+
+  it("tells ops of a feedback mark only when it is new or changed, never of a repeat", async () => {
+    const conv = await createConversation();
+    await send(conv, "How do I reset my password?", cid("fb2"));
+    const marks: boolean[] = [];
+    await runInDurableObject(env.CONVERSATION.get(env.CONVERSATION.idFromString(conv.id)), (instance: ConversationDO) => {
+      const ops = instance.observer;
+      instance.observer = { ...ops, feedback: (e) => (marks.push(e.helpful), ops.feedback?.(e)) };
+    });
+    for (const helpful of [false, false, false, true, true, false]) expect(await (await post(conv, "/messages/2/feedback", { helpful })).json()).toEqual({ seq: 2, helpful });
+    expect(marks).toEqual([false, true, false]);
+  });
 });
+

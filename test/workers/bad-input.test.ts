@@ -244,9 +244,11 @@ describe("floods over the HTTP mirrors of the customer's frames", () => {
     ["rating", "/rating", () => ({ score: 4 })],
     ["handoff", "/handoff", () => ({})],
     ["offline message", "/offline-message", (i: number) => ({ email: "lee@example.com", text: `call me ${i}`, clientMessageId: cid(`hoff${i}`) })],
+    ["feedback", "/messages/2/feedback", (i: number) => ({ helpful: i % 2 === 0 })],
   ])("limits %s requests per conversation: past the limit 429 rate_limited with Retry-After", async (_name, path, body) => {
     const c = await createConversation({ team: `flood-${crypto.randomUUID().slice(0, 8)}` });
     if (path === "/offline-message") expect((await postTo(c, "/handoff", {})).status).toBe(200);
+    if (path.endsWith("/feedback")) expect((await send(c, "How do I reset my password?", cid("flood-fb"))).status).toBe(200);
     const statuses: number[] = [];
     let refused: Response | null = null;
     for (let i = 0; i < 3 * limit && !refused; i++) {
@@ -289,5 +291,32 @@ describe("a flood of offline tickets", () => {
     await socket.until((c) => c.frames.some((f) => f.type === "error"));
     expect(socket.frames.find((f) => f.type === "error")).toMatchObject({ code: "too_many_tickets", clientMessageId: cid("tix4") });
     expect(await transcript(fourth)).toEqual([]);
+  });
+});
+
+describe("a flood of requests for a person", () => {
+  it("caps a team's waiting queue: one more is 429 queue_full over HTTP, an error frame on the WebSocket, and nobody else is queued", async () => {
+    const team = `queue-${crypto.randomUUID().slice(0, 8)}`;
+    // The team's queue holds two (MAX_QUEUE_LENGTH is 200 by default: too many conversations for a test).
+    await runInDurableObject(env.AGENT_DESK.get(env.AGENT_DESK.idFromName(team)), (instance: AgentDeskDO) => {
+      const desk = instance as unknown as { config: DeskConfig };
+      desk.config = { ...desk.config, maxQueueLength: 2 };
+    });
+    const ask = async () => {
+      const c = await createConversation({ team });
+      return call(`/v1/conversations/${c.id}/handoff`, { method: "POST", headers: { ...json, Authorization: `Bearer ${c.token}` }, body: "{}" });
+    };
+    expect(await (await ask()).json()).toMatchObject({ state: "offline", position: 1 });
+    expect(await (await ask()).json()).toMatchObject({ state: "offline", position: 2 });
+    const third = await ask();
+    expect(third.status).toBe(429);
+    expect(await third.json()).toMatchObject({ error: { code: "queue_full" } });
+    const fourth = await createConversation({ team });
+    const socket = await SocketClient.open(fourth);
+    socket.send({ type: "handoff" });
+    await socket.until((c) => c.frames.some((f) => f.type === "error"));
+    expect(socket.frames.find((f) => f.type === "error")).toMatchObject({ code: "queue_full" });
+    const snapshot = await env.AGENT_DESK.get(env.AGENT_DESK.idFromName(team)).snapshot(team);
+    expect(snapshot.ok && snapshot.value.items.map((i) => i.position)).toEqual([1, 2]);
   });
 });

@@ -19,7 +19,7 @@ const SECRET = "test-webhook-secret-0123456789";
 const MIN = 60_000;
 const receiver = inject("webhookUrl");
 
-const received = async () => (await fetch(`${receiver}/received`)).json<ReceivedHook[]>();
+const received = async () => (await fetch(`${receiver}/received?path=/hook`)).json<ReceivedHook[]>();
 const failing = (on: boolean) => fetch(`${receiver}/fail`, { method: "PUT", body: on ? "on" : "off" });
 const summary = () => opsJson<KpiSummary>(`/v1/ops/summary?region=${REGION}&window=1h`);
 const alerts = () => opsJson<{ open: Alert[]; recent: Alert[] }>(`/v1/ops/alerts?region=${REGION}`);

@@ -1,5 +1,6 @@
 // Authenticates a request for one conversation before its Durable Object is reached: the
 // id must be well formed and the bearer token signed for exactly this id.
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { requireToken } from "../../auth/token.ts";
 import { requireSecret } from "../../config.ts";
@@ -10,15 +11,19 @@ import { AppError } from "../../errors.ts";
 import type { AppEnv } from "../context.ts";
 
 export const conversationAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const id = c.req.param("id") ?? "";
+  c.set("conversation", await authorizedConversation(c, c.req.param("id") ?? ""));
+  await next();
+});
+
+/** The conversation `id` when the request's bearer token is signed for exactly it; throws otherwise. */
+export async function authorizedConversation(c: Context<AppEnv>, id: string): Promise<AppEnv["Variables"]["conversation"]> {
   if (!CONVERSATION_ID.test(id)) throw new AppError("conversation_not_found");
   const secret = requireSecret(c.var.config);
   await requireToken(secret, id, bearerToken(c.req.raw.headers), Math.floor(Date.now() / 1000));
   const address = findConversation(c.env, id, c.var.config.jurisdictions);
   if (!address) throw new AppError("conversation_not_found");
-  c.set("conversation", { id, stub: conversationStub(c.env, address) });
-  await next();
-});
+  return { id, stub: conversationStub(c.env, address) };
+}
 
 /**
  * The token from `Authorization: Bearer`, or for browser WebSockets, which cannot set

@@ -6,7 +6,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireSecret } from "../../config.ts";
 import { AppError, unwrap } from "../../errors.ts";
 import { conversationStub, findConversation } from "../../platform/conversations.ts";
-import { subjectIndex } from "../../platform/subjects.ts";
+import { subjectIndex, subjectIndexes } from "../../platform/subjects.ts";
 import { isCustomerId, subjectKey } from "../../privacy/identity.ts";
 import { signReceipt } from "../../privacy/receipt.ts";
 import { validationHook } from "../../validation.ts";
@@ -101,8 +101,7 @@ adminSubjects.openapi(eraseRoute, async (c) => {
   await audit(c, "subject.erase", subject, "ok").catch(() => {
     throw new AppError("primary_unavailable");
   });
-  const index = subjectIndex(c.env, subject);
-  const listed = await index.list();
+  const listed = await subjectIndex(c.env, subject).list();
   const found = conversationsOf(c.env, config.jurisdictions, listed);
   // What they taught goes first (their votes, and the learned questions in their words): a
   // primary that cannot take it fails the request before anything else is erased, so a retry
@@ -112,7 +111,7 @@ adminSubjects.openapi(eraseRoute, async (c) => {
   const learnedSubject = await learnDigest(secret, "subject", subject);
   await onPrimary(config, () => learningSink(c.env, config).erase({ subject: learnedSubject, conversations }));
   const erased = await Promise.all(found.map(async ({ stub }) => unwrap(await stub.erase()).erased));
-  await index.erase();
+  await Promise.all(subjectIndexes(c.env, subject).map((index) => index.erase()));
   const receipt = await signReceipt(requireSecret(config), { subject, conversations: erased.filter(Boolean).length, erasedAt: new Date().toISOString() });
   return c.json(receipt, 200);
 });

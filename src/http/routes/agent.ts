@@ -26,6 +26,20 @@ const tags = ["Agents"];
 const bearer = [{ bearerAuth: [] }];
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0".repeat(64) }) });
 
+const HistoryEntrySchema = z
+  .object({
+    id: z.string(),
+    startedAt: z.string().openapi({ format: "date-time" }),
+    channel: z.string().openapi({ example: "web" }),
+    status: z.enum(["open", "closed_by_customer", "idle_timeout", "closed_by_agent", "auto_resolved"]).openapi({ description: "Open, or why it closed." }),
+    handedOff: z.boolean().openapi({ description: "A person was asked for." }),
+    resolution: z.string().optional().openapi({ description: "The agent's, when an agent closed it." }),
+    rating: z.number().int().optional(),
+    articles: z.array(z.object({ articleId: z.string(), title: z.string() })).openapi({ description: "The articles the bot's answers cited." }),
+    updatedAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("HistoryEntry");
+
 const session = createRoute({
   method: "post",
   path: "/v1/agent/session",
@@ -65,16 +79,24 @@ const read = createRoute({
   method: "get",
   path: "/v1/agent/conversations/{id}",
   tags,
-  summary: "Read a conversation: transcript, notes, rating, feedback and the bot's suggestions",
-  description: "Allowed for a conversation waiting in the agent's team queue or assigned to the agent (admins: any the desk holds); anything else is 403. Every read is written to the audit log first; if that cannot be done the read is refused with 503.",
+  summary: "Read a conversation: transcript, notes, rating, feedback, the bot's suggestions and the customer's history",
+  description:
+    "Allowed for a conversation waiting in the agent's team queue or assigned to the agent (admins: any the desk holds), or, with `via=<that conversation's id>`, for one of its verified customer's earlier conversations (listed in its `history`); anything else is 403. `history` lists a verified customer's other conversations, newest first: `{ id, startedAt, channel, status (open or why it closed), handedOff, resolution?, rating?, articles, updatedAt }` (none for an unverified customer). Every read is written to the audit log first; if that cannot be done the read is refused with 503.",
   security: bearer,
   middleware: [agentAuth] as const,
   request: {
     params: IdParam,
-    query: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(200) }),
+    query: z.object({
+      after: z.coerce.number().int().min(0).default(0),
+      limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(200),
+      via: z.string().regex(CONVERSATION_ID, "via is a conversation id").optional().openapi({ description: "The conversation the agent may read whose customer's history lists this one." }),
+    }),
   },
   responses: {
-    200: { description: "The conversation as agents see it", content: { "application/json": { schema: z.object({ conversation: z.object({ id: z.string() }).passthrough(), messages: z.array(MessageSchema) }).passthrough().openapi("AgentConversation") } } },
+    200: {
+      description: "The conversation as agents see it",
+      content: { "application/json": { schema: z.object({ conversation: z.object({ id: z.string() }).passthrough(), messages: z.array(MessageSchema), history: z.array(HistoryEntrySchema) }).passthrough().openapi("AgentConversation") } },
+    },
     ...errorResponses(400, 401, 403, 404, 503),
   },
 });
@@ -144,9 +166,10 @@ agent.openapi(queue, async (c) => {
 
 agent.openapi(read, async (c) => {
   const { id } = c.req.valid("param");
-  const { after, limit } = c.req.valid("query");
+  const { after, limit, via } = c.req.valid("query");
   const stub = conversationOf(c, id);
-  const access = await desk(c).access(c.var.agent, id).catch(deskUnavailable);
+  // An earlier conversation of the customer opens through the one the agent may read.
+  const access = via === undefined ? await desk(c).access(c.var.agent, id).catch(deskUnavailable) : await earlierOf(c, via, id);
   if (!access) {
     await audit(c, "conversation.read", id, "denied").catch(() => {});
     throw new AppError("forbidden");
@@ -207,6 +230,13 @@ agent.openapi(closeTicket, async (c) => {
 });
 
 type AgentContext = Parameters<Parameters<typeof agent.openapi>[1]>[0];
+
+/** Whether `id` is in the history of `via`, a conversation the agent may read. */
+async function earlierOf(c: AgentContext, via: string, id: string): Promise<boolean> {
+  if (via === id || !(await desk(c).access(c.var.agent, via).catch(deskUnavailable))) return false;
+  const history = await conversationOf(c, via).customerHistory();
+  return history.some((h) => h.id === id);
+}
 
 function desk(c: AgentContext) {
   return deskOf(c.env, c.var.agent.team);

@@ -1,17 +1,15 @@
 // The customer's side of the human desk: ask for a person, leave a message when none can
-// take the conversation, rate the conversation, mark the bot's answers helpful or not. Each of
-// the first three counts against the conversation's limit for its kind of frame
-// (RATE_LIMIT_CONVERSATION_FRAMES), as the same frame on the WebSocket does.
+// take the conversation, rate the conversation, mark the bot's answers helpful or not. Each
+// counts against the conversation's limit for its kind of frame (RATE_LIMIT_CONVERSATION_FRAMES),
+// as the same frame on the WebSocket does (feedback has no frame: it is limited all the same).
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { FeedbackSchema, HandoffRequestSchema, OfflineMessageSchema, RatingSchema } from "../../conversation/schemas.ts";
-import { unwrap } from "../../errors.ts";
 import { validationHook } from "../../validation.ts";
 import type { AppEnv } from "../context.ts";
 import { conversationAuth } from "../middleware/conversation-auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
-import { unwrapLimited } from "../middleware/rate-limit.ts";
+import { clientLimitKey, unwrapLimited } from "../middleware/rate-limit.ts";
 import { errorResponses, HandoffFrameSchema, MessageSchema } from "../schemas.ts";
-import { clientLimitKey } from "../middleware/rate-limit.ts";
 
 const tags = ["Conversations"];
 const bearer = [{ bearerAuth: [] }];
@@ -24,7 +22,7 @@ const handoff = createRoute({
   tags,
   summary: "Ask for a person",
   description:
-    "The conversation joins its team's queue (or, with no agent online, outside BUSINESS_HOURS, the answer is `offline`: leave a message instead). The answer, and every later change, is also sent as a `handoff` frame on the WebSocket. Without a reason, accepting the bot's offer keeps the offer's reason, else `customer_request`. Asking again changes nothing.",
+    "The conversation joins its team's queue. With no agent online the answer is `offline` (reason `no_agents`) with the customer's `position`: they keep their place for the first agent who comes online and may leave a message meanwhile; outside BUSINESS_HOURS it is `offline` (`closed_hours`) without a place: leave a message instead. The answer, and every later change, is also sent as a `handoff` frame on the WebSocket. Without a reason, accepting the bot's offer keeps the offer's reason, else `customer_request`. Asking again changes nothing. 429 `queue_full` when the team's queue already holds MAX_QUEUE_LENGTH waiting conversations.",
   security: bearer,
   middleware: [conversationAuth, jsonBody] as const,
   request: { params: IdParam, body: json(HandoffRequestSchema) },
@@ -67,13 +65,13 @@ const feedback = createRoute({
   path: "/v1/conversations/{id}/messages/{seq}/feedback",
   tags,
   summary: "Mark one of the bot's answers helpful or not",
-  description: "Only assistant messages take feedback (409 feedback_not_allowed otherwise); a later mark replaces an earlier one. A mark on an answer is also a vote on the customer's question for the article it cited (learning from confirmations).",
+  description: "Only assistant messages take feedback (409 feedback_not_allowed otherwise); a later mark replaces an earlier one, and repeating a mark changes nothing. A mark on an answer is also a vote on the customer's question for the article it cited (learning from confirmations). Limited per conversation by RATE_LIMIT_CONVERSATION_FRAMES (429 rate_limited with Retry-After).",
   security: bearer,
   middleware: [conversationAuth, jsonBody] as const,
   request: { params: IdParam.extend({ seq: z.coerce.number().int().min(1).openapi({ param: { name: "seq", in: "path" }, example: 2 }) }), body: json(FeedbackSchema) },
   responses: {
     200: { description: "Stored", content: { "application/json": { schema: z.object({ seq: z.number().int(), helpful: z.boolean() }).openapi("StoredFeedback") } } },
-    ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429),
   },
 });
 
@@ -90,5 +88,5 @@ conversationHandoff.openapi(rating, async (c) => c.json(unwrapLimited(await c.va
 conversationHandoff.openapi(feedback, async (c) => {
   const { seq } = c.req.valid("param");
   // The client's digest: a mark counts once per client toward learning (src/kb/learning).
-  return c.json(unwrap(await c.var.conversation.stub.feedback(seq, c.req.valid("json").helpful, await clientLimitKey(c))), 200);
+  return c.json(unwrapLimited(await c.var.conversation.stub.feedback(seq, c.req.valid("json").helpful, await clientLimitKey(c)), framesPolicy(c)), 200);
 });

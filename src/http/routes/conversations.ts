@@ -17,7 +17,7 @@ import { queryInt } from "../query.ts";
 import { ConversationSchema, CreatedSchema, errorResponses, PageSchema, TurnSchema } from "../schemas.ts";
 import { validationHook } from "../../validation.ts";
 import { turnEventsToSse } from "../sse.ts";
-import { subjectIndex } from "../../platform/subjects.ts";
+import { indexConversation } from "../../platform/subjects.ts";
 import { identifyCustomer } from "../../privacy/identity.ts";
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0".repeat(64), description: "The conversation id; EU conversations start with eu-." }) });
@@ -81,7 +81,7 @@ const socket = createRoute({
   path: "/v1/conversations/{id}/ws",
   tags,
   summary: "Open the conversation's WebSocket",
-  description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId,choice?:{articleId,inReplyTo}}, {type:"handoff",reason?} (ask for a person), {type:"rating",score,comment?}, {type:"typing"}, {type:"offline_message",email,text,clientMessageId} and {"type":"ping"}. Server frames: ack, message (agent messages have role "agent" and agent.name), typing (agent.name when the agent types), delta, handoff {state: queued|assigned|ended|offline, position?, etaSeconds?, agent?, reason?}, rated, closed, error {code, message, clientMessageId?, retryAfter?}, pong. Every client frame is limited per conversation (message: RATE_LIMIT_CONVERSATION; each other kind: RATE_LIMIT_CONVERSATION_FRAMES): past it, an error frame rate_limited with retryAfter in seconds. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
+  description: `Authenticate with \`Authorization: Bearer <token>\`, or from a browser by offering the subprotocols \`${SUBPROTOCOL}\` and \`holdfast.auth.<token>\` (only \`${SUBPROTOCOL}\` is echoed). Client frames: {type:"message",text,clientMessageId,choice?:{articleId,inReplyTo}}, {type:"handoff",reason?} (ask for a person), {type:"rating",score,comment?}, {type:"typing"}, {type:"offline_message",email,text,clientMessageId} and {"type":"ping"}. Server frames: ack, message (agent messages have role "agent" and agent.name), typing (agent.name when the agent types), delta, handoff {state: queued|assigned|ended|offline, position?, etaSeconds?, agent?, reason?}, rated, rating_request (an auto-resolved conversation asks for a rating, CSAT_ON_RESOLVE), closed {reason: closed_by_customer|idle_timeout|closed_by_agent|auto_resolved}, error {code, message, clientMessageId?, retryAfter?}, pong. Every client frame is limited per conversation (message: RATE_LIMIT_CONVERSATION; each other kind: RATE_LIMIT_CONVERSATION_FRAMES): past it, an error frame rate_limited with retryAfter in seconds. Reconnect with ?after=<last seq> to receive exactly what was missed.`,
   security: bearer,
   middleware: [conversationAuth] as const,
   request: { params: IdParam, query: z.object({ after: queryInt({ min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 }) }) },
@@ -120,7 +120,7 @@ conversations.openapi(create, async (c) => {
   const { id } = address;
   const createdAt = new Date().toISOString();
   // Indexed before it exists: an erasure can never miss a verified customer's conversation.
-  if (identified.subject) await subjectIndex(c.env, identified.subject).add({ conversationId: id, jurisdiction, region, createdAt });
+  if (identified.subject) await indexConversation(c.env, identified.subject, { conversationId: id, jurisdiction, region, createdAt });
   const stub = conversationStub(c.env, address, region);
   const meta = unwrap(
     await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: identified.customer, metadata: input.metadata, subject: identified.subject ?? undefined, team: input.team, colo: requestColo(c.req.raw) }),
