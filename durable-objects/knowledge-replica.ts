@@ -7,6 +7,7 @@ import { replicaMigrations } from "../migrations/replica/index.ts";
 import { readConfig } from "../src/config.ts";
 import { changesSince, type KbDatabase } from "../src/kb/articles.ts";
 import { configuredPrimary } from "../src/platform/primary.ts";
+import { embeddingsProvider, SYNC_EMBED_TIMEOUT_MS, timedEmbedder } from "../src/platform/embeddings/providers.ts";
 import { KbEngine } from "../src/kb/engine.ts";
 import { freshnessOf } from "../src/kb/freshness.ts";
 import { bestRemembered, questionKey } from "../src/kb/memory.ts";
@@ -16,6 +17,7 @@ import type { ReplicaFreshness, SearchHit, SearchOptions, SearchResult } from ".
 import { nextSyncDelay, pullChanges, type PullOptions } from "../src/kb/sync.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { ReplicaStore, type CopiedArticle } from "./knowledge-replica-store.ts";
+import { ReplicaVectors } from "./knowledge-replica-vectors.ts";
 
 /** Remembered questions are written once this many have gathered (or on the sync alarm). */
 const MEMORY_BATCH = 50;
@@ -47,6 +49,8 @@ export interface ReplicaStatus extends ReplicaFreshness {
   models: Array<{ language: string; kbVersion: number; classes: number }>;
   /** Languages whose classifiers a sync left to train again. */
   training: string[];
+  /** With embeddings (EMBEDDINGS_PROVIDER): the vector space and how many articles hold current vectors; null when off. */
+  embeddings: { space: string; articles: number } | null;
 }
 
 export class KnowledgeReplicaDO extends DurableObject<Env> {
@@ -66,7 +70,10 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     this.store = new ReplicaStore(ctx.storage);
     const config = readConfig(env);
     // Pausing between classes lets searches and turns through while a large model trains.
-    this.engine = new KbEngine(this.store, () => new Promise((r) => setTimeout(r, 0)), { maxWrong: config.answerMaxWrong });
+    // With embeddings, article vectors are computed before training (a batch at a time).
+    const embedder = embeddingsProvider(env, config.embeddings);
+    const semantic = embedder ? { embedder: timedEmbedder(embedder, SYNC_EMBED_TIMEOUT_MS), vectors: new ReplicaVectors(ctx.storage.sql) } : undefined;
+    this.engine = new KbEngine(this.store, () => new Promise((r) => setTimeout(r, 0)), { maxWrong: config.answerMaxWrong, ...(semantic && { semantic }) });
     this.intervalMs = config.kbSyncIntervalSeconds * 1000;
     void ctx.blockConcurrencyWhile(async () => {
       // A replica that has never synced pulls at once; others at the regular interval.
@@ -253,6 +260,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
       lastError: state.lastError,
       models: this.store.models().map(({ language, kbVersion, classes }) => ({ language, kbVersion, classes })),
       training: this.store.pendingModels(),
+      embeddings: this.engine.vectorStatus(),
       ...this.freshness(),
     };
   }
@@ -263,6 +271,8 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     // A sync under way goes on at once (pull() set the alarm); otherwise train, then wait.
     if (this.store.staging()) return;
     this.trainIfUsed();
+    // Vectors an embeddings failure left missing catch up here, for replicas that answer.
+    if (Date.now() - this.askedAt < TRAIN_WHILE_ASKED_MS) void this.engine.catchUpVectors();
     await this.ctx.storage.setAlarm(Date.now() + nextSyncDelay(this.store.state().failures, this.intervalMs));
   }
 

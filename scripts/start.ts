@@ -30,6 +30,8 @@ const fresh = {
   ALERT_WEBHOOK_SECRET: () => randomBytes(32).toString("hex"),
   // Only for an OpenAI-compatible LLM (LLM_PROVIDER=openai); empty otherwise.
   LLM_API_KEY: () => "",
+  // Only for an OpenAI-compatible embeddings endpoint (EMBEDDINGS_PROVIDER=openai); empty otherwise.
+  EMBEDDINGS_API_KEY: () => "",
 };
 for (const name of ensureDevVars(fresh)) console.log(`Added a fresh ${name} to .dev.vars.`);
 // The KB endpoint's token is new at every start, so a token that leaked stops working.

@@ -72,6 +72,8 @@ export interface Config {
   faultsAtStart: string;
   /** Optional grounded generation; off unless a provider is configured. */
   llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
+  /** Optional semantic signals (src/kb/semantic); off unless a provider is configured. EMBEDDINGS_TIMEOUT_MS bounds a question's embedding. */
+  embeddings: { provider: "off" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; timeoutMs: number };
   /** The human desk: every team's queue settings, the team of conversations that name none, agent sessions. */
   desk: {
     /** From BUSINESS_HOURS, HANDOFF_MAX_WAIT_SECONDS, AGENT_REPLY_TIMEOUT_SECONDS, SLA_*, MAX_OPEN_TICKETS, MAX_QUEUE_LENGTH; malformed business hours are an issue, not a guess. */
@@ -174,6 +176,13 @@ function parseConfig(env: ConfigVars): Config {
       apiKey: env.LLM_API_KEY || undefined,
       maxTokens: positiveInt(env.LLM_MAX_TOKENS, 300),
       timeoutMs: positiveInt(env.LLM_TIMEOUT_MS, 8_000),
+    },
+    embeddings: {
+      provider: env.EMBEDDINGS_PROVIDER === "openai" || env.EMBEDDINGS_PROVIDER === "workers-ai" ? env.EMBEDDINGS_PROVIDER : "off",
+      baseUrl: env.EMBEDDINGS_BASE_URL ?? "",
+      model: env.EMBEDDINGS_MODEL ?? "",
+      apiKey: env.EMBEDDINGS_API_KEY || undefined,
+      timeoutMs: positiveInt(env.EMBEDDINGS_TIMEOUT_MS, 400),
     },
     desk: {
       config: readDeskConfig({

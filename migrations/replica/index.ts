@@ -9,6 +9,7 @@ import retrainModels from "./0007_retrain_models.sql";
 import copySync from "./0008_copy_sync.sql";
 import learned from "./0009_learned.sql";
 import epoch from "./0010_epoch.sql";
+import vectors from "./0011_vectors.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const replicaMigrations: Migration[] = [
@@ -22,4 +23,5 @@ export const replicaMigrations: Migration[] = [
   { name: "0008_copy_sync", sql: copySync },
   { name: "0009_learned", sql: learned },
   { name: "0010_epoch", sql: epoch },
+  { name: "0011_vectors", sql: vectors },
 ];

@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { replicaMigrations } from "../../migrations/replica/index.ts";
 import { ReplicaStore } from "../../durable-objects/knowledge-replica-store.ts";
+import { ReplicaVectors } from "../../durable-objects/knowledge-replica-vectors.ts";
+import type { Embedder } from "../../src/kb/semantic/embedder.ts";
 import type { KbPort } from "../../src/answer/plan.ts";
 import { changesSince, importArticles, type KbDatabase } from "../../src/kb/articles.ts";
 import { KbEngine } from "../../src/kb/engine.ts";
@@ -19,7 +21,14 @@ import { flipLabels } from "./label-noise.ts";
 import { sqliteStorage } from "./sqlite-storage.ts";
 
 export interface EvalReplica {
+  /** Lexical retrieval: what every turn gets without embeddings. */
   kb: KbPort;
+  /** With an embedder: retrieval with each query's vector (the semantic signal), as a turn that got one in time. */
+  semanticKb: KbPort | null;
+  /** Embeds these queries ahead, in batches (the eval's own speed; a turn embeds its one question). */
+  prefetch(queries: string[]): Promise<void>;
+  /** Articles holding current vectors (with an embedder). */
+  vectors: number;
   articles: number;
   /** What the replica fitted for each language it holds. */
   tunings: Record<string, Tuning | null>;
@@ -38,6 +47,8 @@ export interface ReplicaOptions {
   maxWrong?: number;
   /** Off: train without weighing suspect example questions less (`--no-label-check`, to measure it). */
   checkLabels?: boolean;
+  /** Embeddings for the semantic signal (`--embeddings-url`): article vectors at sync, query vectors at retrieval. */
+  embedder?: Embedder;
 }
 
 export async function buildReplica(train: { path: string; options: ParseOptions }, options: ReplicaOptions = {}): Promise<EvalReplica> {
@@ -49,13 +60,18 @@ export async function buildReplica(train: { path: string; options: ParseOptions 
   const storage = sqliteStorage();
   applyMigrations(storage, replicaMigrations);
   const store = new ReplicaStore(storage);
-  const engine = new KbEngine(store, undefined, { maxWrong: options.maxWrong, checkLabels: options.checkLabels });
+  const vectors = new ReplicaVectors(storage.sql);
+  const embedder = options.embedder;
+  const engine = new KbEngine(store, undefined, { maxWrong: options.maxWrong, checkLabels: options.checkLabels, ...(embedder && { semantic: { embedder, vectors } }) });
   const sync = async () => {
     await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, store, Date.now);
     await engine.trainPending();
   };
   await sync();
   const tunings = () => Object.fromEntries(store.languages().map((l) => [l, engine.tuning(l)]));
+  const queryVectors = new Map<string, Float32Array>();
+  const vectorOf = async (query: string) => queryVectors.get(query) ?? (await embedder!.embed([query]))[0]!;
+  const freshness = { lagSeconds: 0, stale: false };
   return {
     articles: store.articleCount(),
     get tunings() {
@@ -63,7 +79,18 @@ export async function buildReplica(train: { path: string; options: ParseOptions 
     },
     primary,
     sync,
-    kb: { retrieve: async (query, options) => ({ ...engine.retrieve(query, options), kbVersion: store.version(), lagSeconds: 0, stale: false }) },
+    kb: { retrieve: async (query, options) => ({ ...engine.retrieve(query, options), kbVersion: store.version(), ...freshness }) },
+    semanticKb: embedder ? { retrieve: async (query, options) => ({ ...engine.retrieve(query, { ...options, vector: await vectorOf(query) }), kbVersion: store.version(), ...freshness }) } : null,
+    prefetch: async (queries) => {
+      const missing = [...new Set(queries)].filter((q) => !queryVectors.has(q));
+      for (let i = 0; embedder && i < missing.length; i += 64) {
+        const batch = missing.slice(i, i + 64);
+        (await embedder.embed(batch)).forEach((v, k) => queryVectors.set(batch[k]!, v));
+      }
+    },
+    get vectors() {
+      return embedder ? vectors.count(embedder.space) : 0;
+    },
     close: () => {
       primary.$client.close();
       rmSync(dir, { recursive: true, force: true });

@@ -61,6 +61,10 @@ export const ReplicaStatusSchema = z
     failures: z.number().int(),
     lastError: z.string().nullable(),
     training: z.array(z.string()).openapi({ description: "Languages whose classifiers are waiting to be trained again after a sync." }),
+    embeddings: z
+      .object({ space: z.string().openapi({ description: "Provider and model the vectors are in." }), articles: z.number().int().openapi({ description: "Articles holding current vectors (title, example and learned questions)." }) })
+      .nullable()
+      .openapi({ description: "Semantic signals (EMBEDDINGS_PROVIDER); null when off." }),
   })
   .openapi("ReplicaStatus");
 

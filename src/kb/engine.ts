@@ -12,6 +12,7 @@ import { checkLabels } from "./model/label-check.ts";
 import { DEFAULT_MAX_WRONG, fitTuning } from "./model/tuning.ts";
 import { retrieveCandidates, type Retrieval, type RetrievalOptions } from "./retrieval.ts";
 import type { SearchHit, SearchOptions } from "./search.ts";
+import { ArticleVectors, type SemanticPorts } from "./semantic/article-vectors.ts";
 
 /** What the engine needs from the replica's storage. */
 export interface EngineStore {
@@ -47,6 +48,8 @@ export interface EngineOptions {
   maxWrong?: number;
   /** Weigh example questions that look filed under the wrong article less (label-check.ts); on by default. */
   checkLabels?: boolean;
+  /** Embeddings (src/kb/semantic): article vectors kept beside the copy, and the semantic signal. Off when absent. */
+  semantic?: SemanticPorts;
 }
 
 export class KbEngine {
@@ -55,7 +58,9 @@ export class KbEngine {
   private readonly maxWrong: number;
   private readonly checkLabels: boolean;
   private readonly models = new Map<string, KbModel | null>();
+  private readonly vectors: ArticleVectors | null;
   private training: Promise<void> | null = null;
+  private running: "train" | "catch-up" = "train";
 
   /** `pause` is awaited between classes while training, to let other work through. */
   constructor(store: EngineStore, pause: () => Promise<void> = () => Promise.resolve(), options: EngineOptions = {}) {
@@ -63,6 +68,7 @@ export class KbEngine {
     this.pause = pause;
     this.maxWrong = options.maxWrong ?? DEFAULT_MAX_WRONG;
     this.checkLabels = options.checkLabels ?? true;
+    this.vectors = options.semantic ? new ArticleVectors(options.semantic, pause) : null;
   }
 
   retrieve(query: string, options: RetrievalOptions): EngineRetrieval {
@@ -72,6 +78,10 @@ export class KbEngine {
       search: (q, locale, limit) => this.store.search(q, { locale, limit }),
       model: (l) => this.model(l),
       article: (id) => this.store.byId(id),
+      vectors: (l) => {
+        const classes = this.model(l)?.classifier?.classes;
+        return classes && this.vectors ? this.vectors.index(l, classes, this.store.version()) : null;
+      },
     });
     return { language, ...found };
   }
@@ -83,12 +93,44 @@ export class KbEngine {
 
   /** Trains every language marked pending, one at a time; concurrent calls share the run. */
   trainPending(now: () => number = Date.now): Promise<void> {
+    // A vector catch-up under way goes first; what it left pending is trained after it.
+    if (this.training && this.running === "catch-up") return this.training.then(() => this.trainPending(now));
+    return this.exclusive("train", async () => {
+      for (let pending = this.store.pendingModels(); pending.length; pending = this.store.pendingModels()) {
+        for (const language of pending) await this.train(language, now);
+      }
+    });
+  }
+
+  /**
+   * With embeddings: computes the vectors a failed or slow endpoint left missing, and trains
+   * again (once per KB version) a language whose thresholds were fitted without them. A run
+   * under way (training) is shared instead.
+   */
+  catchUpVectors(now: () => number = Date.now): Promise<void> {
+    const vectors = this.vectors;
+    if (!vectors) return Promise.resolve();
+    return this.exclusive("catch-up", async () => {
+      for (const language of this.store.languages()) {
+        // Only languages with a model (and so a tuning) weigh the semantic signal.
+        const tuning = this.model(language)?.tuning;
+        if (!tuning) continue;
+        const current = await vectors.refresh(language);
+        if (current && tuning.semantic?.space !== vectors.space && vectors.retryOnce(language, this.store.version())) await this.train(language, now);
+      }
+    });
+  }
+
+  /** Articles with current vectors, for status; null without embeddings. */
+  vectorStatus(): { space: string; articles: number } | null {
+    return this.vectors?.status() ?? null;
+  }
+
+  /** Runs one training or catch-up at a time; a call while one runs gets that run. */
+  private exclusive(kind: "train" | "catch-up", work: () => Promise<void>): Promise<void> {
     if (!this.training) {
-      const run = (async () => {
-        for (let pending = this.store.pendingModels(); pending.length; pending = this.store.pendingModels()) {
-          for (const language of pending) await this.train(language, now);
-        }
-      })();
+      this.running = kind;
+      const run = work();
       // Cleared once settled, and only if still the current run: with nothing pending the run
       // settles at once, and clearing inside it would happen before it was even stored.
       this.training = run;
@@ -111,6 +153,8 @@ export class KbEngine {
       const set = checked.set;
       const options = { pause: this.pause, maxClasses: MAX_MODEL_ARTICLES };
       const classifier = await trainClassifier(set.classes, set.examples, options);
+      // With embeddings: the changed articles' vectors first (a failure leaves them to catch up later), then the folds to score them in.
+      const semantic = classifier && this.vectors ? await this.vectors.folds(language, set, articles) : undefined;
       // Fitting thresholds costs several trainings (cross-validation); a KB that changed by
       // a few articles keeps the ones it has, until it has changed by more (or the budget
       // they were fitted to changed). Learned questions are held-out data for the fit too:
@@ -118,9 +162,15 @@ export class KbEngine {
       const before = this.model(language);
       const previous = before?.tuning ?? null;
       const learned = articles.reduce((n, a) => n + (a.learned?.length ?? 0), 0);
+      // Vectors that became available are a reason to fit again; vectors that failed this time are not (the semantic tuning waits for them).
       const reuse =
-        previous && previous.basis.maxWrong === this.maxWrong && (previous.basis.classes ?? 0) > 0 && similarSize(previous.basis.classes ?? 0, set.classes.length) && similarSize(before?.learned ?? 0, learned);
-      const fitted = classifier && !reuse ? await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong }) : null;
+        previous &&
+        previous.basis.maxWrong === this.maxWrong &&
+        (previous.basis.classes ?? 0) > 0 &&
+        similarSize(previous.basis.classes ?? 0, set.classes.length) &&
+        similarSize(before?.learned ?? 0, learned) &&
+        (!semantic || previous.semantic?.space === this.vectors?.space);
+      const fitted = classifier && !reuse ? await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong, ...(semantic && { semantic }) }) : null;
       const tuning = classifier ? (fitted ? { ...fitted, basis: { ...fitted.basis, suspectQuestions: checked.suspects } } : previous) : null;
       // A learned question is a customer's exact wording that others confirmed: asked again, it gets its article.
       const exact = exactIndex(articles.map((a) => ({ ...a, questions: [...a.questions, ...(a.learned ?? [])] })));

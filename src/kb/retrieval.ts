@@ -10,6 +10,8 @@ import { modelSignals, type ModelSignals } from "./model/signals.ts";
 import { decisionValues, queryVector } from "./model/classifier.ts";
 import type { KbModel } from "./model/kb-model.ts";
 import type { Tuning } from "./model/tuning.ts";
+import { fuse, poolSimilarities } from "./semantic/fusion.ts";
+import { classSimilarity, type VectorIndex } from "./semantic/vectors.ts";
 
 export type { ModelSignals };
 
@@ -25,12 +27,14 @@ export interface RetrievalOptions {
   exclude?: string[];
   /** The customer's words, for the exact-question match, when the query adds context to them. */
   asked?: string;
+  /** The query's embedding (src/kb/semantic), when the turn got one in time: adds the semantic signal and the fused ranking. */
+  vector?: Float32Array;
 }
 
 export interface Candidate extends Omit<SearchHit, "score"> {
   /** BM25 relevance when full-text search found the article; null otherwise. */
   bm25: number | null;
-  /** Classifier decision value (above 0: "this class"); null without a model for it. */
+  /** Classifier decision value (above 0: "this class"), fused with the semantic similarity when the query had a vector; null without a model for it. */
   decision: number | null;
 }
 
@@ -50,6 +54,8 @@ export interface RetrievalSources {
   search(query: string, locale: string, limit: number): SearchHit[];
   model(language: string): KbModel | null;
   article(id: string): SearchHit | null;
+  /** The language's article vectors, one class per model class; null when incomplete or absent. */
+  vectors?(language: string): VectorIndex | null;
 }
 
 const POOL = 10;
@@ -67,12 +73,24 @@ export function retrieveCandidates(query: string, options: RetrievalOptions, sou
   const model = stored?.classifier ?? null;
   let modelTop: Retrieval["modelTop"] = null;
   let values: Float32Array | null = null;
+  let tuning = stored?.tuning ?? null;
   if (model) {
     const { x, coverage } = queryVector(model, query);
     values = decisionValues(model, x);
+    const raw = values;
+    let ranked = [...raw.keys()].filter((i) => !exclude.has(model.classes[i]!)).sort((a, b) => raw[b]! - raw[a]!);
+    const near = stored?.centroids ? similarities(stored.centroids, x) : null;
+    // With the query's vector, vectors of every article and a tuning fitted with them: the
+    // semantic signal, the fused ranking and that tuning. Otherwise lexical, as always.
+    const semantic = tuning?.semantic;
+    const vectors = options.vector && semantic ? (sources.vectors?.(options.language) ?? null) : null;
+    if (vectors && semantic && vectors.space === semantic.space && vectors.dims === options.vector!.length) {
+      const vector = options.vector!;
+      const fused = fuse(raw, ranked, poolSimilarities(ranked, (c) => classSimilarity(vectors, c, vector)), semantic.fusion, coverage, near);
+      ({ values, ranked, signals: modelTop } = fused);
+      tuning = semantic;
+    } else modelTop = modelSignals(raw, ranked, coverage, near);
     const v = values;
-    const ranked = [...v.keys()].filter((i) => !exclude.has(model.classes[i]!)).sort((a, b) => v[b]! - v[a]!);
-    modelTop = modelSignals(v, ranked, coverage, stored?.centroids ? similarities(stored.centroids, x) : null);
     for (const i of ranked.slice(0, POOL)) {
       const id = model.classes[i]!;
       const known = byId.get(id);
@@ -94,9 +112,9 @@ export function retrieveCandidates(query: string, options: RetrievalOptions, sou
   const exactId = stored ? (stored.exact.get(exactKey(asked)) ?? null) : (exactAmong(asked, allHits.filter(inLocale))?.id ?? null);
   const exactHit = exactId ? (candidates.find((c) => c.id === exactId) ?? hitCandidate(sources.article(exactId), model, values)) : null;
   if (exactHit && inLocale(exactHit)) {
-    return { candidates: [exactHit, ...candidates.filter((c) => c.id !== exactHit.id)].slice(0, limit), modelTop, exact: true, tuning: stored?.tuning ?? null };
+    return { candidates: [exactHit, ...candidates.filter((c) => c.id !== exactHit.id)].slice(0, limit), modelTop, exact: true, tuning };
   }
-  return { candidates: candidates.slice(0, limit), modelTop, exact: false, tuning: stored?.tuning ?? null };
+  return { candidates: candidates.slice(0, limit), modelTop, exact: false, tuning };
 }
 
 function hitCandidate(hit: SearchHit | null, model: KbModel["classifier"], values: Float32Array | null): Candidate | null {

@@ -1,12 +1,14 @@
 // What ConversationDO's answer pipeline talks to, wired to the platform: the conversation's
 // replica shard, a sibling shard and the neighbouring region's replica behind circuit
 // breakers, the colo's Cache API, the optional LLM provider behind a breaker and the
-// region's LLM budget, and — in development only — the fault switches.
+// region's LLM budget, the optional embeddings of a question behind a breaker, and — in
+// development only — the fault switches.
 import { AnswerCache } from "../answer/answer-cache.ts";
 import { cacheApiStore } from "./answer-cache-store.ts";
 import type { LlmProvider } from "../answer/generation/provider.ts";
 import { ProviderError } from "../answer/generation/provider.ts";
 import { llmProvider } from "./llm/providers.ts";
+import { embeddingsProvider, queryEmbedding } from "./embeddings/providers.ts";
 import type { PipelinePorts } from "../answer/pipeline.ts";
 import type { Config } from "../config.ts";
 import { limiterFor, llmBudgetKey } from "./limiter.ts";
@@ -89,7 +91,10 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
       return call(replicaOf(env, address));
     }, replicaTimeoutMs);
   const provider = llmProvider(env, config.llm);
-  const retrieve = async (address: ReplicaAddress, query: string, options: RetrievalOptions): Promise<Retrieval> => {
+  const embedder = embeddingsProvider(env, config.embeddings);
+  const embed = embedder ? queryEmbedding(embedder, breakers, config.embeddings.timeoutMs) : null;
+  /** `semantic`: the conversation's own replica gets the question's vector when it comes in time (degraded paths stay lexical: they are short of time). */
+  const retrieve = async (address: ReplicaAddress, query: string, options: RetrievalOptions, semantic = false): Promise<Retrieval> => {
     const name = replicaName(address);
     const key = retrievalKey(name, query, options);
     // Only a healthy replica's answers are reused: a failing one must show as degraded.
@@ -97,12 +102,13 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
     const healthy = breakers.get(breakerOf(address)).state === "closed" && !f.replicaDown && f.replicaShardDown === null && !f.latencyMs;
     const cached = healthy ? retrievals.get(name, key, Date.now()) : null;
     if (cached) return cached;
-    const retrieval = await replica(address, (s) => s.retrieve(query, options, notes.take(name)));
+    const vector = semantic && embed ? await embed(query) : undefined;
+    const retrieval = await replica(address, (s) => s.retrieve(query, vector ? { ...options, vector } : options, notes.take(name)));
     retrievals.put(name, key, retrieval, Date.now());
     return retrieval;
   };
   return {
-    kb: { retrieve: (query, options) => retrieve(own(), query, options) },
+    kb: { retrieve: (query, options) => retrieve(own(), query, options, true) },
     degraded: {
       memory: (question, language) => replica(own(), (s) => s.recall(question, language)),
       sibling: (question, options) => {

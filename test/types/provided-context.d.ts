@@ -6,6 +6,8 @@ declare module "vitest" {
     libsqlAuthToken: string;
     /** The FAKE OpenAI-compatible server (scripts/fake-llm.ts). */
     llmUrl: string;
+    /** The FAKE OpenAI-compatible embeddings server (test/support/fake-embeddings.ts). */
+    embeddingsUrl: string;
     /** The local alert webhook receiver (test/support/webhook-receiver.ts). */
     webhookUrl: string;
     baseUrl: string;

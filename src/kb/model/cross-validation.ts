@@ -7,6 +7,7 @@ import { decisionValues, queryVector, seededRandom, trainClassifier, type Classi
 import { OFF_TOPIC } from "./off-topic.ts";
 import { modelSignals, signalsOf, type Signals } from "./signals.ts";
 import type { TrainingSet } from "./training.ts";
+import type { FoldSemantic, FusedPoint, SemanticFolds } from "../semantic/semantic-folds.ts";
 
 export interface TuningPoint extends Signals {
   kind: "in" | "left_out" | "off_topic";
@@ -14,6 +15,8 @@ export interface TuningPoint extends Signals {
   correct: boolean;
   inTop3: boolean;
   weight: number;
+  /** With embeddings: the same point scored with the semantic signal, once per fusion weight (semantic-folds.ts). */
+  fused?: FusedPoint[];
 }
 
 export interface CrossValidationOptions {
@@ -24,6 +27,8 @@ export interface CrossValidationOptions {
   /** Awaited between folds. */
   pause?: () => Promise<void>;
   seed?: number;
+  /** Embeddings of the KB's texts: each point is scored with the semantic signal too, and a second tuning fitted on it. */
+  semantic?: SemanticFolds;
 }
 
 /** Above this many example×class products, one fold instead of four (training is the cost). */
@@ -33,12 +38,14 @@ const MAX_SCORED = 1_500;
 /** The share of articles each fold leaves out. */
 const LEFT_OUT = 0.08;
 
-/** Scores a text against a fold's model, ignoring the classes in `skip`. */
-function score(model: ClassifierModel, centroids: Centroids, text: string, skip: Set<number>): Signals & { ranked: number[] } {
+/** Scores a text (an example by index, or a generic message) against a fold's model, ignoring the classes in `skip`. */
+function score(model: ClassifierModel, centroids: Centroids, text: string, skip: Set<number>, semantic?: { fold: FoldSemantic; query: number | string; label: number | null }): Signals & { ranked: number[]; fused?: FusedPoint[] } {
   const { x, coverage } = queryVector(model, text);
   const values = decisionValues(model, x);
   const ranked = [...values.keys()].filter((i) => !skip.has(i)).sort((a, b) => values[b]! - values[a]!);
-  return { ...signalsOf(modelSignals(values, ranked, coverage, similarities(centroids, x))), ranked: ranked.slice(0, 3) };
+  const near = similarities(centroids, x);
+  const fused = semantic?.fold.score(semantic.query, semantic.label, values, ranked, coverage, near);
+  return { ...signalsOf(modelSignals(values, ranked, coverage, near)), ranked: ranked.slice(0, 3), ...(fused && { fused }) };
 }
 
 /** A seeded Fisher–Yates shuffle (a copy). */
@@ -75,19 +82,20 @@ export async function crossValidate(set: TrainingSet, options: CrossValidationOp
     const model = await trainClassifier(set.classes, train, options.train);
     if (!model) continue;
     const centroids = centroidsOf(model, train);
+    const semantic = options.semantic?.fold(held);
     const indexed = set.examples.map((e, i) => ({ e, i }));
     const inScope = indexed.filter(({ e, i }) => !leftOut.has(e.label) && held(i));
     const outside = indexed.filter(({ e, i }) => leftOut.has(e.label) && heldIn.has(i));
-    for (const { e } of shuffled(inScope, random).slice(0, MAX_SCORED)) {
-      const { ranked, ...s } = score(model, centroids, e.text, leftOut);
+    for (const { e, i } of shuffled(inScope, random).slice(0, MAX_SCORED)) {
+      const { ranked, ...s } = score(model, centroids, e.text, leftOut, semantic && { fold: semantic, query: i, label: e.label });
       points.push({ ...s, kind: "in", correct: ranked[0] === e.label, inTop3: ranked.includes(e.label), weight: 1 });
     }
-    const outsider = (text: string, kind: "left_out" | "off_topic"): TuningPoint => {
-      const { ranked: _ranked, ...s } = score(model, centroids, text, leftOut);
+    const outsider = (text: string, kind: "left_out" | "off_topic", query: number | string): TuningPoint => {
+      const { ranked: _ranked, ...s } = score(model, centroids, text, leftOut, semantic && { fold: semantic, query, label: null });
       return { ...s, kind, correct: false, inTop3: false, weight: 1 };
     };
-    for (const { e } of shuffled(outside, random).slice(0, MAX_SCORED)) points.push(outsider(e.text, "left_out"));
-    for (const text of generic) points.push(outsider(text, "off_topic"));
+    for (const { e, i } of shuffled(outside, random).slice(0, MAX_SCORED)) points.push(outsider(e.text, "left_out", i));
+    for (const text of generic) points.push(outsider(text, "off_topic", text));
     await options.pause?.();
   }
   return { points, folds };

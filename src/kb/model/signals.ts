@@ -12,6 +12,8 @@ export interface ModelSignals {
   similarity: number;
   /** 1 when the nearest centroid is the best article's too, else 0. */
   agree: number;
+  /** With embeddings (src/kb/semantic): the question's similarity to the best article's nearest text. */
+  semantic?: number;
 }
 
 /** The classifier's signals about its best class (ranked: classes by decision value, best first). */
@@ -36,11 +38,15 @@ export interface Signals {
   coverage: number;
   similarity: number;
   agree: number;
+  /** Optional: weighed only by a calibration fitted with embeddings (src/kb/semantic). */
+  semantic?: number;
 }
 
 export const SIGNALS = ["top", "margin", "coverage", "similarity", "agree"] as const;
 
 /** The signals of a retrieval's model, as the calibration takes them. */
 export function signalsOf(m: ModelSignals): Signals {
-  return { top: m.best, margin: m.best - m.second, coverage: m.coverage, similarity: m.similarity, agree: m.agree };
+  const s: Signals = { top: m.best, margin: m.best - m.second, coverage: m.coverage, similarity: m.similarity, agree: m.agree };
+  if (m.semantic !== undefined) s.semantic = m.semantic;
+  return s;
 }

@@ -33,6 +33,8 @@ export interface Tuning {
   /** Never answer when the best two articles' decision values are closer than this: ask which was meant. */
   minMargin: number;
   basis: TuningBasis;
+  /** The same fitted with the semantic signal and fused ranking (src/kb/semantic): used for questions that come with a vector of `space`. */
+  semantic?: Tuning & { fusion: number; space: string };
 }
 
 /** How a tuning was chosen: what it was fitted on and what it gives there. */
@@ -114,7 +116,8 @@ const PRIOR_POINTS = 60;
 export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 export function calibrated(c: Calibration, s: Signals): number {
-  return sigmoid(SIGNALS.reduce((z, k) => z + c[k] * s[k], c.bias));
+  const semantic = c.semantic !== undefined && s.semantic !== undefined ? c.semantic * s.semantic : 0;
+  return sigmoid(SIGNALS.reduce((z, k) => z + c[k] * s[k], c.bias) + semantic);
 }
 
 /** P(in scope) and P(in scope and right), for a question's signals. */
@@ -141,10 +144,12 @@ function share(points: TuningPoint[], test: (p: TuningPoint) => boolean): number
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
-const asArray = (c: Calibration) => [c.bias, ...SIGNALS.map((k) => c[k])];
-const fromArray = (w: number[]): Calibration => ({ bias: w[0]!, ...(Object.fromEntries(SIGNALS.map((k, i) => [k, w[i + 1]!])) as unknown as Signals) });
-const fit = (points: TuningPoint[], label: (p: TuningPoint) => boolean) => fromArray(fitLogistic(points.map((p) => ({ x: SIGNALS.map((k) => p[k]), y: label(p), weight: p.weight })), 2_000, 0.5, 1e-3));
-const mixed = (own: Calibration, prior: Calibration, w: number) => fromArray(asArray(prior).map((v, i) => round(w * asArray(own)[i]! + (1 - w) * v)));
+/** The signals a calibration weighs: SIGNALS, and `semantic` for one fitted with embeddings. */
+type SignalKeys = readonly (keyof Signals)[];
+const asArray = (c: Calibration, keys: SignalKeys) => [c.bias, ...keys.map((k) => c[k] ?? 0)];
+const fromArray = (w: number[], keys: SignalKeys): Calibration => ({ bias: w[0]!, ...(Object.fromEntries(keys.map((k, i) => [k, w[i + 1]!])) as unknown as Signals) });
+const fit = (points: TuningPoint[], label: (p: TuningPoint) => boolean, keys: SignalKeys) => fromArray(fitLogistic(points.map((p) => ({ x: keys.map((k) => p[k] ?? 0), y: label(p), weight: p.weight })), 2_000, 0.5, 1e-3), keys);
+const mixed = (own: Calibration, prior: Calibration, w: number, keys: SignalKeys) => fromArray(asArray(prior, keys).map((v, i) => round(w * asArray(own, keys)[i]! + (1 - w) * v)), keys);
 
 /** The value below which a share q of the values fall (rounded); 0 for none. */
 function quantile(values: number[], q: number): number {
@@ -165,6 +170,8 @@ export interface ChooseOptions {
   folds?: number;
   /** Example questions per article (see allowedWrong); without it the held-out questions are taken as customers' (the prior's validation splits). */
   questionsPerArticle?: number;
+  /** The signals to weigh (SIGNALS by default); a signal the prior lacks blends with 0. */
+  keys?: SignalKeys;
 }
 
 /**
@@ -188,12 +195,13 @@ export function chooseTuning(points: TuningPoint[], prior: Omit<Tuning, "basis">
 
   // Questions the KB cannot answer weigh half the in-scope ones in all (a quarter each kind).
   const outside = [...leftOut.map((p) => ({ ...p, weight: (0.25 * n) / leftOut.length })), ...offTopic.map((p) => ({ ...p, weight: (0.25 * n) / offTopic.length }))];
+  const keys = how.keys ?? SIGNALS;
   const own = n
-    ? { inScope: fit([...inScope, ...outside], (p) => p.kind === "in"), correct: fit(inScope, (p) => p.correct) }
+    ? { inScope: fit([...inScope, ...outside], (p) => p.kind === "in", keys), correct: fit(inScope, (p) => p.correct, keys) }
     : prior.calibration;
   // The calibration is blended with the prior; the thresholds are then chosen on it.
   const w = n ? how.dataWeight : 0;
-  const calibration = { inScope: mixed(own.inScope, prior.calibration.inScope, w), correct: mixed(own.correct, prior.calibration.correct, w) };
+  const calibration = { inScope: mixed(own.inScope, prior.calibration.inScope, w, keys), correct: mixed(own.correct, prior.calibration.correct, w, keys) };
   const chosen = (p: TuningPoint) => probabilities({ calibration }, p);
   const scored = (p: TuningPoint) => ({ confidence: round(chosen(p).confidence), margin: p.margin, correct: p.correct });
 
@@ -261,6 +269,8 @@ export async function fitTuning(set: TrainingSet, options: TuneOptions): Promise
   const { points, folds } = set.classes.length >= 3 ? await crossValidate(set, options) : { points: [], folds: 0 };
   const n = points.filter((p) => p.kind === "in").length;
   const questionsPerArticle = set.isQuestion.filter(Boolean).length / Math.max(1, set.classes.length);
-  const tuning = chooseTuning(points, PRIOR_TUNING, { dataWeight: n / (n + PRIOR_POINTS), maxWrong: options.maxWrong ?? DEFAULT_MAX_WRONG, folds, questionsPerArticle });
-  return { ...tuning, basis: { ...tuning.basis, classes: set.classes.length } };
+  const how: ChooseOptions = { dataWeight: n / (n + PRIOR_POINTS), maxWrong: options.maxWrong ?? DEFAULT_MAX_WRONG, folds, questionsPerArticle };
+  const tuning = chooseTuning(points, PRIOR_TUNING, how);
+  const semantic = options.semantic?.tune(points, how);
+  return { ...tuning, basis: { ...tuning.basis, classes: set.classes.length }, ...(semantic && { semantic: { ...semantic, basis: { ...semantic.basis, classes: set.classes.length } } }) };
 }

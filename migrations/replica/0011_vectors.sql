@@ -1,0 +1,11 @@
+-- Article vectors for the optional semantic signal (src/kb/semantic): one row per article,
+-- its texts' vectors as one blob (vectors.ts encodeVectors), stamped with the article's
+-- version and its learned questions ("version/learned count/latest learned version") and the
+-- vector space (provider and model). Only articles that changed get new vectors; a row
+-- whose article is gone is pruned.
+CREATE TABLE article_vectors (
+  article_id TEXT PRIMARY KEY,
+  stamp TEXT NOT NULL,
+  space TEXT NOT NULL,
+  data BLOB NOT NULL
+);

@@ -1,0 +1,111 @@
+// A FAKE OpenAI-compatible embeddings server (POST /v1/embeddings), for tests and for
+// showing the eval's plumbing: no model runs here (none can, offline). Its vectors are a
+// hashed bag of character 2- and 3-grams in 256 dimensions, normalised: deterministic, and
+// texts that share spelling get similar vectors. That says nothing about meaning, so what
+// the eval measures against it says nothing about quality. Tests script failures and read
+// what was sent, directly (Node) or over HTTP (`POST /_fake/script`, `GET /_fake/requests`).
+// `node test/support/fake-embeddings.ts [--port 8791]` runs it on its own.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
+import type { Embedder } from "../../src/kb/semantic/embedder.ts";
+
+export const FAKE_DIMS = 256;
+
+/** FNV-1a, 32 bits. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** The fake's vector of a text: signed hashed character 2- and 3-grams, L2-normalised. */
+export function fakeVector(text: string): Float32Array {
+  const chars = [...` ${text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim()} `];
+  const v = new Float32Array(FAKE_DIMS);
+  for (const n of [2, 3]) {
+    for (let i = 0; i + n <= chars.length; i++) {
+      const h = hash(chars.slice(i, i + n).join(""));
+      v[h % FAKE_DIMS]! += (h >>> 16) & 1 ? 1 : -1;
+    }
+  }
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  return v.map((x) => x / norm);
+}
+
+/** The same vectors in process (unit tests): `fail` makes a call throw, `calls` counts texts per call. */
+export function fakeEmbedder(options: { fail?: () => boolean } = {}): Embedder & { calls: number[] } {
+  const calls: number[] = [];
+  return {
+    space: "fake:ngrams",
+    calls,
+    embed: async (texts) => {
+      calls.push(texts.length);
+      if (options.fail?.()) throw new Error("fake embedder failure");
+      return texts.map(fakeVector);
+    },
+  };
+}
+
+export type FakeEmbeddingsBehaviour = { kind: "ok" } | { kind: "status"; status: number } | { kind: "hang" } | { kind: "malformed" };
+
+export interface FakeEmbeddings {
+  url: string;
+  /** What each call asked for. */
+  requests: Array<{ model: string; input: string[] }>;
+  script(behaviour: FakeEmbeddingsBehaviour): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeEmbeddings(options: { port?: number; apiKey?: string } = {}): Promise<FakeEmbeddings> {
+  let behaviour: FakeEmbeddingsBehaviour = { kind: "ok" };
+  const requests: FakeEmbeddings["requests"] = [];
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const json = (status: number, value: unknown) => {
+      res.writeHead(status, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(value));
+    };
+    if (req.url === "/_fake/script" && req.method === "POST") {
+      behaviour = JSON.parse(body) as FakeEmbeddingsBehaviour;
+      requests.length = 0;
+      return json(200, {});
+    }
+    if (req.url === "/_fake/requests") return json(200, requests);
+    if (req.url !== "/v1/embeddings" || req.method !== "POST") return json(404, { error: { message: "not found" } });
+    if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) return json(401, { error: { message: "bad key" } });
+    const { model, input } = JSON.parse(body) as { model: string; input: string | string[] };
+    const texts = Array.isArray(input) ? input : [input];
+    requests.push({ model, input: texts });
+    if (behaviour.kind === "hang") return; // never answers
+    if (behaviour.kind === "status") return json(behaviour.status, { error: { message: "fake failure" } });
+    if (behaviour.kind === "malformed") return json(200, { data: [{ index: 0, embedding: "no" }] });
+    // Listed out of order, as the API allows: clients must place vectors by index.
+    const data = texts.map((t, index) => ({ object: "embedding", index, embedding: [...fakeVector(t)] })).reverse();
+    json(200, { object: "list", model, data, usage: { prompt_tokens: 0, total_tokens: 0 } });
+  });
+  await new Promise<void>((r) => server.listen(options.port ?? 0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    script: (b) => {
+      behaviour = b;
+      requests.length = 0;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { port: { type: "string" } } });
+  const fake = await startFakeEmbeddings({ port: Number(values.port ?? 8791) });
+  console.log(`FAKE embeddings server (hashed n-grams, no model) at ${fake.url}/v1/embeddings`);
+}
