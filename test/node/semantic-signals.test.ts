@@ -89,7 +89,7 @@ describe("the OpenAI-compatible embeddings provider (fake server)", () => {
 });
 
 /** A tuning without its semantic part (what a KB without embeddings fits). */
-const lexical = (t: Tuning | null) => (t ? { ...t, semantic: undefined } : t);
+const lexical = (t: Tuning | null | undefined) => (t ? { ...t, semantic: undefined } : t);
 
 describe("article vectors and the semantic signal (real engine on libSQL, fake embeddings)", () => {
   let off: EvalReplica;
