@@ -3,6 +3,9 @@
 // builds a KB from the training split through the KB import path, lets a replica sync it
 // and train its classifier, then runs every test query through the same retrieval and
 // policy code the ConversationDO uses, and reports accuracy, answering and latency.
+// `--embeddings-url URL [--embeddings-model M] [--embeddings-key K]`: semantic signals
+// through that OpenAI-compatible endpoint (README: Semantic signals), measured beside the
+// lexical path on the same replica.
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { INITIAL_DIALOGUE } from "../src/answer/dialogue.ts";
@@ -15,8 +18,11 @@ import { buildReplica, type EvalReplica } from "./eval/replica.ts";
 import type { Tuning } from "../src/kb/model/tuning.ts";
 import { readConfig } from "../src/config.ts";
 import { replay, replaySplit } from "./eval/replay.ts";
+import type { KbPort } from "../src/answer/plan.ts";
+import { OpenAiCompatibleEmbedder } from "../src/platform/embeddings/openai-compatible.ts";
+import { SYNC_EMBED_TIMEOUT_MS, timedEmbedder } from "../src/platform/embeddings/providers.ts";
 
-export async function runQueries(replica: EvalReplica, queries: Query[], locale = "en", onProgress?: (done: number) => void): Promise<Outcome[]> {
+export async function runQueries(replica: { kb: KbPort }, queries: Query[], locale = "en", onProgress?: (done: number) => void): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   for (const [i, q] of queries.entries()) {
     const started = performance.now();
@@ -46,7 +52,7 @@ function printReport(name: string, r: Report): void {
 }
 
 /** What each language's tuning chose, and on what evidence. */
-function printTunings(tunings: Record<string, Tuning | null>): void {
+function printTunings(tunings: Record<string, Tuning | null>, title = "Thresholds fitted per language (cross-validation over the KB's example questions; calibration blended with the prior by data weight):"): void {
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const rows: Record<string, Record<string, string | number>> = {};
   for (const [language, t] of Object.entries(tunings)) {
@@ -68,13 +74,13 @@ function printTunings(tunings: Record<string, Tuning | null>): void {
       "CV off-topic answered / rejected": `${pct(b.expected.offTopicAnswered)} / ${pct(b.expected.offTopicRejected)}`,
     };
   }
-  console.log("Thresholds fitted per language (cross-validation over the KB's example questions; calibration blended with the prior by data weight):");
+  console.log(title);
   console.table(rows);
   for (const [language, t] of Object.entries(tunings)) if (t) console.log(`  ${language} calibration: ${JSON.stringify(t.calibration)}`);
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" }, "label-noise": { type: "string" }, "max-wrong": { type: "string" }, "no-label-check": { type: "boolean" }, replay: { type: "string" }, "replay-split": { type: "string" }, noise: { type: "string" }, attacker: { type: "string" } } });
+  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" }, "label-noise": { type: "string" }, "max-wrong": { type: "string" }, "no-label-check": { type: "boolean" }, "embeddings-url": { type: "string" }, "embeddings-model": { type: "string" }, "embeddings-key": { type: "string" }, replay: { type: "string" }, "replay-split": { type: "string" }, noise: { type: "string" }, attacker: { type: "string" } } });
   if (values.calibrate) return calibrate(values.json);
   const count = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const fewShot = { intents: count(values.intents), examples: count(values.examples), seed: count(values.seed), validation: values.validation };
@@ -90,8 +96,10 @@ async function main(): Promise<void> {
   const started = performance.now();
   const maxWrong = count(values["max-wrong"]);
   if (maxWrong !== undefined && !(maxWrong > 0 && maxWrong < 1)) throw new Error("--max-wrong must be a share between 0 and 1 (ANSWER_MAX_WRONG)");
-  const replica = await buildReplica(dataset.train, { labelNoise, noiseSeed: fewShot.seed, maxWrong, checkLabels: !values["no-label-check"] });
-  process.stdout.write(`${replica.articles} articles in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  const url = values["embeddings-url"];
+  const embedder = url ? timedEmbedder(new OpenAiCompatibleEmbedder({ baseUrl: url, model: values["embeddings-model"] ?? "", apiKey: values["embeddings-key"] }), SYNC_EMBED_TIMEOUT_MS) : undefined;
+  const replica = await buildReplica(dataset.train, { labelNoise, noiseSeed: fewShot.seed, maxWrong, checkLabels: !values["no-label-check"], embedder });
+  process.stdout.write(`${replica.articles} articles in ${((performance.now() - started) / 1000).toFixed(1)} s${embedder ? ` (${replica.vectors} with vectors in ${embedder.space})` : ""}\n`);
   if (values.replay !== undefined || values["replay-split"] !== undefined) {
     // Learning from confirmations (scripts/eval/replay.ts), by the deployment's LEARN_* settings.
     const options = { perArticle: count(values.replay), split: count(values["replay-split"]), noise: count(values.noise) ?? 0, attacker: count(values.attacker) ?? 0, checkpoints: 4, seed: count(values.seed) ?? 7, settings: readConfig(process.env).learn };
@@ -106,13 +114,26 @@ async function main(): Promise<void> {
     return;
   }
   printTunings(replica.tunings);
-  const outcomes = await runQueries(replica, dataset.test, "en", (i) => process.stdout.write(`\r  queries: ${i}/${dataset.test.length}`));
-  process.stdout.write(`\r  queries: ${dataset.test.length}/${dataset.test.length}\n`);
-  replica.close();
-  const result = report(outcomes);
+  const run = async (kb: KbPort) => {
+    const outcomes = await runQueries({ kb }, dataset.test, "en", (i) => process.stdout.write(`\r  queries: ${i}/${dataset.test.length}`));
+    process.stdout.write(`\r  queries: ${dataset.test.length}/${dataset.test.length}\n`);
+    return report(outcomes);
+  };
+  const result = await run(replica.kb);
   printReport(name, result);
+  let semantic: Report | undefined;
+  if (replica.semanticKb) {
+    const fitted = Object.fromEntries(Object.entries(replica.tunings).map(([l, t]) => [l, t?.semantic ?? null]));
+    printTunings(fitted, "With the semantic signal (each held-out question scored with its own vector; `fusion` in the calibration line):");
+    for (const [language, t] of Object.entries(fitted)) if (t) console.log(`  ${language} fusion weight: ${t.fusion}`);
+    // The test queries are embedded ahead in batches: latency below is retrieval's, not the endpoint's.
+    await replica.prefetch(dataset.test.map((q) => q.text));
+    semantic = await run(replica.semanticKb);
+    printReport(`${name}, semantic`, semantic);
+  }
+  replica.close();
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ dataset: name, date: new Date().toISOString(), ...result, tunings: replica.tunings }, null, 2));
+    writeFileSync(values.json, JSON.stringify({ dataset: name, date: new Date().toISOString(), ...result, tunings: replica.tunings, ...(semantic && { semantic }) }, null, 2));
     console.log(`Wrote ${values.json}`);
   }
 }

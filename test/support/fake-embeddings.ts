@@ -88,6 +88,8 @@ export async function startFakeEmbeddings(options: { port?: number; apiKey?: str
     const data = texts.map((t, index) => ({ object: "embedding", index, embedding: [...fakeVector(t)] })).reverse();
     json(200, { object: "list", model, data, usage: { prompt_tokens: 0, total_tokens: 0 } });
   });
+  // Idle connections are kept a minute, as API servers do: Node's 5 s default races clients that reuse one.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(options.port ?? 0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
   return {
