@@ -92,7 +92,9 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
     }, replicaTimeoutMs);
   const provider = llmProvider(env, config.llm);
   const embedder = embeddingsProvider(env, config.embeddings);
-  const embed = embedder ? queryEmbedding(embedder, breakers, config.embeddings.timeoutMs) : null;
+  // Within the turn's deadline: the lexical retrieval after it keeps at least half of it.
+  const embedTimeoutMs = Math.min(config.embeddings.timeoutMs, Math.floor(config.resilience.deadlineMs / 2));
+  const embed = embedder ? queryEmbedding(embedder, breakers, embedTimeoutMs) : null;
   /** `semantic`: the conversation's own replica gets the question's vector when it comes in time (degraded paths stay lexical: they are short of time). */
   const retrieve = async (address: ReplicaAddress, query: string, options: RetrievalOptions, semantic = false): Promise<Retrieval> => {
     const name = replicaName(address);
