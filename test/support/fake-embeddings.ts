@@ -5,9 +5,8 @@
 // the eval measures against it says nothing about quality. Tests script failures and read
 // what was sent, directly (Node) or over HTTP (`POST /_fake/script`, `GET /_fake/requests`).
 // `node test/support/fake-embeddings.ts [--port 8791]` runs it on its own.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
+import { startScriptedServer, type ScriptedServer } from "../../scripts/fake-server.ts";
 import type { Embedder } from "../../src/kb/semantic/embedder.ts";
 
 export const FAKE_DIMS = 256;
@@ -51,59 +50,31 @@ export function fakeEmbedder(options: { fail?: () => boolean } = {}): Embedder &
 
 export type FakeEmbeddingsBehaviour = { kind: "ok" } | { kind: "status"; status: number } | { kind: "hang" } | { kind: "malformed" };
 
-export interface FakeEmbeddings {
-  url: string;
-  /** What each call asked for. */
-  requests: Array<{ model: string; input: string[] }>;
-  script(behaviour: FakeEmbeddingsBehaviour): void;
-  close(): Promise<void>;
-}
+export type FakeEmbeddingsRequest = { model: string; input: string[] };
+export type FakeEmbeddings = ScriptedServer<FakeEmbeddingsBehaviour, FakeEmbeddingsRequest>;
 
-export async function startFakeEmbeddings(options: { port?: number; apiKey?: string } = {}): Promise<FakeEmbeddings> {
-  let behaviour: FakeEmbeddingsBehaviour = { kind: "ok" };
-  const requests: FakeEmbeddings["requests"] = [];
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
-    const json = (status: number, value: unknown) => {
-      res.writeHead(status, { "Content-Type": "application/json" });
-      res.end(JSON.stringify(value));
-    };
-    if (req.url === "/_fake/script" && req.method === "POST") {
-      behaviour = JSON.parse(body) as FakeEmbeddingsBehaviour;
-      requests.length = 0;
-      return json(200, {});
-    }
-    if (req.url === "/_fake/requests") return json(200, requests);
-    if (req.url !== "/v1/embeddings" || req.method !== "POST") return json(404, { error: { message: "not found" } });
-    if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) return json(401, { error: { message: "bad key" } });
-    const { model, input } = JSON.parse(body) as { model: string; input: string | string[] };
-    const texts = Array.isArray(input) ? input : [input];
-    requests.push({ model, input: texts });
-    if (behaviour.kind === "hang") return; // never answers
-    if (behaviour.kind === "status") return json(behaviour.status, { error: { message: "fake failure" } });
-    if (behaviour.kind === "malformed") return json(200, { data: [{ index: 0, embedding: "no" }] });
-    // Listed out of order, as the API allows: clients must place vectors by index.
-    const data = texts.map((t, index) => ({ object: "embedding", index, embedding: [...fakeVector(t)] })).reverse();
-    json(200, { object: "list", model, data, usage: { prompt_tokens: 0, total_tokens: 0 } });
-  });
-  // Idle connections are kept a minute, as API servers do: Node's 5 s default races clients that reuse one.
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(options.port ?? 0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    script: (b) => {
-      behaviour = b;
-      requests.length = 0;
+export function startFakeEmbeddings(options: { port?: number; apiKey?: string } = {}): Promise<FakeEmbeddings> {
+  return startScriptedServer<FakeEmbeddingsBehaviour, FakeEmbeddingsRequest>(
+    { kind: "ok" },
+    ({ req, res, body, behaviour, requests }) => {
+      const json = (status: number, value: unknown) => {
+        res.writeHead(status, { "Content-Type": "application/json" });
+        res.end(JSON.stringify(value));
+      };
+      if (req.url !== "/v1/embeddings" || req.method !== "POST") return json(404, { error: { message: "not found" } });
+      if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) return json(401, { error: { message: "bad key" } });
+      const { model, input } = JSON.parse(body) as { model: string; input: string | string[] };
+      const texts = Array.isArray(input) ? input : [input];
+      requests.push({ model, input: texts });
+      if (behaviour.kind === "hang") return; // never answers
+      if (behaviour.kind === "status") return json(behaviour.status, { error: { message: "fake failure" } });
+      if (behaviour.kind === "malformed") return json(200, { data: [{ index: 0, embedding: "no" }] });
+      // Listed out of order, as the API allows: clients must place vectors by index.
+      const data = texts.map((t, index) => ({ object: "embedding", index, embedding: [...fakeVector(t)] })).reverse();
+      json(200, { object: "list", model, data, usage: { prompt_tokens: 0, total_tokens: 0 } });
     },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
-  };
+    options.port,
+  );
 }
 
 if (import.meta.main) {
