@@ -4,10 +4,13 @@
 import type { StaleArticle, VectorStore } from "../src/kb/semantic/vector-store.ts";
 import { vectorTexts } from "../src/kb/semantic/vectors.ts";
 
-/** The language's articles with their stamps ("version/learned count/latest learned version"). */
+/**
+ * The language's articles with their stamps ("epoch:version/learned count/latest learned
+ * version"): a primary restored from a backup starts a new epoch and may reuse versions.
+ */
 const STAMPED = `
   WITH l AS (SELECT article_id, COUNT(*) AS n, MAX(version) AS v FROM learned WHERE locale = ?1 OR locale LIKE ?1 || '-%' GROUP BY article_id)
-  SELECT a.doc, a.id, a.title, a.questions, a.version || '/' || COALESCE(l.n, 0) || '/' || COALESCE(l.v, 0) AS stamp
+  SELECT a.doc, a.id, a.title, a.questions, (SELECT epoch FROM sync_state WHERE id = 1) || ':' || a.version || '/' || COALESCE(l.n, 0) || '/' || COALESCE(l.v, 0) AS stamp
     FROM articles a LEFT JOIN l ON l.article_id = a.id
    WHERE a.locale = ?1 OR a.locale LIKE ?1 || '-%'`;
 

@@ -8,6 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReplica, type EvalReplica } from "../../scripts/eval/replica.ts";
+import { sqliteStorage } from "../../scripts/eval/sqlite-storage.ts";
+import { ReplicaVectors } from "../../durable-objects/knowledge-replica-vectors.ts";
+import { replicaMigrations } from "../../migrations/replica/index.ts";
+import { applyMigrations } from "../../src/storage/migrations.ts";
+import { encodeVectors } from "../../src/kb/semantic/vectors.ts";
 import { updateArticle } from "../../src/kb/articles.ts";
 import { DEFAULT_LEARN_SETTINGS } from "../../src/kb/learning/learned.ts";
 import { teachLearned } from "../../src/kb/learning/questions.ts";
@@ -156,4 +161,44 @@ describe("article vectors and the semantic signal (real engine on libSQL, fake e
       r.close();
     }
   }, 60_000);
+});
+
+describe("the replica's article_vectors (real SQLite)", () => {
+  it("an article's vectors are stale after an edit, a learned question or a new epoch of the primary (a restore may reuse versions), and current once saved", () => {
+    const storage = sqliteStorage();
+    applyMigrations(storage, replicaMigrations);
+    const sql = storage.sql;
+    const article = (doc: number, slug: string, version: number) =>
+      sql.exec("INSERT OR REPLACE INTO articles (doc, id, slug, locale, title, answer, tags, questions, version, updated_at) VALUES (?, ?, ?, 'en', ?, 'A.', '[]', ?, ?, 0)", doc, `en:${slug}`, slug, `Title ${slug}`, JSON.stringify([`Q ${slug}`]), version);
+    article(1, "a", 1);
+    article(2, "b", 2);
+    const vectors = new ReplicaVectors(sql);
+    const saveAll = () => {
+      for (const a of vectors.stale("en", "fake", 10)) vectors.save(a.id, a.stamp, "fake", encodeVectors(a.texts.map(fakeVector)));
+    };
+    const stale = () => vectors.stale("en", "fake", 10).map((a) => a.id);
+    expect(vectors.stale("en", "fake", 10)).toEqual([
+      { id: "en:a", stamp: "0:1/0/0", texts: ["Title a", "Q a"] },
+      { id: "en:b", stamp: "0:2/0/0", texts: ["Title b", "Q b"] },
+    ]);
+    expect(vectors.load("en", "fake")).toBeNull();
+    saveAll();
+    expect(stale()).toEqual([]);
+    expect([...vectors.load("en", "fake")!.keys()]).toEqual(["en:a", "en:b"]);
+    // Another vector space (a new model) is stale everywhere.
+    expect(vectors.stale("en", "other", 10)).toHaveLength(2);
+
+    article(2, "b", 3);
+    expect(stale()).toEqual(["en:b"]);
+    saveAll();
+    sql.exec("INSERT INTO learned (id, article_id, locale, text, version) VALUES ('l1', 'en:a', 'en', 'learned words', 4)");
+    expect(vectors.stale("en", "fake", 10)).toEqual([{ id: "en:a", stamp: "0:1/1/4", texts: ["Title a", "Q a", "learned words"] }]);
+    saveAll();
+    sql.exec("UPDATE sync_state SET epoch = 7");
+    expect(stale()).toEqual(["en:a", "en:b"]);
+    saveAll();
+    sql.exec("DELETE FROM articles WHERE id = 'en:b'");
+    vectors.prune();
+    expect(vectors.count("fake")).toBe(1);
+  });
 });

@@ -55,7 +55,7 @@ describe("article vectors (fake embeddings)", () => {
     const sent = await requests();
     expect(sent.map((r) => r.model)).toEqual(["fake-embed"]);
     expect(sent[0]!.input).toEqual([`Kite strings ${tag}`, "How long is the kite string?"]);
-    expect((await vectorRows(replica)).find((r) => r.article_id === id)?.stamp).toMatch(/^\d+\/0\/0$/);
+    expect((await vectorRows(replica)).find((r) => r.article_id === id)?.stamp).toMatch(/^\d+:\d+\/0\/0$/);
 
     // Deleted: its vectors go with it.
     await admin(`/articles/${encodeURIComponent(id)}`, { method: "DELETE" });
@@ -84,6 +84,7 @@ describe("article vectors (fake embeddings)", () => {
     expect((await replica.status()).embeddings?.articles).toBe(status.articles);
     const semantic = await replica.retrieve("How long does a refund take?", { language: "en", vector });
     expect(semantic.tuning).toMatchObject({ space: "openai:fake-embed" });
+
   }, 60_000);
 });
 
