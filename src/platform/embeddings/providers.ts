@@ -40,14 +40,15 @@ export function timedEmbedder(embedder: Embedder, ms: number): Embedder {
  * path (nothing in the reply says degraded).
  */
 export function queryEmbedding(embedder: Embedder, breakers: Breakers, timeoutMs: number): (query: string) => Promise<Float32Array | undefined> {
-  return (query) =>
-    !query.trim()
-      ? Promise.resolve(undefined)
-      : breakers
+  return async (query) => {
+    if (!query.trim()) return undefined;
+    const embed = () => embedder.embed([query], AbortSignal.timeout(timeoutMs));
+    return breakers
       .get("embeddings")
-      .run(() => embedder.embed([query], AbortSignal.timeout(timeoutMs)), timeoutMs)
+      .run(embed, timeoutMs)
       .then(
         (vectors) => vectors[0],
         () => undefined,
       );
+  };
 }
