@@ -71,7 +71,9 @@ function workersProject(name: string, include: string[], exclude: string[], bind
       // A fresh replica trains its classifiers (with cross-validation) after its first sync,
       // which the files' beforeAll hooks wait for (over 10 s on a busy machine).
       testTimeout: 20_000,
-      hookTimeout: 60_000,
+      // Hooks warm replicas (sync, then training with the threshold fit), often two regions:
+      // a guard against a hang, generous for a busy machine, never a timing assertion.
+      hookTimeout: 120_000,
     },
   };
 }
@@ -83,12 +85,14 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+        // Some train or fit the demo KB (cross-validation); the timeouts guard against a hang on
+        // a busy machine, they time nothing.
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node", testTimeout: 30_000, hookTimeout: 60_000 },
       },
       {
         // Node tooling against real engines: the libSQL dev endpoint, the KB CLI, the eval.
         plugins: [sqlText],
-        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
+        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 30_000, hookTimeout: 120_000 },
       },
       workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/generation/**", "test/workers/embeddings/**", ...DEMO_KB_ONLY], {}),
       // What the demo KB alone answers: other files add articles to their shared primary, which
@@ -117,6 +121,9 @@ export default defineConfig({
           globalSetup: ["test/e2e/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // The stack shares the machine: a page waits for the server as long as it needs
+          // (expect.poll's own default is one second), bounded against a hang.
+          expect: { poll: { timeout: 15_000 } },
           fileParallelism: false,
         },
       },

@@ -166,14 +166,18 @@ function renderGaps() {
   $("gap-list").replaceChildren(...(items.length ? items : [el("li", { class: "muted" }, t("noGaps"))]));
 }
 
+/** The ops API query of the region and window on screen. */
+const query = () => `window=${state.window}${state.region ? `&region=${state.region}` : ""}`;
+
 async function refresh() {
-  const q = `window=${state.window}${state.region ? `&region=${state.region}` : ""}`;
+  const q = query();
   try {
     if (state.canOps) {
       const metrics = "turns,turn_latency_p50,turn_latency_p99,degraded_share,queue_depth,queue_wait";
       const [summary, series, alerts] = await Promise.all([api(`/v1/ops/summary?${q}`), api(`/v1/ops/series?metric=${metrics}&${q}`), api(`/v1/ops/alerts${state.region ? `?region=${state.region}` : ""}`)]);
       if ([summary, series, alerts].some((r) => r.status === 401)) return signOut();
-      if (summary.status === 200 && series.status === 200 && alerts.status === 200) {
+      // A poll that left before the region or window was changed must not paint over the new choice.
+      if (q === query() && summary.status === 200 && series.status === 200 && alerts.status === 200) {
         state.data = { summary: summary.body, series: series.body.series, alerts: alerts.body };
         state.updatedAt = Date.now();
         render();
@@ -214,8 +218,10 @@ async function loadLearning() {
 
 async function loadGaps() {
   void loadLearning();
-  const res = await api(`/v1/admin/kb/gaps?window=7d${state.gapLocale ? `&locale=${state.gapLocale}` : ""}`);
-  if (res.status !== 200) return;
+  const locale = state.gapLocale;
+  const res = await api(`/v1/admin/kb/gaps?window=7d${locale ? `&locale=${locale}` : ""}`);
+  // Likewise a list asked for before the language filter changed.
+  if (res.status !== 200 || locale !== state.gapLocale) return;
   state.gaps = res.body.gaps;
   state.gapsAt = Date.now();
   renderGaps();

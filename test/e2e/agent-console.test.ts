@@ -3,9 +3,10 @@
 // writes a private note, inserts a canned reply, closes; the customer sees the agent by
 // name, never the note, and rates. In English and in Chinese. Screenshots go to test-results/.
 import { mkdirSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser } from "./browser.ts";
+import { agentPage, customerPage, say } from "./pages.ts";
 
 const baseUrl = inject("baseUrl");
 const keys = inject("agentKeys");
@@ -19,27 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function agentPage(context: BrowserContext, key: string, lang: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/agent?lang=${lang}`);
-  await page.locator("#key").fill(key);
-  await page.keyboard.press("Enter");
-  await expect.poll(() => page.locator("#conn").getAttribute("data-state"), { timeout: 15_000 }).toBe("connected");
-  return page;
-}
-
-async function customerPage(context: BrowserContext, lang: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/?lang=${lang}`);
-  await expect.poll(() => page.locator("#status").getAttribute("data-state"), { timeout: 15_000 }).toBe("online");
-  return page;
-}
-
-async function say(page: Page, text: string) {
-  await page.locator("#text").fill(text);
-  await page.keyboard.press("Enter");
-}
 
 /** Signs the agent out of the desk for good (offline first, so nothing more is assigned). */
 async function leaveDesk(agent: Page) {

@@ -6,19 +6,15 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { warmReplicas } from "../../scripts/stack.ts";
+import { adminKb, learnedOf, learnedWhen } from "./learned.ts";
 
 const baseUrl = inject("baseUrl");
-const ADMIN_KEY = "e2e-admin-key-0123456789";
 const tag = randomUUID().slice(0, 8);
 
 interface Reply {
   seq: number;
   role: string;
   meta?: { decision?: string; suggestions?: Array<{ articleId: string }>; citations?: Array<{ articleId: string }> };
-}
-
-function admin(path: string, method = "GET", body?: unknown): Promise<Response> {
-  return fetch(`${baseUrl}/v1/admin/kb${path}`, { method, headers: { Authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined && { "Content-Type": "application/json" }) }, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
 /** A customer: their own conversation and WebSocket, from their own address. */
@@ -55,32 +51,16 @@ class Customer {
   }
 }
 
-async function learnedOf(articleId: string): Promise<Array<{ status: string; confirmations: number; text: string }>> {
-  const res = await admin(`/learned?articleId=${encodeURIComponent(articleId)}`);
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { items: never[] }).items;
-}
-
-/** Waits (bounded) for the learned questions of an article to satisfy `done`. */
-async function until(articleId: string, done: (items: Awaited<ReturnType<typeof learnedOf>>) => boolean) {
-  for (let i = 0; i < 200; i++) {
-    const items = await learnedOf(articleId);
-    if (done(items)) return items;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return learnedOf(articleId);
-}
-
 /** Has the replicas pull the primary's changes, and the stack's own region's (where these conversations are) train on them. */
 async function syncReplica(): Promise<void> {
-  expect((await admin("/sync", "POST")).status).toBe(200);
+  expect((await adminKb("/sync", "POST")).status).toBe(200);
   await warmReplicas(baseUrl);
 }
 
 const articles = { polish: `en:lantern-polish-${tag}`, repair: `en:lantern-repair-${tag}`, wick: `en:lantern-wick-${tag}`, glass: `en:lantern-glass-${tag}` };
 
 beforeAll(async () => {
-  const create = (slug: string, title: string, question: string) => admin("/articles", "POST", { slug, locale: "en", status: "published", title, answer: `${title}: see the manual.`, questions: [question] });
+  const create = (slug: string, title: string, question: string) => adminKb("/articles", "POST", { slug, locale: "en", status: "published", title, answer: `${title}: see the manual.`, questions: [question] });
   for (const res of await Promise.all([
     create(`lantern-polish-${tag}`, `Polishing the ${tag} lantern`, `How do I polish the ${tag} lantern?`),
     create(`lantern-repair-${tag}`, `Repairing the ${tag} lantern`, `My ${tag} lantern is broken`),
@@ -102,7 +82,7 @@ describe("learning from customers' picks on the running stack", () => {
       await customer.ask(`Polishing the ${tag} lantern`, { articleId: articles.polish, inReplyTo: reply.seq });
       customer.close();
     }
-    const [learned] = await until(articles.polish, (items) => items[0]?.confirmations === 3);
+    const [learned] = await learnedWhen(articles.polish, (items) => items[0]?.confirmations === 3);
     expect(learned).toMatchObject({ text: wording, status: "active", confirmations: 3 });
 
     await syncReplica();

@@ -4,9 +4,10 @@
 // and as a KB editor (the gaps only, and a draft made from one). Screenshots go to
 // test-results/ for a person to look at.
 import { mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser } from "./browser.ts";
+import { opsSignIn, watch } from "./pages.ts";
 
 const baseUrl = inject("baseUrl");
 const ADMIN_KEY = "e2e-admin-key-0123456789";
@@ -30,23 +31,6 @@ async function ask(conv: { id: string; token: string }, text: string): Promise<{
   const res = await fetch(`${baseUrl}/v1/conversations/${conv.id}/messages`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${conv.token}` }, body: JSON.stringify({ text, clientMessageId: `ops-e2e-${n++}`.padEnd(12, "0") }) });
   expect(res.status).toBe(200);
   return ((await res.json()) as { reply: { meta: { mode: string; decision?: string } } }).reply.meta;
-}
-
-/** Collects page errors, console errors and CSP violations. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
-  });
-  void page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => console.error("CSP " + e.violatedDirective + " " + e.blockedURI))');
-  return problems;
-}
-
-async function signIn(page: Page, key: string) {
-  await page.goto(`${baseUrl}/ops`);
-  await page.locator("#key").fill(key);
-  await page.keyboard.press("Enter");
 }
 
 const tile = (page: Page, kpi: string) => page.locator(`[data-kpi="${kpi}"] .value`);
@@ -87,7 +71,7 @@ describe("the ops dashboard", () => {
     const context = await browser.newContext({ viewport: { width: 1360, height: 1500 }, locale: "en-US" });
     const page = await context.newPage();
     const problems = watch(page);
-    await signIn(page, ADMIN_KEY);
+    await opsSignIn(page, ADMIN_KEY);
     await expect.poll(() => tile(page, "turns").textContent(), { timeout: 15_000 }).toMatch(/^\d+$/);
     expect(Number(await tile(page, "turns").textContent())).toBeGreaterThanOrEqual(8);
     await expect.poll(() => tile(page, "degraded").textContent()).toMatch(/%$/);
@@ -125,13 +109,36 @@ describe("the ops dashboard", () => {
     await context.close();
   });
 
+  it("keeps the chosen region's figures when a poll for the region shown before answers late", async () => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, locale: "en-US" });
+    const page = await context.newPage();
+    // The sign-in's first poll (every region) is held until the test lets it go; the next
+    // poll after it is held too, to look at the tiles when that first poll is over.
+    const summary = (region: string | null) => (url: URL) => url.pathname === "/v1/ops/summary" && url.searchParams.get("window") === "1h" && url.searchParams.get("region") === region;
+    const held = (match: (url: URL) => boolean) =>
+      new Promise<Route>((resolve) => void page.route(match, (route) => resolve(route), { times: 1 }));
+    const firstPoll = held(summary(null));
+    await opsSignIn(page, ADMIN_KEY);
+    const late = await firstPoll;
+    await page.locator("#region").selectOption("apac");
+    await expect.poll(() => tile(page, "turns").textContent()).toBe("0");
+    // The next poll is scheduled once the sign-in's is over; it asks for apac.
+    const nextPoll = held(summary("apac"));
+    await late.continue();
+    const next = await nextPoll;
+    expect(await tile(page, "turns").textContent()).toBe("0");
+    expect(await page.locator("#region").inputValue()).toBe("apac");
+    await next.continue();
+    await context.close();
+  });
+
   it("shows a KB editor the gaps only, and makes a draft article from one", async () => {
     // A kb_editor made by the global setup.
     const key = inject("agentKeys").editor;
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "en-US" });
     const page = await context.newPage();
     const problems = watch(page);
-    await signIn(page, key);
+    await opsSignIn(page, key);
     await expect.poll(() => page.locator(".gap").count(), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await page.locator("#ops").isHidden()).toBe(true);
     expect(await page.locator("#no-ops").isVisible()).toBe(true);

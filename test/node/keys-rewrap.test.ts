@@ -26,7 +26,7 @@ beforeAll(async () => {
     stateDir,
     vars: { TOKEN_SECRET: "keys-secret-0123456789abcdef", ADMIN_API_KEY: ADMIN_KEY, DATA_ENCRYPTION_KEY: K1, CLIENT_KEY_SECRET: "keys-client-key-secret-0123456789" },
   });
-}, 120_000);
+});
 
 afterAll(async () => {
   await stack?.stop();

@@ -28,7 +28,7 @@ async function customerMessages(id: string) {
   return { view: view.value, customer: view.value.messages.filter((m) => m.role === "customer") };
 }
 
-beforeAll(() => warmReplica("weur"), 60_000);
+beforeAll(() => warmReplica("weur"));
 
 describe("a new mail", () => {
   it("is answered by mail, threaded to it, with the article's source and a Re: subject", async () => {

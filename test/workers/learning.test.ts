@@ -69,7 +69,7 @@ beforeAll(async () => {
     topics.push({ articleId: id, otherId: other.id, question: `question about the ${tag} lantern` });
   }
   await warmReplica("weur");
-}, 120_000);
+});
 
 /** A topic no other test uses. */
 async function topic(): Promise<{ articleId: string; otherId: string; question: string }> {

@@ -69,7 +69,7 @@ async function firedPayload(region: string): Promise<WebhookPayload> {
 
 beforeAll(async () => {
   await fetch(`${receiver}/received`, { method: "DELETE" });
-}, 120_000);
+});
 
 describe("self-repair of a failing replica (fault injection, local webhook receiver)", () => {
   it("resyncs the replica (on), and the alert carries its runbook, likely cause and remediation in GET /v1/ops/alerts and the webhook", async () => {
