@@ -16,11 +16,12 @@ export const NEXT: ArticleTables = { articles: "articles_next", fts: "article_ft
 const VOCAB = "article_vocab";
 
 /** Removes an article (by id) from a pair of tables, if it is there. */
-export function removeArticle(sql: SqlStorage, t: ArticleTables, id: string): void {
+export function removeArticle(sql: SqlStorage, t: ArticleTables, id: string): boolean {
   const doc = sql.exec<{ doc: number }>(`SELECT doc FROM ${t.articles} WHERE id = ?`, id).toArray()[0]?.doc;
-  if (doc === undefined) return;
+  if (doc === undefined) return false;
   sql.exec(`DELETE FROM ${t.fts} WHERE rowid = ?`, doc);
   sql.exec(`DELETE FROM ${t.articles} WHERE doc = ?`, doc);
+  return true;
 }
 
 /** Adds an article and its indexed text to a pair of tables. */

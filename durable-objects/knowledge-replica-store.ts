@@ -169,10 +169,11 @@ export class ReplicaStore implements ReplicaTarget {
           .toArray();
         if (!batch.length) break;
         for (const change of batch) {
-          removeArticle(this.sql, LIVE, change.id);
+          // A draft or an article never published removes nothing the copy holds: not a change to it.
+          const removed = removeArticle(this.sql, LIVE, change.id);
           if (change.article && change.tokens) insertArticle(this.sql, LIVE, JSON.parse(change.article), JSON.parse(change.tokens));
+          if (removed || change.article) applied++;
         }
-        applied += batch.length;
         after = batch[batch.length - 1]!.version;
       }
       this.sql.exec("DELETE FROM staged_changes");

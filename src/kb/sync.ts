@@ -76,7 +76,9 @@ export interface ReplicaTarget {
   stageLearned(changes: LearnedChange[]): void;
   /**
    * Applies every staged change atomically, records `version` and marks the changed
-   * languages' classifiers for training; returns how many changes it applied.
+   * languages' classifiers for training; returns how many changes it applied. A change that
+   * leaves the copy as it was (a draft saved: removing an article it never held) is not
+   * counted, and alone retrains nothing.
    */
   commit(version: number, primaryVersion: number, at: number, languages: string[], landing: Landing): number;
   /** Starts a new, empty copy beside the live one (dropping any earlier unfinished one). */

@@ -72,6 +72,24 @@ describe("replica sync", () => {
     expect((await replica.search(tag)).hits).toEqual([]);
   });
 
+  it("retrains nothing for a draft saved on the primary (nothing it holds changed), and retrains the language once the draft is published", async () => {
+    const replica = freshReplica();
+    await replica.sync();
+    await replica.train();
+    expect((await replica.status()).training).toEqual([]);
+
+    const tag = unique();
+    const { id } = await createArticle({ slug: `kite-${tag}`, locale: "en", title: `Kite strings ${tag}`, answer: "Every kite comes with 30 m of string.", status: "draft" });
+    const drafted = await replica.sync();
+    expect(drafted.kbVersion).toBe(drafted.primaryVersion);
+    expect(drafted.training).toEqual([]);
+
+    expect((await admin(`/articles/${encodeURIComponent(id)}`, { method: "PATCH", body: { status: "published" } })).status).toBe(200);
+    const published = await replica.sync();
+    expect(published.training).toEqual(["en"]);
+    expect((await replica.search(`kite ${tag}`)).hits[0]?.id).toBe(id);
+  });
+
   it("keeps serving its last good copy, marked stale, while the primary is down (fault injected), then catches up", async () => {
     const tag = unique();
     const { id } = await createArticle({ slug: `outage-${tag}`, locale: "en", title: `Outage article ${tag}`, answer: "First version." });
