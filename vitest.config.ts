@@ -71,9 +71,10 @@ function workersProject(name: string, include: string[], exclude: string[], bind
       // A fresh replica trains its classifiers (with cross-validation) after its first sync,
       // which the files' beforeAll hooks wait for (over 10 s on a busy machine).
       testTimeout: 20_000,
-      // Hooks warm replicas (sync, then training with the threshold fit), often two regions:
-      // a guard against a hang, generous for a busy machine, never a timing assertion.
-      hookTimeout: 120_000,
+      // Hooks warm replicas (sync, then training with the threshold fit), often two regions
+      // (degraded-mode's took over a minute on a busy machine, on everything earlier files
+      // added to the shared KB): a guard against a hang, never a timing assertion.
+      hookTimeout: 180_000,
     },
   };
 }
@@ -120,7 +121,9 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["test/e2e/global-setup.ts"],
           testTimeout: 60_000,
-          hookTimeout: 120_000,
+          // Hooks start stacks and wait for replicas to sync and train (warmReplicas gives up
+          // after 180 s): a guard against a hang on a busy machine, never a timing assertion.
+          hookTimeout: 240_000,
           // The stack shares the machine: a page waits for the server as long as it needs
           // (expect.poll's own default is one second), bounded against a hang.
           expect: { poll: { timeout: 15_000 } },

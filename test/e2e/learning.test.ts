@@ -69,7 +69,7 @@ beforeAll(async () => {
   ]))
     expect(res.status).toBe(201);
   await syncReplica();
-}, 240_000);
+});
 
 describe("learning from customers' picks on the running stack", () => {
   it("three customers pick the same article for a new wording; after a sync the next customer gets the answer", { timeout: 240_000 }, async () => {

@@ -33,7 +33,7 @@ let stateDir: string;
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), "holdfast-ops-counts-"));
   stack = await startStack({ port: await freePort(), stateDir, seed: true, vars: { TOKEN_SECRET: "ops-counts-secret-0123456789abcdef", ADMIN_API_KEY: ADMIN_KEY } });
-}, 120_000);
+});
 
 afterAll(async () => {
   await stack?.stop();

@@ -5,12 +5,10 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../src/conversation/types.ts";
 import { admin, breakerCoolDown, call, cid, createConversation, send, setFaults, transcript, type Created, warmReplica } from "./helpers.ts";
 
-// Training two regions' classifiers (on everything earlier files added to the shared KB) took
-// over a minute on a busy machine.
 beforeAll(async () => {
   await warmReplica("weur");
   await warmReplica("eeur");
-}, 180_000);
+});
 
 afterEach(async () => {
   await setFaults();

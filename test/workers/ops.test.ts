@@ -41,10 +41,9 @@ function sample(body: string, name: string, labels: Record<string, string>): num
   return matching.length ? matching.reduce((n, m) => n + Number(m.value), 0) : undefined;
 }
 
-// A replica's first sync and training take more than the default 10 s on a busy machine.
 beforeAll(async () => {
   await warmReplica("oc");
-}, 60_000);
+});
 
 describe("turn events in the region's RegionOpsDO", () => {
   let conv: Created;
@@ -222,7 +221,7 @@ describe("the KB gap report", () => {
     await warmReplica("weur");
     editor = await operatorKey("kb_editor");
     asEditor.Authorization = `Bearer ${editor}`;
-  }, 60_000);
+  });
   const gaps = (query = "locale=en") => opsJson<{ gaps: Gap[] }>(`/v1/admin/kb/gaps?${query}`, editor).then((r) => r.gaps);
   // Made-up words per run: no article, cached answer or earlier test can answer them.
   const madeUp = () => Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => String.fromCharCode(97 + (b % 26))).join("");
