@@ -38,38 +38,62 @@ async function customer(lang: string, ip: string) {
   return { context, page, problems, frames };
 }
 
+/**
+ * The customer asks, is offered articles ("Did you mean…?") and picks the first; checks the
+ * pick went out as `choice` and was answered from that article. Returns the picked article.
+ */
+async function askAndPick(page: Page, frames: { sent: Frame[]; received: Frame[] }, question: string): Promise<{ articleId: string; title: string }> {
+  const before = await bubbles(page).count();
+  await say(page, question);
+  await expect.poll(() => bubbles(page).count()).toBe(before + 1);
+  const clarification = bubbles(page).nth(before);
+  const offered = clarification.locator(".quick-reply:not(.person)");
+  expect(await offered.count()).toBeGreaterThan(0);
+  const seq = Number(await clarification.getAttribute("data-seq"));
+  const title = (await offered.first().textContent())!;
+  await offered.first().click();
+  await expect.poll(() => bubbles(page).count()).toBe(before + 2);
+
+  // The quick reply sent its title with the article and the seq of the reply that offered it …
+  const chosen = replies(frames.received).find((r) => r.seq === seq)?.meta?.suggestions?.find((s) => s.title === title);
+  expect(chosen).toBeDefined();
+  const pick = frames.sent.find((f) => f.type === "message" && f.text === title);
+  expect(pick?.choice).toEqual({ articleId: chosen!.articleId, inReplyTo: seq });
+  // … and the reply answers from that article.
+  expect(replies(frames.received).at(-1)?.meta?.citations?.[0]?.articleId).toBe(chosen!.articleId);
+  expect(await bubbles(page).nth(before + 1).locator(".source").textContent()).toContain(chosen!.title);
+  return chosen!;
+}
+
 describe("the chat page teaches the KB", () => {
   it.each([
     ["en", "I'd like to send this jacket back, my email is jane.roe@example.com", "jane.roe@example.com", "198.51.100.21"],
     ["zh-CN", "我想把这件外套寄回去，我的邮箱是 lee.na@example.com", "lee.na@example.com", "198.51.100.22"],
   ])("a clarification's quick reply sends choice (%s): answered from the picked article, and the earlier question learned, redacted", async (lang, question, email, ip) => {
     const { context, page, problems, frames } = await customer(lang, ip);
-    await say(page, question);
-    await expect.poll(() => bubbles(page).count()).toBe(1);
-    const clarification = bubbles(page).first();
-    const offered = clarification.locator(".quick-reply:not(.person)");
-    expect(await offered.count()).toBeGreaterThan(0);
-    const seq = Number(await clarification.getAttribute("data-seq"));
-    const title = (await offered.first().textContent())!;
-    await offered.first().click();
-    await expect.poll(() => bubbles(page).count()).toBe(2);
-
-    // The quick reply sent its title with the article and the seq of the reply that offered it …
-    const chosen = replies(frames.received).find((r) => r.seq === seq)?.meta?.suggestions?.find((s) => s.title === title);
-    expect(chosen).toBeDefined();
-    const pick = frames.sent.find((f) => f.type === "message" && f.text === title);
-    expect(pick?.choice).toEqual({ articleId: chosen!.articleId, inReplyTo: seq });
-    // … and the reply answers from that article.
-    expect(replies(frames.received).at(-1)?.meta?.citations?.[0]?.articleId).toBe(chosen!.articleId);
-    expect(await bubbles(page).nth(1).locator(".source").textContent()).toContain(chosen!.title);
+    const chosen = await askAndPick(page, frames, question);
 
     // The pick is one customer's vote: the earlier question, without the address, waits as a candidate.
     const redacted = question.replace(email, "[email]");
-    const learned = await learnedWhen(chosen!.articleId, (items) => items.some((l) => l.text === redacted));
+    const learned = await learnedWhen(chosen.articleId, (items) => items.some((l) => l.text === redacted));
     expect(learned.find((l) => l.text === redacted)).toMatchObject({ status: "candidate", confirmations: 1, sources: { pick: 1 } });
     expect(JSON.stringify(learned)).not.toContain(email);
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it("the same pick by a second customer (LEARN_MIN_CONFIRMATIONS = 2 on the stack) makes the question active", async () => {
+    const question = "Can I send back this jacket? It does not fit";
+    const picked: string[] = [];
+    for (const ip of ["198.51.100.25", "198.51.100.26"]) {
+      const { context, page, problems, frames } = await customer("en", ip);
+      picked.push((await askAndPick(page, frames, question)).articleId);
+      expect(problems).toEqual([]);
+      await context.close();
+      const [learned] = (await learnedWhen(picked[0]!, (items) => items.some((l) => l.text === question && l.confirmations === picked.length))).filter((l) => l.text === question);
+      expect(learned).toMatchObject(picked.length === 1 ? { status: "candidate", confirmations: 1 } : { status: "active", confirmations: 2, sources: { pick: 2 } });
+    }
+    expect(picked[1]).toBe(picked[0]);
   });
 
   it("records helpful and not-helpful on answers as votes for the article each cited", async () => {
