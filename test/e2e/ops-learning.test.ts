@@ -1,0 +1,121 @@
+// What the KB learned, on /ops in Chromium against the real local stack: the learning panel
+// counts each language's learned questions and follows an editor's approve and reject (made
+// through the admin API: /ops has no review buttons), and a gap said to "belong" to an
+// existing article teaches it the gap's questions (active at once) and leaves the list.
+import { randomUUID } from "node:crypto";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser } from "./browser.ts";
+import { ADMIN_KEY, adminKb, learnedWhen, type Learned } from "./learned.ts";
+import { opsSignIn, watch } from "./pages.ts";
+
+const baseUrl = inject("baseUrl");
+// Letters only: a customer's digits are redacted from the examples the gap report shows.
+const tag = [...randomUUID().replaceAll("-", "").slice(0, 8)].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join("");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A customer's conversation in weur (the dev header stands in for a location), from their own address. */
+async function conversation(ip: string) {
+  const res = await fetch(`${baseUrl}/v1/conversations`, { method: "POST", headers: { "Content-Type": "application/json", "X-Holdfast-Region": "weur", "CF-Connecting-IP": ip }, body: "{}" });
+  expect(res.status).toBe(201);
+  const conv = (await res.json()) as { id: string; token: string };
+  const headers = { "Content-Type": "application/json", Authorization: `Bearer ${conv.token}`, "CF-Connecting-IP": ip };
+  let n = 0;
+  return {
+    async ask(text: string) {
+      const res = await fetch(`${baseUrl}/v1/conversations/${conv.id}/messages`, { method: "POST", headers, body: JSON.stringify({ text, clientMessageId: `ops-learning-${tag}-${n++}` }) });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { reply: { seq: number; meta: { decision?: string; citations?: Array<{ articleId: string }> } } }).reply;
+    },
+    async helpful(seq: number) {
+      expect((await fetch(`${baseUrl}/v1/conversations/${conv.id}/messages/${seq}/feedback`, { method: "POST", headers, body: JSON.stringify({ helpful: true }) })).status).toBe(200);
+    },
+  };
+}
+
+/** The learned-question counts of English, as the admin API gives them. */
+async function englishCounts(): Promise<{ active: number; candidates: number }> {
+  const res = await adminKb("/learned/stats");
+  expect(res.status).toBe(200);
+  const { languages } = (await res.json()) as { languages: Array<{ language: string; active: number; candidates: number }> };
+  return languages.find((l) => l.language === "en") ?? { active: 0, candidates: 0 };
+}
+
+/** The panel's line for English (the panel loads with the page; a reload reads it again). */
+const englishLine = (page: Page) => page.locator("#learning li", { hasText: /^en:/ }).textContent();
+
+describe("learning on /ops", () => {
+  it("counts each language's learned questions, and follows an editor's approve and reject", async () => {
+    // Two customers mark an answer helpful: each a vote for their wording, waiting as a candidate.
+    const wordings = ["I forgot my password, how do I set a new one?", "How do I change the password of my account?"];
+    const candidates: Learned[] = [];
+    for (const [i, text] of wordings.entries()) {
+      const customer = await conversation(`198.51.100.${31 + i}`);
+      const reply = await customer.ask(text);
+      expect(reply.meta.decision).toBe("answer");
+      await customer.helpful(reply.seq);
+      const articleId = reply.meta.citations![0]!.articleId;
+      const [learned] = (await learnedWhen(articleId, (items) => items.some((l) => l.text === text))).filter((l) => l.text === text);
+      expect(learned).toMatchObject({ status: "candidate", confirmations: 1 });
+      candidates.push(learned!);
+    }
+
+    const context = await browser.newContext({ viewport: { width: 1360, height: 1200 }, locale: "en-US" });
+    const page = await context.newPage();
+    const problems = watch(page);
+    const before = await englishCounts();
+    await opsSignIn(page, ADMIN_KEY);
+    await expect.poll(() => englishLine(page)).toContain(`${before.active} active, ${before.candidates} waiting`);
+
+    // An editor approves one (it turns active) and rejects the other (it never will).
+    const [approve, reject] = candidates;
+    expect((await adminKb(`/learned/${approve!.id}/approve`, "POST")).status).toBe(200);
+    expect((await adminKb(`/learned/${reject!.id}/reject`, "POST")).status).toBe(200);
+    const after = await englishCounts();
+    expect(after).toMatchObject({ active: before.active + 1, candidates: before.candidates - 2 });
+    await page.reload();
+    await expect.poll(() => englishLine(page)).toContain(`${after.active} active, ${after.candidates} waiting`);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("a gap said to belong to an article teaches it the gap's questions, active at once, and leaves the list", async () => {
+    // Questions the KB cannot answer yet make a gap …
+    const questions = [`Do you repair ${tag} harmonicas?`, `Can someone fix my ${tag} harmonica?`];
+    const customer = await conversation("198.51.100.33");
+    for (const q of questions) expect((await customer.ask(q)).meta.decision).not.toBe("answer");
+    // … and only then an article that answers them.
+    const created = await adminKb("/articles", "POST", { slug: `harmonica-repair-${tag}`, locale: "en", status: "published", title: `Harmonica repairs ${tag}`, answer: "We repair harmonicas within two weeks.", questions: [`Harmonica repair ${tag}`] });
+    expect(created.status).toBe(201);
+    const articleId = `en:harmonica-repair-${tag}`;
+
+    // Events reach the region's gap report a moment later; /ops reads the report at sign-in.
+    const inReport = async () => ((await (await adminKb("/gaps?window=1h")).json()) as { gaps: Array<{ examples: string[] }> }).gaps.some((g) => g.examples.some((e) => e.includes(tag)));
+    await expect.poll(inReport).toBe(true);
+
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "en-US" });
+    const page = await context.newPage();
+    const problems = watch(page);
+    await opsSignIn(page, inject("agentKeys").editor);
+    const gap = page.locator(".gap", { hasText: tag });
+    await expect.poll(() => gap.count()).toBe(1);
+    await gap.locator("input.belongs-article").fill(articleId);
+    await gap.locator("button.belongs-to").click();
+    await expect.poll(() => page.locator("#gap-message").textContent()).toBe(`The gap's questions now teach ${articleId}.`);
+    await expect.poll(() => gap.count()).toBe(0);
+
+    // The editor's word: the gap's questions are the article's, active, without customer votes.
+    const learned = await learnedWhen(articleId, (items) => items.length >= questions.length);
+    expect(learned.map((l) => l.text).sort()).toEqual([...questions].sort());
+    for (const l of learned) expect(l).toMatchObject({ status: "active", sources: { editor: 1 } });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
