@@ -3,20 +3,13 @@
 // and the pick reaches the learned questions (the earlier question, redacted), in English and
 // Chinese; helpful and not-helpful on answers are votes for the article each cited. Each
 // customer writes from an address of their own.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useBrowser } from "./browser.ts";
 import { learnedWhen } from "./learned.ts";
 import { openChat, say, watch, wsFrames, type Frame } from "./pages.ts";
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 interface Reply {
   seq: number;
@@ -30,7 +23,7 @@ const bubbles = (page: Page) => page.locator("#log li.msg.assistant");
 
 /** A customer on the chat page from their own address, with the page's WebSocket frames. */
 async function customer(lang: string, ip: string) {
-  const context = await browser.newContext({ locale: lang === "en" ? "en-US" : lang, extraHTTPHeaders: { "CF-Connecting-IP": ip } });
+  const context = await browser().newContext({ locale: lang === "en" ? "en-US" : lang, extraHTTPHeaders: { "CF-Connecting-IP": ip } });
   const page = await context.newPage();
   const problems = watch(page);
   const frames = wsFrames(page);

@@ -1,16 +1,10 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { ADMIN_KEY } from "./api.ts";
+import { useBrowser } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function say(page: Page, text: string, replies: number) {
   await page.getByLabel(/Your message|您的消息/).fill(text);
@@ -20,7 +14,7 @@ async function say(page: Page, text: string, replies: number) {
 
 describe("customer chat page", () => {
   it("answers an English and a Chinese message on a phone-sized screen, and keeps the history across a reload", async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "en-US" });
+    const context = await browser().newContext({ viewport: { width: 390, height: 844 }, locale: "en-US" });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -47,7 +41,7 @@ describe("customer chat page", () => {
   });
 
   it("switches the interface to Simplified Chinese and works by keyboard alone", async () => {
-    const context = await browser.newContext({ locale: "en-US" });
+    const context = await browser().newContext({ locale: "en-US" });
     const page = await context.newPage();
     await page.goto(`${baseUrl}/`);
     await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("online");
@@ -68,7 +62,7 @@ describe("customer chat page", () => {
     ["en-US", "Hi!", /[a-z]/i],
     ["zh-CN", "您好", /[\u4e00-\u9fff]/],
   ])("opens (%s) with a greeting and popular topics as quick replies; a topic asks that question", async (locale, greeting, script) => {
-    const context = await browser.newContext({ locale });
+    const context = await browser().newContext({ locale });
     const page = await context.newPage();
     await page.goto(`${baseUrl}/`);
     const welcome = page.locator("#log li.welcome");
@@ -85,7 +79,7 @@ describe("customer chat page", () => {
   });
 
   it("offers suggested articles as quick replies, and a click asks that question", async () => {
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(`${baseUrl}/`);
     await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("online");
     await page.locator("#text").fill("I'd like to send this jacket back");
@@ -99,7 +93,7 @@ describe("customer chat page", () => {
   });
 
   it("falls back to HTTP when WebSockets cannot connect, and loses nothing", async () => {
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const page = await context.newPage();
     // Simulates a network that refuses WebSockets: every upgrade is closed at once.
     await page.routeWebSocket(/\/ws/, (ws) => ws.close());
@@ -114,8 +108,8 @@ describe("customer chat page", () => {
 
   it("shows a limited-mode notice while replies are degraded, and removes it when service recovers", async () => {
     const faults = (body: unknown) =>
-      fetch(`${baseUrl}/v1/admin/faults`, { method: body ? "PUT" : "DELETE", headers: { Authorization: "Bearer e2e-admin-key-0123456789", "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
-    const page = await browser.newPage();
+      fetch(`${baseUrl}/v1/admin/faults`, { method: body ? "PUT" : "DELETE", headers: { Authorization: `Bearer ${ADMIN_KEY}`, "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+    const page = await browser().newPage();
     await page.goto(`${baseUrl}/?lang=en`);
     await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("online");
     expect((await faults({ faults: ["replica-down"] })).status).toBe(200);
@@ -130,7 +124,7 @@ describe("customer chat page", () => {
   });
 
   it("serves an interactive API reference at /docs whose Try it out calls this server", async () => {
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     const problems: string[] = [];
     page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
     page.on("pageerror", (e) => problems.push(e.message));
@@ -153,7 +147,7 @@ describe("customer chat page", () => {
 
 describe("embeddable widget", () => {
   it("opens the chat in an iframe on an allowed site and answers there", async () => {
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(inject("hostPageUrl"));
     await page.getByRole("button", { name: "Chat with support" }).click();
     const frame = page.frameLocator("#holdfast-chat-frame");

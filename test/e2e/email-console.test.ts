@@ -1,31 +1,24 @@
 // An email conversation in the agent console, in Chromium, against the real local stack: the
 // mail arrives through wrangler's local email endpoint, the agent sees it marked as email
 // with its subject and attachment, replies from the console, and the reply goes out by mail.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { newMessageId, rawMail, SUPPORT, type SentItem } from "../support/mail.ts";
-import { launchBrowser } from "./browser.ts";
+import { ADMIN_KEY } from "./api.ts";
+import { useBrowser } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
 const keys = inject("agentKeys");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function sentTo(address: string): Promise<SentItem[]> {
-  const res = await fetch(`${baseUrl}/v1/dev/email/outbox`, { headers: { Authorization: "Bearer e2e-admin-key-0123456789" } });
+  const res = await fetch(`${baseUrl}/v1/dev/email/outbox`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
   return ((await res.json()) as { items: SentItem[] }).items.filter((m) => m.to === address);
 }
 
 describe("an email conversation in the agent console", () => {
   it("is marked as email with its subject, and the agent's reply goes out by mail", async () => {
     const errors: string[] = [];
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const context = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
     const agent = await context.newPage();
     agent.on("pageerror", (e) => errors.push(e.message));
     await agent.goto(`${baseUrl}/agent?lang=en`);

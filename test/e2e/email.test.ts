@@ -5,10 +5,10 @@
 import { describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { newMessageId, rawMail, SUPPORT, type MailSpec, type SentItem } from "../support/mail.ts";
+import { ADMIN_KEY } from "./api.ts";
 
 const baseUrl = inject("baseUrl");
 const keys = inject("agentKeys");
-const ADMIN = "e2e-admin-key-0123456789";
 
 /** Posts a raw mail to wrangler's local email endpoint; resolves with its HTTP status and text. */
 async function post(spec: MailSpec | string, from: string, to = SUPPORT): Promise<{ status: number; text: string }> {
@@ -18,7 +18,7 @@ async function post(spec: MailSpec | string, from: string, to = SUPPORT): Promis
 }
 
 async function sentTo(address: string): Promise<SentItem[]> {
-  const res = await fetch(`${baseUrl}/v1/dev/email/outbox`, { headers: { Authorization: `Bearer ${ADMIN}` } });
+  const res = await fetch(`${baseUrl}/v1/dev/email/outbox`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
   expect(res.status).toBe(200);
   return ((await res.json()) as { items: SentItem[] }).items.filter((m) => m.to === address);
 }

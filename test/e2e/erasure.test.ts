@@ -7,10 +7,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { signCustomer } from "../../src/privacy/identity.ts";
+import { ADMIN_KEY } from "./api.ts";
 
 const baseUrl = inject("baseUrl");
 const stateDir = inject("stateDir");
-const ADMIN = { Authorization: "Bearer e2e-admin-key-0123456789" };
+const ADMIN = { Authorization: `Bearer ${ADMIN_KEY}` };
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {

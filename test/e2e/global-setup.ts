@@ -9,6 +9,7 @@ import type { TestProject } from "vitest/node";
 import { openKb } from "../../scripts/kb.ts";
 import { freePort, startStack, warmReplicas } from "../../scripts/stack.ts";
 import { createOperator } from "../../src/operators/repository.ts";
+import { ADMIN_KEY } from "./api.ts";
 
 
 export default async function setup(project: TestProject) {
@@ -25,7 +26,7 @@ export default async function setup(project: TestProject) {
     port: await freePort(),
     stateDir: persistDir,
     seed: true,
-    vars: { TOKEN_SECRET: "e2e-secret-0123456789abcdef", ADMIN_API_KEY: "e2e-admin-key-0123456789", BREAKER_COOLDOWN_MS: "500", ALLOWED_ORIGINS: hostPageUrl, AGENT_RECONNECT_GRACE_SECONDS: "2" },
+    vars: { TOKEN_SECRET: "e2e-secret-0123456789abcdef", ADMIN_API_KEY: ADMIN_KEY, BREAKER_COOLDOWN_MS: "500", ALLOWED_ORIGINS: hostPageUrl, AGENT_RECONNECT_GRACE_SECONDS: "2" },
   });
   const baseUrl = stack.url;
   // Answers must not depend on how far a fresh replica got with training.

@@ -1,8 +1,6 @@
 // The editors' API for learned questions on the e2e stack, as the tests read it.
-import { expect, inject } from "vitest";
-
-const baseUrl = inject("baseUrl");
-export const ADMIN_KEY = "e2e-admin-key-0123456789";
+import { expect } from "vitest";
+import { adminKb } from "./api.ts";
 
 export interface Learned {
   id: string;
@@ -13,11 +11,6 @@ export interface Learned {
   confirmations: number;
   notHelpful: number;
   sources: Record<"pick" | "helpful" | "not_helpful" | "agent" | "editor", number>;
-}
-
-/** A call to the KB admin API (`/v1/admin/kb…`) with the admin key. */
-export function adminKb(path: string, method = "GET", body?: unknown): Promise<Response> {
-  return fetch(`${baseUrl}/v1/admin/kb${path}`, { method, headers: { Authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined && { "Content-Type": "application/json" }) }, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
 /** The learned questions of an article. */

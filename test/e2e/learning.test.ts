@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { warmReplicas } from "../../scripts/stack.ts";
-import { adminKb, learnedOf, learnedWhen } from "./learned.ts";
+import { adminKb } from "./api.ts";
+import { learnedOf, learnedWhen } from "./learned.ts";
 
 const baseUrl = inject("baseUrl");
 const tag = randomUUID().slice(0, 8);

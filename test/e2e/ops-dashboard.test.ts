@@ -6,32 +6,16 @@
 import { mkdirSync } from "node:fs";
 import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ADMIN_KEY, admin, conversation } from "./api.ts";
 import { launchBrowser } from "./browser.ts";
 import { opsSignIn, watch } from "./pages.ts";
 
 const baseUrl = inject("baseUrl");
-const ADMIN_KEY = "e2e-admin-key-0123456789";
 const SHOTS = "test-results";
 let browser: Browser;
 
-async function api(path: string, init: RequestInit = {}, key?: string) {
-  const headers: Record<string, string> = { "Content-Type": "application/json", ...(key ? { Authorization: `Bearer ${key}` } : {}) };
-  return fetch(`${baseUrl}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
-}
-
 /** A conversation in weur (the dev header stands in for a location). */
-async function conversation() {
-  const res = await api("/v1/conversations", { method: "POST", body: "{}", headers: { "X-Holdfast-Region": "weur" } });
-  expect(res.status).toBe(201);
-  return res.json() as Promise<{ id: string; token: string }>;
-}
-
-let n = 0;
-async function ask(conv: { id: string; token: string }, text: string): Promise<{ mode: string; decision?: string }> {
-  const res = await fetch(`${baseUrl}/v1/conversations/${conv.id}/messages`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${conv.token}` }, body: JSON.stringify({ text, clientMessageId: `ops-e2e-${n++}`.padEnd(12, "0") }) });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { reply: { meta: { mode: string; decision?: string } } }).reply.meta;
-}
+const inWeur = () => conversation({ region: "weur" });
 
 const tile = (page: Page, kpi: string) => page.locator(`[data-kpi="${kpi}"] .value`);
 
@@ -39,23 +23,23 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   browser = await launchBrowser();
   // Traffic in weur: answered questions in English and Chinese, two it cannot answer …
-  const en = await conversation();
-  for (const q of ["How do I reset my password?", "How long does a refund take?", "Can I change my delivery address?"]) expect((await ask(en, q)).mode).toBe("normal");
-  const zh = await conversation();
-  await ask(zh, "我的包裹到哪了？");
-  const lost = await conversation();
-  await ask(lost, "Can you repair my telescope lens? Write to jane.doe@example.com");
-  await ask(lost, "Can you repair a telescope lens?");
+  const en = await inWeur();
+  for (const q of ["How do I reset my password?", "How long does a refund take?", "Can I change my delivery address?"]) expect((await en.ask(q)).meta.mode).toBe("normal");
+  const zh = await inWeur();
+  await zh.ask("我的包裹到哪了？");
+  const lost = await inWeur();
+  await lost.ask("Can you repair my telescope lens? Write to jane.doe@example.com");
+  await lost.ask("Can you repair a telescope lens?");
   // … and, with the region's replica down, degraded replies.
-  expect((await api("/v1/admin/faults", { method: "PUT", body: JSON.stringify({ faults: ["replica-down"] }) }, ADMIN_KEY)).status).toBe(200);
+  expect((await admin("/faults", "PUT", { faults: ["replica-down"] })).status).toBe(200);
   try {
-    const down = await conversation();
-    for (const q of ["How do I reset my password?", "Where is my parcel?"]) expect((await ask(down, q)).mode).toBe("degraded");
+    const down = await inWeur();
+    for (const q of ["How do I reset my password?", "Where is my parcel?"]) expect((await down.ask(q)).meta.mode).toBe("degraded");
   } finally {
-    await api("/v1/admin/faults", { method: "DELETE" }, ADMIN_KEY);
+    await admin("/faults", "DELETE");
   }
   // Events reach the RegionOpsDO in batches, a moment later.
-  const turns = async () => ((await (await api("/v1/ops/summary?window=1h", {}, ADMIN_KEY)).json()) as { overall: { turns: number } }).overall.turns;
+  const turns = async () => ((await (await fetch(`${baseUrl}/v1/ops/summary?window=1h`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { overall: { turns: number } }).overall.turns;
   for (const deadline = Date.now() + 15_000; (await turns()) < 8; ) {
     if (Date.now() > deadline) throw new Error("the turns never reached the ops summary");
     await new Promise((r) => setTimeout(r, 200));

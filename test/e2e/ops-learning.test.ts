@@ -3,42 +3,16 @@
 // through the admin API: /ops has no review buttons), and a gap said to "belong" to an
 // existing article teaches it the gap's questions (active at once) and leaves the list.
 import { randomUUID } from "node:crypto";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "./browser.ts";
-import { ADMIN_KEY, adminKb, learnedWhen, type Learned } from "./learned.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { useBrowser } from "./browser.ts";
+import { ADMIN_KEY, adminKb, conversation } from "./api.ts";
+import { learnedWhen, type Learned } from "./learned.ts";
 import { opsSignIn, watch } from "./pages.ts";
 
-const baseUrl = inject("baseUrl");
 // Letters only: a customer's digits are redacted from the examples the gap report shows.
 const tag = [...randomUUID().replaceAll("-", "").slice(0, 8)].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join("");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** A customer's conversation in weur (the dev header stands in for a location), from their own address. */
-async function conversation(ip: string) {
-  const res = await fetch(`${baseUrl}/v1/conversations`, { method: "POST", headers: { "Content-Type": "application/json", "X-Holdfast-Region": "weur", "CF-Connecting-IP": ip }, body: "{}" });
-  expect(res.status).toBe(201);
-  const conv = (await res.json()) as { id: string; token: string };
-  const headers = { "Content-Type": "application/json", Authorization: `Bearer ${conv.token}`, "CF-Connecting-IP": ip };
-  let n = 0;
-  return {
-    async ask(text: string) {
-      const res = await fetch(`${baseUrl}/v1/conversations/${conv.id}/messages`, { method: "POST", headers, body: JSON.stringify({ text, clientMessageId: `ops-learning-${tag}-${n++}` }) });
-      expect(res.status).toBe(200);
-      return ((await res.json()) as { reply: { seq: number; meta: { decision?: string; citations?: Array<{ articleId: string }> } } }).reply;
-    },
-    async helpful(seq: number) {
-      expect((await fetch(`${baseUrl}/v1/conversations/${conv.id}/messages/${seq}/feedback`, { method: "POST", headers, body: JSON.stringify({ helpful: true }) })).status).toBe(200);
-    },
-  };
-}
+const browser = useBrowser();
 
 /** The learned-question counts of English, as the admin API gives them. */
 async function englishCounts(): Promise<{ active: number; candidates: number }> {
@@ -57,7 +31,7 @@ describe("learning on /ops", () => {
     const wordings = ["I forgot my password, how do I set a new one?", "How do I change the password of my account?"];
     const candidates: Learned[] = [];
     for (const [i, text] of wordings.entries()) {
-      const customer = await conversation(`198.51.100.${31 + i}`);
+      const customer = await conversation({ region: "weur", ip: `198.51.100.${31 + i}` });
       const reply = await customer.ask(text);
       expect(reply.meta.decision).toBe("answer");
       await customer.helpful(reply.seq);
@@ -67,7 +41,7 @@ describe("learning on /ops", () => {
       candidates.push(learned!);
     }
 
-    const context = await browser.newContext({ viewport: { width: 1360, height: 1200 }, locale: "en-US" });
+    const context = await browser().newContext({ viewport: { width: 1360, height: 1200 }, locale: "en-US" });
     const page = await context.newPage();
     const problems = watch(page);
     const before = await englishCounts();
@@ -89,7 +63,7 @@ describe("learning on /ops", () => {
   it("a gap said to belong to an article teaches it the gap's questions, active at once, and leaves the list", async () => {
     // Questions the KB cannot answer yet make a gap …
     const questions = [`Do you repair ${tag} harmonicas?`, `Can someone fix my ${tag} harmonica?`];
-    const customer = await conversation("198.51.100.33");
+    const customer = await conversation({ region: "weur", ip: "198.51.100.33" });
     for (const q of questions) expect((await customer.ask(q)).meta.decision).not.toBe("answer");
     // … and only then an article that answers them.
     const created = await adminKb("/articles", "POST", { slug: `harmonica-repair-${tag}`, locale: "en", status: "published", title: `Harmonica repairs ${tag}`, answer: "We repair harmonicas within two weeks.", questions: [`Harmonica repair ${tag}`] });
@@ -100,7 +74,7 @@ describe("learning on /ops", () => {
     const inReport = async () => ((await (await adminKb("/gaps?window=1h")).json()) as { gaps: Array<{ examples: string[] }> }).gaps.some((g) => g.examples.some((e) => e.includes(tag)));
     await expect.poll(inReport).toBe(true);
 
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "en-US" });
+    const context = await browser().newContext({ viewport: { width: 1100, height: 900 }, locale: "en-US" });
     const page = await context.newPage();
     const problems = watch(page);
     await opsSignIn(page, inject("agentKeys").editor);

@@ -10,10 +10,10 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { allArticles, kbHead } from "../../src/kb/articles.ts";
 import { auditPage, verifyAudit } from "../../src/operators/repository.ts";
 import { openKb } from "../../scripts/kb.ts";
+import { ADMIN_KEY } from "./api.ts";
 
 const baseUrl = inject("baseUrl");
 const stateDir = inject("stateDir");
-const ADMIN_KEY = "e2e-admin-key-0123456789";
 const dir = mkdtempSync(join(tmpdir(), "e2e-restore-"));
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
