@@ -218,10 +218,8 @@ async function loadLearning() {
 
 async function loadGaps() {
   void loadLearning();
-  const locale = state.gapLocale;
-  const res = await api(`/v1/admin/kb/gaps?window=7d${locale ? `&locale=${locale}` : ""}`);
-  // Likewise a list asked for before the language filter changed.
-  if (res.status !== 200 || locale !== state.gapLocale) return;
+  const res = await api(`/v1/admin/kb/gaps?window=7d${state.gapLocale ? `&locale=${state.gapLocale}` : ""}`);
+  if (res.status !== 200) return;
   state.gaps = res.body.gaps;
   state.gapsAt = Date.now();
   renderGaps();
