@@ -109,7 +109,7 @@ export function cannedOptions(t, canned) {
 /** One earlier conversation of the customer: when, channel, how it ended, rating, the articles the bot gave; a button opens its transcript. */
 export function historyItem(t, h, onOpen) {
   const li = el("li", `past-${h.status}`);
-  const parts = [t.day(h.startedAt), t.channels[h.channel] ?? h.channel, t.ended[h.status] ?? h.status];
+  const parts = [t.day(h.startedAt), t.historyChannels[h.channel] ?? h.channel, t.ended[h.status] ?? h.status];
   if (h.resolution) parts.push(t.resolutions[h.resolution] ?? h.resolution);
   if (h.handedOff) parts.push(t.handedOff);
   if (h.rating) parts.push(t.rating(h.rating));
