@@ -157,8 +157,8 @@ export class KbEngine {
       const semantic = classifier && this.vectors ? await this.vectors.folds(language, set, articles) : undefined;
       // Fitting thresholds costs several trainings (cross-validation); a KB that changed by
       // a few articles keeps the ones it has, until it has changed by more (or the budget
-      // they were fitted to changed). Learned questions are held-out data for the fit too:
-      // enough new ones fit again.
+      // they were fitted to changed). Learned questions change every fold's model (they
+      // are trained on, never held out): enough new ones fit again.
       const before = this.model(language);
       const previous = before?.tuning ?? null;
       const learned = articles.reduce((n, a) => n + (a.learned?.length ?? 0), 0);

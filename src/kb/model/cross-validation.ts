@@ -2,6 +2,7 @@
 // fold trains without some of the texts a customer might type (example questions and
 // titles, scored as new in-scope questions) and without a few whole articles (their texts
 // become questions the KB cannot answer), and also scores generic off-topic messages.
+// Questions learned from customers train every fold and are never scored in scope.
 import { centroidsOf, similarities, type Centroids } from "./centroids.ts";
 import { decisionValues, queryVector, seededRandom, trainClassifier, type ClassifierModel, type TrainOptions } from "./classifier.ts";
 import { OFF_TOPIC } from "./off-topic.ts";
@@ -64,7 +65,7 @@ export async function crossValidate(set: TrainingSet, options: CrossValidationOp
   const c = set.classes.length;
   // What a customer might type: each article's example questions and its title.
   const askable: number[][] = set.classes.map(() => []);
-  set.examples.forEach((e, i) => (set.isQuestion[i] || set.isTitle[i]) && askable[e.label]!.push(i));
+  set.examples.forEach((e, i) => (set.isQuestion[i] || set.isTitle[i]) && !set.isLearned[i] && askable[e.label]!.push(i));
   const folds = set.examples.length * c <= SMALL_KB ? 4 : 1;
   const order = shuffled([...set.classes.keys()], random);
   const leftPerFold = Math.max(1, Math.round(c * LEFT_OUT));
@@ -72,6 +73,11 @@ export async function crossValidate(set: TrainingSet, options: CrossValidationOp
   // or, with one fold, about 15% of them at random.
   const heldIn = new Map<number, number>();
   for (const list of askable) shuffled(list, random).forEach((i, p) => heldIn.set(i, folds > 1 ? p % folds : random() < 0.15 ? 0 : -1));
+  // Learned questions are never held out in scope: they are the questions the KB already
+  // answered rightly or offered rightly (those it answered wrongly were marked not helpful and
+  // never confirmed), so held out they would hide the very mistakes the budget counts. They
+  // train every fold; those of a fold's left-out articles are scored as questions it cannot answer.
+  set.isLearned.forEach((learned, i) => learned && heldIn.set(i, -1));
   const points: TuningPoint[] = [];
   const generic = OFF_TOPIC[options.language] ?? [];
   for (let fold = 0; fold < folds; fold++) {

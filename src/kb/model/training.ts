@@ -38,6 +38,8 @@ export interface TrainingSet {
   isQuestion: boolean[];
   /** Which examples are titles (what a customer asking in the article's own words types). */
   isTitle: boolean[];
+  /** Which examples are learned questions: trained on, never held out (see crossValidate). */
+  isLearned: boolean[];
 }
 
 export function trainingSet(articles: TrainingArticle[]): TrainingSet {
@@ -45,17 +47,18 @@ export function trainingSet(articles: TrainingArticle[]): TrainingSet {
   const examples: Example[] = [];
   const isQuestion: boolean[] = [];
   const isTitle: boolean[] = [];
-  const add = (example: Example, question: boolean, title: boolean) => {
+  const isLearned: boolean[] = [];
+  const add = (example: Example, question: boolean, title: boolean, learned = false) => {
     examples.push(example);
     isQuestion.push(question);
     isTitle.push(title);
+    isLearned.push(learned);
   };
   articles.forEach((a, label) => {
     for (const text of a.questions) add({ text, label }, true, false);
-    // Learned questions are held out and scored like authored ones when the thresholds are fitted.
-    for (const text of a.learned ?? []) add({ text, label, weight: LEARNED_WEIGHT }, true, false);
+    for (const text of a.learned ?? []) add({ text, label, weight: LEARNED_WEIGHT }, true, false, true);
     add({ text: a.title, label, weight: TITLE_WEIGHT }, false, true);
     for (const text of sentences(a.answer)) add({ text, label }, false, false);
   });
-  return { classes, examples, isQuestion, isTitle };
+  return { classes, examples, isQuestion, isTitle, isLearned };
 }
