@@ -24,7 +24,7 @@ function bumpVersion(db: KbExecutor) {
 }
 
 /** The statements that create or replace an article (and undelete it). */
-function saveStatements(db: KbExecutor, input: ArticleInput, now: number) {
+export function saveStatements(db: KbExecutor, input: ArticleInput, now: number) {
   const id = articleId(input.slug, input.locale);
   const fields = { title: input.title, answer: input.answer, tags: input.tags, status: input.status, version: currentVersion, updatedAt: now, deletedAt: null };
   const statements = [
@@ -36,8 +36,14 @@ function saveStatements(db: KbExecutor, input: ArticleInput, now: number) {
   return [...statements, db.insert(exampleQuestions).values(input.questions.map((text, position) => ({ articleId: id, position, text })))] as const;
 }
 
+/**
+ * The live (stable) version: the last version written to what replicas serve. The counter
+ * itself can be ahead of it: an open release reserves versions for its candidate change feed.
+ */
+export const liveVersion: SQL<number> = sql<number>`MAX(COALESCE((SELECT MAX(version) FROM articles), 0), COALESCE((SELECT MAX(version) FROM learned_questions), 0))`;
+
 export async function kbVersion(db: KbDatabase): Promise<number> {
-  const row = await db.select({ value: kbMeta.value }).from(kbMeta).where(eq(kbMeta.key, "version")).get();
+  const row = await db.select({ value: liveVersion }).from(kbMeta).limit(1).get();
   return row?.value ?? 0;
 }
 
@@ -54,11 +60,12 @@ export interface KbHead {
   epoch: number;
 }
 
-const headQuery = (db: KbDatabase) => db.select().from(kbMeta).where(inArray(kbMeta.key, ["version", "epoch"]));
+/** The live version (not the counter: an open release's reserved versions are not live) and the epoch. */
+const headQuery = (db: KbDatabase) =>
+  db.select({ version: liveVersion, epoch: sql<number>`COALESCE((SELECT value FROM kb_meta WHERE key = 'epoch'), 0)` }).from(kbMeta).limit(1);
 
-function headOf(rows: Array<{ key: string; value: number }>): KbHead {
-  const of = (key: string) => rows.find((r) => r.key === key)?.value ?? 0;
-  return { version: of("version"), epoch: of("epoch") };
+function headOf(rows: KbHead[]): KbHead {
+  return rows[0] ?? { version: 0, epoch: 0 };
 }
 
 /** Creates or replaces an article in one atomic batch. */
@@ -76,15 +83,20 @@ export async function updateArticle(db: KbDatabase, id: string, patch: Partial<O
   return saveArticle(db, next, now);
 }
 
+/** The statements that delete an article, leaving a tombstone replicas will see. */
+export function deleteStatements(db: KbExecutor, id: string, now: number) {
+  return [
+    bumpVersion(db),
+    db.update(articles).set({ version: currentVersion, updatedAt: now, deletedAt: now }).where(eq(articles.id, id)),
+    db.delete(exampleQuestions).where(eq(exampleQuestions.articleId, id)),
+  ] as const;
+}
+
 /** Deletes an article, leaving a tombstone replicas will see; false when there was none. */
 export async function deleteArticle(db: KbDatabase, id: string, now: number): Promise<boolean> {
   const current = await getArticle(db, id);
   if (!current || current.deletedAt !== null) return false;
-  await db.batch([
-    bumpVersion(db),
-    db.update(articles).set({ version: currentVersion, updatedAt: now, deletedAt: now }).where(eq(articles.id, id)),
-    db.delete(exampleQuestions).where(eq(exampleQuestions.articleId, id)),
-  ]);
+  await db.batch(deleteStatements(db, id, now));
   return true;
 }
 
@@ -176,16 +188,23 @@ export async function changesSince(db: KbDatabase, cursor: number, limit: number
     db.select().from(exampleQuestions).where(inArray(exampleQuestions.articleId, page)).orderBy(asc(exampleQuestions.articleId), asc(exampleQuestions.position)),
   ]);
   const learned = await learnedSince(db, cursor, limit);
-  // Each stream is complete up to its last version only if it filled its page: the page ends
-  // where the first full one does, so the cursor never skips a change of the other stream.
-  const ends = [rows.length === limit ? rows[rows.length - 1]!.version : Infinity, learned.length === limit ? learned[learned.length - 1]!.version : Infinity];
-  const end = Math.min(...ends);
+  const end = pageEnd([rows, learned], limit);
   return {
     ...headOf(meta),
     changes: withQuestions(rows.filter((r) => r.version <= end), questions),
     learned: learned.filter((l) => l.version <= end),
     more: end !== Infinity,
   };
+}
+
+/**
+ * Where a change feed page built from several streams (each in version order, each read up
+ * to `limit`) ends: a stream is complete up to its last version only if it filled its page,
+ * so the page ends where the first full one does and the cursor never skips a change of
+ * another stream. Infinity: no stream filled its page (nothing more follows).
+ */
+export function pageEnd(streams: Array<Array<{ version: number }>>, limit: number): number {
+  return Math.min(...streams.map((rows) => (rows.length === limit ? rows[rows.length - 1]!.version : Infinity)));
 }
 
 export interface KbStats {
@@ -197,7 +216,7 @@ export interface KbStats {
 
 export async function kbStats(db: KbDatabase): Promise<KbStats> {
   const [meta, byLocale, deleted, questions] = await db.batch([
-    db.select({ value: kbMeta.value }).from(kbMeta).where(eq(kbMeta.key, "version")),
+    db.select({ value: liveVersion }).from(kbMeta).limit(1),
     db
       .select({ locale: articles.locale, status: articles.status, count: count() })
       .from(articles)
@@ -239,7 +258,7 @@ export async function importArticles(db: KbDatabase, inputs: ArticleInput[], now
   return result;
 }
 
-function withQuestions(rows: (typeof articles.$inferSelect)[], questions: (typeof exampleQuestions.$inferSelect)[]): Article[] {
+export function withQuestions(rows: (typeof articles.$inferSelect)[], questions: (typeof exampleQuestions.$inferSelect)[]): Article[] {
   const byArticle = new Map<string, string[]>();
   for (const q of questions) {
     const list = byArticle.get(q.articleId) ?? [];

@@ -195,3 +195,83 @@ export const learnedVotes = sqliteTable(
 
 export type LearnedQuestionRow = typeof learnedQuestions.$inferSelect;
 export type LearnedVoteRow = typeof learnedVotes.$inferSelect;
+
+/**
+ * KB writes waiting for a release (KB_RELEASES=on, once the KB has a stable version): the
+ * candidate content of each article written since stable, deletes included. `releaseId` ""
+ * is pending (the next release takes it); a release's rows carry its id and a version of the
+ * candidate change feed, reserved when it opened. Promotion applies them to `articles`.
+ */
+export const stagedArticles = sqliteTable(
+  "staged_articles",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    articleId: text("article_id").notNull(),
+    slug: text("slug").notNull(),
+    locale: text("locale").notNull(),
+    title: text("title").notNull(),
+    answer: text("answer").notNull(),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+    questions: text("questions", { mode: "json" }).$type<string[]>().notNull(),
+    status: text("status", { enum: ["draft", "published"] }).notNull(),
+    /** A staged delete: the article goes when the release is promoted. */
+    deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
+    updatedAt: integer("updated_at").notNull(),
+    /** "" while pending; else the release that carries it. */
+    releaseId: text("release_id").notNull().default(""),
+    /** Its version in the candidate change feed (reserved at the release's opening); 0 while pending. */
+    version: integer("version").notNull().default(0),
+  },
+  (t) => [uniqueIndex("staged_articles_article_release").on(t.articleId, t.releaseId), index("staged_articles_release_version").on(t.releaseId, t.version)],
+);
+
+export type StagedArticleRow = typeof stagedArticles.$inferSelect;
+
+export const RELEASE_KINDS = ["kb", "settings"] as const;
+export const RELEASE_STATES = ["canary", "promoted", "rolled_back"] as const;
+
+/**
+ * Releases of KB content and of answer settings (src/releases): one open (`canary`) at a
+ * time; the guard's config, the decision that closed it and why, and the last comparison.
+ */
+export const kbReleases = sqliteTable(
+  "kb_releases",
+  {
+    /** `rel_<hex>`. */
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: RELEASE_KINDS }).notNull(),
+    state: text("state", { enum: RELEASE_STATES }).notNull(),
+    stableVersion: integer("stable_version").notNull(),
+    candidateVersion: integer("candidate_version").notNull(),
+    percent: integer("percent").notNull(),
+    guard: text("guard", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** Settings releases: the changes the canary answers with. */
+    changes: text("changes", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** How many staged articles a KB release carries. */
+    articles: integer("articles").notNull().default(0),
+    openedAt: integer("opened_at").notNull(),
+    openedBy: text("opened_by").notNull(),
+    closedAt: integer("closed_at"),
+    /** Who closed it: an operator id, or `system:guard`. */
+    closedBy: text("closed_by"),
+    reason: text("reason"),
+    /** The guard's last comparison of the arms (kept when the release closes). */
+    comparison: text("comparison", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  // One release open at a time, whatever races between writers.
+  (t) => [uniqueIndex("kb_releases_one_open").on(t.state).where(sql`state = 'canary'`), index("kb_releases_opened_at").on(t.openedAt)],
+);
+
+export type KbReleaseRow = typeof kbReleases.$inferSelect;
+
+/**
+ * Answer settings (thresholds, generation on or off, the LLM model, the prompt) set at run
+ * time: `stable` is what every conversation outside a release answers with, `pending` the
+ * changes waiting for a release. Values are partial: unset keys keep the Worker's defaults.
+ */
+export const answerSettings = sqliteTable("answer_settings", {
+  scope: text("scope", { enum: ["stable", "pending"] }).primaryKey(),
+  value: text("value", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  version: integer("version").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
