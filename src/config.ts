@@ -87,6 +87,8 @@ export interface Config {
   learn: LearnSettings;
   /** The email channel (README: Email). */
   email: EmailConfig;
+  /** KB_RELEASES: KB writes and answer-settings changes wait for a release (on unless "off"). */
+  releases: boolean;
   /** Ops events, alerts and their webhook (docs/ops.md). */
   ops: {
     /** OPS_EVENTS: emit events (on unless "off"). */
@@ -205,6 +207,7 @@ function parseConfig(env: ConfigVars): Config {
       maxPerClientPerDay: positiveInt(env.LEARN_MAX_PER_CLIENT_PER_DAY, DEFAULT_LEARN_SETTINGS.maxPerClientPerDay),
     },
     email: readEmailConfig(env),
+    releases: env.KB_RELEASES !== "off",
     ops: {
       events: env.OPS_EVENTS !== "off",
       resolutionWindowMs: positiveInt(env.RESOLUTION_WINDOW_SECONDS, 1_800) * 1000,

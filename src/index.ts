@@ -13,6 +13,7 @@ export { EmailThreadDO } from "../durable-objects/email-thread.ts";
 export { KeyRegistryDO } from "../durable-objects/key-registry.ts";
 export { KnowledgeReplicaDO } from "../durable-objects/knowledge-replica.ts";
 export { LearnedEuDO } from "../durable-objects/learned-eu.ts";
+export { ReleaseDO } from "../durable-objects/release.ts";
 export { RegionLimiterDO } from "../durable-objects/region-limiter.ts";
 export { RegionOpsDO } from "../durable-objects/region-ops.ts";
 export { SubjectIndexDO } from "../durable-objects/subject-index.ts";

@@ -7,11 +7,19 @@ import type { Region } from "../edge/regions.ts";
 export interface ReplicaAddress {
   region: Region;
   shard: number;
+  /** A release's candidate replica of the region (one per region and release; no shards). */
+  release?: string;
 }
 
-/** The Durable Object name of a region's shard. */
-export function replicaName({ region, shard }: ReplicaAddress): string {
+/** The Durable Object name of a region's shard, or of its candidate replica in a release. */
+export function replicaName({ region, shard, release }: ReplicaAddress): string {
+  if (release) return `${region}:canary:${release}`;
   return shard === 0 ? region : `${region}:${shard}`;
+}
+
+/** The release whose candidate a replica of this name holds, or null for a stable replica. */
+export function releaseOfReplica(name: string | undefined): string | null {
+  return /^[a-z]+:canary:(rel_[0-9a-f]{16})$/.exec(name ?? "")?.[1] ?? null;
 }
 
 /** The shard that serves a conversation. */

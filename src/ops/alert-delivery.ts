@@ -82,10 +82,14 @@ export class Outbox {
 
   /** Queues a notice for delivery now; the same notice twice is queued once. */
   enqueue(n: Notice, now: number): OutboxEntry {
-    const id = noticeId(n);
+    return this.enqueueBody(noticeId(n), webhookBody(n), now);
+  }
+
+  /** Queues any body under its de-duplication id (a release's change of state, for one). */
+  enqueueBody(id: string, body: string, now: number): OutboxEntry {
     const existing = this.entries.find((e) => e.id === id);
     if (existing) return existing;
-    const entry: OutboxEntry = { id, body: webhookBody(n), attempts: 0, nextAt: now, createdAt: now };
+    const entry: OutboxEntry = { id, body, attempts: 0, nextAt: now, createdAt: now };
     this.entries.push(entry);
     if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);
     return entry;
