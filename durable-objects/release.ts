@@ -16,7 +16,7 @@ import { allReplicas, pingReplicas } from "../src/platform/replicas.ts";
 import { postAlert, webhookTarget } from "../src/platform/webhook.ts";
 import type { AnswerSettings } from "../src/releases/answer-settings.ts";
 import { decide, type GuardConfig, type GuardDecision } from "../src/releases/guard.ts";
-import { comparisonOf, type OutcomeReport } from "../src/releases/outcomes.ts";
+import { comparisonOf, type Comparison, type OutcomeReport } from "../src/releases/outcomes.ts";
 import { closeRelease, getRelease, openKb, openReleaseOf, openSettings, readSettings, type Release, type ReleaseKind } from "../src/releases/repository.ts";
 import { releaseNotice, type OpenRelease, type ReleaseView } from "../src/releases/view.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
@@ -111,7 +111,7 @@ export class ReleaseDO extends DurableObject<Env> {
   }
 
   /** The open release `id`'s comparison of the arms and the guard's view, or null when it is not open. */
-  async live(id: string): Promise<{ comparison: Record<string, unknown>; decision: GuardDecision["type"]; reason: string } | null> {
+  async live(id: string): Promise<{ comparison: Comparison; decision: GuardDecision["type"]; reason: string } | null> {
     await this.load();
     const open = this.store.open();
     if (open?.id !== id) return null;
@@ -145,7 +145,7 @@ export class ReleaseDO extends DurableObject<Env> {
     return decide(arms.canary, arms.stable, Date.now() - Date.parse(open.openedAt), open.guard);
   }
 
-  private comparison(open: Release, decision: GuardDecision = this.decision(open)): Record<string, unknown> {
+  private comparison(open: Release, decision: GuardDecision = this.decision(open)): Comparison {
     const arms = this.store.stats(open.id);
     return { ...comparisonOf(arms.canary, arms.stable), tests: decision.tests, at: new Date().toISOString() };
   }

@@ -28,6 +28,10 @@ export interface ReplyMeta {
   handoff?: { reason: "requested" | "negative_sentiment" | "repeated_failures" };
   /** Freshness of the KB copy that answered. */
   kb?: { version: number; lagSeconds: number | null; stale: boolean };
+  /** The KB version that answered (a release's candidate version for its canary conversations). */
+  kbVersion?: number;
+  /** The open release the conversation takes part in, and its arm. */
+  release?: { id: string; arm: "canary" | "stable" };
 }
 
 export interface Message {

@@ -15,6 +15,8 @@ import { adminCanned } from "./routes/admin-canned.ts";
 import { adminConversations } from "./routes/admin-conversations.ts";
 import { adminGaps } from "./routes/admin-gaps.ts";
 import { adminKb } from "./routes/admin-kb.ts";
+import { adminPending, adminReleases } from "./routes/admin-releases.ts";
+import { adminSettings } from "./routes/admin-settings.ts";
 import { adminKeys } from "./routes/admin-keys.ts";
 import { adminLearned } from "./routes/admin-learned.ts";
 import { adminSubjects } from "./routes/admin-subjects.ts";
@@ -54,6 +56,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", agent);
   app.route("/", topics);
   app.route("/", adminKb);
+  app.route("/", adminPending);
+  app.route("/", adminReleases);
+  app.route("/", adminSettings);
   app.route("/", adminLearned);
   app.route("/", adminSubjects);
   app.route("/", adminConversations);

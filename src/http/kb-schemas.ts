@@ -15,6 +15,7 @@ export const ArticleSchema = z
     version: z.number().int(),
     updatedAt: z.number().int(),
     deletedAt: z.number().int().nullable(),
+    staged: z.boolean().optional().openapi({ description: "True when this is a write waiting for a release (KB_RELEASES=on): customers see it only through one." }),
   })
   .openapi("Article");
 

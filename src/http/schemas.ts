@@ -26,6 +26,8 @@ export const ReplyMetaSchema = z
     generation: z.object({ provider: z.string(), fallback: z.string().optional() }).optional(),
     handoff: z.object({ reason: z.enum(["requested", "negative_sentiment", "repeated_failures"]) }).optional(),
     kb: z.object({ version: z.number().int(), lagSeconds: z.number().int().nullable(), stale: z.boolean() }).optional(),
+    kbVersion: z.number().int().optional().openapi({ description: "The KB version that answered: a release's candidate version for its canary conversations." }),
+    release: z.object({ id: z.string(), arm: z.enum(["canary", "stable"]) }).optional().openapi({ description: "The open release the conversation takes part in, and its arm." }),
   })
   .openapi("ReplyMeta");
 

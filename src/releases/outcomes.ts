@@ -1,6 +1,6 @@
 // What a conversation in a release tells the guard, and how its tallies become the guard's
 // per-arm statistics. Conversations are counted by a hashed id; no text ever leaves them.
-import type { ArmStats, MetricSums } from "./guard.ts";
+import type { ArmStats, MetricSums, MetricTest } from "./guard.ts";
 
 export type Arm = "canary" | "stable";
 
@@ -107,3 +107,6 @@ export function comparisonOf(canary: ArmStats, stable: ArmStats) {
 }
 
 const rate = (s: MetricSums) => (s.n ? Math.round((s.sum / s.n) * 1000) / 1000 : null);
+
+/** The guard's comparison as stored with a release and shown by the API. */
+export type Comparison = ReturnType<typeof comparisonOf> & { tests: MetricTest[]; at: string };

@@ -10,6 +10,7 @@ import { answerSettings, kbReleases, type KbReleaseRow } from "../kb/schema.ts";
 import { openKbRelease, pendingCount, promotionStatements, returnStatements } from "../kb/staging.ts";
 import { applyChanges, isEmpty, type AnswerSettings } from "./answer-settings.ts";
 import type { GuardConfig } from "./guard.ts";
+import type { Comparison } from "./outcomes.ts";
 
 export type ReleaseKind = KbReleaseRow["kind"];
 export type ReleaseState = KbReleaseRow["state"];
@@ -32,7 +33,7 @@ export interface Release {
   closedAt: string | null;
   closedBy: string | null;
   reason: string | null;
-  comparison: Record<string, unknown> | null;
+  comparison: Comparison | null;
 }
 
 export function toRelease(row: KbReleaseRow): Release {
@@ -51,7 +52,7 @@ export function toRelease(row: KbReleaseRow): Release {
     closedAt: row.closedAt === null ? null : new Date(row.closedAt).toISOString(),
     closedBy: row.closedBy,
     reason: row.reason,
-    comparison: row.comparison ?? null,
+    comparison: (row.comparison as Comparison | null) ?? null,
   };
 }
 
@@ -167,7 +168,7 @@ export interface Closing {
   to: "promoted" | "rolled_back";
   by: string;
   reason: string;
-  comparison: Record<string, unknown> | null;
+  comparison: Comparison | null;
   now: number;
 }
 

@@ -1,5 +1,6 @@
 // The admin KB API: articles are written to the primary only, then the regional replicas
-// are pinged to pull the change. Reads admit admin, kb_editor and ops_viewer; writes admin
+// are pinged to pull the change. With KB_RELEASES=on and a stable KB, a write is staged
+// instead (`staged: true`): it reaches customers through a release (admin-releases.ts). Reads admit admin, kb_editor and ops_viewer; writes admin
 // and kb_editor. Every write is audited (kb.article.create|update|publish|delete, kb.sync),
 // refusals for the role included; reads are not: articles are published content, not
 // customer data, and the status page is polled. Reading a replica's whole copy (admin, to
@@ -7,6 +8,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ArticleInputSchema, articleId } from "../../kb/article.ts";
 import { deleteArticle, getArticle, kbHead, listArticles, saveArticle, updateArticle, type KbDatabase } from "../../kb/articles.ts";
+import { hasStable, latestArticle, stageArticle, stageDelete, stageUpdate } from "../../kb/staging.ts";
+import type { Config } from "../../config.ts";
 import { allReplicas, pingReplicas, replicaOf } from "../../platform/replicas.ts";
 import { closeGapsOf } from "../../platform/region-ops.ts";
 import { shardsOf, type ReplicaAddress } from "../../kb/shards.ts";
@@ -116,7 +119,7 @@ const remove = createRoute({
   description: WRITE_ROLES,
   middleware: [audited("kb.article.delete", articleTarget), kbWrite] as const,
   request: { params: IdParam },
-  responses: { 200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(400, 401, 403, 404, 503) },
+  responses: { 200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true), staged: z.boolean() }), "Deleted (staged: waits for a release)"), ...errorResponses(400, 401, 403, 404, 503) },
 });
 
 const sync = createRoute({
@@ -160,6 +163,18 @@ const status = createRoute({
 
 export const adminKb = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+/** Whether writes wait for a release: KB_RELEASES=on and the KB has a stable version (the first import goes live). */
+async function staging(config: Config, db: Parameters<typeof hasStable>[0]): Promise<boolean> {
+  return config.releases && (await hasStable(db));
+}
+
+/** After a write: a live one closes its gaps and tells the replicas; a staged one waits for its release. */
+async function written(c: { env: Env; var: AppEnv["Variables"]; executionCtx: { waitUntil(p: Promise<unknown>): void } }, article: { status: string; tags: string[]; staged: boolean }): Promise<void> {
+  if (article.staged) return;
+  await closeAnsweredGaps(c, article);
+  c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
+}
+
 /** A published article made from KB gaps (`gap:` tags) closes them before the response. */
 async function closeAnsweredGaps(c: { env: Env; var: AppEnv["Variables"] }, article: { status: string; tags: string[] }): Promise<void> {
   if (article.status === "published") await closeGapsOf(c.env, c.var.config, article.tags);
@@ -175,42 +190,52 @@ adminKb.openapi(create, async (c) => {
   const input = c.req.valid("json");
   c.set("auditTarget", articleId(input.slug, input.locale));
   const article = await onPrimary(c.var.config, async (db) => {
-    const existing = await getArticle(db, articleId(input.slug, input.locale));
+    const existing = await latestArticle(db, articleId(input.slug, input.locale));
     if (existing && existing.deletedAt === null) throw new AppError("article_exists");
-    return saveArticle(db, input, Date.now());
+    return (await staging(c.var.config, db)) ? stageArticle(db, input, Date.now()) : { ...(await saveArticle(db, input, Date.now())), staged: false };
   });
-  await closeAnsweredGaps(c, article);
-  c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
+  await written(c, article);
   return c.json(article, 201);
 });
 
 adminKb.openapi(read, async (c) => {
-  const article = await onPrimary(c.var.config, (db) => getArticle(db, c.req.valid("param").id));
+  const article = await onPrimary(c.var.config, (db) => latestArticle(db, c.req.valid("param").id));
   if (!article || article.deletedAt !== null) throw new AppError("article_not_found");
   return c.json(article, 200);
 });
 
+/** Changes an article, staged or live; null when there is no such article. */
+function change(config: Config, id: string, patch: Parameters<typeof updateArticle>[2]) {
+  return onPrimary(config, async (db) => {
+    if (await staging(config, db)) return stageUpdate(db, id, patch, Date.now());
+    const article = await updateArticle(db, id, patch, Date.now());
+    return article && { ...article, staged: false };
+  });
+}
+
 adminKb.openapi(update, async (c) => {
-  const article = await onPrimary(c.var.config, (db) => updateArticle(db, c.req.valid("param").id, c.req.valid("json"), Date.now()));
+  const article = await change(c.var.config, c.req.valid("param").id, c.req.valid("json"));
   if (!article) throw new AppError("article_not_found");
-  await closeAnsweredGaps(c, article);
-  c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
+  await written(c, article);
   return c.json(article, 200);
 });
 
 adminKb.openapi(publish, async (c) => {
-  const article = await onPrimary(c.var.config, (db) => updateArticle(db, c.req.valid("param").id, { status: "published" }, Date.now()));
+  const article = await change(c.var.config, c.req.valid("param").id, { status: "published" });
   if (!article) throw new AppError("article_not_found");
-  await closeAnsweredGaps(c, article);
-  c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
+  await written(c, article);
   return c.json(article, 200);
 });
 
 adminKb.openapi(remove, async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await onPrimary(c.var.config, (db) => deleteArticle(db, id, Date.now())))) throw new AppError("article_not_found");
-  c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
-  return c.json({ id, deleted: true as const }, 200);
+  const staged = await onPrimary(c.var.config, async (db) => {
+    const stage = await staging(c.var.config, db);
+    if (!(await (stage ? stageDelete(db, id, Date.now()) : deleteArticle(db, id, Date.now())))) throw new AppError("article_not_found");
+    return stage;
+  });
+  if (!staged) c.executionCtx.waitUntil(pingReplicas(c.env, allReplicas(c.var.config.replicaShards)));
+  return c.json({ id, deleted: true as const, staged }, 200);
 });
 
 /** A replica's status with the region and shard it serves. */
