@@ -15,7 +15,7 @@ import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, Message, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
 import type { HandoffReason, Resolution } from "../src/desk/model.ts";
-import type { DeskObserver } from "../src/desk/observer.ts";
+import { bothObservers, type DeskObserver } from "../src/desk/observer.ts";
 import { messageFacts } from "../src/conversation/message-facts.ts";
 import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
@@ -32,6 +32,7 @@ import { ErasedMarker } from "./conversation-erased.ts";
 import { prepareRestore } from "./conversation-restore.ts";
 import { FrameLimits } from "./conversation-frame-limits.ts";
 import { ConversationLearning } from "./conversation-learning.ts";
+import { ConversationRelease } from "./conversation-release.ts";
 import { agentSignal, feedbackSignal, pickSignal } from "../src/kb/learning/signals.ts";
 import { learningSink } from "../src/platform/learning.ts";
 import { learnDigest } from "../src/kb/learning/digests.ts";
@@ -68,6 +69,8 @@ export class ConversationDO extends DurableObject<Env> {
   readonly learning: ConversationLearning;
   /** The email channel: mail in, the mail outbox (conversation-mail.ts). */
   private readonly mail: ConversationMail;
+  /** Its arm in a release (sticky) and what it tells the release guard. */
+  private readonly release: ConversationRelease;
   private readonly idleMs: number;
   private readonly defaultRegion: Region;
   private readonly config: Config;
@@ -82,8 +85,10 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly frames: FrameLimits;
   /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
   private readonly llmShare = new LocalLimit();
-  /** Ops events and the team's webhooks are wired in here (see src/desk/observer.ts). */
-  observer: DeskObserver = conversationObserver({ env: this.env, ctx: this.ctx, ops: () => this.ops, store: () => this.store });
+  /** Ops events, the team's webhooks and the customer's history are wired in here (see src/desk/observer.ts); the release guard hears of handoffs. */
+  observer: DeskObserver = bothObservers(conversationObserver({ env: this.env, ctx: this.ctx, ops: () => this.ops, store: () => this.store }), {
+    handoffRequested: () => this.release.handoff(),
+  });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -98,12 +103,14 @@ export class ConversationDO extends DurableObject<Env> {
     this.socketLimits = new SocketLimits(env, config, () => this.region());
     this.frames = new FrameLimits(ctx.storage.sql, config.limits.conversationFrames, this.marker);
     this.handoffs = new HandoffStore(ctx.storage.sql, this.store.nextSeq(), this.marker);
+    this.release = new ConversationRelease(ctx, env, config, () => this.store.meta()?.id ?? null, this.marker);
     const answerer = new AnswerPipeline(
       pipelinePorts(env, config, ctx, {
         region: () => this.region(),
         jurisdiction: () => this.store.meta()?.jurisdiction ?? null,
         key: () => this.ctx.id.toString(),
         llmShare: (at) => this.llmShare.admit(at, config.limits.llmBudgetPerConversation),
+        track: () => this.release.track(),
       }),
       { plan: DEFAULT_PLAN_CONFIG, deadlineMs: config.resilience.deadlineMs },
     );
@@ -149,6 +156,7 @@ export class ConversationDO extends DurableObject<Env> {
           this.ops.turn(turn);
           const team = this.handoff.record().team;
           for (const m of [turn.message, turn.reply]) this.observer.messageStored?.({ conversationId: this.store.meta()?.id ?? "", team, message: messageFacts(m), at: Date.parse(m.createdAt) });
+          this.release.turn(turn);
         },
       },
       { ackGraceMs: config.ackGraceMs },
@@ -175,6 +183,7 @@ export class ConversationDO extends DurableObject<Env> {
       const at = Date.now();
       const ring = this.keyring;
       await this.key.create(input.id, ring, at, () => this.store.create(input, at, ring));
+      this.release.created(input.release);
       this.handoff.created(input.team);
       this.ops.started(input.colo);
       this.touched(at);
@@ -237,6 +246,7 @@ export class ConversationDO extends DurableObject<Env> {
       this.handoffs.forget();
       this.frames.forget();
       this.ops.forget();
+      this.release.forget();
       this.alarmArmed = false;
       return ok({ erased: true });
     });
@@ -337,7 +347,11 @@ export class ConversationDO extends DurableObject<Env> {
     const refused = this.limited("feedback");
     if (refused) return refused;
     const outcome = await this.handoff.feedback(seq, helpful);
-    if (outcome.ok) this.learning.signal(feedbackSignal(await this.store.message(seq), helpful), client);
+    if (outcome.ok) {
+      const reply = await this.store.message(seq);
+      this.learning.signal(feedbackSignal(reply, helpful), client);
+      this.release.feedback(reply, helpful);
+    }
     return outcome;
   }
 
@@ -349,7 +363,9 @@ export class ConversationDO extends DurableObject<Env> {
   /** A new message that picked a suggested article: a vote for it, if that reply offered it. */
   private async picked(input: SendInput, turn: TurnResult, client: string | undefined): Promise<void> {
     if (!input.choice || turn.duplicate) return;
-    this.learning.signal(pickSignal(await this.store.message(input.choice.inReplyTo).catch(() => null), input.choice), client);
+    const offering = await this.store.message(input.choice.inReplyTo).catch(() => null);
+    this.learning.signal(pickSignal(offering, input.choice), client);
+    this.release.picked(offering, input.choice);
   }
 
   // ---- The human desk: calls from the team's AgentDeskDO and agents' reads ----

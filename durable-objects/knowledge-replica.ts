@@ -1,7 +1,10 @@
 // KnowledgeReplicaDO: one per region shard (REPLICA_SHARDS). Glue only: it keeps a SQLite +
 // FTS5 copy of the published KB, pulls changes from the primary in bounded chunks on an
 // alarm and when pinged, and answers searches locally. When the primary is unreachable it
-// keeps serving its last good copy, says it is stale, and retries with backoff.
+// keeps serving its last good copy, says it is stale, and retries with backoff. A release's
+// candidate replica (`<region>:canary:<release>`) is the same class on the candidate change
+// feed (src/kb/staging.ts): it copies the KB from scratch with the release's writes laid
+// over it, and empties itself once the release is closed.
 import { DurableObject } from "cloudflare:workers";
 import { replicaMigrations } from "../migrations/replica/index.ts";
 import { readConfig } from "../src/config.ts";
@@ -14,7 +17,10 @@ import { bestRemembered, questionKey } from "../src/kb/memory.ts";
 import type { MemoryNote } from "../src/kb/memory-notes.ts";
 import type { Retrieval, RetrievalOptions } from "../src/kb/retrieval.ts";
 import type { ReplicaFreshness, SearchHit, SearchOptions, SearchResult } from "../src/kb/search.ts";
-import { nextSyncDelay, pullChanges, type PullOptions } from "../src/kb/sync.ts";
+import { nextSyncDelay, pullChanges, type ChangeSource, type PullOptions } from "../src/kb/sync.ts";
+import { releaseOfReplica } from "../src/kb/shards.ts";
+import { candidateChangesSince } from "../src/kb/staging.ts";
+import { getRelease } from "../src/releases/repository.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { ReplicaStore, type CopiedArticle } from "./knowledge-replica-store.ts";
 import { ReplicaVectors } from "./knowledge-replica-vectors.ts";
@@ -280,8 +286,13 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     const config = readConfig(this.env);
     this.primary ??= configuredPrimary(config);
     const primary = this.primary;
+    const release = releaseOfReplica(this.ctx.id.name);
     try {
-      const result = await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, this.store, Date.now, chunk);
+      if (release && (await getRelease(primary, release))?.state !== "canary") return this.retire();
+      const source: ChangeSource = release
+        ? { changesSince: (cursor, limit) => candidateChangesSince(primary, release, cursor, limit) }
+        : { changesSince: (cursor, limit) => changesSince(primary, cursor, limit) };
+      const result = await pullChanges(source, this.store, Date.now, chunk);
       if (result.applied) this.trainIfUsed();
       if (!result.done) {
         this.store.recordProgress(Date.now());
@@ -292,6 +303,15 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
       // Retry soon with backoff rather than at the next regular interval.
       await this.ctx.storage.setAlarm(Date.now() + nextSyncDelay(this.store.state().failures, this.intervalMs));
     }
+    return this.status();
+  }
+
+  /** A closed release's candidate replica: nothing to keep. Its status is the empty copy's. */
+  private async retire(): Promise<ReplicaStatus> {
+    this.unsaved.clear();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    applyMigrations(this.ctx.storage, replicaMigrations);
     return this.status();
   }
 

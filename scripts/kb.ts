@@ -5,6 +5,10 @@
 //   export <file.jsonl | dir> [--format jsonl|md]
 //   list [--locale L] [--status S] [--limit N]
 //   stats
+//   release <open --percent N | status | promote | rollback | pending>   (scripts/kb/release.ts;
+//                                 through the admin API of a running Worker, like any operator)
+// With KB_RELEASES on (the default) an import into a KB that has a stable version is staged:
+// it reaches customers through a release.
 import { createClient, type Client } from "@libsql/client/node";
 import { drizzle } from "drizzle-orm/libsql/node";
 import { migrate } from "drizzle-orm/libsql/migrator";
@@ -14,7 +18,9 @@ import { parseArgs } from "node:util";
 import { allArticles, importArticles, kbStats, listArticles, type KbDatabase } from "../src/kb/articles.ts";
 import { ImportError } from "../src/kb/import/import-error.ts";
 import * as schema from "../src/kb/schema.ts";
+import { hasStable, stageImport } from "../src/kb/staging.ts";
 import { exportJsonl, exportMarkdown } from "./kb/export.ts";
+import { releaseCommand } from "./kb/release.ts";
 import { progress } from "./kb/progress.ts";
 import { readSource } from "./kb/source.ts";
 
@@ -41,9 +47,16 @@ async function main(argv: string[]): Promise<void> {
       dataset: { type: "string" },
       format: { type: "string" },
       limit: { type: "string", default: "100" },
+      percent: { type: "string" },
+      id: { type: "string" },
+      "min-conversations": { type: "string" },
+      "max-minutes": { type: "string" },
+      "no-auto-promote": { type: "boolean" },
+      settings: { type: "boolean" },
     },
   });
   const [command, target] = positionals;
+  if (command === "release") return releaseCommand(target, values);
   const db = openKb();
   switch (command) {
     case "migrate":
@@ -55,6 +68,11 @@ async function main(argv: string[]): Promise<void> {
       if (values.status && values.status !== "draft" && values.status !== "published") throw new Error("--status must be draft or published");
       const inputs = readSource(resolve(target), { locale: values.locale, status: values.status as "draft" | "published" | undefined, split: values.split, dataset: values.dataset }, progress("reading"));
       await migrateKb(db);
+      if (process.env.KB_RELEASES !== "off" && (await hasStable(db))) {
+        const result = await stageImport(db, inputs, Date.now());
+        console.log(`Staged ${inputs.length} articles for the next release: ${result.created} new, ${result.updated} changed, ${result.unchanged} unchanged (\`npm run kb -- release open --percent N\`).`);
+        return;
+      }
       const result = await importArticles(db, inputs, Date.now(), progress("writing"));
       console.log(`Imported ${inputs.length} articles: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
       return;
@@ -78,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(JSON.stringify(await kbStats(db), null, 2));
       return;
     default:
-      throw new Error("usage: kb <migrate | import | export | list | stats> …");
+      throw new Error("usage: kb <migrate | import | export | list | stats | release> …");
   }
 }
 

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { positiveInt } from "./cli-args.ts";
-import { readDevVar } from "./dev-vars.ts";
+import { adminTarget, client, type AdminCall } from "./admin-client.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -42,19 +42,6 @@ interface SavedPass {
   totals: Totals;
 }
 
-function client(url: string, key: string) {
-  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json?.error ? `${json.error.code}: ${json.error.message}` : ""}`.trim());
-    return json as T;
-  };
-}
-
 const stale = (s: KeyStatus) => Object.entries(s.dataKeys).filter(([kid, n]) => kid !== s.current && n > 0);
 
 function printStatus(s: KeyStatus): void {
@@ -75,9 +62,7 @@ async function main(argv: string[]): Promise<number> {
       restart: { type: "boolean", default: false },
     },
   });
-  const url = (process.env.HOLDFAST_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`).replace(/\/+$/, "");
-  const key = process.env.HOLDFAST_ADMIN_KEY ?? process.env.ADMIN_API_KEY ?? readDevVar("ADMIN_API_KEY");
-  if (!key) throw new Error("No admin key: set HOLDFAST_ADMIN_KEY (or ADMIN_API_KEY), or run `npm start` once to create .dev.vars.");
+  const { url, key } = adminTarget();
   const call = client(url, key);
   switch (positionals[0]) {
     case "status": {
@@ -92,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function rewrap(call: ReturnType<typeof client>, url: string, options: { limit: number; pages: number; state: string; restart: boolean }): Promise<number> {
+async function rewrap(call: AdminCall, url: string, options: { limit: number; pages: number; state: string; restart: boolean }): Promise<number> {
   const before = await call<KeyStatus>("GET", "/v1/admin/keys/status");
   const toDo = stale(before).reduce((n, [, count]) => n + count, 0);
   const saved = !options.restart && existsSync(options.state) ? (JSON.parse(readFileSync(options.state, "utf8")) as SavedPass) : null;

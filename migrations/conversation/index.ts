@@ -11,6 +11,7 @@ import frameLimits from "./0009_frame_limits.sql";
 import erased from "./0010_erased.sql";
 import learning from "./0011_learning.sql";
 import email from "./0012_email.sql";
+import release from "./0013_release.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const conversationMigrations: Migration[] = [
@@ -26,4 +27,5 @@ export const conversationMigrations: Migration[] = [
   { name: "0010_erased", sql: erased },
   { name: "0011_learning", sql: learning },
   { name: "0012_email", sql: email },
+  { name: "0013_release", sql: release },
 ];

@@ -15,6 +15,7 @@ import { replyText } from "./reply-text.ts";
 import type { Candidate } from "../kb/retrieval.ts";
 import { languageOf } from "../kb/text/tokens.ts";
 import { PII_KINDS, placeholder, redact } from "../privacy/redact.ts";
+import type { AnswerSettings } from "../releases/answer-settings.ts";
 
 const PLACEHOLDER = new RegExp(PII_KINDS.map((k) => placeholder(k).replace(/[[\]]/g, "\\$&")).join("|"), "g");
 
@@ -29,6 +30,14 @@ export interface Generation {
   budget(): Promise<boolean | "off">;
 }
 
+/** What one turn answers with: run-time answer settings and its release arm (src/releases). */
+export interface TurnSettings {
+  answers: AnswerSettings;
+  release: { id: string; arm: "canary" | "stable" } | null;
+}
+
+const DEFAULT_TURN: TurnSettings = { answers: {}, release: null };
+
 export interface PipelinePorts {
   /** The conversation's region replica. */
   kb: KbPort;
@@ -41,6 +50,8 @@ export interface PipelinePorts {
   breakers(): Record<string, "closed" | "open" | "half_open">;
   openSince(dependency: "replica" | "llm"): number | null;
   now(): number;
+  /** The turn's answer settings and release arm (none: the configuration's defaults). */
+  turn?(): Promise<TurnSettings>;
 }
 
 export interface PipelineConfig {
@@ -71,22 +82,25 @@ export class AnswerPipeline implements Answerer {
     const outward = redact(text).text;
     // The plan hands the replica its query and, for the exact-question match, the customer's own words: both redacted.
     const kb: KbPort = { retrieve: (query, options) => this.ports.kb.retrieve(searchable(query), options.asked === undefined ? options : { ...options, asked: searchable(options.asked) }) };
+    const turn = this.ports.turn ? await this.ports.turn().catch(() => DEFAULT_TURN) : DEFAULT_TURN;
+    const thresholds = turn.answers.thresholds;
+    const planConfig = thresholds ? { ...this.config.plan, policy: { ...this.config.plan.policy, override: thresholds } } : this.config.plan;
     let plan: Plan;
     try {
-      plan = await withTimeout(planReply(text, request.locale, request.state, kb, this.config.plan), this.config.deadlineMs, "turn");
+      plan = await withTimeout(planReply(text, request.locale, request.state, kb, planConfig), this.config.deadlineMs, "turn");
     } catch (err) {
       const reason: DegradedReason = err instanceof TimeoutError ? "deadline" : "replica_unavailable";
-      return this.degraded(request, outward, reason, deadline);
+      return withRelease(await this.degraded(request, outward, reason, deadline), turn);
     }
     this.ports.cache.sawVersion(plan.retrieval.kbVersion);
     let answer: Answer = { text: replyText(plan.decision, plan.language), meta: this.meta(plan), state: plan.state };
     if (plan.decision.type === "answer") {
       const article = plan.decision.article;
-      if (this.ports.generation) answer = await this.generate(plan, article, answer, outward, deadline, onDelta);
+      if (this.ports.generation && turn.answers.generation !== false) answer = await this.generate(plan, article, answer, outward, deadline, onDelta, turn.answers);
       this.ports.remember(outward, plan.language, article.id);
       void this.ports.cache.put(outward, { text: answer.text, articleId: article.id, title: article.title, kbVersion: plan.retrieval.kbVersion, locale: article.locale });
     }
-    return answer;
+    return withRelease(answer, turn);
   }
 
   /**
@@ -112,7 +126,7 @@ export class AnswerPipeline implements Answerer {
     return degradedMeta(meta, "primary_unreachable", since, retrieval.kbVersion, retrieval.lagSeconds);
   }
 
-  private async generate(plan: Plan, article: Candidate, extractive: Answer, question: string, deadline: number, onDelta?: (text: string) => void): Promise<Answer> {
+  private async generate(plan: Plan, article: Candidate, extractive: Answer, question: string, deadline: number, onDelta?: (text: string) => void, settings: AnswerSettings = {}): Promise<Answer> {
     const { provider, config, budget } = this.ports.generation!;
     const asDegraded = (reason: DegradedReason, fallback: string): Answer => ({
       ...extractive,
@@ -125,7 +139,7 @@ export class AnswerPipeline implements Answerer {
     if (!allowed) return asDegraded("llm_budget", "llm_budget");
     const remaining = deadline - this.ports.now();
     const timeoutMs = Math.min(config.timeoutMs, remaining);
-    const outcome = await generateGrounded(provider, { question, articles: [article], language: plan.language }, { ...config, timeoutMs }, onDelta);
+    const outcome = await generateGrounded(provider, { question, articles: [article], language: plan.language }, { ...config, timeoutMs, model: settings.model, instructions: settings.prompt }, onDelta);
     if (outcome.ok) return { ...extractive, text: outcome.text, meta: { ...extractive.meta, answerer: "generated", generation: { provider: provider.name } } };
     const reason = PROVIDER_FAILURES[outcome.reason];
     if (reason) return asDegraded(outcome.reason === "timeout" && timeoutMs < config.timeoutMs ? "deadline" : reason, outcome.reason);
@@ -150,6 +164,13 @@ export class AnswerPipeline implements Answerer {
       this.config.plan,
     ).then((answer) => ({ ...answer, meta: { ...answer.meta, breakers: this.ports.breakers(), locale: answer.meta.locale ?? localeFor(language) } }));
   }
+}
+
+/** The reply says which KB version answered it, and the release arm its conversation is in. */
+function withRelease(answer: Answer, turn: TurnSettings): Answer {
+  const kbVersion = answer.meta.kb?.version ?? answer.meta.degraded?.kbVersion ?? undefined;
+  const meta = { ...answer.meta, ...(kbVersion !== undefined && kbVersion !== null && { kbVersion }), ...(turn.release && { release: turn.release }) };
+  return { ...answer, meta };
 }
 
 /** A redacted query for search: the placeholders themselves are no words to look for. */

@@ -15,6 +15,8 @@ export interface PolicyConfig {
   suggestions: number;
   /** Never answer when the best two candidates' decision values are closer than this (0: no such rule). */
   minMargin?: number;
+  /** Thresholds set at run time (answer settings): they win over the KB's fitted ones. */
+  override?: { answerAt?: number; clarifyAt?: number };
 }
 
 /**
@@ -27,7 +29,8 @@ export const DEFAULT_POLICY: PolicyConfig = { answerAt: 0.75, clarifyAt: 0.6, ma
 /** The policy with the KB's own fitted thresholds, when the retrieval brings them. */
 export function policyFor(retrieval: Pick<Retrieval, "tuning">, config: PolicyConfig = DEFAULT_POLICY): PolicyConfig {
   const tuning = retrieval.tuning;
-  return tuning ? { ...config, answerAt: tuning.answerAt, clarifyAt: tuning.clarifyAt, minMargin: tuning.minMargin } : config;
+  const fitted = tuning ? { ...config, answerAt: tuning.answerAt, clarifyAt: tuning.clarifyAt, minMargin: tuning.minMargin } : config;
+  return config.override ? { ...fitted, ...config.override } : fitted;
 }
 
 export type HandoffReason = "requested" | "negative_sentiment" | "repeated_failures";

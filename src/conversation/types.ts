@@ -1,6 +1,7 @@
 // The shapes a conversation is made of: stored messages, the conversation record, and the
 // frames exchanged over WebSockets. Shared by the Worker, the Durable Object and the page.
 import type { HandoffFrame } from "../desk/protocol.ts";
+import type { ReleaseTag } from "../releases/outcomes.ts";
 
 export type Role = "customer" | "assistant" | "agent" | "system";
 
@@ -110,6 +111,8 @@ export interface CreateInput {
   /** Email conversations: the channel, and the first mail's subject (sealed; `subject` above is the customer's subject key). */
   channel?: Channel;
   mailSubject?: string;
+  /** Its arm in the release open at its start (src/releases), chosen by the Worker. */
+  release?: ReleaseTag;
 }
 
 export interface SendInput {

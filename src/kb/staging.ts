@@ -74,6 +74,30 @@ export async function stageArticle(db: KbDatabase, input: ArticleInput, now: num
   return (await latestArticle(db, articleId(input.slug, input.locale)))!;
 }
 
+/**
+ * Stages many articles in one batch (an import into a KB with a stable version): those that
+ * differ from their newest content, staged or live; the same content again changes nothing.
+ */
+export async function stageImport(db: KbDatabase, inputs: ArticleInput[], now: number): Promise<{ created: number; updated: number; unchanged: number }> {
+  const [live, staged] = await db.batch([db.select().from(articles), db.select().from(stagedArticles).orderBy(asc(stagedArticles.releaseId))]);
+  const current = new Map<string, string>();
+  const questions = await db.select().from(exampleQuestions);
+  for (const a of withQuestions(live.filter((r) => r.deletedAt === null), questions)) current.set(a.id, fingerprint(a));
+  // Pending rows sort first: the newest content of each article wins.
+  for (const row of [...staged].reverse()) current.set(row.articleId, row.deleted ? "deleted" : fingerprint(row));
+  const result = { created: 0, updated: 0, unchanged: 0 };
+  const writes = inputs.filter((input) => {
+    const before = current.get(articleId(input.slug, input.locale));
+    if (before === fingerprint(input)) result.unchanged++;
+    else if (before === undefined || before === "deleted") result.created++;
+    else result.updated++;
+    return before !== fingerprint(input);
+  });
+  const [first, ...rest] = writes.map((input) => upsertPending(db, input, false, now));
+  if (first) await db.batch([first, ...rest]);
+  return result;
+}
+
 /** Stages a change of an existing article; null when there is none (or it is deleted). */
 export async function stageUpdate(db: KbDatabase, id: string, patch: Partial<Omit<ArticleInput, "slug" | "locale">>, now: number): Promise<EditorArticle | null> {
   const current = await latestArticle(db, id);

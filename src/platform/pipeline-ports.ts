@@ -22,6 +22,7 @@ import { replicaFor, replicaName, siblingOf, type ReplicaAddress } from "../kb/s
 import { replicaOf, type ReplicaStub } from "./replicas.ts";
 import { isolateBreakers, withTimeout, type Breakers } from "../resilience/breaker.ts";
 import { currentFaults } from "../resilience/faults.ts";
+import type { Track } from "../releases/view.ts";
 
 /** Waits, giving up early (rejecting) when the signal aborts. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -69,7 +70,11 @@ export interface PortsConversation {
   key(): string;
   /** Its own share of the region's LLM budget (GCRA state kept by the conversation). */
   llmShare(at: number): boolean;
+  /** What it answers with now: a release's candidate while it is in that release's canary, else stable. */
+  track?(): Promise<Track>;
 }
+
+const STABLE: Track = { kbRelease: null, kbVersion: null, settings: {}, release: null };
 
 /** The ports of one conversation's pipeline. */
 export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState, conversation: PortsConversation): PipelinePorts {
@@ -79,8 +84,13 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
   const faults = () => currentFaults(config.devMode, config.faultsAtStart);
   // Longer than the turn's deadline: the deadline decides first, the breaker still learns.
   const replicaTimeoutMs = config.resilience.deadlineMs + 500;
-  const own = () => replicaFor(region(), conversationKey(), config.replicaShards(region()));
-  const breakerOf = (a: ReplicaAddress) => `replica:${a.region}${a.shard ? `:${a.shard}` : ""}`;
+  // The track of the turn under way (read at its start): a canary conversation of an open KB
+  // release asks its region's candidate replica, and keeps its cached answers and the
+  // replica's memory apart from stable's.
+  let current: Track = STABLE;
+  const track = async () => (current = conversation.track ? await conversation.track().catch(() => STABLE) : STABLE);
+  const own = (): ReplicaAddress => (current.kbRelease ? { region: region(), shard: 0, release: current.kbRelease } : replicaFor(region(), conversationKey(), config.replicaShards(region())));
+  const breakerOf = (a: ReplicaAddress) => (a.release ? `replica:${replicaName(a)}` : `replica:${a.region}${a.shard ? `:${a.shard}` : ""}`);
   const replica = <T>(address: ReplicaAddress, call: (stub: ReplicaStub) => Promise<T>): Promise<T> =>
     breakers.get(breakerOf(address)).run(async () => {
       const f = faults();
@@ -110,7 +120,18 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
     return retrieval;
   };
   return {
-    kb: { retrieve: (query, options) => retrieve(own(), query, options, true) },
+    kb: {
+      retrieve: async (query, options) => {
+        const t = await track();
+        const retrieval = await retrieve(own(), query, options, true);
+        // The candidate replica answers with the release's candidate version (meta.kbVersion, the cache key).
+        return t.kbRelease && t.kbVersion !== null ? { ...retrieval, kbVersion: t.kbVersion } : retrieval;
+      },
+    },
+    turn: async () => {
+      const t = await track();
+      return { answers: t.settings, release: t.release };
+    },
     degraded: {
       memory: (question, language) => replica(own(), (s) => s.recall(question, language)),
       sibling: (question, options) => {
@@ -119,7 +140,7 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
       },
       neighbour: (question, options) => retrieve({ region: NEIGHBOUR[region()], shard: 0 }, question, options),
     },
-    cache: new AnswerCache(cacheApiStore, region, () => conversation.jurisdiction() !== "eu"),
+    cache: new AnswerCache(cacheApiStore, () => (current.kbRelease ? replicaName(own()) : region()), () => conversation.jurisdiction() !== "eu"),
     remember: (question, language, articleId) => {
       if (conversation.jurisdiction() === "eu") return;
       const address = own();

@@ -9,6 +9,10 @@ import { ProviderError, type LlmProvider } from "./provider.ts";
 export interface GenerationConfig {
   maxTokens: number;
   timeoutMs: number;
+  /** The model to ask instead of the provider's configured one (answer settings). */
+  model?: string;
+  /** Extra instructions for the prompt (answer settings); the grounding rules stay. */
+  instructions?: string;
 }
 
 export type GenerationFailure = "injection" | "no_answer" | "ungrounded" | "unsafe" | "provider_error" | "rate_limited" | "timeout" | "empty";
@@ -26,7 +30,7 @@ const SENTENCE_END = /[.!?。！？\n](?=\s|$)|[。！？\n]/u;
 export async function generateGrounded(provider: LlmProvider, input: GenerationInput, config: GenerationConfig, onDelta?: (text: string) => void): Promise<GenerationOutcome> {
   if (looksLikeInjection(input.question)) return { ok: false, reason: "injection" };
   const sources = factsOf(input.articles.map((a) => `${a.title}\n${a.answer}`).join("\n"));
-  const messages = groundedPrompt(input.question, input.articles, input.language);
+  const messages = groundedPrompt(input.question, input.articles, input.language, undefined, config.instructions);
   const maxChars = config.maxTokens * 4;
   let text = "";
   let pending = "";
@@ -39,7 +43,7 @@ export async function generateGrounded(provider: LlmProvider, input: GenerationI
     return null;
   };
   const signal = AbortSignal.timeout(config.timeoutMs);
-  const stream = provider.stream({ messages, maxTokens: config.maxTokens, signal })[Symbol.asyncIterator]();
+  const stream = provider.stream({ messages, maxTokens: config.maxTokens, signal, ...(config.model && { model: config.model }) })[Symbol.asyncIterator]();
   const stopped = new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(new ProviderError("timeout", "generation")), { once: true }));
   stopped.catch(() => {});
   try {

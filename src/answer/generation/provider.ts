@@ -10,6 +10,8 @@ export interface GenerationRequest {
   messages: ChatMessage[];
   maxTokens: number;
   signal?: AbortSignal;
+  /** Overrides the provider's configured model (answer settings). */
+  model?: string;
 }
 
 export interface LlmProvider {

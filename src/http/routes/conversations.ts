@@ -19,6 +19,8 @@ import { validationHook } from "../../validation.ts";
 import { turnEventsToSse } from "../sse.ts";
 import { indexConversation } from "../../platform/subjects.ts";
 import { identifyCustomer } from "../../privacy/identity.ts";
+import { releaseView } from "../../platform/releases.ts";
+import { tagFor } from "../../releases/view.ts";
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0".repeat(64), description: "The conversation id; EU conversations start with eu-." }) });
 const bearer = [{ bearerAuth: [] }];
@@ -122,8 +124,10 @@ conversations.openapi(create, async (c) => {
   // Indexed before it exists: an erasure can never miss a verified customer's conversation.
   if (identified.subject) await indexConversation(c.env, identified.subject, { conversationId: id, jurisdiction, region, createdAt });
   const stub = conversationStub(c.env, address, region);
+  // Its arm in the open release, if any: fixed now, for the conversation's life.
+  const release = tagFor(id, (await releaseView(c.env)).release);
   const meta = unwrap(
-    await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: identified.customer, metadata: input.metadata, subject: identified.subject ?? undefined, team: input.team, colo: requestColo(c.req.raw) }),
+    await stub.create({ id, locale: input.locale ?? "en", region, jurisdiction, customer: identified.customer, metadata: input.metadata, subject: identified.subject ?? undefined, team: input.team, colo: requestColo(c.req.raw), release }),
   );
   const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
   const url = new URL(c.req.url);

@@ -25,7 +25,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       res = await fetcher(`${this.config.baseUrl.replace(/(?<!\/)\/+$/, "")}/chat/completions`, {
         method: "POST",
         headers: { "Content-Type": "application/json", ...(this.config.apiKey && { Authorization: `Bearer ${this.config.apiKey}` }) },
-        body: JSON.stringify({ model: this.config.model, messages: request.messages, max_tokens: request.maxTokens, temperature: 0.2, stream: true }),
+        body: JSON.stringify({ model: request.model ?? this.config.model, messages: request.messages, max_tokens: request.maxTokens, temperature: 0.2, stream: true }),
         signal: request.signal,
       });
     } catch (err) {

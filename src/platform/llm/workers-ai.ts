@@ -20,7 +20,7 @@ export class WorkersAiProvider implements LlmProvider {
   async *stream(request: GenerationRequest): AsyncIterable<string> {
     let out: unknown;
     try {
-      out = await this.ai.run(this.model, { messages: request.messages, max_tokens: request.maxTokens, stream: true });
+      out = await this.ai.run(request.model ?? this.model, { messages: request.messages, max_tokens: request.maxTokens, stream: true });
     } catch (err) {
       throw new ProviderError("unreachable", (err as Error).name);
     }
