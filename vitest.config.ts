@@ -56,6 +56,9 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             ALERT_WEBHOOK_SECRET: "test-webhook-secret-0123456789",
             // Self-repair per region: the remediation tests use sam (dry-run) and enam (off).
             AUTO_REMEDIATION: "sam=dry-run,enam=off,*=on",
+            // KB writes go live at once (they are what these tests are about); the workers-releases
+            // project turns releases on.
+            KB_RELEASES: "off",
             ...bindings,
           },
         },
@@ -95,10 +98,12 @@ export default defineConfig({
         plugins: [sqlText],
         test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 30_000, hookTimeout: 120_000 },
       },
-      workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/generation/**", "test/workers/embeddings/**", ...DEMO_KB_ONLY], {}),
+      workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/generation/**", "test/workers/embeddings/**", "test/workers/releases/**", ...DEMO_KB_ONLY], {}),
       // What the demo KB alone answers: other files add articles to their shared primary, which
       // retrains the classifier and moves the demo's decisions with the order files run in.
       workersProject("workers-answers", DEMO_KB_ONLY, [], {}),
+      // Releases (KB_RELEASES on) against a primary of their own.
+      workersProject("workers-releases", ["test/workers/releases/**/*.test.ts"], [], { KB_RELEASES: "on" }),
       // The same Worker with grounded generation on, against a FAKE OpenAI-compatible server.
       workersProject("workers-llm", ["test/workers/generation/**/*.test.ts"], [], { LLM_PROVIDER: "openai", LLM_MODEL: "fake-model" }),
       // Semantic signals on, against a FAKE OpenAI-compatible embeddings server (test/support/fake-embeddings.ts).
