@@ -157,8 +157,8 @@ export function openSettings(db: KbDatabase, o: Opening): Promise<Release> {
         openedAt: o.now,
         openedBy: o.openedBy,
       }),
-      // The release carries them now; a rollback returns them.
-      db.delete(answerSettings).where(eq(answerSettings.scope, "pending")),
+      // Pending changes the release took: it carries them now (a rollback returns them).
+      ...(o.changes ? [] : [db.delete(answerSettings).where(eq(answerSettings.scope, "pending"))]),
     ]);
     return (await getRelease(db, id))!;
   });
