@@ -8,12 +8,35 @@
 // left unanswered. `dr` (not in the default list: run it by name) loses the KB primary,
 // restores it from a snapshot and wipes a region's replica, printing RPO and RTO per step and
 // failing beyond the targets (docs/runbooks/disaster-recovery.md).
+// `--variant canary` is the release drill (scripts/drill/canary.ts): a bad KB release must be
+// rolled back by the guard without a stable conversation ever reading it, a good one promoted;
+// it prints the conversations the bad one reached and the time it took.
 import { parseArgs } from "node:util";
+import { runCanaryDrill } from "./drill/canary.ts";
 import { runDrill, type DrillReport, type Variant } from "./drill/run.ts";
 
 const { values: args } = parseArgs({ options: { quick: { type: "boolean", default: false }, variant: { type: "string", multiple: true } } });
-const variants = (args.variant?.length ? args.variant : ["basic", "primary-down", "llm-fault", "handoff"]) as Variant[];
+const chosen = args.variant?.length ? args.variant : ["basic", "primary-down", "llm-fault", "handoff", "canary"];
+const variants = chosen.filter((v) => v !== "canary") as Variant[];
 const quick = args.quick!;
+let canaryOk = true;
+if (chosen.includes("canary")) {
+  const report = await runCanaryDrill({
+    concurrency: 6,
+    percent: 20,
+    minConversations: quick ? 8 : 20,
+    maxMinutes: quick ? 0.5 : 2,
+    timeoutMs: 5 * 60_000,
+    log: (line) => console.log(`  ${line}`),
+  });
+  console.table({
+    "bad release (answers swapped)": { result: report.bad.state, by: report.bad.closedBy, "canary conversations": report.bad.exposed, "stable conversations": report.bad.stableConversations, seconds: report.bad.detectionSeconds },
+    "good release (a new article)": { result: report.good.state, by: report.good.closedBy, "canary conversations": report.good.exposed, "stable conversations": report.good.stableConversations, seconds: report.good.seconds },
+  });
+  console.log(`Bad release: rolled back after ${report.bad.exposed} canary conversations in ${report.bad.detectionSeconds ?? "-"} s (${report.bad.reason}).`);
+  console.log(`Stable conversations given a candidate answer: ${report.candidateToStable} (of ${report.conversations} conversations). ${report.ok ? "ok" : "FAILED"}`);
+  canaryOk = report.ok;
+}
 const reports: DrillReport[] = [];
 for (const variant of variants) {
   const dr = variant === "dr";
@@ -30,7 +53,7 @@ for (const variant of variants) {
     }),
   );
 }
-console.table(
+if (reports.length) console.table(
   reports.map(({ variant, sent, retried, acknowledged, stored, lost, duplicated, outOfOrder, unanswered, restartMs, ok }) => ({
     variant,
     sent,
@@ -84,4 +107,4 @@ for (const { dr } of reports.filter((r) => r.dr)) {
     })),
   );
 }
-process.exit(reports.every((r) => r.ok) ? 0 : 1);
+process.exit(canaryOk && reports.every((r) => r.ok) ? 0 : 1);

@@ -28,7 +28,7 @@ export interface Dataset {
 const DATA = resolve(ROOT, "data");
 
 /** `text,label` rows; an empty label marks an out-of-scope query. */
-function csvPairs(path: string): Query[] {
+export function csvPairs(path: string): Query[] {
   return parseCsv(readFileSync(path, "utf8"), path)
     .slice(1)
     .map((r) => ({ text: r.fields[0]!, label: r.fields[1]?.trim() || null }));

@@ -1,0 +1,224 @@
+// The canary drill (`npm run drill -- --variant canary`): simulated customers with known
+// right answers (the demo KB's held-out questions) chat over HTTP as real ones do — they
+// mark answers helpful or not by reading them, pick a suggested article when one is theirs,
+// ask again in other words, ask for a person after two misses. A bad KB release (answers
+// swapped between related articles) opens at 20%: the guard must roll it back by itself, and
+// no stable conversation may ever get a candidate answer. Then a good release (a new article
+// for questions that were off-topic) must be promoted. Reports the conversations the bad
+// release reached and how long the guard took.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { client, type AdminCall } from "../admin-client.ts";
+import { csvPairs, type Query } from "../eval/datasets.ts";
+import { freePort, LOAD_TOOL_LIMITS, startStack, warmReplicas } from "../stack.ts";
+
+const ADMIN_KEY = "drill-admin-key-0123456789abcdef";
+const HELDOUT = resolve(import.meta.dirname, "../../kb/eval/demo-heldout.csv");
+
+/** Related articles whose answers the bad release swaps (their questions are asked most). */
+const SWAPS: Array<[string, string]> = [
+  ["track-order", "delayed-delivery"],
+  ["shipping-times", "shipping-costs"],
+  ["refund-time", "refund-not-received"],
+  ["payment-declined", "payment-methods"],
+  ["exchange-item", "start-a-return"],
+  ["change-order", "cancel-order"],
+];
+
+/** The good release: an article for weather questions customers asked and the KB could not answer. */
+const WEATHER = {
+  en: { title: "Does the weather delay deliveries?", answer: "Snow, storms or floods can delay deliveries by a day or two; your tracking page shows any delay. We never ship perishable items into extreme heat.", questions: ["what's the weather tomorrow", "is it going to snow this weekend", "will bad weather delay my parcel", "weather and deliveries"] },
+  "zh-CN": { title: "天气会影响配送吗？", answer: "下雪、暴雨或洪水可能让配送延误一到两天，物流页面会显示延误信息。", questions: ["明天天气怎么样", "下周会降温吗", "天气不好会延误配送吗"] },
+};
+
+export interface CanaryOptions {
+  /** Customers talking at once. */
+  concurrency: number;
+  percent: number;
+  /** The guard of both releases (the good one promotes at maxMinutes). */
+  minConversations: number;
+  maxMinutes: number;
+  /** Give up on a release that stays open this long (ms). */
+  timeoutMs: number;
+  log?: (line: string) => void;
+}
+
+export interface CanaryReport {
+  bad: { state: string; closedBy: string | null; reason: string | null; exposed: number; stableConversations: number; detectionSeconds: number | null };
+  good: { state: string; closedBy: string | null; reason: string | null; exposed: number; stableConversations: number; seconds: number | null };
+  conversations: number;
+  /** Replies to stable conversations that came from a candidate: must be zero. */
+  candidateToStable: number;
+  ok: boolean;
+}
+
+interface Reply {
+  seq: number;
+  text: string;
+  meta: { decision?: string; kbVersion?: number; release?: { id: string; arm: "canary" | "stable" }; citations?: Array<{ articleId: string }>; suggestions?: Array<{ articleId: string; title: string }> };
+}
+
+interface Release {
+  id: string;
+  state: string;
+  candidateVersion: number;
+  openedAt: string;
+  closedAt: string | null;
+  closedBy: string | null;
+  reason: string | null;
+}
+
+/** What the customers judge answers by: each article's right answer, and what a candidate says instead. */
+interface Truth {
+  right: Map<string, string>;
+  /** Candidate answers that differ from stable (the bad release's swapped texts), by article. */
+  candidate: Map<string, string>;
+  candidateVersion: number | null;
+}
+
+const localeOf = (text: string) => (/\p{Script=Han}/u.test(text) ? "zh-CN" : "en");
+const pick = <T>(items: T[], random: () => number) => items[Math.floor(random() * items.length)]!;
+
+/** A seeded generator (mulberry32): the customers ask the same things on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function runCanaryDrill(options: CanaryOptions): Promise<CanaryReport> {
+  const log = options.log ?? (() => {});
+  const stateDir = mkdtempSync(join(tmpdir(), "holdfast-canary-"));
+  const stack = await startStack({ port: await freePort(), stateDir, seed: true, vars: { TOKEN_SECRET: "drill-secret-0123456789abcdef", ADMIN_API_KEY: ADMIN_KEY, ...LOAD_TOOL_LIMITS } });
+  try {
+    const admin = client(stack.url, ADMIN_KEY);
+    await warmReplicas(stack.url);
+    const queries = csvPairs(HELDOUT);
+    const truth: Truth = { right: new Map(), candidate: new Map(), candidateVersion: null };
+    for (const q of queries) if (q.label) truth.right.set(`${localeOf(q.text)}:${q.label}`, "");
+    for (const id of truth.right.keys()) truth.right.set(id, (await admin<{ answer: string }>("GET", `/v1/admin/kb/articles/${encodeURIComponent(id)}`)).answer);
+    const totals = { conversations: 0, candidateToStable: 0 };
+
+    // The bad release: answers swapped between related articles, in both languages.
+    for (const [a, b] of SWAPS) {
+      for (const locale of ["en", "zh-CN"]) {
+        const [idA, idB] = [`${locale}:${a}`, `${locale}:${b}`];
+        const [textA, textB] = [truth.right.get(idA), truth.right.get(idB)];
+        if (!textA || !textB) continue;
+        await admin("PATCH", `/v1/admin/kb/articles/${encodeURIComponent(idA)}`, { answer: textB });
+        await admin("PATCH", `/v1/admin/kb/articles/${encodeURIComponent(idB)}`, { answer: textA });
+        truth.candidate.set(idA, textB).set(idB, textA);
+      }
+    }
+    const swapped = new Set([...truth.candidate.keys()]);
+    const badQueries = queries.filter((q) => q.label && swapped.has(`${localeOf(q.text)}:${q.label}`));
+    // Most customers ask about what changed, as after a change that matters; the rest anything.
+    const bad = await phase(admin, stack.url, { ...options, name: "bad", asked: [...badQueries, ...badQueries, ...queries.filter((q) => q.label)] }, truth, totals, log);
+
+    // The good release: the swapped answers are discarded, one new article is added.
+    await admin("DELETE", "/v1/admin/kb/releases/pending");
+    truth.candidate.clear();
+    const weather: Query[] = [];
+    for (const [locale, a] of Object.entries(WEATHER)) {
+      await admin("POST", "/v1/admin/kb/articles", { slug: "weather-deliveries", locale, ...a, status: "published" });
+      truth.right.set(`${locale}:weather-deliveries`, a.answer);
+      weather.push(...a.questions.slice(0, 2).map((text) => ({ text, label: "weather-deliveries" })));
+    }
+    const good = await phase(admin, stack.url, { ...options, name: "good", asked: [...weather, ...weather, ...queries.filter((q) => q.label)] }, truth, totals, log);
+
+    const badOk = bad.release.state === "rolled_back" && bad.release.closedBy === "system:guard";
+    const goodOk = good.release.state === "promoted" && good.release.closedBy === "system:guard";
+    const ms = (r: Release) => (r.closedAt ? (Date.parse(r.closedAt) - Date.parse(r.openedAt)) / 1000 : null);
+    return {
+      bad: { state: bad.release.state, closedBy: bad.release.closedBy, reason: bad.release.reason, exposed: bad.exposed, stableConversations: bad.stable, detectionSeconds: ms(bad.release) },
+      good: { state: good.release.state, closedBy: good.release.closedBy, reason: good.release.reason, exposed: good.exposed, stableConversations: good.stable, seconds: ms(good.release) },
+      conversations: totals.conversations,
+      candidateToStable: totals.candidateToStable,
+      ok: badOk && goodOk && totals.candidateToStable === 0,
+    };
+  } finally {
+    await stack.stop().catch(() => {});
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+interface PhaseOptions extends CanaryOptions {
+  name: string;
+  asked: Query[];
+}
+
+/** Opens a release of what is pending and lets customers talk until the guard closes it. */
+async function phase(admin: AdminCall, base: string, o: PhaseOptions, truth: Truth, totals: { conversations: number; candidateToStable: number }, log: (line: string) => void) {
+  const opened = await admin<Release>("POST", "/v1/admin/kb/releases", { percent: o.percent, guard: { minConversations: o.minConversations, maxMinutes: o.maxMinutes } });
+  truth.candidateVersion = opened.candidateVersion;
+  log(`${o.name} release ${opened.id} open at ${o.percent}%`);
+  const arms = { canary: 0, stable: 0 };
+  let release = opened;
+  const deadline = Date.now() + o.timeoutMs;
+  const random = seeded(o.name === "bad" ? 7 : 11);
+  const closed = () => release.state !== "canary" || Date.now() > deadline;
+  const customers = Array.from({ length: o.concurrency }, async () => {
+    while (!closed()) {
+      const arm = await customer(base, pick(o.asked, random), o.asked, random, truth, totals);
+      if (arm && release.state === "canary") arms[arm]++;
+      totals.conversations++;
+    }
+  });
+  const watcher = (async () => {
+    while (!closed()) {
+      await new Promise((r) => setTimeout(r, 500));
+      release = await admin<Release>("GET", `/v1/admin/kb/releases/${opened.id}`);
+    }
+  })();
+  await Promise.all([...customers, watcher]);
+  log(`${o.name} release ${release.state}${release.closedBy ? ` by ${release.closedBy}` : ""}: ${release.reason ?? "timed out"}`);
+  return { release, exposed: arms.canary, stable: arms.stable };
+}
+
+/**
+ * One customer's conversation about one question: judged by reading each reply. Returns the
+ * arm it was in (null when no release was open at its start).
+ */
+async function customer(base: string, first: Query, all: Query[], random: () => number, truth: Truth, totals: { candidateToStable: number }): Promise<"canary" | "stable" | null> {
+  const locale = localeOf(first.text);
+  const created = await (await fetch(`${base}/v1/conversations`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ locale }) })).json() as { id: string; token: string };
+  const call = (path: string, body: unknown) => fetch(`${base}/v1/conversations/${created.id}${path}`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${created.token}` }, body: JSON.stringify(body) });
+  const ask = async (text: string, choice?: { articleId: string; inReplyTo: number }): Promise<Reply> => {
+    const res = await call("/messages", { text, clientMessageId: crypto.randomUUID(), ...(choice && { choice }) });
+    const reply = ((await res.json()) as { reply: Reply }).reply;
+    // A stable conversation must never read what only the candidate says.
+    const cited = reply.meta.citations?.[0]?.articleId;
+    const fromCandidate = (cited && truth.candidate.get(cited) === reply.text) || (truth.candidateVersion !== null && reply.meta.kbVersion === truth.candidateVersion);
+    if (reply.meta.release?.arm !== "canary" && fromCandidate) totals.candidateToStable++;
+    return reply;
+  };
+  const right = first.label ? `${locale}:${first.label}` : null;
+  const isRight = (r: Reply) => right !== null && r.meta.decision === "answer" && r.meta.citations?.[0]?.articleId === right && r.text === truth.right.get(right);
+  const wordings = all.filter((q) => q.label === first.label && localeOf(q.text) === locale && q.text !== first.text);
+  let reply = await ask(first.text);
+  const arm = reply.meta.release?.arm ?? null;
+  for (let misses = 0; ; ) {
+    if (isRight(reply)) {
+      await call(`/messages/${reply.seq}/feedback`, { helpful: true });
+      return arm;
+    }
+    const offered = reply.meta.suggestions?.find((s) => s.articleId === right);
+    if (offered) {
+      reply = await ask(offered.title, { articleId: offered.articleId, inReplyTo: reply.seq });
+      continue;
+    }
+    if (reply.meta.decision === "answer") await call(`/messages/${reply.seq}/feedback`, { helpful: false });
+    if (!right || ++misses >= 2) {
+      // Off-topic asked and not answered is as expected; two misses, and a person is asked for.
+      if (right) await call("/handoff", {});
+      return arm;
+    }
+    reply = await ask(wordings.length ? pick(wordings, random).text : `${first.text}?`);
+  }
+}
