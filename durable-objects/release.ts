@@ -93,7 +93,8 @@ export class ReleaseDO extends DurableObject<Env> {
       if (!closed.ok) return closed;
       if (!closed.value) return fail("release_closed");
       this.store.setOpen(null);
-      if (closing.by === GUARD_ACTOR) await this.audit(closed.value);
+      // The admin routes audit an operator's decisions; the system's own (guard, self-repair) are audited here.
+      if (closing.by.startsWith("system:")) await this.audit(closed.value, closing.by);
       if (closed.value.kind === "settings" && closing.to === "promoted") await this.refresh();
       // Stable replicas pull what was promoted at once; candidate replicas retire by themselves.
       if (closed.value.kind === "kb" && closing.to === "promoted") this.ctx.waitUntil(pingReplicas(this.env, allReplicas(this.config.replicaShards)));
@@ -176,9 +177,9 @@ export class ReleaseDO extends DurableObject<Env> {
     return (this.primary ??= configuredPrimary(this.config));
   }
 
-  private async audit(release: Release): Promise<void> {
+  private async audit(release: Release, actor: string): Promise<void> {
     const action = `${release.kind === "kb" ? "kb" : "settings"}.release.${release.state === "promoted" ? "promote" : "rollback"}`;
-    await appendAudit(this.db(), { actor: GUARD_ACTOR, role: "system", action, target: release.id, outcome: "ok" }, Date.now()).catch(() => {
+    await appendAudit(this.db(), { actor, role: "system", action, target: release.id, outcome: "ok" }, Date.now()).catch(() => {
       console.warn(JSON.stringify({ level: "warn", code: "audit_failed", action }));
     });
   }
@@ -206,7 +207,7 @@ export class ReleaseDO extends DurableObject<Env> {
 }
 
 function openView(r: Release): OpenRelease {
-  return { id: r.id, kind: r.kind, percent: r.percent, stableVersion: r.stableVersion, candidateVersion: r.candidateVersion, changes: r.changes };
+  return { id: r.id, kind: r.kind, openedAt: r.openedAt, percent: r.percent, stableVersion: r.stableVersion, candidateVersion: r.candidateVersion, changes: r.changes };
 }
 
 /** Runs a primary call; an AppError keeps its code, anything else is primary_unavailable. */

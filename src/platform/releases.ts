@@ -1,6 +1,8 @@
 // The ReleaseDO (one for the deployment) and its view, cached per isolate for a few seconds:
 // every conversation start and turn reads it, and a release's change reaches them within that.
+// Self-repair reads the open release and rolls it back through `releases` (its port).
 import type { ReleaseDO } from "../../durable-objects/release.ts";
+import type { Region } from "../edge/regions.ts";
 import { withTimeout } from "../resilience/breaker.ts";
 import type { OutcomeReport } from "../releases/outcomes.ts";
 import type { ReleaseView } from "../releases/view.ts";
@@ -46,27 +48,42 @@ export async function reportOutcomes(env: Env, reports: OutcomeReport[]): Promis
   await releaseObject(env).record(reports).catch(() => {});
 }
 
-// KB releases as self-repair sees them: the release open in a region, if any, and rolling it back.
-import type { Region } from "../edge/regions.ts";
+/** The actor of a rollback self-repair asked for, in the audit log. */
+export const REMEDIATION_ACTOR = "system:remediation";
 
-export interface OpenRelease {
+/** The open release as self-repair sees it (a likely cause of an alert). */
+export interface RepairableRelease {
   id: string;
   /** Epoch ms. */
   openedAt: number;
 }
 
+/** The releases as self-repair (src/ops/remediation.ts) reads and rolls them back. */
 export interface Releases {
-  open(region: Region): Promise<OpenRelease | null>;
+  /** The open release; every region's conversations take part in it. */
+  open(region: Region): Promise<RepairableRelease | null>;
   /** Rolls the release back; false when it is not open. */
   rollback(id: string): Promise<boolean>;
 }
 
-/** No release registry: nothing open, nothing to roll back. */
-export const NO_RELEASES: Releases = {
-  open: async () => null,
-  rollback: async () => false,
-};
-
-export function releases(_env: Env): Releases {
-  return NO_RELEASES;
+/**
+ * Self-repair's port onto ReleaseDO: it reads the open release fresh (not the isolate's cached
+ * view) and rolls it back as `system:remediation` (audited by ReleaseDO like the guard's own).
+ */
+export function releases(env: Env): Releases {
+  return {
+    async open() {
+      const { release } = await releaseObject(env).view();
+      return release && { id: release.id, openedAt: Date.parse(release.openedAt) };
+    },
+    async rollback(id: string) {
+      const closed = await releaseObject(env).close(id, { to: "rolled_back", by: REMEDIATION_ACTOR, reason: "rolled back by self-repair (an alert fired while it was open)" });
+      if (closed.ok) {
+        releaseViewChanged();
+        return true;
+      }
+      if (closed.code === "release_closed" || closed.code === "release_not_found") return false;
+      throw new Error(closed.code);
+    },
+  };
 }

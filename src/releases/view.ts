@@ -10,6 +10,8 @@ import type { Release } from "./repository.ts";
 export interface OpenRelease {
   id: string;
   kind: "kb" | "settings";
+  /** ISO time. */
+  openedAt: string;
   percent: number;
   stableVersion: number;
   candidateVersion: number;
