@@ -33,7 +33,8 @@ if (chosen.includes("canary")) {
     "bad release (answers swapped)": { result: report.bad.state, by: report.bad.closedBy, "canary conversations": report.bad.exposed, "stable conversations": report.bad.stableConversations, seconds: report.bad.detectionSeconds },
     "good release (a new article)": { result: report.good.state, by: report.good.closedBy, "canary conversations": report.good.exposed, "stable conversations": report.good.stableConversations, seconds: report.good.seconds },
   });
-  console.log(`Bad release: rolled back after ${report.bad.exposed} canary conversations in ${report.bad.detectionSeconds ?? "-"} s (${report.bad.reason}).`);
+  console.log(`Bad release: rolled back after ${report.bad.exposed} canary conversations in ${report.bad.detectionSeconds ?? "-"} s from its opening, ${report.bad.warmSeconds} s of which its candidate replica took to sync and train (${report.bad.reason}).`);
+  console.log(`Good release: ${report.good.newAnswered} canary conversations answered from its new article before it was promoted.`);
   console.log(`Stable conversations given a candidate answer: ${report.candidateToStable} (of ${report.conversations} conversations). ${report.ok ? "ok" : "FAILED"}`);
   canaryOk = report.ok;
 }

@@ -207,9 +207,9 @@ export interface ReplicaState {
   training: string[];
 }
 
-/** One region's first replica shard's status (dev route). */
-export async function replicaStatus(base: string, region: string): Promise<ReplicaState> {
-  const res = await fetch(`${base}/v1/dev/replicas/${region}/status`);
+/** One region's first replica shard's status, or its candidate replica's in `release` (dev route). */
+export async function replicaStatus(base: string, region: string, release?: string): Promise<ReplicaState> {
+  const res = await fetch(`${base}/v1/dev/replicas/${region}/status${release ? `?release=${release}` : ""}`);
   if (!res.ok) throw new Error(`replica status of ${region}: ${res.status}`);
   return (await res.json()) as ReplicaState;
 }

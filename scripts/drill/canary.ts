@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { client, type AdminCall } from "../admin-client.ts";
 import { csvPairs, type Query } from "../eval/datasets.ts";
-import { freePort, LOAD_TOOL_LIMITS, startStack, warmReplicas } from "../stack.ts";
+import { freePort, LOAD_TOOL_LIMITS, replicaStatus, startStack, warmReplicas } from "../stack.ts";
 
 const ADMIN_KEY = "drill-admin-key-0123456789abcdef";
 const HELDOUT = resolve(import.meta.dirname, "../../kb/eval/demo-heldout.csv");
@@ -36,8 +36,12 @@ export interface CanaryOptions {
   /** Customers talking at once. */
   concurrency: number;
   percent: number;
-  /** The guard of both releases (the good one promotes at maxMinutes). */
+  /** The guard of both releases. */
   minConversations: number;
+  /**
+   * The good release promotes at maxMinutes. The bad one is given until the drill gives up on
+   * it (timeoutMs): its rollback must come from the sequential test, not from running out of time.
+   */
   maxMinutes: number;
   /** Give up on a release that stays open this long (ms). */
   timeoutMs: number;
@@ -45,8 +49,8 @@ export interface CanaryOptions {
 }
 
 export interface CanaryReport {
-  bad: { state: string; closedBy: string | null; reason: string | null; exposed: number; stableConversations: number; detectionSeconds: number | null };
-  good: { state: string; closedBy: string | null; reason: string | null; exposed: number; stableConversations: number; seconds: number | null };
+  bad: { state: string; closedBy: string | null; reason: string | null; exposed: number; stableConversations: number; detectionSeconds: number | null; warmSeconds: number };
+  good: { state: string; closedBy: string | null; reason: string | null; exposed: number; stableConversations: number; seconds: number | null; newAnswered: number };
   conversations: number;
   /** Replies to stable conversations that came from a candidate: must be zero. */
   candidateToStable: number;
@@ -130,17 +134,17 @@ export async function runCanaryDrill(options: CanaryOptions): Promise<CanaryRepo
       truth.right.set(`${locale}:weather-deliveries`, a.answer);
       weather.push(...a.questions.slice(0, 2).map((text) => ({ text, label: "weather-deliveries" })));
     }
-    const good = await phase(admin, stack.url, { ...options, name: "good", asked: [...weather, ...weather, ...queries.filter((q) => q.label)] }, truth, totals, log);
+    const good = await phase(admin, stack.url, { ...options, name: "good", asked: [...weather, ...weather, ...queries.filter((q) => q.label)], added: new Set(["weather-deliveries"]) }, truth, totals, log);
 
     const badOk = bad.release.state === "rolled_back" && bad.release.closedBy === "system:guard";
     const goodOk = good.release.state === "promoted" && good.release.closedBy === "system:guard";
     const ms = (r: Release) => (r.closedAt ? (Date.parse(r.closedAt) - Date.parse(r.openedAt)) / 1000 : null);
     return {
-      bad: { state: bad.release.state, closedBy: bad.release.closedBy, reason: bad.release.reason, exposed: bad.exposed, stableConversations: bad.stable, detectionSeconds: ms(bad.release) },
-      good: { state: good.release.state, closedBy: good.release.closedBy, reason: good.release.reason, exposed: good.exposed, stableConversations: good.stable, seconds: ms(good.release) },
+      bad: { state: bad.release.state, closedBy: bad.release.closedBy, reason: bad.release.reason, exposed: bad.exposed, stableConversations: bad.stable, detectionSeconds: ms(bad.release), warmSeconds: bad.warmSeconds },
+      good: { state: good.release.state, closedBy: good.release.closedBy, reason: good.release.reason, exposed: good.exposed, stableConversations: good.stable, seconds: ms(good.release), newAnswered: good.newAnswered },
       conversations: totals.conversations,
       candidateToStable: totals.candidateToStable,
-      ok: badOk && goodOk && totals.candidateToStable === 0,
+      ok: badOk && goodOk && good.newAnswered > 0 && totals.candidateToStable === 0,
     };
   } finally {
     await stack.stop().catch(() => {});
@@ -151,22 +155,32 @@ export async function runCanaryDrill(options: CanaryOptions): Promise<CanaryRepo
 interface PhaseOptions extends CanaryOptions {
   name: string;
   asked: Query[];
+  /** Articles only the candidate has. */
+  added?: Set<string>;
 }
 
 /** Opens a release of what is pending and lets customers talk until the guard closes it. */
 async function phase(admin: AdminCall, base: string, o: PhaseOptions, truth: Truth, totals: { conversations: number; candidateToStable: number }, log: (line: string) => void) {
-  const opened = await admin<Release>("POST", "/v1/admin/kb/releases", { percent: o.percent, guard: { minConversations: o.minConversations, maxMinutes: o.maxMinutes } });
+  const opened = await admin<Release>("POST", "/v1/admin/kb/releases", { percent: o.percent, guard: { minConversations: o.minConversations, maxMinutes: o.name === "bad" ? o.timeoutMs / 60_000 : o.maxMinutes } });
   truth.candidateVersion = opened.candidateVersion;
   log(`${o.name} release ${opened.id} open at ${o.percent}%`);
+  const opening = Date.now();
+  await candidateReady(base, opened.id, o.timeoutMs);
+  const warmSeconds = (Date.now() - opening) / 1000;
+  log(`${o.name} release: candidate replica ready after ${warmSeconds} s`);
   const arms = { canary: 0, stable: 0 };
+  /** Canary conversations answered right from an article only the candidate has. */
+  let newAnswered = 0;
   let release = opened;
   const deadline = Date.now() + o.timeoutMs;
   const random = seeded(o.name === "bad" ? 7 : 11);
   const closed = () => release.state !== "canary" || Date.now() > deadline;
   const customers = Array.from({ length: o.concurrency }, async () => {
     while (!closed()) {
-      const arm = await customer(base, pick(o.asked, random), o.asked, random, truth, totals);
+      const asked = pick(o.asked, random);
+      const { arm, answered } = await customer(base, asked, o.asked, random, truth, totals);
       if (arm && release.state === "canary") arms[arm]++;
+      if (arm === "canary" && answered && o.added?.has(asked.label ?? "")) newAnswered++;
       totals.conversations++;
     }
   });
@@ -178,14 +192,31 @@ async function phase(admin: AdminCall, base: string, o: PhaseOptions, truth: Tru
   })();
   await Promise.all([...customers, watcher]);
   log(`${o.name} release ${release.state}${release.closedBy ? ` by ${release.closedBy}` : ""}: ${release.reason ?? "timed out"}`);
-  return { release, exposed: arms.canary, stable: arms.stable };
+  return { release, exposed: arms.canary, stable: arms.stable, newAnswered, warmSeconds };
+}
+
+/**
+ * Waits until this region's candidate replica (warmed by ReleaseDO as the release opened) has
+ * the candidate and has trained on it, as warmReplicas does for the stable ones before the
+ * drill: until then it ranks by full-text search alone, which the guard would rightly count
+ * against the release (a quick drill's good release was rolled back for it).
+ */
+async function candidateReady(base: string, release: string, timeoutMs: number): Promise<void> {
+  const { region } = (await (await fetch(`${base}/readyz`)).json()) as { region: string };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await replicaStatus(base, region, release);
+    if (r.kbVersion > 0 && r.kbVersion === r.primaryVersion && r.sync.state === "idle" && r.models.length > 0 && r.training.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`the candidate replica of ${region} did not sync and train within ${timeoutMs / 1000}s`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
 }
 
 /**
  * One customer's conversation about one question: judged by reading each reply. Returns the
- * arm it was in (null when no release was open at its start).
+ * arm it was in (null when no release was open at its start) and whether it got its answer.
  */
-async function customer(base: string, first: Query, all: Query[], random: () => number, truth: Truth, totals: { candidateToStable: number }): Promise<"canary" | "stable" | null> {
+async function customer(base: string, first: Query, all: Query[], random: () => number, truth: Truth, totals: { candidateToStable: number }): Promise<{ arm: "canary" | "stable" | null; answered: boolean }> {
   const locale = localeOf(first.text);
   const created = await (await fetch(`${base}/v1/conversations`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ locale }) })).json() as { id: string; token: string };
   const call = (path: string, body: unknown) => fetch(`${base}/v1/conversations/${created.id}${path}`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${created.token}` }, body: JSON.stringify(body) });
@@ -206,7 +237,7 @@ async function customer(base: string, first: Query, all: Query[], random: () => 
   for (let misses = 0; ; ) {
     if (isRight(reply)) {
       await call(`/messages/${reply.seq}/feedback`, { helpful: true });
-      return arm;
+      return { arm, answered: true };
     }
     const offered = reply.meta.suggestions?.find((s) => s.articleId === right);
     if (offered) {
@@ -217,7 +248,7 @@ async function customer(base: string, first: Query, all: Query[], random: () => 
     if (!right || ++misses >= 2) {
       // Off-topic asked and not answered is as expected; two misses, and a person is asked for.
       if (right) await call("/handoff", {});
-      return arm;
+      return { arm, answered: false };
     }
     reply = await ask(wordings.length ? pick(wordings, random).text : `${first.text}?`);
   }

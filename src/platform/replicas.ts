@@ -18,3 +18,19 @@ export function allReplicas(shards: (region: (typeof REGIONS)[number]) => number
 export async function pingReplicas(env: Env, replicas: ReplicaAddress[]): Promise<void> {
   await Promise.allSettled(replicas.map((address) => replicaOf(env, address).sync()));
 }
+
+/**
+ * Readies a KB release's candidate replicas as it opens (each region's, placed there): they pull
+ * the candidate now and train as if asked, so the canary's first conversations are not answered
+ * by a copy still arriving or ranked by full-text search alone (which the guard would count
+ * against the release).
+ */
+export async function warmCandidates(env: Env, release: string): Promise<void> {
+  await Promise.allSettled(
+    REGIONS.map(async (region) => {
+      const replica = replicaOf(env, { region, shard: 0, release });
+      await replica.sync();
+      await replica.status(true);
+    }),
+  );
+}

@@ -4,7 +4,10 @@
 // handoff variant puts scripted agents in the middle: their messages count the same, the
 // bot is silent while they have a conversation, and the agent who left keeps nothing. The dr
 // variant loses the KB primary, restores it from a snapshot and wipes a replica.
+// The canary variant: a bad KB release rolled back by the guard, never read by a stable
+// conversation, and a good one promoted.
 import { describe, expect, it } from "vitest";
+import { runCanaryDrill } from "../../scripts/drill/canary.ts";
 import { runDrill, type Variant } from "../../scripts/drill/run.ts";
 
 describe("chaos drill (short)", () => {
@@ -37,5 +40,15 @@ describe("chaos drill (short)", () => {
     expect(report.mailReplies).toBeGreaterThan(0);
     expect(report.mailUnsentAtKill).toBeGreaterThan(0);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, agentLost: 0, agentDuplicated: 0, agentOutOfOrder: 0, leftWithGoneAgent: 0, mailLost: 0, mailDuplicated: 0, ok: true });
+  }, 180_000);
+
+  it("canary: the guard rolls back a bad KB release by itself, no stable conversation reads the candidate, and a good release is promoted", async () => {
+    const report = await runCanaryDrill({ concurrency: 6, percent: 20, minConversations: 8, maxMinutes: 0.5, timeoutMs: 90_000, log: (line) => console.log(line) });
+    expect(report.bad).toMatchObject({ state: "rolled_back", closedBy: "system:guard" });
+    expect(report.bad.exposed).toBeGreaterThan(0);
+    expect(report.good).toMatchObject({ state: "promoted", closedBy: "system:guard" });
+    expect(report.good.newAnswered).toBeGreaterThan(0);
+    expect(report.candidateToStable).toBe(0);
+    expect(report.ok).toBe(true);
   }, 180_000);
 });

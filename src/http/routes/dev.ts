@@ -33,8 +33,8 @@ const replicaStatus = createRoute({
   path: "/v1/dev/replicas/{region}/status",
   hide: true,
   middleware: [devOnly] as const,
-  request: { params: z.object({ region: z.enum(REGIONS) }) },
-  responses: { 200: { description: "One region's first replica shard, without waking the others as the admin status does", content: { "application/json": { schema: ReplicaStatusSchema } } } },
+  request: { params: z.object({ region: z.enum(REGIONS) }), query: z.object({ release: z.string().regex(/^rel_[0-9a-f]{16}$/).optional() }) },
+  responses: { 200: { description: "One region's first replica shard (or, with `release`, its candidate replica in that release), without waking the others as the admin status does", content: { "application/json": { schema: ReplicaStatusSchema } } } },
 });
 
 const floor = createRoute({
@@ -104,7 +104,7 @@ dev.openapi(floor, async (c) => {
 });
 
 dev.openapi(replicaStatus, async (c) => {
-  const address = { region: c.req.valid("param").region, shard: 0 };
+  const address = { region: c.req.valid("param").region, shard: 0, release: c.req.valid("query").release };
   return c.json({ ...(await replicaOf(c.env, address).status()), ...address }, 200);
 });
 
