@@ -1,13 +1,14 @@
 // The ops dashboard (/ops): sign in with an operator key, then poll the ops API every few
 // seconds for one region or all of them — KPI tiles, charts (turns, latency, degraded share,
 // the handoff queue), decisions, reasons, CSAT, the Worker versions side by side during a
-// gradual deployment, and alerts (with their runbook, likely cause and what self-repair did)
+// gradual deployment, the latest KB release with its canary and stable arms, and alerts (with their runbook, likely cause and what self-repair did)
 // — and, for KB editors and
 // admins, the KB gap report with a "create draft" button. English and Chinese.
 import { pickLanguage, saveLanguage } from "./i18n.js";
 import { alertItem } from "./ops-alerts.js";
 import { lineChart } from "./ops-charts.js";
 import { OPS_STRINGS } from "./ops-i18n.js";
+import { renderRelease } from "./ops-releases.js";
 import { renderVersions } from "./ops-versions.js";
 
 const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"];
@@ -133,6 +134,7 @@ function render() {
   rows($("handoff-reasons"), Object.entries(k.handoffs.reasons).map(([name, n]) => [t(`handoffReason.${name}`), n]));
   rows($("csat"), ["5", "4", "3", "2", "1"].map((s) => [t("stars", { n: s }), k.csat.distribution[s]]));
   renderVersions($("versions-card"), $("versions"), d.summary.byVersion, { el, t, number, percent, seconds });
+  renderRelease($("release-card"), $("release-summary"), $("release-arms"), d.release, { el, t, number, percent });
 
   const bySeries = Object.fromEntries(d.series.map((s) => [s.metric, s.points]));
   const xs = (bySeries.turns ?? []).map((p) => p.t / 1000);
@@ -174,11 +176,11 @@ async function refresh() {
   try {
     if (state.canOps) {
       const metrics = "turns,turn_latency_p50,turn_latency_p99,degraded_share,queue_depth,queue_wait";
-      const [summary, series, alerts] = await Promise.all([api(`/v1/ops/summary?${q}`), api(`/v1/ops/series?metric=${metrics}&${q}`), api(`/v1/ops/alerts${state.region ? `?region=${state.region}` : ""}`)]);
+      const [summary, series, alerts, releases] = await Promise.all([api(`/v1/ops/summary?${q}`), api(`/v1/ops/series?metric=${metrics}&${q}`), api(`/v1/ops/alerts${state.region ? `?region=${state.region}` : ""}`), api("/v1/admin/kb/releases?limit=1").catch(() => null)]);
       if ([summary, series, alerts].some((r) => r.status === 401)) return signOut();
       // A poll that left before the region or window was changed must not paint over the new choice.
       if (q === query() && summary.status === 200 && series.status === 200 && alerts.status === 200) {
-        state.data = { summary: summary.body, series: series.body.series, alerts: alerts.body };
+        state.data = { summary: summary.body, series: series.body.series, alerts: alerts.body, release: releases?.status === 200 ? releases.body.releases[0] : undefined };
         state.updatedAt = Date.now();
         render();
       }

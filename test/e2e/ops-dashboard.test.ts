@@ -116,6 +116,30 @@ describe("the ops dashboard", () => {
     await context.close();
   });
 
+  it("shows the open KB release with its canary and stable arms, then how it closed", async () => {
+    const staged = await api("/v1/admin/kb/articles", { method: "POST", body: JSON.stringify({ slug: "ops-release-kites", locale: "en", title: "How do I fold a kite?", answer: "Fold it along the spars.", questions: ["How do I fold my kite?"], status: "published" }) }, ADMIN_KEY);
+    expect(((await staged.json()) as { staged: boolean }).staged).toBe(true);
+    const opened = await api("/v1/admin/kb/releases", { method: "POST", body: JSON.stringify({ percent: 5, guard: { autoPromote: false } }) }, ADMIN_KEY);
+    expect(opened.status).toBe(201);
+    const { id } = (await opened.json()) as { id: string };
+    const context = await browser.newContext({ viewport: { width: 1360, height: 1500 }, locale: "en-US" });
+    const page = await context.newPage();
+    const problems = watch(page);
+    try {
+      await signIn(page, ADMIN_KEY);
+      await expect.poll(() => page.locator("#release-summary").textContent(), { timeout: 15_000 }).toContain(id);
+      expect(await page.locator("#release-summary").textContent()).toMatch(/^Canary: .*5% of new conversations/);
+      expect(await page.locator("#release-arms").textContent()).toContain("Signs of a wrong answer");
+      expect(await page.locator("#release-arms thead").textContent()).toBe("CanaryStable");
+    } finally {
+      await api(`/v1/admin/kb/releases/${id}/rollback`, { method: "POST" }, ADMIN_KEY);
+      await api("/v1/admin/kb/releases/pending", { method: "DELETE" }, ADMIN_KEY);
+    }
+    await expect.poll(() => page.locator("#release-summary").textContent(), { timeout: 15_000 }).toMatch(/^Rolled back: .*rolled back by hand/);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it("shows a KB editor the gaps only, and makes a draft article from one", async () => {
     // A kb_editor made by the global setup.
     const key = inject("agentKeys").editor;
