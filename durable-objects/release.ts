@@ -12,7 +12,7 @@ import type { KbDatabase } from "../src/kb/articles.ts";
 import { Outbox } from "../src/ops/alert-delivery.ts";
 import { appendAudit } from "../src/operators/repository.ts";
 import { configuredPrimary } from "../src/platform/primary.ts";
-import { allReplicas, pingReplicas, warmCandidates } from "../src/platform/replicas.ts";
+import { allReplicas, pingReplicas, syncCandidates } from "../src/platform/replicas.ts";
 import { postAlert, webhookTarget } from "../src/platform/webhook.ts";
 import type { AnswerSettings } from "../src/releases/answer-settings.ts";
 import { decide, type GuardConfig, type GuardDecision } from "../src/releases/guard.ts";
@@ -72,7 +72,7 @@ export class ReleaseDO extends DurableObject<Env> {
       if (!release.ok) return release;
       this.store.setOpen(release.value);
       this.store.forgetOthers(release.value.id);
-      if (kind === "kb") this.ctx.waitUntil(warmCandidates(this.env, release.value.id));
+      if (kind === "kb") this.ctx.waitUntil(syncCandidates(this.env, release.value.id));
       this.notify(release.value);
       await this.ctx.storage.setAlarm(Date.now() + EVALUATE_MS);
       return release;

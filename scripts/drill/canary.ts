@@ -196,10 +196,10 @@ async function phase(admin: AdminCall, base: string, o: PhaseOptions, truth: Tru
 }
 
 /**
- * Waits until this region's candidate replica (warmed by ReleaseDO as the release opened) has
- * the candidate and has trained on it, as warmReplicas does for the stable ones before the
- * drill: until then it ranks by full-text search alone, which the guard would rightly count
- * against the release (a quick drill's good release was rolled back for it).
+ * Waits until this region's candidate replica has the candidate and has trained on it (its dev
+ * status is a readiness probe), as warmReplicas does for the stable ones before the drill: an
+ * untrained candidate ranks by full-text search alone, and in a release of seconds the guard
+ * counts that against it (a quick drill's good release was rolled back for it).
  */
 async function candidateReady(base: string, release: string, timeoutMs: number): Promise<void> {
   const { region } = (await (await fetch(`${base}/readyz`)).json()) as { region: string };

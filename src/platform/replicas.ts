@@ -20,17 +20,10 @@ export async function pingReplicas(env: Env, replicas: ReplicaAddress[]): Promis
 }
 
 /**
- * Readies a KB release's candidate replicas as it opens (each region's, placed there): they pull
- * the candidate now and train as if asked, so the canary's first conversations are not answered
- * by a copy still arriving or ranked by full-text search alone (which the guard would count
- * against the release).
+ * Has a KB release's candidate replicas (each region's, placed there) pull the candidate as it
+ * opens, so a region's first canary conversation does not wait for the copy. They train when
+ * first asked (until then they rank by full-text search alone, for the seconds that takes).
  */
-export async function warmCandidates(env: Env, release: string): Promise<void> {
-  await Promise.allSettled(
-    REGIONS.map(async (region) => {
-      const replica = replicaOf(env, { region, shard: 0, release });
-      await replica.sync();
-      await replica.status(true);
-    }),
-  );
+export async function syncCandidates(env: Env, release: string): Promise<void> {
+  await Promise.allSettled(REGIONS.map((region) => replicaOf(env, { region, shard: 0, release }).sync()));
 }

@@ -34,7 +34,7 @@ const replicaStatus = createRoute({
   hide: true,
   middleware: [devOnly] as const,
   request: { params: z.object({ region: z.enum(REGIONS) }), query: z.object({ release: z.string().regex(/^rel_[0-9a-f]{16}$/).optional() }) },
-  responses: { 200: { description: "One region's first replica shard (or, with `release`, its candidate replica in that release), without waking the others as the admin status does", content: { "application/json": { schema: ReplicaStatusSchema } } } },
+  responses: { 200: { description: "One region's first replica shard (or, with `release`, its candidate replica in that release, probed as /readyz probes: it trains), without waking the others as the admin status does", content: { "application/json": { schema: ReplicaStatusSchema } } } },
 });
 
 const floor = createRoute({
@@ -105,7 +105,9 @@ dev.openapi(floor, async (c) => {
 
 dev.openapi(replicaStatus, async (c) => {
   const address = { region: c.req.valid("param").region, shard: 0, release: c.req.valid("query").release };
-  return c.json({ ...(await replicaOf(c.env, address).status()), ...address }, 200);
+  // A candidate replica's status is a readiness probe (it trains as if asked), as the stable
+  // ones' is through /readyz: tools wait on it before customers talk.
+  return c.json({ ...(await replicaOf(c.env, address).status(address.release !== undefined)), ...address }, 200);
 });
 
 dev.openapi(searchTiming, async (c) => {

@@ -197,8 +197,13 @@ describe("KB releases", () => {
     const sent = (await hooks()).filter((h) => h.body.includes(release.id));
     expect(sent.map((h) => JSON.parse(h.body).id)).toEqual(expect.arrayContaining([`${release.id}:canary`, `${release.id}:rolled_back`]));
     for (const h of sent) expect(await verifySignature("test-webhook-secret-0123456789", h.body, h.headers["x-holdfast-signature"] ?? null)).toBe(true);
-    // The canary's conversations answer from stable again.
-    const after = await ask(arms.canary[0]!.conv, QUESTION);
+    // The canary's conversations answer from stable again, once their isolate's view of the
+    // releases (cached for a few seconds) has the rollback.
+    let after = await ask(arms.canary[0]!.conv, QUESTION);
+    for (let i = 0; i < 20 && after.meta.release; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      after = await ask(arms.canary[0]!.conv, QUESTION);
+    }
     expect(after.meta.release).toBeUndefined();
     expect(after.text).not.toContain(tag);
   }, SLOW);
