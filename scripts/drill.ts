@@ -1,4 +1,4 @@
-// `npm run drill [-- --quick] [--variant basic|primary-down|llm-fault|handoff|dr]`: while conversations
+// `npm run drill [-- --quick] [--variant basic|primary-down|llm-fault|handoff|dr|canary]`: while conversations
 // talk over WebSocket and HTTP, kill the local server with SIGKILL, restart it on the same
 // state, let the clients reconnect and resume, then check every acknowledged message is
 // stored exactly once, in order, with its reply. Runs the plain drill, then with the KB

@@ -60,9 +60,11 @@ export interface KbHead {
   epoch: number;
 }
 
+/** The KB's epoch (see kbHead). */
+export const kbEpoch: SQL<number> = sql<number>`COALESCE((SELECT value FROM kb_meta WHERE key = 'epoch'), 0)`;
+
 /** The live version (not the counter: an open release's reserved versions are not live) and the epoch. */
-const headQuery = (db: KbDatabase) =>
-  db.select({ version: liveVersion, epoch: sql<number>`COALESCE((SELECT value FROM kb_meta WHERE key = 'epoch'), 0)` }).from(kbMeta).limit(1);
+const headQuery = (db: KbDatabase) => db.select({ version: liveVersion, epoch: kbEpoch }).from(kbMeta).limit(1);
 
 function headOf(rows: KbHead[]): KbHead {
   return rows[0] ?? { version: 0, epoch: 0 };

@@ -8,7 +8,7 @@
 import { and, asc, count, eq, gt, inArray, notInArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { articleId, fingerprint, type Article, type ArticleInput } from "./article.ts";
-import { deleteStatements, getArticle, liveVersion, pageEnd, saveStatements, withQuestions, type ChangePage, type KbDatabase } from "./articles.ts";
+import { deleteStatements, getArticle, kbEpoch, liveVersion, pageEnd, saveStatements, withQuestions, type ChangePage, type KbDatabase } from "./articles.ts";
 import { learnedSince } from "./learning/questions.ts";
 import { articles, exampleQuestions, kbMeta, kbReleases, stagedArticles, type StagedArticleRow } from "./schema.ts";
 
@@ -231,7 +231,7 @@ export function returnStatements(db: KbDatabase, releaseId: string) {
 export async function candidateChangesSince(db: KbDatabase, releaseId: string, cursor: number, limit: number): Promise<ChangePage> {
   const overlay = db.select({ id: stagedArticles.articleId }).from(stagedArticles).where(eq(stagedArticles.releaseId, releaseId));
   const [meta, rows, staged] = await db.batch([
-    db.select({ live: liveVersion, candidate: sql<number>`COALESCE((SELECT MAX(version) FROM staged_articles WHERE release_id = ${releaseId}), 0)` }).from(kbMeta).limit(1),
+    db.select({ live: liveVersion, epoch: kbEpoch, candidate: sql<number>`COALESCE((SELECT MAX(version) FROM staged_articles WHERE release_id = ${releaseId}), 0)` }).from(kbMeta).limit(1),
     db.select().from(articles).where(and(gt(articles.version, cursor), notInArray(articles.id, overlay))).orderBy(asc(articles.version)).limit(limit),
     db.select().from(stagedArticles).where(and(eq(stagedArticles.releaseId, releaseId), gt(stagedArticles.version, cursor))).orderBy(asc(stagedArticles.version)).limit(limit),
   ]);
@@ -239,5 +239,5 @@ export async function candidateChangesSince(db: KbDatabase, releaseId: string, c
   const learned = await learnedSince(db, cursor, limit);
   const end = pageEnd([rows, staged, learned], limit);
   const changes = [...withQuestions(rows.filter((r) => r.version <= end), questions), ...staged.filter((s) => s.version <= end).map(toArticle)].sort((a, b) => a.version - b.version);
-  return { version: Math.max(meta[0]?.live ?? 0, meta[0]?.candidate ?? 0), changes, learned: learned.filter((l) => l.version <= end), more: end !== Infinity };
+  return { version: Math.max(meta[0]?.live ?? 0, meta[0]?.candidate ?? 0), epoch: meta[0]?.epoch ?? 0, changes, learned: learned.filter((l) => l.version <= end), more: end !== Infinity };
 }

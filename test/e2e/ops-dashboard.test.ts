@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ADMIN_KEY, admin, conversation } from "./api.ts";
+import { ADMIN_KEY, admin, adminKb, conversation } from "./api.ts";
 import { launchBrowser } from "./browser.ts";
 import { opsSignIn, watch } from "./pages.ts";
 
@@ -117,23 +117,23 @@ describe("the ops dashboard", () => {
   });
 
   it("shows the open KB release with its canary and stable arms, then how it closed", async () => {
-    const staged = await api("/v1/admin/kb/articles", { method: "POST", body: JSON.stringify({ slug: "ops-release-kites", locale: "en", title: "How do I fold a kite?", answer: "Fold it along the spars.", questions: ["How do I fold my kite?"], status: "published" }) }, ADMIN_KEY);
+    const staged = await adminKb("/articles", "POST", { slug: "ops-release-kites", locale: "en", title: "How do I fold a kite?", answer: "Fold it along the spars.", questions: ["How do I fold my kite?"], status: "published" });
     expect(((await staged.json()) as { staged: boolean }).staged).toBe(true);
-    const opened = await api("/v1/admin/kb/releases", { method: "POST", body: JSON.stringify({ percent: 5, guard: { autoPromote: false } }) }, ADMIN_KEY);
+    const opened = await adminKb("/releases", "POST", { percent: 5, guard: { autoPromote: false } });
     expect(opened.status).toBe(201);
     const { id } = (await opened.json()) as { id: string };
     const context = await browser.newContext({ viewport: { width: 1360, height: 1500 }, locale: "en-US" });
     const page = await context.newPage();
     const problems = watch(page);
     try {
-      await signIn(page, ADMIN_KEY);
+      await opsSignIn(page, ADMIN_KEY);
       await expect.poll(() => page.locator("#release-summary").textContent(), { timeout: 15_000 }).toContain(id);
       expect(await page.locator("#release-summary").textContent()).toMatch(/^Canary: .*5% of new conversations/);
       expect(await page.locator("#release-arms").textContent()).toContain("Signs of a wrong answer");
       expect(await page.locator("#release-arms thead").textContent()).toBe("CanaryStable");
     } finally {
-      await api(`/v1/admin/kb/releases/${id}/rollback`, { method: "POST" }, ADMIN_KEY);
-      await api("/v1/admin/kb/releases/pending", { method: "DELETE" }, ADMIN_KEY);
+      await adminKb(`/releases/${id}/rollback`, "POST");
+      await adminKb("/releases/pending", "DELETE");
     }
     await expect.poll(() => page.locator("#release-summary").textContent(), { timeout: 15_000 }).toMatch(/^Rolled back: .*rolled back by hand/);
     expect(problems).toEqual([]);
