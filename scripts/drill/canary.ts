@@ -122,7 +122,7 @@ export async function runCanaryDrill(options: CanaryOptions): Promise<CanaryRepo
     }
     const swapped = new Set([...truth.candidate.keys()]);
     const badQueries = queries.filter((q) => q.label && swapped.has(`${localeOf(q.text)}:${q.label}`));
-    // Most customers ask about what changed, as after a change that matters; the rest anything.
+    // Many customers ask about what changed, as after a change that matters; the rest anything.
     const bad = await phase(admin, stack.url, { ...options, name: "bad", asked: [...badQueries, ...badQueries, ...queries.filter((q) => q.label)] }, truth, totals, log);
 
     // The good release: the swapped answers are discarded, one new article is added.
@@ -134,7 +134,7 @@ export async function runCanaryDrill(options: CanaryOptions): Promise<CanaryRepo
       truth.right.set(`${locale}:weather-deliveries`, a.answer);
       weather.push(...a.questions.slice(0, 2).map((text) => ({ text, label: "weather-deliveries" })));
     }
-    const good = await phase(admin, stack.url, { ...options, name: "good", asked: [...weather, ...weather, ...queries.filter((q) => q.label)], added: new Set(["weather-deliveries"]) }, truth, totals, log);
+    const good = await phase(admin, stack.url, { ...options, name: "good", asked: [...Array.from({ length: 12 }, () => weather).flat(), ...queries.filter((q) => q.label)], added: new Set(["weather-deliveries"]) }, truth, totals, log);
 
     const badOk = bad.release.state === "rolled_back" && bad.release.closedBy === "system:guard";
     const goodOk = good.release.state === "promoted" && good.release.closedBy === "system:guard";
