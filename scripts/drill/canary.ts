@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { client, type AdminCall } from "../admin-client.ts";
 import { csvPairs, type Query } from "../eval/datasets.ts";
 import { freePort, LOAD_TOOL_LIMITS, replicaStatus, startStack, warmReplicas } from "../stack.ts";
+import { seededRandom as seeded } from "../../src/kb/model/classifier.ts";
 
 const ADMIN_KEY = "drill-admin-key-0123456789abcdef";
 const HELDOUT = resolve(import.meta.dirname, "../../kb/eval/demo-heldout.csv");
@@ -83,18 +84,6 @@ interface Truth {
 
 const localeOf = (text: string) => (/\p{Script=Han}/u.test(text) ? "zh-CN" : "en");
 const pick = <T>(items: T[], random: () => number) => items[Math.floor(random() * items.length)]!;
-
-/** A seeded generator (mulberry32): the customers ask the same things on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function runCanaryDrill(options: CanaryOptions): Promise<CanaryReport> {
   const log = options.log ?? (() => {});

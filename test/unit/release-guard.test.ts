@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { armOf, decide, DEFAULT_GUARD, testMetric, type ArmStats, type MetricSums } from "../../src/releases/guard.ts";
-
-/** A seeded generator (mulberry32): the simulation is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from "../../src/kb/model/classifier.ts";
 
 const sums = (): MetricSums => ({ n: 0, sum: 0, sumSq: 0 });
 const add = (s: MetricSums, x: number) => ((s.n += 1), (s.sum += x), (s.sumSq += x * x));
