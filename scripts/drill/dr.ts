@@ -21,8 +21,13 @@ import { alertFired, backupDir, backupSchedule, kbEditor, kbStatus, until, type 
 import { transcriptOf, verify, type DrillCounts, type Stored } from "./verify.ts";
 
 export const DR_ADMIN_KEY = "drill-admin-key-0123456789abcdef";
-/** Replicas notice a lost primary at their next sync: every 2 s here (30 s by default). */
-export const DR_VARS = { ADMIN_API_KEY: DR_ADMIN_KEY, KB_SYNC_INTERVAL_SECONDS: "2" };
+/**
+ * Replicas notice a lost primary at their next sync: every 2 s here (30 s by default). The
+ * editor publishes straight to the live KB (KB releases off, the single-editor mode), so every
+ * acknowledged write is a live article the next snapshot must hold and the replicas must get;
+ * with releases on, staged writes are rows like any other in the dump.
+ */
+export const DR_VARS = { ADMIN_API_KEY: DR_ADMIN_KEY, KB_SYNC_INTERVAL_SECONDS: "2", KB_RELEASES: "off" };
 /** Writes accepted again, and every replica in sync, within this of the loss. */
 export const RTO_TARGET_SECONDS = 60;
 /** The alert is evaluated once a minute: wait that long (and a little) after the loss. */

@@ -44,3 +44,16 @@ export async function conversation(options: { region?: string; ip?: string } = {
     },
   };
 }
+
+/**
+ * Makes the KB writes waiting for a release live, as an editor does with KB releases on (the
+ * stack's default): one release of everything pending, at 100%, promoted by hand.
+ */
+export async function releasePending(): Promise<void> {
+  const { writes } = (await (await adminKb("/releases/pending")).json()) as { writes: unknown[] };
+  if (!writes.length) return;
+  const opened = await adminKb("/releases", "POST", { percent: 100, guard: { autoPromote: false } });
+  expect(opened.status).toBe(201);
+  const { id } = (await opened.json()) as { id: string };
+  expect((await adminKb(`/releases/${id}/promote`, "POST")).status).toBe(200);
+}

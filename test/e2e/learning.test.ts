@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { warmReplicas } from "../../scripts/stack.ts";
-import { adminKb } from "./api.ts";
+import { adminKb, releasePending } from "./api.ts";
 import { learnedOf, learnedWhen } from "./learned.ts";
 
 const baseUrl = inject("baseUrl");
@@ -69,6 +69,7 @@ beforeAll(async () => {
     create(`lantern-glass-${tag}`, `Cleaning the ${tag} lantern glass`, `The ${tag} glass is sooty`),
   ]))
     expect(res.status).toBe(201);
+  await releasePending();
   await syncReplica();
 });
 

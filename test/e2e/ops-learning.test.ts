@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { useBrowser } from "./browser.ts";
-import { ADMIN_KEY, adminKb, conversation } from "./api.ts";
+import { ADMIN_KEY, adminKb, conversation, releasePending } from "./api.ts";
 import { learnedWhen, type Learned } from "./learned.ts";
 import { opsSignIn, watch } from "./pages.ts";
 
@@ -68,6 +68,7 @@ describe("learning on /ops", () => {
     // … and only then an article that answers them.
     const created = await adminKb("/articles", "POST", { slug: `harmonica-repair-${tag}`, locale: "en", status: "published", title: `Harmonica repairs ${tag}`, answer: "We repair harmonicas within two weeks.", questions: [`Harmonica repair ${tag}`] });
     expect(created.status).toBe(201);
+    await releasePending();
     const articleId = `en:harmonica-repair-${tag}`;
 
     // Events reach the region's gap report a moment later; /ops reads the report at sign-in.
