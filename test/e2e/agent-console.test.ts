@@ -2,24 +2,15 @@
 // stack: a customer asks for a person, the agent (signed in with an operator key) answers,
 // writes a private note, inserts a canned reply, closes; the customer sees the agent by
 // name, never the note, and rates. In English and in Chinese. Screenshots go to test-results/.
-import { mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { useBrowser } from "./browser.ts";
 import { agentPage, customerPage, say } from "./pages.ts";
 
 const baseUrl = inject("baseUrl");
 const keys = inject("agentKeys");
 const shots = "test-results";
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** Signs the agent out of the desk for good (offline first, so nothing more is assigned). */
 async function leaveDesk(agent: Page) {
@@ -31,8 +22,8 @@ async function leaveDesk(agent: Page) {
 describe("agent console with a customer page side by side", () => {
   it("handles a conversation in English: reply, note, canned reply, close, rating", async () => {
     const errors: string[] = [];
-    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
-    const customerContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "en-US" });
+    const agentContext = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const customerContext = await browser().newContext({ viewport: { width: 390, height: 844 }, locale: "en-US" });
     const agent = await agentPage(agentContext, keys.en, "en");
     const customer = await customerPage(customerContext, "en");
     for (const page of [agent, customer]) page.on("pageerror", (e) => errors.push(e.message));
@@ -93,8 +84,8 @@ describe("agent console with a customer page side by side", () => {
   });
 
   it("works in Chinese, hands back to the bot by keyboard, and offers a message when nobody is online", async () => {
-    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
-    const customerContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+    const agentContext = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
+    const customerContext = await browser().newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
     const agent = await agentPage(agentContext, keys.zh, "zh-CN");
     expect(await agent.locator("#keys-title").textContent()).toBe("键盘快捷键");
     const customer = await customerPage(customerContext, "zh-CN");
@@ -140,7 +131,7 @@ describe("agent console with a customer page side by side", () => {
 
   it("keeps a customer who asked while nobody was online in the queue, for the agent who signs in after", async () => {
     const errors: string[] = [];
-    const customerContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "en-US" });
+    const customerContext = await browser().newContext({ viewport: { width: 390, height: 844 }, locale: "en-US" });
     const customer = await customerPage(customerContext, "en");
     customer.on("pageerror", (e) => errors.push(e.message));
     await say(customer, "I want to talk to a human");
@@ -151,7 +142,7 @@ describe("agent console with a customer page side by side", () => {
     const conversationId = await customer.evaluate(() => (JSON.parse(localStorage.getItem("holdfast.conversation") ?? "{}") as { id: string }).id);
 
     // An agent signs in and goes online (they left the desk offline last time): the customer is theirs.
-    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const agentContext = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
     const agent = await agentPage(agentContext, keys.en, "en");
     agent.on("pageerror", (e) => errors.push(e.message));
     await agent.locator("#presence").selectOption("online");
@@ -169,7 +160,7 @@ describe("agent console with a customer page side by side", () => {
   });
 
   it("refuses a kb_editor key at sign-in", async () => {
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(`${baseUrl}/agent?lang=en`);
     await page.locator("#key").fill(keys.editor);
     await page.keyboard.press("Enter");

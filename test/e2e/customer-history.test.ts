@@ -4,28 +4,19 @@
 // chat page greets the customer, signed in by the host site, with a word about the
 // conversation they left with a person and a quick reply straight to the queue.
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { openKb } from "../../scripts/kb.ts";
 import { createOperator } from "../../src/operators/repository.ts";
 import { signCustomer } from "../../src/privacy/identity.ts";
-import { launchBrowser } from "./browser.ts";
+import { useBrowser } from "./browser.ts";
 
 const baseUrl = inject("baseUrl");
 const stateDir = inject("stateDir");
 const ADMIN = { Authorization: "Bearer e2e-admin-key-0123456789" };
 const shots = "test-results";
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 interface Conversation {
   id: string;
@@ -62,7 +53,7 @@ describe("the customer's history", () => {
 
     // The agent's console; then today's conversation, asked for a person, comes to Mia.
     const errors: string[] = [];
-    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const agentContext = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
     const agent = await agentContext.newPage();
     agent.on("pageerror", (e) => errors.push(e.message));
     await agent.goto(`${baseUrl}/agent?lang=en`);
@@ -109,7 +100,7 @@ describe("the customer's history", () => {
     await agentContext.close();
 
     // The customer comes back on the chat page, signed in by the host site (in the fragment).
-    const customerContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+    const customerContext = await browser().newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
     const customer = await customerContext.newPage();
     customer.on("pageerror", (e) => errors.push(e.message));
     await customer.goto(`${baseUrl}/?lang=zh-CN#customer=${encodeURIComponent(customerId)}&signature=${signature}`);
