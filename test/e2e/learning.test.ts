@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
-import { warmReplicas } from "../../scripts/stack.ts";
+import { replicaStatus, warmReplicas } from "../../scripts/stack.ts";
 import { adminKb, releasePending } from "./api.ts";
 import { learnedOf, learnedWhen } from "./learned.ts";
 
@@ -56,6 +56,13 @@ class Customer {
 async function syncReplica(): Promise<void> {
   expect((await adminKb("/sync", "POST")).status).toBe(200);
   await warmReplicas(baseUrl);
+  // Synced is not yet trained: the English classifier retrains on its alarm after the pull.
+  const region = ((await (await fetch(`${baseUrl}/readyz`)).json()) as { region: string }).region;
+  for (const end = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 250))) {
+    const replica = await replicaStatus(baseUrl, region);
+    if (replica.models.find((m) => m.language === "en")?.kbVersion === replica.kbVersion && replica.training.length === 0) return;
+    if (Date.now() > end) throw new Error("the English classifier did not retrain on the synced KB");
+  }
 }
 
 const articles = { polish: `en:lantern-polish-${tag}`, repair: `en:lantern-repair-${tag}`, wick: `en:lantern-wick-${tag}`, glass: `en:lantern-glass-${tag}` };
