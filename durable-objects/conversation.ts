@@ -10,7 +10,7 @@ import { readConfig, type Config } from "../src/config.ts";
 import { firstCheckMs, idleDecision, resolvable } from "../src/conversation/idle.ts";
 import { returningMention, type HistoryEntry, type ReturningKind } from "../src/conversation/history.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
-import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, parseClientFrame, PING, PONG, REPLAY_PAGE, type HandoffFrame, type LimitedFrame, type OfflineMessageInput, type RatingInput, type ServerFrame, type TurnEvent } from "../src/conversation/protocol.ts";
+import { chosenProtocol, CLIENT_KEY_HEADER, errorFrame, parseClientFrame, PING, PONG, REPLAY_PAGE, type HandoffFrame, type LimitedFrame, type OfflineMessageInput, type RatingInput, type ServerFrame } from "../src/conversation/protocol.ts";
 import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
 import { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, Message, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
@@ -33,7 +33,8 @@ import { prepareRestore } from "./conversation-restore.ts";
 import { FrameLimits } from "./conversation-frame-limits.ts";
 import { ConversationLearning } from "./conversation-learning.ts";
 import { ConversationRelease } from "./conversation-release.ts";
-import { agentSignal, feedbackSignal, pickSignal } from "../src/kb/learning/signals.ts";
+import { ConversationSignals } from "./conversation-signals.ts";
+import { streamTurn } from "./conversation-stream.ts";
 import { learningSink } from "../src/platform/learning.ts";
 import { learnDigest } from "../src/kb/learning/digests.ts";
 import { ConversationHandoff } from "./conversation-handoff.ts";
@@ -71,6 +72,8 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly mail: ConversationMail;
   /** Its arm in a release (sticky) and what it tells the release guard. */
   private readonly release: ConversationRelease;
+  /** Picks, marks and agents' articles, told to learning and the release guard. */
+  private readonly signals: ConversationSignals;
   private readonly idleMs: number;
   private readonly defaultRegion: Region;
   private readonly config: Config;
@@ -128,6 +131,7 @@ export class ConversationDO extends DurableObject<Env> {
     });
     this.ops = new ConversationOps(ctx, env, config, () => this.store.meta(), () => this.region(), this.marker);
     this.learning = new ConversationLearning({ config, store: this.store, sql: ctx.storage.sql, sink: learningSink(env, config), armAt: (at) => this.armAt(at) });
+    this.signals = new ConversationSignals(this.store, this.learning, this.release);
     this.mail = new ConversationMail({
       env,
       config,
@@ -280,35 +284,13 @@ export class ConversationDO extends DurableObject<Env> {
   /** `client`: the sender's client digest (the per-IP limiter key), for learning from a pick. */
   async send(input: SendInput, client?: string): Promise<Outcome<TurnResult>> {
     const outcome = await this.turns.send(input);
-    if (outcome.ok) await this.picked(input, outcome.value, client);
+    if (outcome.ok) await this.signals.picked(input, outcome.value, client);
     return outcome;
   }
 
-  /** Sends and streams the turn's events, one JSON object per line (the Worker makes them SSE). */
-  async sendStream(input: SendInput, client?: string): Promise<Outcome<ReadableStream<Uint8Array>>> {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    const encoder = new TextEncoder();
-    // A client that hung up must not stop the turn; its reply is stored all the same.
-    const write = (event: TurnEvent) => void writer.write(encoder.encode(`${JSON.stringify(event)}\n`)).catch(() => {});
-    let started!: (outcome: Outcome<void>) => void;
-    const start = new Promise<Outcome<void>>((resolve) => (started = resolve));
-    const done = this.turns.send(input, {
-      accepted: (message) => {
-        started(ok(undefined));
-        write({ event: "message", data: message });
-      },
-      delta: (_replyTo, text) => write({ event: "delta", data: { text } }),
-      replied: (reply) => write({ event: "done", data: reply }),
-      handoff: (frame) => write({ event: "handoff", data: frame }),
-    });
-    void done.then(async (outcome) => {
-      if (!outcome.ok) started(fail(outcome.code, outcome.retryAfterMs));
-      else await this.picked(input, outcome.value, client);
-      await writer.close().catch(() => {});
-    });
-    const first = await start;
-    return first.ok ? ok(readable) : fail(first.code, first.retryAfterMs);
+  /** Sends and streams the turn's events (conversation-stream.ts). */
+  sendStream(input: SendInput, client?: string): Promise<Outcome<ReadableStream<Uint8Array>>> {
+    return streamTurn(this.turns, input, (turn) => this.signals.picked(input, turn, client));
   }
 
   async history(after: number, limit: number): Promise<Outcome<TranscriptPage>> {
@@ -347,25 +329,13 @@ export class ConversationDO extends DurableObject<Env> {
     const refused = this.limited("feedback");
     if (refused) return refused;
     const outcome = await this.handoff.feedback(seq, helpful);
-    if (outcome.ok) {
-      const reply = await this.store.message(seq);
-      this.learning.signal(feedbackSignal(reply, helpful), client);
-      this.release.feedback(reply, helpful);
-    }
+    if (outcome.ok) await this.signals.marked(seq, helpful, client);
     return outcome;
   }
 
   /** Whether learning votes wait for the primary (status, tests). */
   learningPending(): boolean {
     return this.learning.pending();
-  }
-
-  /** A new message that picked a suggested article: a vote for it, if that reply offered it. */
-  private async picked(input: SendInput, turn: TurnResult, client: string | undefined): Promise<void> {
-    if (!input.choice || turn.duplicate) return;
-    const offering = await this.store.message(input.choice.inReplyTo).catch(() => null);
-    this.learning.signal(pickSignal(offering, input.choice), client);
-    this.release.picked(offering, input.choice);
   }
 
   // ---- The human desk: calls from the team's AgentDeskDO and agents' reads ----
@@ -377,7 +347,7 @@ export class ConversationDO extends DurableObject<Env> {
   async agentMessage(post: AgentPost): Promise<Outcome<{ message: Message; duplicate: boolean }>> {
     const outcome = await this.handoff.agentMessage(post);
     // Inserting a suggested article's answer confirms it for the customer's question.
-    if (outcome.ok && !outcome.value.duplicate && post.articleId) await this.agentConfirmed(post.articleId, post.agent.id);
+    if (outcome.ok && !outcome.value.duplicate && post.articleId) await this.signals.agentConfirmed(post.articleId, post.agent.id);
     return outcome;
   }
 
@@ -391,16 +361,8 @@ export class ConversationDO extends DurableObject<Env> {
 
   /** `named`: the article the agent said answered the customer, a vote for their question. */
   async agentClosed(resolution: Resolution, named?: { articleId: string; agentId: string }): Promise<void> {
-    if (named) await this.agentConfirmed(named.articleId, named.agentId);
+    if (named) await this.signals.agentConfirmed(named.articleId, named.agentId);
     this.handoff.agentClosed(resolution);
-  }
-
-  /** An agent's vote for the customer's last question the bot could not settle (src/kb/learning/signals.ts). */
-  private async agentConfirmed(articleId: string, agentId: string): Promise<void> {
-    const meta = this.store.meta();
-    if (!meta) return;
-    const page = await this.store.page(Math.max(0, this.store.nextSeq() - 1 - BACKLOG_PAGE), BACKLOG_PAGE).catch(() => null);
-    if (page) this.learning.signal(agentSignal(page.messages, articleId, meta.locale), `agent:${agentId}`);
   }
 
   /** The transcript as an agent reads it, with the customer's earlier conversations; the Worker has checked access and audited the read. */
@@ -460,7 +422,7 @@ export class ConversationDO extends DurableObject<Env> {
           gate,
         );
         if (!outcome.ok) send(ws, errorFrame(outcome.code, clientMessageId, outcome.retryAfterMs));
-        else await this.picked(decision.input, outcome.value, client);
+        else await this.signals.picked(decision.input, outcome.value, client);
         return;
       }
       case "handoff": {
