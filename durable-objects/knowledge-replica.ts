@@ -11,6 +11,8 @@ import { readConfig } from "../src/config.ts";
 import { changesSince, type KbDatabase } from "../src/kb/articles.ts";
 import { configuredPrimary } from "../src/platform/primary.ts";
 import { embeddingsProvider, SYNC_EMBED_TIMEOUT_MS, timedEmbedder } from "../src/platform/embeddings/providers.ts";
+import { rerankerProvider, TRAIN_RERANK_TIMEOUT_MS, timedReranker } from "../src/platform/reranker/providers.ts";
+import { ReplicaRerankCache } from "./knowledge-replica-rerank.ts";
 import { KbEngine } from "../src/kb/engine.ts";
 import { freshnessOf } from "../src/kb/freshness.ts";
 import { bestRemembered, questionKey } from "../src/kb/memory.ts";
@@ -79,7 +81,10 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     // With embeddings, article vectors are computed before training (a batch at a time).
     const embedder = embeddingsProvider(env, config.embeddings);
     const semantic = embedder ? { embedder: timedEmbedder(embedder, SYNC_EMBED_TIMEOUT_MS), vectors: new ReplicaVectors(ctx.storage.sql) } : undefined;
-    this.engine = new KbEngine(this.store, () => new Promise((r) => setTimeout(r, 0)), { maxWrong: config.answerMaxWrong, ...(semantic && { semantic }) });
+    // With a reranker, held-out questions are scored after the lexical cross-validation (cached).
+    const reranker = rerankerProvider(env, config.reranker);
+    const rerank = reranker ? { reranker: timedReranker(reranker, TRAIN_RERANK_TIMEOUT_MS), cache: new ReplicaRerankCache(ctx.storage.sql) } : undefined;
+    this.engine = new KbEngine(this.store, () => new Promise((r) => setTimeout(r, 0)), { maxWrong: config.answerMaxWrong, ...(semantic && { semantic }), ...(rerank && { rerank }) });
     this.intervalMs = config.kbSyncIntervalSeconds * 1000;
     void ctx.blockConcurrencyWhile(async () => {
       // A replica that has never synced pulls at once; others at the regular interval.

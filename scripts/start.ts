@@ -32,6 +32,8 @@ const fresh = {
   LLM_API_KEY: () => "",
   // Only for an OpenAI-compatible embeddings endpoint (EMBEDDINGS_PROVIDER=openai); empty otherwise.
   EMBEDDINGS_API_KEY: () => "",
+  // Only for a /v1/rerank endpoint that wants a key (RERANKER_PROVIDER=openai); empty otherwise.
+  RERANKER_API_KEY: () => "",
 };
 for (const name of ensureDevVars(fresh)) console.log(`Added a fresh ${name} to .dev.vars.`);
 // The KB endpoint's token is new at every start, so a token that leaked stops working.

@@ -74,6 +74,8 @@ export interface Config {
   llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
   /** Optional semantic signals (src/kb/semantic); off unless a provider is configured. EMBEDDINGS_TIMEOUT_MS bounds a question's embedding. */
   embeddings: { provider: "off" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; timeoutMs: number };
+  /** Optional reranking of the classifier's best articles (src/kb/semantic/reranker.ts); off unless a provider is configured. RERANKER_TIMEOUT_MS bounds a question's call. */
+  reranker: { provider: "off" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; timeoutMs: number };
   /** The human desk: every team's queue settings, the team of conversations that name none, agent sessions. */
   desk: {
     /** From BUSINESS_HOURS, HANDOFF_MAX_WAIT_SECONDS, AGENT_REPLY_TIMEOUT_SECONDS, SLA_*, MAX_OPEN_TICKETS, MAX_QUEUE_LENGTH; malformed business hours are an issue, not a guess. */
@@ -185,6 +187,13 @@ function parseConfig(env: ConfigVars): Config {
       model: env.EMBEDDINGS_MODEL ?? "",
       apiKey: env.EMBEDDINGS_API_KEY || undefined,
       timeoutMs: positiveInt(env.EMBEDDINGS_TIMEOUT_MS, 400),
+    },
+    reranker: {
+      provider: env.RERANKER_PROVIDER === "openai" || env.RERANKER_PROVIDER === "workers-ai" ? env.RERANKER_PROVIDER : "off",
+      baseUrl: env.RERANKER_BASE_URL ?? "",
+      model: env.RERANKER_MODEL ?? "",
+      apiKey: env.RERANKER_API_KEY || undefined,
+      timeoutMs: positiveInt(env.RERANKER_TIMEOUT_MS, 300),
     },
     desk: {
       config: readDeskConfig({

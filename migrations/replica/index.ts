@@ -10,6 +10,7 @@ import copySync from "./0008_copy_sync.sql";
 import learned from "./0009_learned.sql";
 import epoch from "./0010_epoch.sql";
 import vectors from "./0011_vectors.sql";
+import rerankScores from "./0012_rerank_scores.sql";
 import type { Migration } from "../../src/storage/migrations.ts";
 
 export const replicaMigrations: Migration[] = [
@@ -24,4 +25,5 @@ export const replicaMigrations: Migration[] = [
   { name: "0009_learned", sql: learned },
   { name: "0010_epoch", sql: epoch },
   { name: "0011_vectors", sql: vectors },
+  { name: "0012_rerank_scores", sql: rerankScores },
 ];

@@ -13,6 +13,7 @@ import { DEFAULT_MAX_WRONG, fitTuning } from "./model/tuning.ts";
 import { retrieveCandidates, type Retrieval, type RetrievalOptions } from "./retrieval.ts";
 import type { SearchHit, SearchOptions } from "./search.ts";
 import { ArticleVectors, type SemanticPorts } from "./semantic/article-vectors.ts";
+import { rerankTuner, type RerankPorts } from "./semantic/rerank-folds.ts";
 
 /** What the engine needs from the replica's storage. */
 export interface EngineStore {
@@ -50,6 +51,8 @@ export interface EngineOptions {
   checkLabels?: boolean;
   /** Embeddings (src/kb/semantic): article vectors kept beside the copy, and the semantic signal. Off when absent. */
   semantic?: SemanticPorts;
+  /** A reranker (src/kb/semantic/reranker.ts): held-out questions' scores cached beside the copy, and the rerank tuning. Off when absent. */
+  rerank?: RerankPorts;
 }
 
 export class KbEngine {
@@ -59,6 +62,7 @@ export class KbEngine {
   private readonly checkLabels: boolean;
   private readonly models = new Map<string, KbModel | null>();
   private readonly vectors: ArticleVectors | null;
+  private readonly rerank: RerankPorts | null;
   private training: Promise<void> | null = null;
   private running: "train" | "catch-up" = "train";
 
@@ -69,6 +73,7 @@ export class KbEngine {
     this.maxWrong = options.maxWrong ?? DEFAULT_MAX_WRONG;
     this.checkLabels = options.checkLabels ?? true;
     this.vectors = options.semantic ? new ArticleVectors(options.semantic, pause) : null;
+    this.rerank = options.rerank ?? null;
   }
 
   retrieve(query: string, options: RetrievalOptions): EngineRetrieval {
@@ -169,8 +174,11 @@ export class KbEngine {
         (previous.basis.classes ?? 0) > 0 &&
         similarSize(previous.basis.classes ?? 0, set.classes.length) &&
         similarSize(before?.learned ?? 0, learned) &&
-        (!semantic || previous.semantic?.space === this.vectors?.space);
-      const fitted = classifier && !reuse ? await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong, ...(semantic && { semantic }) }) : null;
+        (!semantic || previous.semantic?.space === this.vectors?.space) &&
+        (!this.rerank || previous.rerank?.space === this.rerank.reranker.space);
+      // With a reranker: held-out questions are scored after the lexical pass (a failure leaves the tuning without it, retried next training).
+      const rerank = classifier && this.rerank ? rerankTuner(this.rerank, set.classes, articles) : undefined;
+      const fitted = classifier && !reuse ? await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong, ...(semantic && { semantic }), ...(rerank && { rerank }) }) : null;
       const tuning = classifier ? (fitted ? { ...fitted, basis: { ...fitted.basis, suspectQuestions: checked.suspects } } : previous) : null;
       // A learned question is a customer's exact wording that others confirmed: asked again, it gets its article.
       const exact = exactIndex(articles.map((a) => ({ ...a, questions: [...a.questions, ...(a.learned ?? [])] })));

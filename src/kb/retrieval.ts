@@ -12,6 +12,8 @@ import type { KbModel } from "./model/kb-model.ts";
 import type { Tuning } from "./model/tuning.ts";
 import { fuse, poolSimilarities } from "./semantic/fusion.ts";
 import { classSimilarity, type VectorIndex } from "./semantic/vectors.ts";
+import { rerankView, type RerankView } from "./semantic/rerank-fusion.ts";
+import { rerankPassage } from "./semantic/reranker.ts";
 
 export type { ModelSignals };
 
@@ -48,6 +50,18 @@ export interface Retrieval extends ReplicaFreshness {
   exact?: boolean;
   /** The language's calibration and thresholds, fitted on this KB (absent: the defaults). */
   tuning?: Tuning | null;
+  /**
+   * With a tuning fitted with a reranker, and no exact match: the classifier's best articles
+   * and their passages, for the conversation to rerank (semantic/rerank-apply.ts), and that
+   * tuning. Never part of what a turn answers with.
+   */
+  rerank?: RerankRequest;
+}
+
+export interface RerankRequest {
+  view: RerankView<string>;
+  passages: string[];
+  tuning: NonNullable<Tuning["rerank"]>;
 }
 
 export interface RetrievalSources {
@@ -60,7 +74,7 @@ export interface RetrievalSources {
 
 const POOL = 10;
 
-type Retrieved = Pick<Retrieval, "candidates" | "modelTop" | "exact" | "tuning">;
+type Retrieved = Pick<Retrieval, "candidates" | "modelTop" | "exact" | "tuning" | "rerank">;
 
 export function retrieveCandidates(query: string, options: RetrievalOptions, sources: RetrievalSources): Retrieved {
   const limit = options.limit ?? 5;
@@ -74,6 +88,7 @@ export function retrieveCandidates(query: string, options: RetrievalOptions, sou
   let modelTop: Retrieval["modelTop"] = null;
   let values: Float32Array | null = null;
   let tuning = stored?.tuning ?? null;
+  let rerank: RerankRequest | undefined;
   if (model) {
     const { x, coverage } = queryVector(model, query);
     values = decisionValues(model, x);
@@ -101,6 +116,12 @@ export function retrieveCandidates(query: string, options: RetrievalOptions, sou
         if (hit && inLocale(hit)) byId.set(id, { ...withoutScore(hit), bm25: null, decision: v[i]! });
       }
     }
+    // With a rerank tuning: the best articles the copy holds, as cross-validation reranked them (on the fused ranking when the query had a vector).
+    if (stored?.tuning?.rerank) {
+      const held = ranked.filter((i) => byId.has(model.classes[i]!));
+      const view = rerankView(v, held, coverage, near, (c) => model.classes[c]!);
+      rerank = { view, passages: view.pool.map((id) => rerankPassage(byId.get(id)!)), tuning: stored.tuning.rerank };
+    }
     // FTS hits outside the model's top classes still get their decision value.
     const index = new Map(model.classes.map((id, i) => [id, i]));
     for (const c of byId.values()) if (c.decision === null && index.has(c.id)) c.decision = v[index.get(c.id)!]!;
@@ -114,7 +135,7 @@ export function retrieveCandidates(query: string, options: RetrievalOptions, sou
   if (exactHit && inLocale(exactHit)) {
     return { candidates: [exactHit, ...candidates.filter((c) => c.id !== exactHit.id)].slice(0, limit), modelTop, exact: true, tuning };
   }
-  return { candidates: candidates.slice(0, limit), modelTop, exact: false, tuning };
+  return { candidates: candidates.slice(0, limit), modelTop, exact: false, tuning, ...(rerank && { rerank }) };
 }
 
 function hitCandidate(hit: SearchHit | null, model: KbModel["classifier"], values: Float32Array | null): Candidate | null {
@@ -128,7 +149,7 @@ function withoutScore({ score: _score, ...hit }: SearchHit): Omit<SearchHit, "sc
 }
 
 /** Classifier first (it knows the questions); BM25 orders what the model does not cover. */
-function byRank(a: Candidate, b: Candidate): number {
+export function byRank(a: Candidate, b: Candidate): number {
   if (a.decision !== null && b.decision !== null) return b.decision - a.decision;
   if (a.decision !== null) return -1;
   if (b.decision !== null) return 1;

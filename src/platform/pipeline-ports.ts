@@ -1,14 +1,16 @@
 // What ConversationDO's answer pipeline talks to, wired to the platform: the conversation's
 // replica shard, a sibling shard and the neighbouring region's replica behind circuit
 // breakers, the colo's Cache API, the optional LLM provider behind a breaker and the
-// region's LLM budget, the optional embeddings of a question behind a breaker, and — in
-// development only — the fault switches.
+// region's LLM budget, the optional embeddings of a question and reranking of its best
+// articles behind breakers, and — in development only — the fault switches.
 import { AnswerCache } from "../answer/answer-cache.ts";
 import { cacheApiStore } from "./answer-cache-store.ts";
 import type { LlmProvider } from "../answer/generation/provider.ts";
 import { ProviderError } from "../answer/generation/provider.ts";
 import { llmProvider } from "./llm/providers.ts";
 import { embeddingsProvider, queryEmbedding } from "./embeddings/providers.ts";
+import { queryRerank, rerankerProvider } from "./reranker/providers.ts";
+import { applyRerank } from "../kb/semantic/rerank-apply.ts";
 import type { PipelinePorts } from "../answer/pipeline.ts";
 import type { Config } from "../config.ts";
 import { limiterFor, llmBudgetKey } from "./limiter.ts";
@@ -55,6 +57,9 @@ function guardedProvider(provider: LlmProvider, breakers: Breakers, faults: () =
     },
   };
 }
+
+/** Less time than this left for the reranker: the turn goes on without it. */
+const MIN_RERANK_MS = 50;
 
 /** Repeated questions are planned from a recent retrieval (src/kb/retrieval-cache.ts). */
 const retrievals = new RetrievalCache({ ttlMs: 10_000, maxEntries: 2_000 });
@@ -105,8 +110,19 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
   // Within the turn's deadline: the lexical retrieval after it keeps at least half of it.
   const embedTimeoutMs = Math.min(config.embeddings.timeoutMs, Math.floor(config.resilience.deadlineMs / 2));
   const embed = embedder ? queryEmbedding(embedder, breakers, embedTimeoutMs) : null;
-  /** `semantic`: the conversation's own replica gets the question's vector when it comes in time (degraded paths stay lexical: they are short of time). */
+  const reranker = rerankerProvider(env, config.reranker);
+  const rerankQuery = reranker ? queryRerank(reranker, breakers) : null;
+  // The reranker gets what is left of the first three quarters of the turn's deadline (the
+  // rest is the answer's), at most RERANKER_TIMEOUT_MS; with less than MIN_RERANK_MS left it is not asked.
+  const reranked = async (query: string, found: Retrieval, started: number): Promise<Retrieval> => {
+    const request = found.rerank;
+    if (!request || !rerankQuery || request.tuning.space !== reranker!.space) return applyRerank(found);
+    const leftMs = Math.min(config.reranker.timeoutMs, Math.floor(config.resilience.deadlineMs * 0.75) - (Date.now() - started));
+    return applyRerank(found, leftMs >= MIN_RERANK_MS ? await rerankQuery(query, request.passages, leftMs) : undefined);
+  };
+  /** `semantic`: the conversation's own replica gets the question's vector and its reranking when they come in time (degraded paths stay lexical: they are short of time). */
   const retrieve = async (address: ReplicaAddress, query: string, options: RetrievalOptions, semantic = false): Promise<Retrieval> => {
+    const started = Date.now();
     const name = replicaName(address);
     const key = retrievalKey(name, query, options);
     // Only a healthy replica's answers are reused: a failing one must show as degraded.
@@ -115,7 +131,8 @@ export function pipelinePorts(env: Env, config: Config, ctx: DurableObjectState,
     const cached = healthy ? retrievals.get(name, key, Date.now()) : null;
     if (cached) return cached;
     const vector = semantic && embed ? await embed(query) : undefined;
-    const retrieval = await replica(address, (s) => s.retrieve(query, vector ? { ...options, vector } : options, notes.take(name)));
+    const found = await replica(address, (s) => s.retrieve(query, vector ? { ...options, vector } : options, notes.take(name)));
+    const retrieval = semantic ? await reranked(query, found, started) : applyRerank(found);
     retrievals.put(name, key, retrieval, Date.now());
     return retrieval;
   };

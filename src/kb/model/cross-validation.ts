@@ -9,6 +9,8 @@ import { OFF_TOPIC } from "./off-topic.ts";
 import { modelSignals, signalsOf, type Signals } from "./signals.ts";
 import type { TrainingSet } from "./training.ts";
 import type { FoldSemantic, FusedPoint, SemanticFolds } from "../semantic/semantic-folds.ts";
+import { rerankView, type RerankView } from "../semantic/rerank-fusion.ts";
+import type { RerankTuner } from "../semantic/rerank-folds.ts";
 
 export interface TuningPoint extends Signals {
   kind: "in" | "left_out" | "off_topic";
@@ -18,6 +20,8 @@ export interface TuningPoint extends Signals {
   weight: number;
   /** With embeddings: the same point scored with the semantic signal, once per fusion weight (semantic-folds.ts). */
   fused?: FusedPoint[];
+  /** With a reranker: what the point's question is and its fold ranked best (rerank-folds.ts scores them after the pass). */
+  reranking?: { query: string; label: number | null; view: RerankView<number> };
 }
 
 export interface CrossValidationOptions {
@@ -30,6 +34,8 @@ export interface CrossValidationOptions {
   seed?: number;
   /** Embeddings of the KB's texts: each point is scored with the semantic signal too, and a second tuning fitted on it. */
   semantic?: SemanticFolds;
+  /** A reranker: each point keeps its fold's best articles, for a third tuning fitted with the rerank signal. */
+  rerank?: RerankTuner;
 }
 
 /** Above this many example×class products, one fold instead of four (training is the cost). */
@@ -40,13 +46,14 @@ const MAX_SCORED = 1_500;
 const LEFT_OUT = 0.08;
 
 /** Scores a text (an example by index, or a generic message) against a fold's model, ignoring the classes in `skip`. */
-function score(model: ClassifierModel, centroids: Centroids, text: string, skip: Set<number>, semantic?: { fold: FoldSemantic; query: number | string; label: number | null }): Signals & { ranked: number[]; fused?: FusedPoint[] } {
+function score(model: ClassifierModel, centroids: Centroids, text: string, skip: Set<number>, semantic?: { fold: FoldSemantic; query: number | string; label: number | null }, rerank?: { label: number | null }): Signals & { ranked: number[]; fused?: FusedPoint[]; reranking?: TuningPoint["reranking"] } {
   const { x, coverage } = queryVector(model, text);
   const values = decisionValues(model, x);
   const ranked = [...values.keys()].filter((i) => !skip.has(i)).sort((a, b) => values[b]! - values[a]!);
   const near = similarities(centroids, x);
   const fused = semantic?.fold.score(semantic.query, semantic.label, values, ranked, coverage, near);
-  return { ...signalsOf(modelSignals(values, ranked, coverage, near)), ranked: ranked.slice(0, 3), ...(fused && { fused }) };
+  const view = rerank && { query: text, label: rerank.label, view: rerankView(values, ranked, coverage, near, (c) => c) };
+  return { ...signalsOf(modelSignals(values, ranked, coverage, near)), ranked: ranked.slice(0, 3), ...(fused && { fused }), ...(view && { reranking: view }) };
 }
 
 /** A seeded Fisher–Yates shuffle (a copy). */
@@ -93,11 +100,11 @@ export async function crossValidate(set: TrainingSet, options: CrossValidationOp
     const inScope = indexed.filter(({ e, i }) => !leftOut.has(e.label) && held(i));
     const outside = indexed.filter(({ e, i }) => leftOut.has(e.label) && heldIn.has(i));
     for (const { e, i } of shuffled(inScope, random).slice(0, MAX_SCORED)) {
-      const { ranked, ...s } = score(model, centroids, e.text, leftOut, semantic && { fold: semantic, query: i, label: e.label });
+      const { ranked, ...s } = score(model, centroids, e.text, leftOut, semantic && { fold: semantic, query: i, label: e.label }, options.rerank && { label: e.label });
       points.push({ ...s, kind: "in", correct: ranked[0] === e.label, inTop3: ranked.includes(e.label), weight: 1 });
     }
     const outsider = (text: string, kind: "left_out" | "off_topic", query: number | string): TuningPoint => {
-      const { ranked: _ranked, ...s } = score(model, centroids, text, leftOut, semantic && { fold: semantic, query, label: null });
+      const { ranked: _ranked, ...s } = score(model, centroids, text, leftOut, semantic && { fold: semantic, query, label: null }, options.rerank && { label: null });
       return { ...s, kind, correct: false, inTop3: false, weight: 1 };
     };
     for (const { e, i } of shuffled(outside, random).slice(0, MAX_SCORED)) points.push(outsider(e.text, "left_out", i));

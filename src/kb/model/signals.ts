@@ -14,6 +14,8 @@ export interface ModelSignals {
   agree: number;
   /** With embeddings (src/kb/semantic): the question's similarity to the best article's nearest text. */
   semantic?: number;
+  /** With a reranker: its relevance of the best article (after reranking), 0 to 1. */
+  rerank?: number;
 }
 
 /** The classifier's signals about its best class (ranked: classes by decision value, best first). */
@@ -40,6 +42,8 @@ export interface Signals {
   agree: number;
   /** Optional: weighed only by a calibration fitted with embeddings (src/kb/semantic). */
   semantic?: number;
+  /** Optional: weighed only by a calibration fitted with a reranker (src/kb/semantic/rerank-folds.ts). */
+  rerank?: number;
 }
 
 export const SIGNALS = ["top", "margin", "coverage", "similarity", "agree"] as const;
@@ -48,5 +52,6 @@ export const SIGNALS = ["top", "margin", "coverage", "similarity", "agree"] as c
 export function signalsOf(m: ModelSignals): Signals {
   const s: Signals = { top: m.best, margin: m.best - m.second, coverage: m.coverage, similarity: m.similarity, agree: m.agree };
   if (m.semantic !== undefined) s.semantic = m.semantic;
+  if (m.rerank !== undefined) s.rerank = m.rerank;
   return s;
 }

@@ -35,6 +35,8 @@ export interface Tuning {
   basis: TuningBasis;
   /** The same fitted with the semantic signal and fused ranking (src/kb/semantic): used for questions that come with a vector of `space`. */
   semantic?: Tuning & { fusion: number; space: string };
+  /** The same fitted with the reranker's relevance of the best article (src/kb/semantic/rerank-folds.ts): used for questions that got rerank scores of `space`. */
+  rerank?: Tuning & { weight: number; space: string };
 }
 
 /** How a tuning was chosen: what it was fitted on and what it gives there. */
@@ -119,8 +121,8 @@ const PRIOR_POINTS = 60;
 export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 export function calibrated(c: Calibration, s: Signals): number {
-  const semantic = c.semantic !== undefined && s.semantic !== undefined ? c.semantic * s.semantic : 0;
-  return sigmoid(SIGNALS.reduce((z, k) => z + c[k] * s[k], c.bias) + semantic);
+  const optional = (k: "semantic" | "rerank") => (c[k] !== undefined && s[k] !== undefined ? c[k] * s[k] : 0);
+  return sigmoid(SIGNALS.reduce((z, k) => z + c[k] * s[k], c.bias) + optional("semantic") + optional("rerank"));
 }
 
 /** P(in scope) and P(in scope and right), for a question's signals. */
@@ -275,5 +277,7 @@ export async function fitTuning(set: TrainingSet, options: TuneOptions): Promise
   const how: ChooseOptions = { dataWeight: n / (n + PRIOR_POINTS), maxWrong: options.maxWrong ?? DEFAULT_MAX_WRONG, folds, questionsPerArticle };
   const tuning = chooseTuning(points, PRIOR_TUNING, how);
   const semantic = options.semantic?.tune(points, how);
-  return { ...tuning, basis: { ...tuning.basis, classes: set.classes.length }, ...(semantic && { semantic: { ...semantic, basis: { ...semantic.basis, classes: set.classes.length } } }) };
+  const rerank = await options.rerank?.tune(points, how);
+  const sized = <T extends Tuning>(t: T): T => ({ ...t, basis: { ...t.basis, classes: set.classes.length } });
+  return { ...sized(tuning), ...(semantic && { semantic: sized(semantic) }), ...(rerank && { rerank: sized(rerank) }) };
 }

@@ -1,6 +1,7 @@
 // An OpenAI-compatible embeddings endpoint (OpenAI, Cloudflare AI Gateway, vLLM, Ollama,
 // text-embeddings-inference, …): POST {base}/v1/embeddings with the model and the texts.
 import { checkedVectors, EmbeddingError, type Embedder } from "../../kb/semantic/embedder.ts";
+import { postJson, v1Url } from "./post-json.ts";
 
 export interface OpenAiEmbeddingsConfig {
   /** e.g. https://api.openai.com or http://127.0.0.1:8080 (a base ending in /v1 is taken as is). */
@@ -12,8 +13,7 @@ export interface OpenAiEmbeddingsConfig {
 
 /** The embeddings URL of a base URL: `/v1/embeddings` under it, or `/embeddings` when it already ends in /v1. */
 export function embeddingsUrl(baseUrl: string): string {
-  const base = baseUrl.replace(/(?<!\/)\/+$/, "");
-  return /\/v1$/.test(base) ? `${base}/embeddings` : `${base}/v1/embeddings`;
+  return v1Url(baseUrl, "embeddings");
 }
 
 export class OpenAiCompatibleEmbedder implements Embedder {
@@ -29,29 +29,12 @@ export class OpenAiCompatibleEmbedder implements Embedder {
 
   async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
     if (!texts.length) return [];
-    let res: Response;
-    try {
-      res = await (this.config.fetch ?? fetch)(this.url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", ...(this.config.apiKey && { Authorization: `Bearer ${this.config.apiKey}` }) },
-        body: JSON.stringify({ model: this.config.model, input: texts, encoding_format: "float" }),
-        signal,
-      });
-    } catch (err) {
-      const name = (err as Error).name;
-      throw new EmbeddingError(name === "TimeoutError" || name === "AbortError" ? "timeout" : "unreachable", name);
-    }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new EmbeddingError(res.status === 429 ? "rate_limited" : "status", String(res.status));
-    }
-    let body: { data?: Array<{ index?: number; embedding?: unknown }> };
-    try {
-      body = await res.json();
-    } catch (err) {
-      const name = (err as Error).name;
-      throw new EmbeddingError(name === "TimeoutError" || name === "AbortError" ? "timeout" : "malformed", "body");
-    }
+    const body = await postJson<{ data?: Array<{ index?: number; embedding?: unknown }> }>(
+      this.url,
+      { model: this.config.model, input: texts, encoding_format: "float" },
+      { apiKey: this.config.apiKey, fetch: this.config.fetch, signal },
+      (kind, detail) => new EmbeddingError(kind, detail),
+    );
     // Each item says which input it belongs to; the list need not be in order.
     const items = Array.isArray(body?.data) ? [...body.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)) : null;
     return checkedVectors(items?.map((d) => d.embedding), texts.length);
