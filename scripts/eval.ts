@@ -5,7 +5,8 @@
 // policy code the ConversationDO uses, and reports accuracy, answering and latency.
 // `--embeddings-url URL [--embeddings-model M] [--embeddings-key K]`: semantic signals
 // through that OpenAI-compatible endpoint (README: Semantic signals), measured beside the
-// lexical path on the same replica.
+// lexical path on the same replica. `--reranker-url URL [--reranker-model M] [--reranker-key K]`:
+// the reranker through that /v1/rerank endpoint, measured after them (combinable).
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { INITIAL_DIALOGUE } from "../src/answer/dialogue.ts";
@@ -21,6 +22,8 @@ import { replay, replaySplit } from "./eval/replay.ts";
 import type { KbPort } from "../src/answer/plan.ts";
 import { OpenAiCompatibleEmbedder } from "../src/platform/embeddings/openai-compatible.ts";
 import { SYNC_EMBED_TIMEOUT_MS, timedEmbedder } from "../src/platform/embeddings/providers.ts";
+import { OpenAiCompatibleReranker } from "../src/platform/reranker/openai-compatible.ts";
+import { TRAIN_RERANK_TIMEOUT_MS, timedReranker } from "../src/platform/reranker/providers.ts";
 
 export async function runQueries(replica: { kb: KbPort }, queries: Query[], locale = "en", onProgress?: (done: number) => void): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
@@ -80,7 +83,7 @@ function printTunings(tunings: Record<string, Tuning | null>, title = "Threshold
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" }, "label-noise": { type: "string" }, "max-wrong": { type: "string" }, "no-label-check": { type: "boolean" }, "embeddings-url": { type: "string" }, "embeddings-model": { type: "string" }, "embeddings-key": { type: "string" }, replay: { type: "string" }, "replay-split": { type: "string" }, noise: { type: "string" }, attacker: { type: "string" } } });
+  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" }, "label-noise": { type: "string" }, "max-wrong": { type: "string" }, "no-label-check": { type: "boolean" }, "embeddings-url": { type: "string" }, "embeddings-model": { type: "string" }, "embeddings-key": { type: "string" }, "reranker-url": { type: "string" }, "reranker-model": { type: "string" }, "reranker-key": { type: "string" }, replay: { type: "string" }, "replay-split": { type: "string" }, noise: { type: "string" }, attacker: { type: "string" } } });
   if (values.calibrate) return calibrate(values.json);
   const count = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const fewShot = { intents: count(values.intents), examples: count(values.examples), seed: count(values.seed), validation: values.validation };
@@ -98,8 +101,11 @@ async function main(): Promise<void> {
   if (maxWrong !== undefined && !(maxWrong > 0 && maxWrong < 1)) throw new Error("--max-wrong must be a share between 0 and 1 (ANSWER_MAX_WRONG)");
   const url = values["embeddings-url"];
   const embedder = url ? timedEmbedder(new OpenAiCompatibleEmbedder({ baseUrl: url, model: values["embeddings-model"] ?? "", apiKey: values["embeddings-key"] }), SYNC_EMBED_TIMEOUT_MS) : undefined;
-  const replica = await buildReplica(dataset.train, { labelNoise, noiseSeed: fewShot.seed, maxWrong, checkLabels: !values["no-label-check"], embedder });
-  process.stdout.write(`${replica.articles} articles in ${((performance.now() - started) / 1000).toFixed(1)} s${embedder ? ` (${replica.vectors} with vectors in ${embedder.space})` : ""}\n`);
+  const rerankUrl = values["reranker-url"];
+  const reranker = rerankUrl ? timedReranker(new OpenAiCompatibleReranker({ baseUrl: rerankUrl, model: values["reranker-model"] ?? "", apiKey: values["reranker-key"] }), TRAIN_RERANK_TIMEOUT_MS) : undefined;
+  const replica = await buildReplica(dataset.train, { labelNoise, noiseSeed: fewShot.seed, maxWrong, checkLabels: !values["no-label-check"], embedder, reranker });
+  const extras = [embedder && `${replica.vectors} with vectors in ${embedder.space}`, reranker && `${replica.rerankScores} training pairs reranked in ${reranker.space}`].filter(Boolean);
+  process.stdout.write(`${replica.articles} articles in ${((performance.now() - started) / 1000).toFixed(1)} s${extras.length ? ` (${extras.join("; ")})` : ""}\n`);
   if (values.replay !== undefined || values["replay-split"] !== undefined) {
     // Learning from confirmations (scripts/eval/replay.ts), by the deployment's LEARN_* settings.
     const options = { perArticle: count(values.replay), split: count(values["replay-split"]), noise: count(values.noise) ?? 0, attacker: count(values.attacker) ?? 0, checkpoints: 4, seed: count(values.seed) ?? 7, settings: readConfig(process.env).learn };
@@ -131,9 +137,17 @@ async function main(): Promise<void> {
     semantic = await run(replica.semanticKb);
     printReport(`${name}, semantic`, semantic);
   }
+  let reranked: Report | undefined;
+  if (replica.rerankKb) {
+    const fitted = Object.fromEntries(Object.entries(replica.tunings).map(([l, t]) => [l, t?.rerank ?? null]));
+    printTunings(fitted, "With the rerank signal (held-out questions' best articles reranked at training; `rerank` in the calibration line):");
+    for (const [language, t] of Object.entries(fitted)) if (t) console.log(`  ${language} rerank weight: ${t.weight}`);
+    reranked = await run(replica.rerankKb);
+    printReport(`${name}, reranked${replica.semanticKb ? " (with the semantic signal)" : ""}`, reranked);
+  }
   replica.close();
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ dataset: name, date: new Date().toISOString(), ...result, tunings: replica.tunings, ...(semantic && { semantic }) }, null, 2));
+    writeFileSync(values.json, JSON.stringify({ dataset: name, date: new Date().toISOString(), ...result, tunings: replica.tunings, ...(semantic && { semantic }), ...(reranked && { reranked }) }, null, 2));
     console.log(`Wrote ${values.json}`);
   }
 }

@@ -8,6 +8,9 @@ import { replicaMigrations } from "../../migrations/replica/index.ts";
 import { ReplicaStore } from "../../durable-objects/knowledge-replica-store.ts";
 import { ReplicaVectors } from "../../durable-objects/knowledge-replica-vectors.ts";
 import type { Embedder } from "../../src/kb/semantic/embedder.ts";
+import { ReplicaRerankCache } from "../../durable-objects/knowledge-replica-rerank.ts";
+import { applyRerank } from "../../src/kb/semantic/rerank-apply.ts";
+import type { Reranker } from "../../src/kb/semantic/reranker.ts";
 import type { KbPort } from "../../src/answer/plan.ts";
 import { changesSince, importArticles, type KbDatabase } from "../../src/kb/articles.ts";
 import { KbEngine } from "../../src/kb/engine.ts";
@@ -25,6 +28,10 @@ export interface EvalReplica {
   kb: KbPort;
   /** With an embedder: retrieval with each query's vector (the semantic signal), as a turn that got one in time. */
   semanticKb: KbPort | null;
+  /** With a reranker: retrieval (with each query's vector, with an embedder too) whose best articles are reranked, as a turn that got the scores in time. */
+  rerankKb: KbPort | null;
+  /** Training-time rerank scores the replica holds (with a reranker). */
+  rerankScores: number;
   /** Embeds these queries ahead, in batches (the eval's own speed; a turn embeds its one question). */
   prefetch(queries: string[]): Promise<void>;
   /** Articles holding current vectors (with an embedder). */
@@ -49,6 +56,8 @@ export interface ReplicaOptions {
   checkLabels?: boolean;
   /** Embeddings for the semantic signal (`--embeddings-url`): article vectors at sync, query vectors at retrieval. */
   embedder?: Embedder;
+  /** A reranker (`--reranker-url`): held-out questions scored at training, each query's best articles at retrieval. */
+  reranker?: Reranker;
 }
 
 export async function buildReplica(train: { path: string; options: ParseOptions }, options: ReplicaOptions = {}): Promise<EvalReplica> {
@@ -62,7 +71,9 @@ export async function buildReplica(train: { path: string; options: ParseOptions 
   const store = new ReplicaStore(storage);
   const vectors = new ReplicaVectors(storage.sql);
   const embedder = options.embedder;
-  const engine = new KbEngine(store, undefined, { maxWrong: options.maxWrong, checkLabels: options.checkLabels, ...(embedder && { semantic: { embedder, vectors } }) });
+  const reranker = options.reranker;
+  const cache = new ReplicaRerankCache(storage.sql);
+  const engine = new KbEngine(store, undefined, { maxWrong: options.maxWrong, checkLabels: options.checkLabels, ...(embedder && { semantic: { embedder, vectors } }), ...(reranker && { rerank: { reranker, cache } }) });
   const sync = async () => {
     await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, store, Date.now);
     await engine.trainPending();
@@ -80,6 +91,18 @@ export async function buildReplica(train: { path: string; options: ParseOptions 
     primary,
     sync,
     kb: { retrieve: async (query, options) => ({ ...engine.retrieve(query, options), kbVersion: store.version(), ...freshness }) },
+    rerankKb: reranker
+      ? {
+          retrieve: async (query, options) => {
+            const found = engine.retrieve(query, embedder ? { ...options, vector: await vectorOf(query) } : options);
+            const scores = found.rerank && found.rerank.tuning.space === reranker.space ? await reranker.rerank(query, found.rerank.passages) : undefined;
+            return { ...applyRerank(found, scores), kbVersion: store.version(), ...freshness };
+          },
+        }
+      : null,
+    get rerankScores() {
+      return reranker ? cache.count(reranker.space) : 0;
+    },
     semanticKb: embedder ? { retrieve: async (query, options) => ({ ...engine.retrieve(query, { ...options, vector: await vectorOf(query) }), kbVersion: store.version(), ...freshness }) } : null,
     prefetch: async (queries) => {
       const missing = [...new Set(queries)].filter((q) => !queryVectors.has(q));

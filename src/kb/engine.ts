@@ -29,7 +29,7 @@ export interface EngineStore {
   loadModel(language: string): Uint8Array | null;
 }
 
-export type EngineRetrieval = Pick<Retrieval, "language" | "candidates" | "modelTop" | "exact" | "tuning">;
+export type EngineRetrieval = Pick<Retrieval, "language" | "candidates" | "modelTop" | "exact" | "tuning" | "rerank">;
 
 /**
  * Above this many articles a language gets no classifier, tuning or index: full-text search

@@ -1,13 +1,15 @@
-// A FAKE OpenAI-compatible embeddings server (POST /v1/embeddings), for tests and for
-// showing the eval's plumbing: no model runs here (none can, offline). Its vectors are a
-// hashed bag of character 2- and 3-grams in 256 dimensions, normalised: deterministic, and
-// texts that share spelling get similar vectors. That says nothing about meaning, so what
-// the eval measures against it says nothing about quality. Tests script failures and read
+// A FAKE OpenAI-compatible embeddings and rerank server (POST /v1/embeddings, POST
+// /v1/rerank), for tests and for showing the eval's plumbing: no model runs here (none can,
+// offline). Its vectors are a hashed bag of character 2- and 3-grams in 256 dimensions,
+// normalised: deterministic, and texts that share spelling get similar vectors; its rerank
+// relevance is the cosine of the two texts' vectors (0 when negative). That says nothing
+// about meaning, so what the eval measures against it says nothing about quality. Tests script failures and read
 // what was sent, directly (Node) or over HTTP (`POST /_fake/script`, `GET /_fake/requests`).
 // `node test/support/fake-embeddings.ts [--port 8791]` runs it on its own.
 import { parseArgs } from "node:util";
 import { startScriptedServer, type ScriptedServer } from "../../scripts/fake-server.ts";
 import type { Embedder } from "../../src/kb/semantic/embedder.ts";
+import type { Reranker } from "../../src/kb/semantic/reranker.ts";
 
 export const FAKE_DIMS = 256;
 
@@ -34,6 +36,29 @@ export function fakeVector(text: string): Float32Array {
   return v.map((x) => x / norm);
 }
 
+/** The fake's rerank relevance of a passage to a query: how much spelling they share, 0 to 1. */
+export function fakeRelevance(query: string, passage: string): number {
+  const q = fakeVector(query);
+  const p = fakeVector(passage);
+  let dot = 0;
+  for (let i = 0; i < FAKE_DIMS; i++) dot += q[i]! * p[i]!;
+  return Math.max(0, Math.min(1, dot));
+}
+
+/** The same relevances in process: `fail` makes a call throw, `calls` records each call's passage count. */
+export function fakeReranker(options: { fail?: () => boolean } = {}): Reranker & { calls: number[] } {
+  const calls: number[] = [];
+  return {
+    space: "fake:ngram-overlap",
+    calls,
+    rerank: async (query, passages) => {
+      calls.push(passages.length);
+      if (options.fail?.()) throw new Error("fake reranker failure");
+      return passages.map((p) => fakeRelevance(query, p));
+    },
+  };
+}
+
 /** The same vectors in process (unit tests): `fail` makes a call throw, `calls` counts texts per call. */
 export function fakeEmbedder(options: { fail?: () => boolean } = {}): Embedder & { calls: number[] } {
   const calls: number[] = [];
@@ -50,7 +75,8 @@ export function fakeEmbedder(options: { fail?: () => boolean } = {}): Embedder &
 
 export type FakeEmbeddingsBehaviour = { kind: "ok" } | { kind: "status"; status: number } | { kind: "hang" } | { kind: "malformed" };
 
-export type FakeEmbeddingsRequest = { model: string; input: string[] };
+/** A call's model and texts (a rerank call's documents, with its query). */
+export type FakeEmbeddingsRequest = { model: string; input: string[]; query?: string };
 export type FakeEmbeddings = ScriptedServer<FakeEmbeddingsBehaviour, FakeEmbeddingsRequest>;
 
 export function startFakeEmbeddings(options: { port?: number; apiKey?: string } = {}): Promise<FakeEmbeddings> {
@@ -61,8 +87,19 @@ export function startFakeEmbeddings(options: { port?: number; apiKey?: string } 
         res.writeHead(status, { "Content-Type": "application/json" });
         res.end(JSON.stringify(value));
       };
-      if (req.url !== "/v1/embeddings" || req.method !== "POST") return json(404, { error: { message: "not found" } });
+      const rerank = req.url === "/v1/rerank";
+      if ((req.url !== "/v1/embeddings" && !rerank) || req.method !== "POST") return json(404, { error: { message: "not found" } });
       if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) return json(401, { error: { message: "bad key" } });
+      if (rerank) {
+        const { model, query, documents } = JSON.parse(body) as { model: string; query: string; documents: string[] };
+        requests.push({ model, input: documents, query });
+        if (behaviour.kind === "hang") return;
+        if (behaviour.kind === "status") return json(behaviour.status, { error: { message: "fake failure" } });
+        if (behaviour.kind === "malformed") return json(200, { results: [{ index: 0, relevance_score: "no" }] });
+        // Best first, as these servers answer: clients must place scores by index.
+        const results = documents.map((d, index) => ({ index, relevance_score: fakeRelevance(query, d) })).sort((a, b) => b.relevance_score - a.relevance_score);
+        return json(200, { id: "fake", model, results, usage: { total_tokens: 0 } });
+      }
       const { model, input } = JSON.parse(body) as { model: string; input: string | string[] };
       const texts = Array.isArray(input) ? input : [input];
       requests.push({ model, input: texts });
@@ -80,5 +117,5 @@ export function startFakeEmbeddings(options: { port?: number; apiKey?: string } 
 if (import.meta.main) {
   const { values } = parseArgs({ options: { port: { type: "string" } } });
   const fake = await startFakeEmbeddings({ port: Number(values.port ?? 8791) });
-  console.log(`FAKE embeddings server (hashed n-grams, no model) at ${fake.url}/v1/embeddings`);
+  console.log(`FAKE embeddings and rerank server (hashed n-grams, no model) at ${fake.url}/v1/embeddings and ${fake.url}/v1/rerank`);
 }
