@@ -1,5 +1,5 @@
 // Test projects: pure logic in Node, Node tooling, the Worker and its Durable Objects in
-// workerd (in development, with generation, with embeddings, and in the production configuration), and the
+// workerd (in development, with generation, with embeddings, with a reranker, and in the production configuration), and the
 // pages in headless Chromium against a real local stack.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { readFileSync } from "node:fs";
@@ -51,6 +51,8 @@ function workersProject(name: string, include: string[], exclude: string[], bind
             LLM_BASE_URL: `${inject("llmUrl")}/v1`,
             // Used only where EMBEDDINGS_PROVIDER is "openai" (the workers-embeddings project).
             EMBEDDINGS_BASE_URL: inject("embeddingsUrl"),
+            // Used only where RERANKER_PROVIDER is "openai" (the workers-reranker project): the same fake serves /v1/rerank.
+            RERANKER_BASE_URL: inject("embeddingsUrl"),
             // Alerts go to the local receiver started by the global setup.
             ALERT_WEBHOOK_URL: `${inject("webhookUrl")}/hook`,
             ALERT_WEBHOOK_SECRET: "test-webhook-secret-0123456789",
@@ -98,7 +100,7 @@ export default defineConfig({
         plugins: [sqlText],
         test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 30_000, hookTimeout: 120_000 },
       },
-      workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/generation/**", "test/workers/embeddings/**", "test/workers/releases/**", ...DEMO_KB_ONLY], {}),
+      workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/generation/**", "test/workers/embeddings/**", "test/workers/reranker/**", "test/workers/releases/**", ...DEMO_KB_ONLY], {}),
       // What the demo KB alone answers: other files add articles to their shared primary, which
       // retrains the classifier and moves the demo's decisions with the order files run in.
       workersProject("workers-answers", DEMO_KB_ONLY, [], {}),
@@ -108,6 +110,8 @@ export default defineConfig({
       workersProject("workers-llm", ["test/workers/generation/**/*.test.ts"], [], { LLM_PROVIDER: "openai", LLM_MODEL: "fake-model" }),
       // Semantic signals on, against a FAKE OpenAI-compatible embeddings server (test/support/fake-embeddings.ts).
       workersProject("workers-embeddings", ["test/workers/embeddings/**/*.test.ts"], [], { EMBEDDINGS_PROVIDER: "openai", EMBEDDINGS_MODEL: "fake-embed", EMBEDDINGS_TIMEOUT_MS: "400" }),
+      // Reranking on, against the same FAKE server's /v1/rerank (character n-gram overlap, no model).
+      workersProject("workers-reranker", ["test/workers/reranker/**/*.test.ts"], [], { RERANKER_PROVIDER: "openai", RERANKER_MODEL: "fake-rerank", RERANKER_TIMEOUT_MS: "300" }),
       // The Worker in its production configuration: no dev switch, and faults named at start
       // (as `npm start -- --fault` would) that must be ignored. The production per-IP limits,
       // with the conversation-start and admin-IP caps made small enough to reach in a test.
