@@ -4,9 +4,7 @@
 // and its time limit, scores cached at training so a retrain asks only for new pairs, the
 // signal reaching the calibration, a failing reranker that holds nothing up, and the off
 // path: without a reranker everything is exactly as it was.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReplica, type EvalReplica } from "../../scripts/eval/replica.ts";
 import { sqliteStorage } from "../../scripts/eval/sqlite-storage.ts";
@@ -22,24 +20,15 @@ import { RerankError } from "../../src/kb/semantic/reranker.ts";
 import { OpenAiCompatibleReranker } from "../../src/platform/reranker/openai-compatible.ts";
 import { queryRerank, timedReranker } from "../../src/platform/reranker/providers.ts";
 import { Breakers } from "../../src/resilience/breaker.ts";
+import { FAQ_ARTICLES, writeFaqKb } from "../support/faq-kb.ts";
 import { fakeRelevance, fakeReranker, startFakeEmbeddings, type FakeEmbeddings } from "../support/fake-embeddings.ts";
 
 let fake: FakeEmbeddings;
 let dir: string;
 
-const ARTICLES: Record<string, string> = {
-  "refund-time": "title: How long does a refund take?\nquestions: [When will I get my money back?, How many days until the refund arrives?, Refund still not here]",
-  "track-order": "title: How do I track my order?\nquestions: [Where is my parcel?, Has my order shipped yet?, Tracking number please]",
-  "reset-password": "title: How do I reset my password?\nquestions: [I forgot my password, Change my password, Can't log in]",
-  "change-address": "title: Can I change my delivery address?\nquestions: [Wrong address on my order, Ship to a different address, Update the delivery address]",
-  "cancel-order": "title: How do I cancel an order?\nquestions: [Cancel my purchase, I want to stop my order, Undo the order I just placed]",
-};
-
 beforeAll(async () => {
   fake = await startFakeEmbeddings({ apiKey: "sk-fake" });
-  dir = mkdtempSync(join(tmpdir(), "kb-rerank-"));
-  mkdirSync(join(dir, "en"));
-  for (const [slug, front] of Object.entries(ARTICLES)) writeFileSync(join(dir, "en", `${slug}.md`), `---\n${front}\n---\nSee the help page for ${slug}.\n`);
+  dir = writeFaqKb("kb-rerank-");
 });
 afterAll(async () => {
   await fake.close();
@@ -155,7 +144,7 @@ describe("the rerank signal (real engine on libSQL, fake reranker)", () => {
 });
 
 describe("training-time scores in the replica's rerank_scores (real SQLite)", () => {
-  const articles: TrainingArticle[] = Object.entries(ARTICLES).map(([slug, front]) => ({
+  const articles: TrainingArticle[] = Object.entries(FAQ_ARTICLES).map(([slug, front]) => ({
     id: `en:${slug}`,
     title: front.match(/title: (.*)/)![1]!,
     questions: front.match(/questions: \[(.*)\]/)![1]!.split(", "),

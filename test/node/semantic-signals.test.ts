@@ -3,9 +3,7 @@
 // no model: test/support/fake-embeddings.ts). The providers' wire and failures, the
 // breaker, vectors kept per article at sync, and the off path: retrieval without a vector
 // is exactly what it is without embeddings.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildReplica, type EvalReplica } from "../../scripts/eval/replica.ts";
 import { sqliteStorage } from "../../scripts/eval/sqlite-storage.ts";
@@ -21,24 +19,15 @@ import { EmbeddingError } from "../../src/kb/semantic/embedder.ts";
 import { embeddingsUrl, OpenAiCompatibleEmbedder } from "../../src/platform/embeddings/openai-compatible.ts";
 import { queryEmbedding, timedEmbedder } from "../../src/platform/embeddings/providers.ts";
 import { Breakers } from "../../src/resilience/breaker.ts";
+import { writeFaqKb } from "../support/faq-kb.ts";
 import { fakeEmbedder, fakeVector, startFakeEmbeddings, type FakeEmbeddings } from "../support/fake-embeddings.ts";
 
 let fake: FakeEmbeddings;
 let dir: string;
 
-const ARTICLES: Record<string, string> = {
-  "refund-time": "title: How long does a refund take?\nquestions: [When will I get my money back?, How many days until the refund arrives?, Refund still not here]",
-  "track-order": "title: How do I track my order?\nquestions: [Where is my parcel?, Has my order shipped yet?, Tracking number please]",
-  "reset-password": "title: How do I reset my password?\nquestions: [I forgot my password, Change my password, Can't log in]",
-  "change-address": "title: Can I change my delivery address?\nquestions: [Wrong address on my order, Ship to a different address, Update the delivery address]",
-  "cancel-order": "title: How do I cancel an order?\nquestions: [Cancel my purchase, I want to stop my order, Undo the order I just placed]",
-};
-
 beforeAll(async () => {
   fake = await startFakeEmbeddings({ apiKey: "sk-fake" });
-  dir = mkdtempSync(join(tmpdir(), "kb-semantic-"));
-  mkdirSync(join(dir, "en"));
-  for (const [slug, front] of Object.entries(ARTICLES)) writeFileSync(join(dir, "en", `${slug}.md`), `---\n${front}\n---\nSee the help page for ${slug}.\n`);
+  dir = writeFaqKb("kb-semantic-");
 });
 afterAll(async () => {
   await fake.close();
