@@ -115,6 +115,9 @@ const FEW_QUESTIONS_SLACK = 0.5;
 const FEW_QUESTIONS = 8;
 /** …and never below this share of the budget. */
 const MIN_BUDGET_SHARE = 1 / 3;
+/** A tuning with an optional signal (semantic, rerank) that answers more held-out questions fewer rightly than both of these is not used. */
+const MIN_LOST_QUESTIONS = 3;
+const MIN_LOST_SHARE = 0.02;
 /** Held-out points at which a KB's calibration weighs as much as the prior's. */
 const PRIOR_POINTS = 60;
 
@@ -269,6 +272,17 @@ export interface TuneOptions extends CrossValidationOptions {
   maxWrong?: number;
 }
 
+/**
+ * A tuning with an optional signal, unless cross-validation says it answers clearly fewer
+ * held-out questions rightly within the budget than the lexical one: a signal that does not
+ * help (or fewer points to fit on, as the reranker's sample) must not make the bot answer
+ * less. A few questions either way is noise on a small KB.
+ */
+export function helpful<T extends Tuning>(lexical: Tuning, withSignal: T | null | undefined): T | undefined {
+  const right = (t: Tuning) => t.basis.expected.answeredRight * t.basis.questions;
+  return withSignal && right(lexical) - right(withSignal) <= Math.max(MIN_LOST_QUESTIONS, MIN_LOST_SHARE * lexical.basis.questions) ? withSignal : undefined;
+}
+
 /** Fits a KB's tuning from its training set; the prior when it has too little to go on. */
 export async function fitTuning(set: TrainingSet, options: TuneOptions): Promise<Tuning> {
   const { points, folds } = set.classes.length >= 3 ? await crossValidate(set, options) : { points: [], folds: 0 };
@@ -276,8 +290,8 @@ export async function fitTuning(set: TrainingSet, options: TuneOptions): Promise
   const questionsPerArticle = set.isQuestion.filter(Boolean).length / Math.max(1, set.classes.length);
   const how: ChooseOptions = { dataWeight: n / (n + PRIOR_POINTS), maxWrong: options.maxWrong ?? DEFAULT_MAX_WRONG, folds, questionsPerArticle };
   const tuning = chooseTuning(points, PRIOR_TUNING, how);
-  const semantic = options.semantic?.tune(points, how);
-  const rerank = await options.rerank?.tune(points, how);
+  const semantic = helpful(tuning, options.semantic?.tune(points, how));
+  const rerank = helpful(tuning, await options.rerank?.tune(points, how));
   const sized = <T extends Tuning>(t: T): T => ({ ...t, basis: { ...t.basis, classes: set.classes.length } });
   return { ...sized(tuning), ...(semantic && { semantic: sized(semantic) }), ...(rerank && { rerank: sized(rerank) }) };
 }
