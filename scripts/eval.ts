@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   if (replica.semanticKb) {
     const fitted = Object.fromEntries(Object.entries(replica.tunings).map(([l, t]) => [l, t?.semantic ?? null]));
     printTunings(fitted, "With the semantic signal (each held-out question scored with its own vector; `fusion` in the calibration line):");
-    for (const [language, t] of Object.entries(fitted)) if (t) console.log(`  ${language} fusion weight: ${t.fusion}`);
+    for (const [language, t] of Object.entries(fitted)) if (t) console.log(`  ${language} fusion weight: ${t.fusion}${t.unhelpful ? " (not used: cross-validation answers clearly fewer rightly with it)" : ""}`);
     // The test queries are embedded ahead in batches: latency below is retrieval's, not the endpoint's.
     await replica.prefetch(dataset.test.map((q) => q.text));
     semantic = await run(replica.semanticKb);
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   if (replica.rerankKb) {
     const fitted = Object.fromEntries(Object.entries(replica.tunings).map(([l, t]) => [l, t?.rerank ?? null]));
     printTunings(fitted, "With the rerank signal (held-out questions' best articles reranked at training; `rerank` in the calibration line):");
-    for (const [language, t] of Object.entries(fitted)) if (t) console.log(`  ${language} rerank weight: ${t.weight}`);
+    for (const [language, t] of Object.entries(fitted)) if (t) console.log(`  ${language} rerank weight: ${t.weight}${t.unhelpful ? " (not used: cross-validation answers clearly fewer rightly with it)" : ""}`);
     reranked = await run(replica.rerankKb);
     printReport(`${name}, reranked${replica.semanticKb ? " (with the semantic signal)" : ""}`, reranked);
   }

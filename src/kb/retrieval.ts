@@ -96,8 +96,9 @@ export function retrieveCandidates(query: string, options: RetrievalOptions, sou
     let ranked = [...raw.keys()].filter((i) => !exclude.has(model.classes[i]!)).sort((a, b) => raw[b]! - raw[a]!);
     const near = stored?.centroids ? similarities(stored.centroids, x) : null;
     // With the query's vector, vectors of every article and a tuning fitted with them: the
-    // semantic signal, the fused ranking and that tuning. Otherwise lexical, as always.
-    const semantic = tuning?.semantic;
+    // semantic signal, the fused ranking and that tuning (unless cross-validation found it
+    // unhelpful: tuning.ts markHelpful). Otherwise lexical, as always.
+    const semantic = tuning?.semantic?.unhelpful ? undefined : tuning?.semantic;
     const vectors = options.vector && semantic ? (sources.vectors?.(options.language) ?? null) : null;
     if (vectors && semantic && vectors.space === semantic.space && vectors.dims === options.vector!.length) {
       const vector = options.vector!;
@@ -117,7 +118,7 @@ export function retrieveCandidates(query: string, options: RetrievalOptions, sou
       }
     }
     // With a rerank tuning: the best articles the copy holds, as cross-validation reranked them (on the fused ranking when the query had a vector).
-    if (stored?.tuning?.rerank) {
+    if (stored?.tuning?.rerank && !stored.tuning.rerank.unhelpful) {
       const held = ranked.filter((i) => byId.has(model.classes[i]!));
       const view = rerankView(v, held, coverage, near, (c) => model.classes[c]!);
       rerank = { view, passages: view.pool.map((id) => rerankPassage(byId.get(id)!)), tuning: stored.tuning.rerank };

@@ -1,7 +1,7 @@
-// Whether a tuning fitted with an optional signal (embeddings, reranker) is used: only when
-// cross-validation does not say it answers clearly fewer held-out questions rightly.
+// Whether a tuning fitted with an optional signal (embeddings, reranker) is used: unless
+// cross-validation says it answers clearly fewer held-out questions rightly.
 import { describe, expect, it } from "vitest";
-import { helpful, PRIOR_TUNING, type Tuning } from "../../src/kb/model/tuning.ts";
+import { markHelpful, PRIOR_TUNING, type Tuning } from "../../src/kb/model/tuning.ts";
 
 function tuning(questions: number, answeredRight: number): Tuning {
   const expected = { answeredRight, answeredWrong: 0.01, offeredRight: 0.5, offTopicAnswered: 0.05, offTopicRejected: 0.8 };
@@ -9,22 +9,22 @@ function tuning(questions: number, answeredRight: number): Tuning {
 }
 
 describe("a tuning with an optional signal", () => {
-  it("is dropped when it answers clearly fewer held-out questions rightly (the FAKE reranker on clinc150-small: 74.5% of 330 against 61.9% of 294)", () => {
-    expect(helpful(tuning(330, 0.745), tuning(294, 0.619))).toBeUndefined();
-    expect(helpful(tuning(1000, 0.8), tuning(1000, 0.77))).toBeUndefined();
+  it("is marked unhelpful (kept for its space, never used) when it answers clearly fewer held-out questions rightly (the FAKE reranker on clinc150-small: 74.5% of 330 against 61.9% of 294)", () => {
+    expect(markHelpful(tuning(330, 0.745), tuning(294, 0.619))).toEqual({ ...tuning(294, 0.619), unhelpful: true });
+    expect(markHelpful(tuning(1000, 0.8), tuning(1000, 0.77))?.unhelpful).toBe(true);
   });
 
   it("is kept when it answers as many or more, or a few questions fewer (noise on a small KB)", () => {
     const better = tuning(330, 0.8);
-    expect(helpful(tuning(330, 0.745), better)).toBe(better);
+    expect(markHelpful(tuning(330, 0.745), better)).toBe(better);
     const faq = tuning(15, 0);
-    expect(helpful(tuning(15, 0.067), faq)).toBe(faq);
+    expect(markHelpful(tuning(15, 0.067), faq)).toBe(faq);
     const close = tuning(1000, 0.79);
-    expect(helpful(tuning(1000, 0.8), close)).toBe(close);
+    expect(markHelpful(tuning(1000, 0.8), close)).toBe(close);
   });
 
   it("is absent when none was fitted", () => {
-    expect(helpful(tuning(330, 0.745), null)).toBeUndefined();
-    expect(helpful(tuning(330, 0.745), undefined)).toBeUndefined();
+    expect(markHelpful(tuning(330, 0.745), null)).toBeUndefined();
+    expect(markHelpful(tuning(330, 0.745), undefined)).toBeUndefined();
   });
 });

@@ -34,9 +34,9 @@ export interface Tuning {
   minMargin: number;
   basis: TuningBasis;
   /** The same fitted with the semantic signal and fused ranking (src/kb/semantic): used for questions that come with a vector of `space`. */
-  semantic?: Tuning & { fusion: number; space: string };
+  semantic?: Tuning & { fusion: number; space: string; unhelpful?: true };
   /** The same fitted with the reranker's relevance of the best article (src/kb/semantic/rerank-folds.ts): used for questions that got rerank scores of `space`. */
-  rerank?: Tuning & { weight: number; space: string };
+  rerank?: Tuning & { weight: number; space: string; unhelpful?: true };
 }
 
 /** How a tuning was chosen: what it was fitted on and what it gives there. */
@@ -273,14 +273,16 @@ export interface TuneOptions extends CrossValidationOptions {
 }
 
 /**
- * A tuning with an optional signal, unless cross-validation says it answers clearly fewer
- * held-out questions rightly within the budget than the lexical one: a signal that does not
- * help (or fewer points to fit on, as the reranker's sample) must not make the bot answer
- * less. A few questions either way is noise on a small KB.
+ * A tuning with an optional signal, marked `unhelpful` (kept for its space, never used) when
+ * cross-validation says it answers clearly fewer held-out questions rightly within the budget
+ * than the lexical one: a signal that does not help, or the fewer points it was fitted on
+ * (the reranker's sample), must not make the bot answer less. A few questions either way is
+ * noise on a small KB.
  */
-export function helpful<T extends Tuning>(lexical: Tuning, withSignal: T | null | undefined): T | undefined {
+export function markHelpful<T extends Tuning>(lexical: Tuning, withSignal: T | null | undefined): (T & { unhelpful?: true }) | undefined {
+  if (!withSignal) return undefined;
   const right = (t: Tuning) => t.basis.expected.answeredRight * t.basis.questions;
-  return withSignal && right(lexical) - right(withSignal) <= Math.max(MIN_LOST_QUESTIONS, MIN_LOST_SHARE * lexical.basis.questions) ? withSignal : undefined;
+  return right(lexical) - right(withSignal) <= Math.max(MIN_LOST_QUESTIONS, MIN_LOST_SHARE * lexical.basis.questions) ? withSignal : { ...withSignal, unhelpful: true };
 }
 
 /** Fits a KB's tuning from its training set; the prior when it has too little to go on. */
@@ -290,8 +292,8 @@ export async function fitTuning(set: TrainingSet, options: TuneOptions): Promise
   const questionsPerArticle = set.isQuestion.filter(Boolean).length / Math.max(1, set.classes.length);
   const how: ChooseOptions = { dataWeight: n / (n + PRIOR_POINTS), maxWrong: options.maxWrong ?? DEFAULT_MAX_WRONG, folds, questionsPerArticle };
   const tuning = chooseTuning(points, PRIOR_TUNING, how);
-  const semantic = helpful(tuning, options.semantic?.tune(points, how));
-  const rerank = helpful(tuning, await options.rerank?.tune(points, how));
+  const semantic = markHelpful(tuning, options.semantic?.tune(points, how));
+  const rerank = markHelpful(tuning, await options.rerank?.tune(points, how));
   const sized = <T extends Tuning>(t: T): T => ({ ...t, basis: { ...t.basis, classes: set.classes.length } });
   return { ...sized(tuning), ...(semantic && { semantic: sized(semantic) }), ...(rerank && { rerank: sized(rerank) }) };
 }
