@@ -59,6 +59,8 @@ export interface ReplicaStatus extends ReplicaFreshness {
   training: string[];
   /** With embeddings (EMBEDDINGS_PROVIDER): the vector space and how many articles hold current vectors; null when off. */
   embeddings: { space: string; articles: number } | null;
+  /** With a reranker (RERANKER_PROVIDER): its space, training-time scores cached, and per language whether the tuning uses it; null when off. */
+  reranker: ReturnType<KbEngine["rerankStatus"]>;
 }
 
 export class KnowledgeReplicaDO extends DurableObject<Env> {
@@ -272,6 +274,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
       models: this.store.models().map(({ language, kbVersion, classes }) => ({ language, kbVersion, classes })),
       training: this.store.pendingModels(),
       embeddings: this.engine.vectorStatus(),
+      reranker: this.engine.rerankStatus(),
       ...this.freshness(),
     };
   }

@@ -131,6 +131,26 @@ export class KbEngine {
     return this.vectors?.status() ?? null;
   }
 
+  /**
+   * With a reranker, for status: its space, the training-time scores cached, and per language
+   * whether the tuning uses it (`used`), was fitted with it and found no help (`unhelpful`,
+   * tuning.ts markHelpful), or has not been fitted with it yet (`pending`: a failure, or no
+   * training since). Null without one.
+   */
+  rerankStatus(): { space: string; cachedScores: number; languages: Record<string, "used" | "unhelpful" | "pending"> } | null {
+    if (!this.rerank) return null;
+    const { space } = this.rerank.reranker;
+    const languages = Object.fromEntries(
+      this.store.languages().flatMap((language) => {
+        const tuning = this.model(language)?.tuning;
+        if (!tuning) return [];
+        const rerank = tuning.rerank?.space === space ? tuning.rerank : undefined;
+        return [[language, rerank ? (rerank.unhelpful ? "unhelpful" : "used") : "pending"] as const];
+      }),
+    );
+    return { space, cachedScores: this.rerank.cache.count(space), languages };
+  }
+
   /** Runs one training or catch-up at a time; a call while one runs gets that run. */
   private exclusive(kind: "train" | "catch-up", work: () => Promise<void>): Promise<void> {
     if (!this.training) {

@@ -28,6 +28,8 @@ export interface RerankCache {
   put(space: string, pairs: RerankPair[], scores: number[]): void;
   /** Drops the scores of articles the copy no longer holds. */
   prune(): void;
+  /** Cached scores in `space`, for status. */
+  count(space: string): number;
 }
 
 export interface RerankPorts {

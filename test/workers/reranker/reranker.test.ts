@@ -43,6 +43,11 @@ describe("training with a reranker (fake)", () => {
     const rows = await scoreRows(replica);
     expect(rows).toEqual([{ space: "openai:fake-rerank", n: expect.any(Number) }]);
     expect(rows[0]!.n).toBeGreaterThan(0);
+    // Status says what the reranker holds and whether each language's tuning uses it.
+    const status = await replica.status();
+    expect(status.reranker).toEqual({ space: "openai:fake-rerank", cachedScores: rows[0]!.n, languages: expect.any(Object) });
+    expect(Object.keys(status.reranker!.languages).length).toBeGreaterThan(0);
+    expect(status.reranker!.languages.en).toBe("used");
 
     const retrieval = await replica.retrieve("When will my money come back after I return something?", { language: "en" });
     expect(retrieval.rerank?.tuning).toMatchObject({ space: "openai:fake-rerank", weight: expect.any(Number) });
