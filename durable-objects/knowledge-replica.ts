@@ -285,8 +285,9 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     // A sync under way goes on at once (pull() set the alarm); otherwise train, then wait.
     if (this.store.staging()) return;
     this.trainIfUsed();
-    // Vectors an embeddings failure left missing catch up here, for replicas that answer.
-    if (Date.now() - this.askedAt < TRAIN_WHILE_ASKED_MS) void this.engine.catchUpVectors();
+    // Vectors an embeddings failure left missing, and thresholds a reranker failure left
+    // fitted without it, catch up here, for replicas that answer.
+    if (Date.now() - this.askedAt < TRAIN_WHILE_ASKED_MS) void this.engine.catchUpVectors().then(() => this.engine.catchUpRerank());
     await this.ctx.storage.setAlarm(Date.now() + nextSyncDelay(this.store.state().failures, this.intervalMs));
   }
 

@@ -43,6 +43,8 @@ export interface EvalReplica {
   primary: KbDatabase;
   /** Pulls what changed on the primary and trains again, as a replica does between syncs. */
   sync(): Promise<void>;
+  /** The replica's engine itself (tests drive its catch-ups). */
+  engine: KbEngine;
   close(): void;
 }
 
@@ -114,6 +116,7 @@ export async function buildReplica(train: { path: string; options: ParseOptions 
     get vectors() {
       return embedder ? vectors.count(embedder.space) : 0;
     },
+    engine,
     close: () => {
       primary.$client.close();
       rmSync(dir, { recursive: true, force: true });

@@ -38,6 +38,8 @@ export type EngineRetrieval = Pick<Retrieval, "language" | "candidates" | "model
  * 58 MB, 93 s and ~400 MB while training), and a Durable Object has 128 MB.
  */
 const MAX_MODEL_ARTICLES = 400;
+/** A language fitted without the reranker (it failed) is trained again with it at most this often. */
+export const RERANK_RETRY_MS = 10 * 60_000;
 
 /** Whether a KB of `now` articles (or learned questions) is close enough to one of `then` to keep its thresholds. */
 function similarSize(then: number, now: number): boolean {
@@ -64,6 +66,8 @@ export class KbEngine {
   private readonly vectors: ArticleVectors | null;
   private readonly rerank: RerankPorts | null;
   private training: Promise<void> | null = null;
+  /** When catchUpRerank last trained (ms; 0: never). */
+  private rerankRetriedAt = 0;
   private running: "train" | "catch-up" = "train";
 
   /** `pause` is awaited between classes while training, to let other work through. */
@@ -123,6 +127,26 @@ export class KbEngine {
         const current = await vectors.refresh(language);
         if (current && tuning.semantic?.space !== vectors.space && vectors.retryOnce(language, this.store.version())) await this.train(language, now);
       }
+    });
+  }
+
+  /**
+   * With a reranker: trains again a language whose thresholds were fitted without it (a
+   * failing or slow endpoint at its last training), at most once per RERANK_RETRY_MS, so a
+   * reranker that comes back is used without waiting for the KB to change. Scores already
+   * cached are not asked again.
+   */
+  catchUpRerank(now: () => number = Date.now): Promise<void> {
+    const rerank = this.rerank;
+    if (!rerank || now() - this.rerankRetriedAt < RERANK_RETRY_MS) return Promise.resolve();
+    const behind = this.store.languages().filter((l) => {
+      const tuning = this.model(l)?.tuning;
+      return tuning && tuning.rerank?.space !== rerank.reranker.space;
+    });
+    if (!behind.length) return Promise.resolve();
+    this.rerankRetriedAt = now();
+    return this.exclusive("catch-up", async () => {
+      for (const language of behind) await this.train(language, now);
     });
   }
 

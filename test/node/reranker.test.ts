@@ -15,6 +15,7 @@ import { applyMigrations } from "../../src/storage/migrations.ts";
 import { crossValidate } from "../../src/kb/model/cross-validation.ts";
 import { trainingSet, type TrainingArticle } from "../../src/kb/model/training.ts";
 import type { Tuning } from "../../src/kb/model/tuning.ts";
+import { RERANK_RETRY_MS } from "../../src/kb/engine.ts";
 import { RERANK_POOL } from "../../src/kb/semantic/rerank-fusion.ts";
 import { rerankTuner } from "../../src/kb/semantic/rerank-folds.ts";
 import { RerankError } from "../../src/kb/semantic/reranker.ts";
@@ -138,6 +139,40 @@ describe("the rerank signal (real engine on libSQL, fake reranker)", () => {
       expect(r.rerankScores).toBe(0);
       const { rerank: _, ...retrieval } = await r.kb.retrieve("where's my package", { language: "en" });
       expect(retrieval).toEqual(await off.kb.retrieve("where's my package", { language: "en" }));
+    } finally {
+      r.close();
+    }
+  }, 60_000);
+});
+
+describe("a reranker that comes back (FAKE, failing at first)", () => {
+  it("thresholds fitted while it failed are fitted again with it by the catch-up, at most once per RERANK_RETRY_MS", async () => {
+    let down = true;
+    const flaky = fakeReranker({ fail: () => down });
+    const r = await buildReplica({ path: dir, options: {} }, { reranker: flaky });
+    try {
+      expect(r.tunings.en?.rerank).toBeUndefined();
+      expect(r.engine.rerankStatus()?.languages).toEqual({ en: "pending" });
+      const t0 = Date.now();
+      // Still failing: one attempt (the calls under way when the first fails), then nothing until RERANK_RETRY_MS has passed.
+      let calls = flaky.calls.length;
+      await r.engine.catchUpRerank(() => t0);
+      expect(flaky.calls.length).toBeGreaterThan(calls);
+      calls = flaky.calls.length;
+      await r.engine.catchUpRerank(() => t0 + RERANK_RETRY_MS - 1);
+      expect(flaky.calls.length).toBe(calls);
+      expect(r.tunings.en?.rerank).toBeUndefined();
+
+      down = false;
+      await r.engine.catchUpRerank(() => t0 + RERANK_RETRY_MS);
+      expect(flaky.calls.length).toBeGreaterThan(calls);
+      expect(r.tunings.en?.rerank?.space).toBe("fake:ngram-overlap");
+      expect(r.engine.rerankStatus()).toMatchObject({ space: "fake:ngram-overlap", languages: { en: "used" } });
+      expect(r.engine.rerankStatus()!.cachedScores).toBeGreaterThan(0);
+      // Nothing behind: no training and no calls, however late.
+      calls = flaky.calls.length;
+      await r.engine.catchUpRerank(() => t0 + 10 * RERANK_RETRY_MS);
+      expect(flaky.calls.length).toBe(calls);
     } finally {
       r.close();
     }
