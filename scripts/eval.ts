@@ -111,7 +111,10 @@ async function main(): Promise<void> {
     const options = { perArticle: count(values.replay), split: count(values["replay-split"]), noise: count(values.noise) ?? 0, attacker: count(values.attacker) ?? 0, checkpoints: 4, seed: count(values.seed) ?? 7, settings: readConfig(process.env).learn };
     const { traffic, test } = replaySplit(dataset, options);
     console.log(`Replay: ${traffic.length} traffic questions, ${test.length} test queries, noise ${options.noise}, attacker ${options.attacker}`);
-    const result = await replay(replica, traffic, test, options, (r, q) => runQueries(r, q), (c) => console.log(`  checkpoint: ${JSON.stringify(c)}`));
+    const result = await replay(replica, traffic, test, options, (r, q) => runQueries(r, q), (c) => {
+      console.log(`  checkpoint: ${JSON.stringify(c)}`);
+      for (const [language, t] of Object.entries(replica.tunings)) if (t) console.log(`    ${language}: answer/margin ${t.answerAt} / ${t.minMargin}, held-out ${t.basis.questions} top-1 ${t.basis.top1}, allowed ${t.basis.allowedWrong} (bound ${t.basis.wrongBound}), CV right/wrong ${t.basis.expected.answeredRight} / ${t.basis.expected.answeredWrong}`);
+    });
     printTunings(replica.tunings);
     printReport(dataset.name, result.report);
     console.table(result.checkpoints);

@@ -6,7 +6,7 @@
 // it is. Answering takes both; offering choices only the first, so that "Sorry, I can only
 // help with…" is kept for questions that look off-topic.
 import { crossValidate, type CrossValidationOptions, type TuningPoint } from "./cross-validation.ts";
-import { chooseAnswerThreshold, labelNoise, mislabelled, NOISY } from "./budget.ts";
+import { chooseAnswerThreshold, EXPECTED_Z, labelNoise, mislabelled, NOISY } from "./budget.ts";
 import { fitLogistic } from "./logistic.ts";
 import { SIGNALS, type Signals } from "./signals.ts";
 import type { TrainingSet } from "./training.ts";
@@ -61,7 +61,7 @@ export interface TuningBasis {
   suspectQuestions?: number;
   /** The share of held-out questions that looked mislabelled (budget.ts labelNoise); from NOISY on, those were set aside. */
   labelNoise: number;
-  /** The upper bound on the wrong-answer share at the chosen thresholds, held to maxWrong. */
+  /** The upper bound on the wrong-answer share at the chosen thresholds (estimated by the calibration), held to allowedWrong. */
   wrongBound: number;
   /** What the chosen thresholds give on the held-out data (off-topic: the generic messages). */
   expected: { answeredRight: number; answeredWrong: number; offeredRight: number; offTopicAnswered: number; offTopicRejected: number };
@@ -176,8 +176,13 @@ export interface ChooseOptions {
   /** The share of in-scope questions that may be answered wrongly (ANSWER_MAX_WRONG). */
   maxWrong: number;
   folds?: number;
-  /** Example questions per article (see allowedWrong); without it the held-out questions are taken as customers' (the prior's validation splits). */
+  /** Authored example questions per article (see allowedWrong); without it the held-out questions are taken as customers' (the prior's validation splits). */
   questionsPerArticle?: number;
+  /**
+   * The held-out top-1 allowedWrong judges the held-out questions' difficulty by: the authored
+   * KB's alone (authoredTop1). The points' own by default, the same when nothing was learned.
+   */
+  heldOutTop1?: number;
   /** The signals to weigh (SIGNALS by default); a signal the prior lacks blends with 0. */
   keys?: SignalKeys;
 }
@@ -216,12 +221,14 @@ export function chooseTuning(points: TuningPoint[], prior: Omit<Tuning, "basis">
   // answerAt and minMargin: the most right answers within the budget. Few off-topic points
   // left (a KB that claims many generic messages) make a noisy rate: three of them answered
   // are always allowed.
-  const questions = inScope.map(scored);
-  const allowed = allowedWrong(how.maxWrong, how.questionsPerArticle, share(inScope, (p) => p.correct));
+  // Wrong answers are counted by the calibration's probability of a wrong article (budget.ts).
+  const questions = inScope.map((p) => ({ ...scored(p), expectedWrong: 1 - calibrated(calibration.correct, p) }));
+  const allowed = allowedWrong(how.maxWrong, how.questionsPerArticle, how.heldOutTop1 ?? share(inScope, (p) => p.correct));
   const rightMargins = inScope.filter((p) => p.correct).map((p) => p.margin);
   const budget = n
     ? chooseAnswerThreshold(questions, {
         maxWrong: allowed,
+        z: EXPECTED_Z,
         offTopic: offTopic.map(scored),
         maxOffTopic: Math.max(MAX_OFF_TOPIC_ANSWERED, 3 / Math.max(1, offTopic.length)),
         margins: [...new Set(MARGIN_QUANTILES.map((q) => (q ? quantile(rightMargins, q) : 0)))],
@@ -267,6 +274,28 @@ export function chooseTuning(points: TuningPoint[], prior: Omit<Tuning, "basis">
   };
 }
 
+/** The share of held-out in-scope points ranked right, those that look mislabelled set aside in a noisy KB (as chooseTuning does). */
+export function heldOutTop1(points: TuningPoint[]): number {
+  const all = points.filter((p) => p.kind === "in");
+  return share(labelNoise(all) >= NOISY ? all.filter((p) => !mislabelled(p)) : all, (p) => p.correct);
+}
+
+/**
+ * How the held-out questions compare with customers' is the authored KB's: its example
+ * questions per article and their held-out top-1 without learned questions. Learned questions
+ * make every fold's model rank the held-out ones better, which says nothing about that, and
+ * read as "easier than customers'" they would tighten the allowance as the KB learns. So a KB
+ * with learned questions is cross-validated once more without them (the in-scope points alone
+ * are read).
+ */
+async function authoredTop1(set: TrainingSet, options: TuneOptions): Promise<number | undefined> {
+  if (!set.isLearned.some(Boolean)) return undefined;
+  const keep = set.examples.map((_, i) => !set.isLearned[i]);
+  const pick = <T>(values: T[]) => values.filter((_, i) => keep[i]);
+  const authored: TrainingSet = { classes: set.classes, examples: pick(set.examples), isQuestion: pick(set.isQuestion), isTitle: pick(set.isTitle), isLearned: pick(set.isLearned) };
+  return heldOutTop1((await crossValidate(authored, { ...options, semantic: undefined })).points);
+}
+
 export interface TuneOptions extends CrossValidationOptions {
   /** The share of in-scope questions that may be answered wrongly (ANSWER_MAX_WRONG); 3% by default. */
   maxWrong?: number;
@@ -289,8 +318,9 @@ export function markHelpful<T extends Tuning>(lexical: Tuning, withSignal: T | n
 export async function fitTuning(set: TrainingSet, options: TuneOptions): Promise<Tuning> {
   const { points, folds } = set.classes.length >= 3 ? await crossValidate(set, options) : { points: [], folds: 0 };
   const n = points.filter((p) => p.kind === "in").length;
-  const questionsPerArticle = set.isQuestion.filter(Boolean).length / Math.max(1, set.classes.length);
-  const how: ChooseOptions = { dataWeight: n / (n + PRIOR_POINTS), maxWrong: options.maxWrong ?? DEFAULT_MAX_WRONG, folds, questionsPerArticle };
+  const questionsPerArticle = set.isQuestion.filter((q, i) => q && !set.isLearned[i]).length / Math.max(1, set.classes.length);
+  const top1 = n ? await authoredTop1(set, options) : undefined;
+  const how: ChooseOptions = { dataWeight: n / (n + PRIOR_POINTS), maxWrong: options.maxWrong ?? DEFAULT_MAX_WRONG, folds, questionsPerArticle, ...(top1 !== undefined && { heldOutTop1: top1 }) };
   const tuning = chooseTuning(points, PRIOR_TUNING, how);
   const semantic = markHelpful(tuning, options.semantic?.tune(points, how));
   const rerank = markHelpful(tuning, await options.rerank?.tune(points, how));
