@@ -293,7 +293,7 @@ async function authoredTop1(set: TrainingSet, options: TuneOptions): Promise<num
   const keep = set.examples.map((_, i) => !set.isLearned[i]);
   const pick = <T>(values: T[]) => values.filter((_, i) => keep[i]);
   const authored: TrainingSet = { classes: set.classes, examples: pick(set.examples), isQuestion: pick(set.isQuestion), isTitle: pick(set.isTitle), isLearned: pick(set.isLearned) };
-  return heldOutTop1((await crossValidate(authored, { ...options, semantic: undefined })).points);
+  return heldOutTop1((await crossValidate(authored, { ...options, semantic: undefined, rerank: undefined })).points);
 }
 
 export interface TuneOptions extends CrossValidationOptions {
