@@ -1,7 +1,7 @@
 // The answer threshold an error budget allows: the most right answers with the upper bound
 // on wrong ones within the budget (src/kb/model/budget.ts).
 import { describe, expect, it } from "vitest";
-import { chooseAnswerThreshold, labelNoise, mislabelled, wilsonLower, wilsonUpper, type BudgetOptions, type LabelledQuestion, type ScoredQuestion } from "../../src/kb/model/budget.ts";
+import { chooseAnswerThreshold, EXPECTED_Z, labelNoise, mislabelled, wilsonLower, wilsonUpper, type BudgetOptions, type LabelledQuestion, type ScoredQuestion } from "../../src/kb/model/budget.ts";
 
 /** `right` questions answered rightly and `wrong` wrongly at each confidence (the wrong ones spread among the right ones). */
 function questions(levels: Array<[confidence: number, right: number, wrong: number]>, margin = 1): ScoredQuestion[] {
@@ -80,6 +80,24 @@ describe("choosing the answer threshold within the budget", () => {
     const looser = chooseAnswerThreshold(few, options({ maxWrong: 0.06 }));
     expect(looser.answerAt).toBe(0.7);
     expect(looser.wrongBound).toBeLessThanOrEqual(0.06);
+  });
+
+  it("bounds the calibration's estimate of the wrong answers where given, not the count", () => {
+    // 330 questions, two confident mistakes at the very top: counted, the bound on two wrong
+    // (1.45%) is over a 1.2% budget from the first level on; estimated by the calibration
+    // (a 1% chance of a wrong article up there, more below), the threshold goes much lower.
+    const few = questions([
+      [0.95, 98, 2],
+      [0.9, 100, 0],
+      [0.8, 100, 0],
+      [0.5, 10, 20],
+    ]);
+    const expected = few.map((q) => ({ ...q, expectedWrong: q.confidence >= 0.8 ? 0.01 : 0.5 }));
+    expect(chooseAnswerThreshold(few, options({ maxWrong: 0.012 })).right).toBe(0);
+    const choice = chooseAnswerThreshold(expected, options({ maxWrong: 0.012, z: EXPECTED_Z }));
+    expect(choice.answerAt).toBe(0.8);
+    expect(choice.wrongBound).toBeLessThanOrEqual(0.012);
+    expect(choice.wrong).toBeCloseTo(2 / 330, 5);
   });
 
   it("estimates label noise from wrong answers whose label the classifier ranks nowhere near the top", () => {
