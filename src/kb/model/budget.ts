@@ -6,7 +6,9 @@
 // calibration rather than whether it was wrong: with a few hundred held-out questions and a
 // budget of about 1%, counting lets the first confident mistake decide the threshold (the
 // bound on none wrong in 330 is already 0.5%, on one 1.0%), so it jumped from fit to fit as
-// the KB learned. Pure: the tuning passes in the held-out points it scored.
+// the KB learned. The bound never goes below that on none wrong (at about 90%): a KB with a
+// few dozen held-out questions still answers little. Pure: the tuning passes in the held-out
+// points it scored.
 
 /** How many standard errors the bounds allow for (one-sided, about 90%). */
 export const BOUND_Z = 1.28;
@@ -119,7 +121,7 @@ export function chooseAnswerThreshold(questions: ScoredQuestion[], options: Budg
   const n = questions.length;
   const byConfidence = [...questions].sort((a, b) => b.confidence - a.confidence);
   const offTopic = [...options.offTopic].sort((a, b) => b.confidence - a.confidence);
-  let best: BudgetChoice = { answerAt: Math.min(1, (byConfidence[0]?.confidence ?? 0) + 1e-6), minMargin: options.margins[0] ?? 0, right: 0, wrong: 0, wrongBound: wilsonUpper(0, n, options.z ?? BOUND_Z) };
+  let best: BudgetChoice = { answerAt: Math.min(1, (byConfidence[0]?.confidence ?? 0) + 1e-6), minMargin: options.margins[0] ?? 0, right: 0, wrong: 0, wrongBound: wilsonUpper(0, n) };
   for (const minMargin of options.margins) {
     let answered = 0;
     let wrong = 0;
@@ -137,7 +139,8 @@ export function chooseAnswerThreshold(questions: ScoredQuestion[], options: Budg
         expected += q.expectedWrong ?? (q.correct ? 0 : 1);
       }
       for (; off < offTopic.length && offTopic[off]!.confidence >= level; off++) if (offTopic[off]!.margin >= minMargin) offAnswered++;
-      const bound = wilsonUpper(expected, n, options.z ?? BOUND_Z);
+      // Never below the bound on none wrong in n at BOUND_Z: the margin a KB with few held-out questions keeps for what it has not seen.
+      const bound = Math.max(wilsonUpper(expected, n, options.z ?? BOUND_Z), wilsonUpper(0, n));
       if (bound > options.maxWrong || offAnswered > options.maxOffTopic * offTopic.length) break;
       const right = (answered - wrong) / n;
       if (right > best.right) best = { answerAt: level, minMargin, right, wrong: wrong / n, wrongBound: bound };
