@@ -272,7 +272,7 @@ export function chooseTuning(points: TuningPoint[], prior: Omit<Tuning, "basis">
 }
 
 /** The share of held-out in-scope points ranked right, those that look mislabelled set aside in a noisy KB (as chooseTuning does). */
-export function heldOutTop1(points: TuningPoint[]): number {
+function heldOutTop1(points: TuningPoint[]): number {
   const all = points.filter((p) => p.kind === "in");
   return share(labelNoise(all) >= NOISY ? all.filter((p) => !mislabelled(p)) : all, (p) => p.correct);
 }
