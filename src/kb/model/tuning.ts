@@ -115,7 +115,7 @@ const FEW_QUESTIONS_SLACK = 0.5;
 const FEW_QUESTIONS = 8;
 /** …and never below this share of the budget. */
 const MIN_BUDGET_SHARE = 1 / 3;
-/** A tuning with an optional signal (semantic, rerank) that answers more held-out questions fewer rightly than both of these is not used. */
+/** A tuning with an optional signal (semantic, rerank) that answers fewer held-out questions rightly than the lexical one, by more than both of these, is not used. */
 const MIN_LOST_QUESTIONS = 3;
 const MIN_LOST_SHARE = 0.02;
 /** Held-out points at which a KB's calibration weighs as much as the prior's. */
