@@ -7,6 +7,15 @@ import { AppError } from "./errors.ts";
 import { DEFAULT_LEARN_SETTINGS, LEARN_MODES, type LearnMode, type LearnSettings } from "./kb/learning/learned.ts";
 import { parseKeyring, type Keyring } from "./privacy/envelope.ts";
 
+/** An optional model endpoint (embeddings, reranker): a provider, off unless "openai" or "workers-ai", and how it is reached. */
+export interface ModelEndpoint {
+  provider: "off" | "openai" | "workers-ai";
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  timeoutMs: number;
+}
+
 export interface Config {
   tokenSecret: string;
   tokenTtlSeconds: number;
@@ -73,9 +82,9 @@ export interface Config {
   /** Optional grounded generation; off unless a provider is configured. */
   llm: { provider: "none" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; maxTokens: number; timeoutMs: number };
   /** Optional semantic signals (src/kb/semantic); off unless a provider is configured. EMBEDDINGS_TIMEOUT_MS bounds a question's embedding. */
-  embeddings: { provider: "off" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; timeoutMs: number };
+  embeddings: ModelEndpoint;
   /** Optional reranking of the classifier's best articles (src/kb/semantic/reranker.ts); off unless a provider is configured. RERANKER_TIMEOUT_MS bounds a question's call. */
-  reranker: { provider: "off" | "openai" | "workers-ai"; baseUrl: string; model: string; apiKey?: string; timeoutMs: number };
+  reranker: ModelEndpoint;
   /** The human desk: every team's queue settings, the team of conversations that name none, agent sessions. */
   desk: {
     /** From BUSINESS_HOURS, HANDOFF_MAX_WAIT_SECONDS, AGENT_REPLY_TIMEOUT_SECONDS, SLA_*, MAX_OPEN_TICKETS, MAX_QUEUE_LENGTH; malformed business hours are an issue, not a guess. */
@@ -181,20 +190,8 @@ function parseConfig(env: ConfigVars): Config {
       maxTokens: positiveInt(env.LLM_MAX_TOKENS, 300),
       timeoutMs: positiveInt(env.LLM_TIMEOUT_MS, 8_000),
     },
-    embeddings: {
-      provider: env.EMBEDDINGS_PROVIDER === "openai" || env.EMBEDDINGS_PROVIDER === "workers-ai" ? env.EMBEDDINGS_PROVIDER : "off",
-      baseUrl: env.EMBEDDINGS_BASE_URL ?? "",
-      model: env.EMBEDDINGS_MODEL ?? "",
-      apiKey: env.EMBEDDINGS_API_KEY || undefined,
-      timeoutMs: positiveInt(env.EMBEDDINGS_TIMEOUT_MS, 400),
-    },
-    reranker: {
-      provider: env.RERANKER_PROVIDER === "openai" || env.RERANKER_PROVIDER === "workers-ai" ? env.RERANKER_PROVIDER : "off",
-      baseUrl: env.RERANKER_BASE_URL ?? "",
-      model: env.RERANKER_MODEL ?? "",
-      apiKey: env.RERANKER_API_KEY || undefined,
-      timeoutMs: positiveInt(env.RERANKER_TIMEOUT_MS, 300),
-    },
+    embeddings: modelEndpoint(env.EMBEDDINGS_PROVIDER, env.EMBEDDINGS_BASE_URL, env.EMBEDDINGS_MODEL, env.EMBEDDINGS_API_KEY, positiveInt(env.EMBEDDINGS_TIMEOUT_MS, 400)),
+    reranker: modelEndpoint(env.RERANKER_PROVIDER, env.RERANKER_BASE_URL, env.RERANKER_MODEL, env.RERANKER_API_KEY, positiveInt(env.RERANKER_TIMEOUT_MS, 300)),
     desk: {
       config: readDeskConfig({
         businessHours: env.BUSINESS_HOURS,
@@ -260,6 +257,10 @@ function readEmailConfig(env: ConfigVars): EmailConfig {
     jurisdiction: env.EMAIL_JURISDICTION === "none" ? null : "eu",
     idleSeconds: positiveInt(env.EMAIL_IDLE_SECONDS, 604_800),
   };
+}
+
+function modelEndpoint(provider: string | undefined, baseUrl: string | undefined, model: string | undefined, apiKey: string | undefined, timeoutMs: number): ModelEndpoint {
+  return { provider: provider === "openai" || provider === "workers-ai" ? provider : "off", baseUrl: baseUrl ?? "", model: model ?? "", apiKey: apiKey || undefined, timeoutMs };
 }
 
 function positiveInt(raw: string | undefined, fallback: number): number {
