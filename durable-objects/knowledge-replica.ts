@@ -12,6 +12,7 @@ import { changesSince, type KbDatabase } from "../src/kb/articles.ts";
 import { configuredPrimary } from "../src/platform/primary.ts";
 import { embeddingsProvider, SYNC_EMBED_TIMEOUT_MS, timedEmbedder } from "../src/platform/embeddings/providers.ts";
 import { rerankerProvider, TRAIN_RERANK_TIMEOUT_MS, timedReranker } from "../src/platform/reranker/providers.ts";
+import { ReplicaAnswered } from "./knowledge-replica-answered.ts";
 import { ReplicaRerankCache } from "./knowledge-replica-rerank.ts";
 import { KbEngine } from "../src/kb/engine.ts";
 import { freshnessOf } from "../src/kb/freshness.ts";
@@ -65,6 +66,7 @@ export interface ReplicaStatus extends ReplicaFreshness {
 
 export class KnowledgeReplicaDO extends DurableObject<Env> {
   private readonly store: ReplicaStore;
+  private readonly answered: ReplicaAnswered;
   private readonly intervalMs: number;
   private primary: KbDatabase | null = null;
   private syncing: Promise<ReplicaStatus> | null = null;
@@ -78,6 +80,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     super(ctx, env);
     applyMigrations(ctx.storage, replicaMigrations);
     this.store = new ReplicaStore(ctx.storage);
+    this.answered = new ReplicaAnswered(ctx.storage.sql);
     const config = readConfig(env);
     // Pausing between classes lets searches and turns through while a large model trains.
     // With embeddings, article vectors are computed before training (a batch at a time).
@@ -172,15 +175,15 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   /** Popular topics for a language (the chat's first screen); the fallback language when the KB lacks it. */
   async topics(language: string, fallbackLanguage: string, limit: number): Promise<Array<{ id: string; title: string }>> {
     if (this.store.state().lastSyncAt === null) await this.sync();
-    const found = this.store.topics(language, limit);
-    return found.length ? found : this.store.topics(fallbackLanguage, limit);
+    const found = this.answered.topics(language, limit);
+    return found.length ? found : this.answered.topics(fallbackLanguage, limit);
   }
 
   /** Forgets remembered questions (an erasure: the customer's questions, redacted). */
   forget(questions: string[]): void {
     const keys = new Set(questions.map(questionKey).filter(Boolean));
     for (const [id, e] of this.unsaved) if (keys.has(e.key)) this.unsaved.delete(id);
-    this.store.forget([...keys]);
+    this.answered.forget([...keys]);
   }
 
   /** The article of a remembered question like this one, if it is still in the copy. */
@@ -188,7 +191,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
     const key = questionKey(question);
     if (!key) return null;
     const unsaved = [...this.unsaved.values()].filter((e) => e.language === language).map((e) => ({ question: e.key, articleId: e.articleId }));
-    const articleId = bestRemembered(key, [...unsaved, ...this.store.popular(language, 500)]);
+    const articleId = bestRemembered(key, [...unsaved, ...this.answered.popular(language, 500)]);
     return articleId ? this.store.byId(articleId) : null;
   }
 
@@ -327,7 +330,7 @@ export class KnowledgeReplicaDO extends DurableObject<Env> {
   private saveMemory(): void {
     if (!this.unsaved.size) return;
     this.ctx.storage.transactionSync(() => {
-      for (const e of this.unsaved.values()) this.store.remember(e.key, e.language, e.articleId, e.at);
+      for (const e of this.unsaved.values()) this.answered.remember(e.key, e.language, e.articleId, e.at);
     });
     this.unsaved.clear();
   }
