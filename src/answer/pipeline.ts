@@ -64,6 +64,9 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = { plan: DEFAULT_PLAN_CONF
 
 const PROVIDER_FAILURES: Partial<Record<GenerationFailure, DegradedReason>> = { provider_error: "llm_unavailable", timeout: "llm_unavailable", rate_limited: "rate_limited" };
 
+/** An agent's suggestions may take this many turn deadlines. */
+const ASSIST_DEADLINE_FACTOR = 3;
+
 export class AnswerPipeline implements Answerer {
   private readonly ports: PipelinePorts;
   private readonly config: PipelineConfig;
@@ -110,7 +113,9 @@ export class AnswerPipeline implements Answerer {
    */
   async suggest(request: AnswerRequest, limit = 3): Promise<Array<{ articleId: string; title: string; answer: string }>> {
     try {
-      const plan = await withTimeout(planReply(request.message.text, request.locale, request.state, this.ports.kb, this.config.plan), this.config.deadlineMs, "assist");
+      // An agent's suggestions are off the customer's path: they may wait longer than a turn
+      // (a replica busy refitting its thresholds can take more than TURN_DEADLINE_MS).
+      const plan = await withTimeout(planReply(request.message.text, request.locale, request.state, this.ports.kb, this.config.plan), ASSIST_DEADLINE_FACTOR * this.config.deadlineMs, "assist");
       return plan.retrieval.candidates.slice(0, limit).map((c) => ({ articleId: c.id, title: c.title, answer: c.answer }));
     } catch {
       return [];
