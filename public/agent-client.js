@@ -137,6 +137,18 @@ export class DeskClient {
   }
 }
 
+/**
+ * What the console keeps of a conversation when a read lands (`old`: what it held). A read
+ * may have left the server before frames the desk relayed meanwhile: their messages are kept,
+ * and so are suggestions for a later customer message than the read's.
+ */
+export function landRead(view, old) {
+  const messages = new Map(view.messages.map((m) => [m.seq, m]));
+  for (const [seq, m] of old?.messages ?? []) if (!messages.has(seq)) messages.set(seq, m);
+  const assist = old?.assist && (!view.assist || old.assist.seq > view.assist.seq) ? old.assist : view.assist;
+  return { view, messages, notes: view.notes, assist };
+}
+
 export function newId() {
   return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2, 12)}`;
 }

@@ -2,7 +2,7 @@
 // the team's queue (waiting times, SLA state), and handle conversations: the transcript with
 // the bot's sources and suggestions, private notes, canned responses, transfer, hand back,
 // close. Keyboard-first (shortcuts on the page), in English or Simplified Chinese.
-import { DeskClient, newId, renderTemplate } from "./agent-client.js";
+import { DeskClient, landRead, newId, renderTemplate } from "./agent-client.js";
 import { AGENT_STRINGS, pickAgentLanguage, saveAgentLanguage } from "./agent-i18n.js";
 import { assistItems, cannedOptions, el, fill, historyItem, messageRow, noteRow, queueEntry, ticketItem } from "./agent-render.js";
 
@@ -153,11 +153,7 @@ async function select(id) {
   try {
     const view = await client.read(id);
     if (current !== id) return;
-    const old = views.get(id);
-    const messages = new Map(view.messages.map((m) => [m.seq, m]));
-    // Messages relayed while the read was on its way are kept.
-    for (const [seq, m] of old?.messages ?? []) if (!messages.has(seq)) messages.set(seq, m);
-    views.set(id, { view, messages, notes: view.notes, assist: view.assist });
+    views.set(id, landRead(view, views.get(id)));
   } catch (err) {
     showError(err.code);
   }

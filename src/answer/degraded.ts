@@ -13,7 +13,7 @@ import type { Answer } from "./answerer.ts";
 import { confidenceOf } from "./confidence.ts";
 import { localeFor } from "./language.ts";
 import type { PlanConfig } from "./plan.ts";
-import { policyFor } from "./policy.ts";
+import { answerable, marginOf, policyFor } from "./policy.ts";
 
 export type DegradedReason = "rate_limited" | "llm_unavailable" | "llm_budget" | "replica_unavailable" | "primary_unreachable" | "deadline";
 
@@ -64,7 +64,8 @@ export async function degradedReply(ctx: DegradedContext, sources: DegradedSourc
   for (const source of ["sibling", "neighbour"] as const) {
     const found = await within(left(), () => sources[source](ctx.question, options));
     const best = found?.candidates[0];
-    if (found && best && confidenceOf(found, config.calibration) >= policyFor(found, config.policy).answerAt) return articleAnswer(best, found.kbVersion, source, ctx);
+    // The same rule as a normal turn's: confident, and no near-tie with the runner-up.
+    if (found && best && answerable(confidenceOf(found, config.calibration), marginOf(found), policyFor(found, config.policy))) return articleAnswer(best, found.kbVersion, source, ctx);
   }
   const sorry = apology(locale, ctx.reason, new Date(ctx.since));
   return {

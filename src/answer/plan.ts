@@ -7,7 +7,7 @@ import type { DialogueState } from "./dialogue.ts";
 import { followUpQuery, followUpTopic } from "./follow-up.ts";
 import { detectLanguage } from "./language.ts";
 import { understandMessage } from "./message-kind.ts";
-import { decide, DEFAULT_POLICY, leftUnanswered, policyFor, type Decision, type PolicyConfig } from "./policy.ts";
+import { decide, DEFAULT_POLICY, leftUnanswered, marginOf, policyFor, type Decision, type PolicyConfig } from "./policy.ts";
 import { isNegative, nextTrend, sentimentOf } from "./sentiment.ts";
 
 /** The knowledge base as the answer pipeline sees it (the region's replica). */
@@ -70,7 +70,7 @@ export async function planReply(text: string, conversationLocale: string, state:
       candidates: retrieval.candidates,
       confidence,
       inScope,
-      margin: retrieval.exact || !retrieval.modelTop ? undefined : retrieval.modelTop.best - retrieval.modelTop.second,
+      margin: marginOf(retrieval),
     },
     policyFor(retrieval, config.policy),
   );

@@ -59,12 +59,24 @@ export interface PolicyInput {
   margin?: number;
 }
 
+/** How far the best candidate's decision value is ahead of the runner-up's; none for an exact match or without a classifier. */
+export function marginOf(retrieval: Pick<Retrieval, "exact" | "modelTop">): number | undefined {
+  return retrieval.exact || !retrieval.modelTop ? undefined : retrieval.modelTop.best - retrieval.modelTop.second;
+}
+
+/**
+ * Whether the best candidate may be given as the answer: confident enough, and clearly ahead
+ * of the runner-up (a near-tie between two articles is asked about, however confident the
+ * calibration). Every path that answers on its own (degraded mode too) asks this.
+ */
+export function answerable(confidence: number, margin: number | undefined, config: PolicyConfig): boolean {
+  return confidence >= config.answerAt && (margin === undefined || margin >= (config.minMargin ?? 0));
+}
+
 export function decide(input: PolicyInput, config: PolicyConfig = DEFAULT_POLICY): Decision {
   const { kind, candidates, confidence } = input;
   const best = candidates[0] ?? null;
-  // A near-tie between two articles is asked about, however confident the calibration.
-  const clearWinner = input.margin === undefined || input.margin >= (config.minMargin ?? 0);
-  const confident = best !== null && confidence >= config.answerAt && clearWinner;
+  const confident = best !== null && answerable(confidence, input.margin, config);
   if (kind === "human") return { type: "offer_handoff", reason: "requested", article: confident ? best : null, suggestions: [] };
   if (kind !== "question") {
     if (input.negativeSentiment && !input.handoffOffered) return { type: "offer_handoff", reason: "negative_sentiment", article: null, suggestions: [] };

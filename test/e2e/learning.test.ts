@@ -67,11 +67,14 @@ async function syncReplica(): Promise<void> {
 
 const articles = { polish: `en:lantern-polish-${tag}`, repair: `en:lantern-repair-${tag}`, wick: `en:lantern-wick-${tag}`, glass: `en:lantern-glass-${tag}` };
 
+// Polishing and repairing are worded alike, so that the new wording is a near-tie the bot
+// asks about however its thresholds moved with what other tests taught (its confidence was
+// 0.33 against an answer threshold of 0.365 when repairing read "My … lantern is broken").
 beforeAll(async () => {
   const create = (slug: string, title: string, question: string) => adminKb("/articles", "POST", { slug, locale: "en", status: "published", title, answer: `${title}: see the manual.`, questions: [question] });
   for (const res of await Promise.all([
     create(`lantern-polish-${tag}`, `Polishing the ${tag} lantern`, `How do I polish the ${tag} lantern?`),
-    create(`lantern-repair-${tag}`, `Repairing the ${tag} lantern`, `My ${tag} lantern is broken`),
+    create(`lantern-repair-${tag}`, `Repairing the ${tag} lantern`, `How do I repair the ${tag} lantern?`),
     create(`lantern-wick-${tag}`, `Trimming the ${tag} lantern wick`, `How short should the ${tag} wick be?`),
     create(`lantern-glass-${tag}`, `Cleaning the ${tag} lantern glass`, `The ${tag} glass is sooty`),
   ]))
@@ -86,7 +89,8 @@ describe("learning from customers' picks on the running stack", () => {
     for (const ip of ["192.0.2.10", "192.0.2.11", "192.0.2.12"]) {
       const customer = await Customer.start(ip);
       const reply = await customer.ask(wording);
-      expect(reply.meta?.decision).not.toBe("answer");
+      // (The reply's metadata says why, should a customer get an answer before anything was learned.)
+      expect(reply.meta?.decision, JSON.stringify(reply.meta)).not.toBe("answer");
       expect(reply.meta?.suggestions?.map((s) => s.articleId)).toContain(articles.polish);
       await customer.ask(`Polishing the ${tag} lantern`, { articleId: articles.polish, inReplyTo: reply.seq });
       customer.close();
@@ -121,7 +125,7 @@ describe("learning from customers' picks on the running stack", () => {
     await syncReplica();
     const next = await Customer.start("192.0.2.14");
     const reply = await next.ask(wording);
-    expect(reply.meta?.decision).not.toBe("answer");
+    expect(reply.meta?.decision, JSON.stringify(reply.meta)).not.toBe("answer");
     next.close();
   });
 });

@@ -95,6 +95,21 @@ describe("answer pipeline (fake ports)", () => {
     expect(memory.calls.tried).toEqual(["memory"]);
   });
 
+  it("does not answer from a sibling or neighbour a near-tie between two articles that a normal turn would ask about", async () => {
+    const failing = { retrieve: () => Promise.reject(new Error("replica down")) };
+    const tuning = { answerAt: 0.3, clarifyAt: 0.2, minMargin: 0.5 } as unknown as Retrieval["tuning"];
+    // Confident by the calibration (far above answerAt), but the runner-up is 0.1 behind.
+    const tie: Retrieval = { ...confident(ORDER), tuning, modelTop: { best: 4, second: 3.9, coverage: 1, similarity: 0.9, agree: 1 } };
+    const clear: Retrieval = { ...confident(ORDER), tuning };
+    const tied = ports({ ...failing });
+    tied.ports.degraded.neighbour = () => (tied.calls.tried.push("neighbour"), Promise.resolve(tie));
+    expect((await ask(tied.ports, "Where is my order?")).meta).toMatchObject({ mode: "degraded", answerer: "apology" });
+    expect(tied.calls.tried).toEqual(["memory", "sibling", "neighbour"]);
+    const ahead = ports({ ...failing });
+    ahead.ports.degraded.neighbour = () => Promise.resolve(clear);
+    expect((await ask(ahead.ports, "Where is my order?")).meta).toMatchObject({ mode: "degraded", answerer: "neighbour", citations: [{ articleId: "en:track-order" }] });
+  });
+
   it("answers a repeated question from the cache when the replica then fails", async () => {
     const healthy = ports();
     await ask(healthy.ports, "Where is my order?");
