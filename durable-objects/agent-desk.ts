@@ -1,7 +1,8 @@
 // AgentDeskDO: one per team. Glue only: it stores the desk state of src/desk, applies events
-// from conversations, agent consoles and the REST mirrors, carries out the effects in order,
-// keeps an alarm at the next deadline and gives agents whose consoles vanished a grace period;
-// self-repair (RegionOpsDO) can requeue the conversations of agents whose consoles are gone.
+// from conversations, agent consoles and the REST mirrors (agents' actions become events in
+// agent-desk-frames.ts), carries out the effects in order, keeps an alarm at the next
+// deadline and gives agents whose consoles vanished a grace period; self-repair
+// (RegionOpsDO) can requeue the conversations of agents whose consoles are gone.
 //
 // It never stores transcripts. Messages, notes and typing of a conversation pass through on
 // their way between the conversation's own Durable Object (which stores them, in its
@@ -10,32 +11,24 @@ import { DurableObject } from "cloudflare:workers";
 import { deskMigrations } from "../migrations/desk/index.ts";
 import type { AgentIdentity } from "../src/auth/agent-token.ts";
 import { readConfig } from "../src/config.ts";
-import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
-import type { Message } from "../src/conversation/types.ts";
+import type { DeskUpdate } from "../src/conversation/handoff.ts";
 import { abandonedAgents, type AbandonedAgent } from "../src/desk/abandoned.ts";
-import { auditOfFrame, auditOutcomeOf } from "../src/desk/audit.ts";
-import { cannedResponse, type CannedLibrary, type CannedResponse } from "../src/desk/canned-library.ts";
-import { applyDeskEvent, checkAssigned, nextDeadline } from "../src/desk/desk.ts";
+import type { CannedLibrary, CannedResponse } from "../src/desk/canned-library.ts";
+import { applyDeskEvent, nextDeadline } from "../src/desk/desk.ts";
 import { activeConversations, type DeskConfig, type DeskEffect, type DeskEvent, type DeskState, type EnqueueEvent } from "../src/desk/model.ts";
 import type { DeskObserver } from "../src/desk/observer.ts";
 import { webhookObserver } from "../src/platform/webhook-outbox.ts";
-import { AGENT_SUBPROTOCOL, agentErrorFrame, parseAgentFrame, type AgentClientFrame, type AgentServerFrame } from "../src/desk/protocol.ts";
+import { AGENT_SUBPROTOCOL, agentErrorFrame, type AgentClientFrame, type AgentServerFrame } from "../src/desk/protocol.ts";
 import { handoffFrameOf, queueFrame } from "../src/desk/queue.ts";
 import { chosenProtocol, PING, PONG } from "../src/conversation/protocol.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
 import { SerialQueue } from "../src/conversation/serial-queue.ts";
 import { AGENT_HEADER, conversationById, deskOf, type AgentReply, type DeskAccess } from "../src/platform/desks.ts";
-import { configuredPrimary } from "../src/platform/primary.ts";
-import type { KbDatabase } from "../src/kb/articles.ts";
-import { appendAudit } from "../src/operators/repository.ts";
-import { logAuditFailure, type AuditOutcome } from "../src/privacy/audit-chain.ts";
 import { applyMigrations } from "../src/storage/migrations.ts";
 import { CannedStore } from "./agent-desk-canned.ts";
-import { DeskSockets, type AgentAttachment } from "./agent-desk-sockets.ts";
+import { DeskFrames } from "./agent-desk-frames.ts";
+import { DeskSockets } from "./agent-desk-sockets.ts";
 import { DeskStore } from "./agent-desk-store.ts";
-import type { Note } from "./conversation-handoff-store.ts";
-
-
 
 export class AgentDeskDO extends DurableObject<Env> {
   private readonly store: DeskStore;
@@ -49,8 +42,8 @@ export class AgentDeskDO extends DurableObject<Env> {
   /** Agents whose last console went away, and when: they keep their conversations for the grace period. */
   private readonly dropped = new Map<string, number>();
   private armedAt: number | null = null;
-  /** Where console actions are audited (the KB primary), opened on the first one. */
-  private auditLog: KbDatabase | null = null;
+  /** Agents' actions: console frames and their REST mirrors (agent-desk-frames.ts). */
+  private readonly frames: DeskFrames;
   /** What the desk raises goes here: the team's webhooks (see src/desk/observer.ts). */
   observer: DeskObserver = webhookObserver(this.env, this.ctx);
 
@@ -64,6 +57,15 @@ export class AgentDeskDO extends DurableObject<Env> {
     this.config = config.desk.config.ok ? config.desk.config.config : null;
     this.graceMs = config.desk.reconnectGraceMs;
     this.jurisdictions = config.jurisdictions;
+    this.frames = new DeskFrames({
+      env,
+      jurisdictions: this.jurisdictions,
+      store: this.store,
+      canned: this.canned,
+      sockets: this.sockets,
+      apply: (team, event) => this.apply(team, event),
+      call: (conversationId, job) => this.call(conversationId, job),
+    });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     // After a restart, sockets that did not survive are gone without a close event.
     const now = Date.now();
@@ -174,7 +176,7 @@ export class AgentDeskDO extends DurableObject<Env> {
 
   /** An agent action from the REST mirrors: the same rules as the console's frames. */
   act(agent: AgentIdentity, frame: AgentClientFrame): Promise<Outcome<AgentReply>> {
-    return this.handle(agent, frame);
+    return this.frames.handle(agent, frame);
   }
 
   // ---- Agent consoles -----------------------------------------------------------------
@@ -197,19 +199,8 @@ export class AgentDeskDO extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "Sec-WebSocket-Protocol": protocol } : {} });
   }
 
-  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const attachment = this.sockets.attachment(ws);
-    if (!attachment) return this.sockets.close(ws, 1008, "unknown agent");
-    const decision = parseAgentFrame(data);
-    if (decision.kind === "too_large") return this.sockets.close(ws, 1009, "frame too large");
-    if (decision.kind === "reject") return this.sockets.send(ws, agentErrorFrame(decision.code));
-    const frame = decision.frame;
-    const clientMessageId = "clientMessageId" in frame ? frame.clientMessageId : undefined;
-    const outcome = await this.handle(identityOf(attachment), frame);
-    this.answer(ws, outcome, clientMessageId);
-    // After the reply, so the console does not wait for the primary; as the REST mirrors do.
-    const record = auditOfFrame(frame, attachment.agentId);
-    if (record) await this.audit(attachment, record.action, record.target, auditOutcomeOf(outcome));
+  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    return this.frames.message(ws, data);
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -241,20 +232,6 @@ export class AgentDeskDO extends DurableObject<Env> {
 
   // ---- Inside ---------------------------------------------------------------------------
 
-  /** Tells the console what came of its frame: an error, or the ack of a message or note. */
-  private answer(ws: WebSocket, outcome: Outcome<AgentReply>, clientMessageId: string | undefined): void {
-    if (!outcome.ok) return this.sockets.send(ws, agentErrorFrame(outcome.code, clientMessageId));
-    const reply = outcome.value;
-    if (reply.kind === "message") this.sockets.send(ws, { type: "ack", clientMessageId: clientMessageId!, seq: reply.message.seq, ...(reply.duplicate && { duplicate: true }) });
-    if (reply.kind === "note") this.sockets.send(ws, { type: "ack", clientMessageId: clientMessageId!, seq: reply.note.afterSeq, noteId: reply.note.id, ...(reply.duplicate && { duplicate: true }) });
-  }
-
-  /** Appends a console action to the audit log; a failed write is logged without data and does not undo the action. */
-  private async audit(agent: AgentAttachment, action: string, target: string, outcome: AuditOutcome): Promise<void> {
-    this.auditLog ??= configuredPrimary(readConfig(this.env));
-    await appendAudit(this.auditLog, { actor: agent.agentId, role: agent.role, action, target, outcome }, Date.now()).catch((err: unknown) => logAuditFailure(action, err));
-  }
-
   /** The last console of an agent closed: they keep their conversations for the grace period. */
   private gone(ws: WebSocket): void {
     const attachment = this.sockets.attachment(ws);
@@ -266,65 +243,6 @@ export class AgentDeskDO extends DurableObject<Env> {
       this.dropped.set(attachment.agentId, now);
       void this.arm(now);
     }
-  }
-
-  private async handle(agent: AgentIdentity, frame: AgentClientFrame): Promise<Outcome<AgentReply>> {
-    const done = (applied: Outcome<DeskEffect[]>): Outcome<AgentReply> => (applied.ok ? ok({ kind: "done" }) : applied);
-    switch (frame.type) {
-      case "presence":
-        return done(this.apply(agent.team, { type: "presence", agentId: agent.id, status: frame.status, capacity: frame.capacity }));
-      case "claim":
-        return done(this.apply(agent.team, { type: "claim", agentId: agent.id, conversationId: frame.conversationId }));
-      case "transfer":
-        return done(this.apply(agent.team, { type: "transfer", agentId: agent.id, conversationId: frame.conversationId, to: frame.to }));
-      case "release":
-        return done(this.apply(agent.team, { type: "release", agentId: agent.id, conversationId: frame.conversationId }));
-      case "close": {
-        const applied = this.apply(agent.team, { type: "close", agentId: agent.id, conversationId: frame.conversationId, resolution: frame.resolution });
-        if (applied.ok) this.call(frame.conversationId, (c) => c.agentClosed(frame.resolution, frame.articleId ? { articleId: frame.articleId, agentId: agent.id } : undefined));
-        return done(applied);
-      }
-      case "close_ticket":
-        return done(this.apply(agent.team, { type: "close_ticket", agentId: agent.id, ticketId: frame.ticketId }));
-      case "typing": {
-        const refused = checkAssigned(this.store.state(agent.team), agent.id, frame.conversationId);
-        if (refused) return fail(refused);
-        this.call(frame.conversationId, (c) => c.agentTyping(agent.name));
-        return ok({ kind: "done" });
-      }
-      case "message":
-        return this.post(agent, frame.conversationId, frame.clientMessageId, { text: frame.text, ...(frame.articleId && { articleId: frame.articleId }) });
-      case "canned": {
-        const canned = cannedResponse(this.canned.library(), frame.cannedId);
-        if (!canned) return fail("not_found");
-        return this.post(agent, frame.conversationId, frame.clientMessageId, { template: canned.text });
-      }
-      case "note": {
-        const refused = checkAssigned(this.store.state(agent.team), agent.id, frame.conversationId);
-        if (refused) return fail(refused);
-        const conversation = conversationById(this.env, frame.conversationId, this.jurisdictions);
-        if (!conversation) return fail("conversation_not_found");
-        const outcome = await conversation.agentNote({ agent: { id: agent.id, name: agent.name }, text: frame.text, clientMessageId: frame.clientMessageId }).catch(() => fail<{ note: Note; duplicate: boolean }>("internal_error"));
-        return outcome.ok ? ok({ kind: "note", ...outcome.value }) : outcome;
-      }
-    }
-  }
-
-  /** An agent's message: forwarded to the conversation, which stores it once; then the desk records the reply. */
-  private async post(agent: AgentIdentity, conversationId: string, clientMessageId: string, body: { text?: string; template?: string; articleId?: string }): Promise<Outcome<AgentReply>> {
-    const conversation = conversationById(this.env, conversationId, this.jurisdictions);
-    if (!conversation) return fail("conversation_not_found");
-    const state = this.store.state(agent.team);
-    // A message left for the team (an offline ticket) is answered by any agent of the team, by mail.
-    const ticket = state.tickets.some((t) => t.conversationId === conversationId) && !state.conversations[conversationId];
-    const refused = ticket ? null : checkAssigned(state, agent.id, conversationId);
-    const input: AgentPost = { agent: { id: agent.id, name: agent.name }, clientMessageId, refused, ...body };
-    const outcome = await conversation.agentMessage(input).catch(() => fail<{ message: Message; duplicate: boolean }>("internal_error"));
-    if (!outcome.ok || ticket) return outcome.ok ? ok({ kind: "message", ...outcome.value }) : outcome;
-    const held = this.store.state(agent.team).conversations[conversationId];
-    // A retry after a crash may be the first the desk hears of the reply.
-    if (!outcome.value.duplicate || (held && !held.replied)) this.apply(agent.team, { type: "agent_replied", agentId: agent.id, conversationId });
-    return ok({ kind: "message", ...outcome.value });
   }
 
   /**
@@ -414,8 +332,3 @@ export class AgentDeskDO extends DurableObject<Env> {
     else await this.ctx.storage.setAlarm(Math.max(next, now + 1));
   }
 }
-
-function identityOf(a: AgentAttachment): AgentIdentity {
-  return { id: a.agentId, name: a.name, team: a.team, role: a.role };
-}
-

@@ -6,7 +6,12 @@
 import type { LimitedFrame } from "../src/conversation/protocol.ts";
 import { admitSend } from "../src/conversation/send-limit.ts";
 import type { RateDecision, RatePolicy } from "../src/edge/gcra.ts";
+import type { Outcome } from "../src/errors.ts";
 import type { ErasedMarker } from "./conversation-erased.ts";
+
+/** A customer frame refused by a limit, with when to retry. */
+export type Refusal = Extract<Outcome<never>, { ok: false }>;
+export const refusal = (retryAfterMs: number): Refusal => ({ ok: false, code: "rate_limited", retryAfterMs });
 
 export class FrameLimits {
   private readonly sql: SqlStorage;
