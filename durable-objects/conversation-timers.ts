@@ -15,7 +15,8 @@ import type { ConversationStore } from "./conversation-store.ts";
 
 export interface TimersDeps {
   storage: DurableObjectStorage;
-  config: Config;
+  /** The object's settings, read when used (a test swaps the DO's `config`). */
+  config(): Config;
   store: ConversationStore;
   marker: ErasedMarker;
   handoff: ConversationHandoff;
@@ -36,7 +37,7 @@ export class ConversationTimers {
 
   constructor(deps: TimersDeps) {
     this.d = deps;
-    this.idleMs = deps.config.idleSeconds * 1000;
+    this.idleMs = deps.config().idleSeconds * 1000;
   }
 
   /** The alarm fired: whatever is due next arms it again. */
@@ -46,7 +47,8 @@ export class ConversationTimers {
 
   /** The idle close and the retention deadline. */
   async due(): Promise<void> {
-    const { config, store, handoff } = this.d;
+    const { store, handoff } = this.d;
+    const config = this.d.config();
     this.d.ops.idle(Date.now());
     const meta = store.meta();
     if (meta?.status === "closed") await this.d.retention();
@@ -89,7 +91,7 @@ export class ConversationTimers {
   touched(at: number): void {
     if (this.armed || this.d.marker.erased) return;
     this.armed = true;
-    void this.d.storage.getAlarm().then((alarm) => (alarm === null ? this.d.storage.setAlarm(at + firstCheckMs(this.idleMs, this.d.config.autoResolveMs)) : undefined));
+    void this.d.storage.getAlarm().then((alarm) => (alarm === null ? this.d.storage.setAlarm(at + firstCheckMs(this.idleMs, this.d.config().autoResolveMs)) : undefined));
   }
 
   /** The conversation was erased: its alarm is gone. */

@@ -8,7 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import { conversationMigrations } from "../migrations/conversation/index.ts";
 import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
 import { AnswerPipeline } from "../src/answer/pipeline.ts";
-import { readConfig } from "../src/config.ts";
+import { readConfig, type Config } from "../src/config.ts";
 import { returningMention, type HistoryEntry, type ReturningKind } from "../src/conversation/history.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
 import { PING, PONG, type HandoffFrame, type LimitedFrame, type OfflineMessageInput, type RatingInput, type ServerFrame } from "../src/conversation/protocol.ts";
@@ -70,6 +70,7 @@ export class ConversationDO extends DurableObject<Env> {
   /** Picks, marks and agents' articles, told to learning and the release guard. */
   private readonly signals: ConversationSignals;
   private readonly defaultRegion: Region;
+  private readonly config: Config;
   private readonly keyring: Keyring | null;
   /** The data key's part in master key rotation (the key registry). */
   private readonly key: ConversationKey;
@@ -95,6 +96,7 @@ export class ConversationDO extends DurableObject<Env> {
     this.store = new ConversationStore(ctx.storage, this.marker);
     this.sockets = new ConversationSockets(ctx);
     const config = readConfig(env);
+    this.config = config;
     this.defaultRegion = config.defaultRegion;
     this.frames = new FrameLimits(ctx.storage.sql, config.limits.conversationFrames, this.marker);
     this.handoffs = new HandoffStore(ctx.storage.sql, this.store.nextSeq(), this.marker);
@@ -183,7 +185,7 @@ export class ConversationDO extends DurableObject<Env> {
     });
     this.timers = new ConversationTimers({
       storage: ctx.storage,
-      config,
+      config: () => this.config,
       store: this.store,
       marker: this.marker,
       handoff: this.handoff,
