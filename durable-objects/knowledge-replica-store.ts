@@ -4,7 +4,7 @@
 import type { Article } from "../src/kb/article.ts";
 import { FIELD_WEIGHTS, matchPlan, type SearchHit, type SearchOptions } from "../src/kb/search.ts";
 import type { LearnedChange } from "../src/kb/learning/questions.ts";
-import type { IndexedText, Landing, ReplicaTarget, StagedChange, Staging } from "../src/kb/sync.ts";
+import type { Landing, ReplicaTarget, StagedChange, Staging } from "../src/kb/sync.ts";
 import { languageOf } from "../src/kb/text/tokens.ts";
 import type { TrainingArticle } from "../src/kb/model/training.ts";
 import { copyLiveBatch, createNext, insertArticle, LIVE, NEXT, removeArticle, swapNext } from "./knowledge-replica-copy.ts";
