@@ -8,6 +8,7 @@ import { centroidsOf } from "./model/centroids.ts";
 import { trainClassifier } from "./model/classifier.ts";
 import { decodeKbModel, encodeKbModel, type KbModel } from "./model/kb-model.ts";
 import { trainingSet, type TrainingArticle } from "./model/training.ts";
+import { boundTraining } from "./model/training-budget.ts";
 import { checkLabels } from "./model/label-check.ts";
 import { DEFAULT_MAX_WRONG, fitTuning } from "./model/tuning.ts";
 import { retrieveCandidates, type Retrieval, type RetrievalOptions } from "./retrieval.ts";
@@ -198,12 +199,14 @@ export class KbEngine {
     const articles = count && count <= MAX_MODEL_ARTICLES ? this.store.trainingArticles(language) : [];
     let model: KbModel | null = null;
     if (articles.length) {
-      const checked = this.checkLabels ? checkLabels(trainingSet(articles)) : { set: trainingSet(articles), suspects: 0 };
+      // Trained on within a bounded cost (training-budget.ts); the exact index below holds every learned question.
+      const trained = boundTraining(articles).articles;
+      const checked = this.checkLabels ? checkLabels(trainingSet(trained)) : { set: trainingSet(trained), suspects: 0 };
       const set = checked.set;
       const options = { pause: this.pause, maxClasses: MAX_MODEL_ARTICLES };
       const classifier = await trainClassifier(set.classes, set.examples, options);
       // With embeddings: the changed articles' vectors first (a failure leaves them to catch up later), then the folds to score them in.
-      const semantic = classifier && this.vectors ? await this.vectors.folds(language, set, articles) : undefined;
+      const semantic = classifier && this.vectors ? await this.vectors.folds(language, set, trained) : undefined;
       // Fitting thresholds costs several trainings (cross-validation); a KB that changed by
       // a few articles keeps the ones it has, until it has changed by more (or the budget
       // they were fitted to changed). Learned questions change every fold's model (they
@@ -221,7 +224,7 @@ export class KbEngine {
         (!semantic || previous.semantic?.space === this.vectors?.space) &&
         (!this.rerank || previous.rerank?.space === this.rerank.reranker.space);
       // With a reranker: held-out questions are scored after the lexical pass (a failure leaves the tuning without it, retried next training).
-      const rerank = classifier && this.rerank ? rerankTuner(this.rerank, set.classes, articles) : undefined;
+      const rerank = classifier && this.rerank ? rerankTuner(this.rerank, set.classes, trained) : undefined;
       const fitted = classifier && !reuse ? await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong, ...(semantic && { semantic }), ...(rerank && { rerank }) }) : null;
       const tuning = classifier ? (fitted ? { ...fitted, basis: { ...fitted.basis, suspectQuestions: checked.suspects } } : previous) : null;
       // A learned question is a customer's exact wording that others confirmed: asked again, it gets its article.

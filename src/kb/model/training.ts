@@ -23,7 +23,7 @@ export const TITLE_WEIGHT = 3;
 export const LEARNED_WEIGHT = 0.5;
 
 /** The answer's sentences, Markdown stripped: they carry the words customers use too. */
-function sentences(answer: string): string[] {
+export function sentences(answer: string): string[] {
   return answer
     .replace(/[*_`#>[\]()]/g, " ")
     .split(/(?<=[.!?。！？；;])\s*/u)
