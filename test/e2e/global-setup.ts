@@ -26,7 +26,9 @@ export default async function setup(project: TestProject) {
     port: await freePort(),
     stateDir: persistDir,
     seed: true,
-    vars: { TOKEN_SECRET: "e2e-secret-0123456789abcdef", ADMIN_API_KEY: ADMIN_KEY, BREAKER_COOLDOWN_MS: "500", ALLOWED_ORIGINS: hostPageUrl, AGENT_RECONNECT_GRACE_SECONDS: "2" },
+    // Self-repair only audits what it would do (it acts in its own workers tests): on, it rolled
+    // back the release one test opens because another test's degraded replies raised an alert.
+    vars: { TOKEN_SECRET: "e2e-secret-0123456789abcdef", ADMIN_API_KEY: ADMIN_KEY, BREAKER_COOLDOWN_MS: "500", ALLOWED_ORIGINS: hostPageUrl, AGENT_RECONNECT_GRACE_SECONDS: "2", AUTO_REMEDIATION: "dry-run" },
   });
   const baseUrl = stack.url;
   // Answers must not depend on how far a fresh replica got with training.
