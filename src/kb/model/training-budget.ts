@@ -10,7 +10,11 @@ import { sentences, type TrainingArticle } from "./training.ts";
 
 /** Learned questions per article a classifier trains on: the newest. */
 export const MAX_LEARNED_PER_ARTICLE = 100;
-/** Examples × articles a language's training may cost (CLINC150's is 2.25 million). */
+/**
+ * Examples × articles a language's training may cost (CLINC150's is 2.25 million): a bound on
+ * CPU. Memory is tighter and not yet bounded by it: BANKING77's 0.8 million already needs more
+ * than 128 MB of heap to train (docs/scaling.md).
+ */
 export const MAX_TRAINING_COST = 4_000_000;
 
 export interface BoundedTraining {
