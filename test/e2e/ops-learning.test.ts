@@ -61,15 +61,19 @@ describe("learning on /ops", () => {
   });
 
   it("a gap said to belong to an article teaches it the gap's questions, active at once, and leaves the list", async () => {
-    // Questions the KB cannot answer yet make a gap …
-    const questions = [`Do you repair ${tag} harmonicas?`, `Can someone fix my ${tag} harmonica?`];
+    // Questions the KB cannot answer yet make a gap (in words no article uses: "Do you repair …"
+    // came within 0.03 of answering with e2e/learning's lantern-repair article) …
+    const questions = [`Do you retune ${tag} harmonicas?`, `Can someone retune my ${tag} harmonica?`];
     const customer = await conversation({ region: "weur", ip: "198.51.100.33" });
-    for (const q of questions) expect((await customer.ask(q)).meta.decision).not.toBe("answer");
+    for (const q of questions) {
+      const reply = await customer.ask(q);
+      expect(reply.meta.decision, JSON.stringify(reply.meta)).not.toBe("answer");
+    }
     // … and only then an article that answers them.
-    const created = await adminKb("/articles", "POST", { slug: `harmonica-repair-${tag}`, locale: "en", status: "published", title: `Harmonica repairs ${tag}`, answer: "We repair harmonicas within two weeks.", questions: [`Harmonica repair ${tag}`] });
+    const created = await adminKb("/articles", "POST", { slug: `harmonica-tuning-${tag}`, locale: "en", status: "published", title: `Harmonica tuning ${tag}`, answer: "We retune harmonicas within two weeks.", questions: [`Harmonica tuning ${tag}`] });
     expect(created.status).toBe(201);
     await releasePending();
-    const articleId = `en:harmonica-repair-${tag}`;
+    const articleId = `en:harmonica-tuning-${tag}`;
 
     // Events reach the region's gap report a moment later; /ops reads the report at sign-in.
     const inReport = async () => ((await (await adminKb("/gaps?window=1h")).json()) as { gaps: Array<{ examples: string[] }> }).gaps.some((g) => g.examples.some((e) => e.includes(tag)));
