@@ -43,27 +43,37 @@ afterAll(async () => {
 type Conversation = { id: string; token: string; websocketUrl: string };
 type Frame = { type: string; message?: { role: string; seq: number } };
 
-async function post(path: string, body: unknown, token?: string): Promise<Response> {
-  const res = await fetch(`${stack.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+/**
+ * Each conversation is its own client, from its own address: from one address, the traffic of
+ * a test (about 110 requests and frames) came close to RATE_LIMIT_IP (120 a minute) and a
+ * handoff was refused with 429 in a CI run.
+ */
+let clients = 0;
+const clientIp = () => `198.18.${Math.floor(clients / 250)}.${(clients++ % 250) + 1}`;
+
+async function post(path: string, body: unknown, token: string | undefined, ip: string): Promise<Response> {
+  const res = await fetch(`${stack.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip, ...(token ? { Authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return res;
 }
 
-const conversation = async (): Promise<Conversation> => (await post("/v1/conversations", {})).json() as Promise<Conversation>;
+const conversation = async (ip: string): Promise<Conversation> => (await post("/v1/conversations", {}, undefined, ip)).json() as Promise<Conversation>;
 
 /** One message, a rating, feedback on the reply and a request for a person, all over HTTP. */
 async function overHttp(): Promise<void> {
-  const c = await conversation();
-  const turn = (await (await post(`/v1/conversations/${c.id}/messages`, { text: "How do I reset my password?", clientMessageId: randomUUID() }, c.token)).json()) as { reply: { seq: number } };
-  await post(`/v1/conversations/${c.id}/rating`, { score: 4 }, c.token);
-  await post(`/v1/conversations/${c.id}/messages/${turn.reply.seq}/feedback`, { helpful: true }, c.token);
-  await post(`/v1/conversations/${c.id}/handoff`, {}, c.token);
+  const ip = clientIp();
+  const c = await conversation(ip);
+  const turn = (await (await post(`/v1/conversations/${c.id}/messages`, { text: "How do I reset my password?", clientMessageId: randomUUID() }, c.token, ip)).json()) as { reply: { seq: number } };
+  await post(`/v1/conversations/${c.id}/rating`, { score: 4 }, c.token, ip);
+  await post(`/v1/conversations/${c.id}/messages/${turn.reply.seq}/feedback`, { helpful: true }, c.token, ip);
+  await post(`/v1/conversations/${c.id}/handoff`, {}, c.token, ip);
 }
 
 /** One message, a rating and a request for a person as WebSocket frames (feedback has no frame: HTTP). */
 async function overWebSocket(): Promise<void> {
-  const c = await conversation();
-  const ws = new WebSocket(c.websocketUrl, [], { headers: { Authorization: `Bearer ${c.token}` } });
+  const ip = clientIp();
+  const c = await conversation(ip);
+  const ws = new WebSocket(c.websocketUrl, [], { headers: { Authorization: `Bearer ${c.token}`, "CF-Connecting-IP": ip } });
   await new Promise((resolve, reject) => {
     ws.once("open", resolve);
     ws.once("error", reject);
@@ -88,7 +98,7 @@ async function overWebSocket(): Promise<void> {
   ws.send(JSON.stringify({ type: "handoff" }));
   await frame((f) => f.type === "handoff");
   ws.close();
-  await post(`/v1/conversations/${c.id}/messages/${reply.message!.seq}/feedback`, { helpful: false }, c.token);
+  await post(`/v1/conversations/${c.id}/messages/${reply.message!.seq}/feedback`, { helpful: false }, c.token, ip);
 }
 
 const auth = { Authorization: `Bearer ${ADMIN_KEY}` };
