@@ -6,7 +6,8 @@
 // `--embeddings-url URL [--embeddings-model M] [--embeddings-key K]`: semantic signals
 // through that OpenAI-compatible endpoint (README: Semantic signals), measured beside the
 // lexical path on the same replica. `--reranker-url URL [--reranker-model M] [--reranker-key K]`:
-// the reranker through that /v1/rerank endpoint, measured after them (combinable).
+// the reranker through that /v1/rerank endpoint, measured after them (combinable). `--memory`:
+// the replica training's peak memory and the model it then holds (scripts/eval/memory.ts).
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { INITIAL_DIALOGUE } from "../src/answer/dialogue.ts";
@@ -19,6 +20,7 @@ import { buildReplica, type EvalReplica } from "./eval/replica.ts";
 import type { Tuning } from "../src/kb/model/tuning.ts";
 import { readConfig } from "../src/config.ts";
 import { replay, replaySplit } from "./eval/replay.ts";
+import { MemorySampler } from "./eval/memory.ts";
 import type { KbPort } from "../src/answer/plan.ts";
 import { OpenAiCompatibleEmbedder } from "../src/platform/embeddings/openai-compatible.ts";
 import { SYNC_EMBED_TIMEOUT_MS, timedEmbedder } from "../src/platform/embeddings/providers.ts";
@@ -83,7 +85,7 @@ function printTunings(tunings: Record<string, Tuning | null>, title = "Threshold
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" }, "label-noise": { type: "string" }, "max-wrong": { type: "string" }, "no-label-check": { type: "boolean" }, "embeddings-url": { type: "string" }, "embeddings-model": { type: "string" }, "embeddings-key": { type: "string" }, "reranker-url": { type: "string" }, "reranker-model": { type: "string" }, "reranker-key": { type: "string" }, replay: { type: "string" }, "replay-split": { type: "string" }, noise: { type: "string" }, attacker: { type: "string" } } });
+  const { values } = parseArgs({ options: { dataset: { type: "string" }, train: { type: "string" }, test: { type: "string" }, json: { type: "string" }, calibrate: { type: "boolean" }, intents: { type: "string" }, examples: { type: "string" }, seed: { type: "string" }, validation: { type: "boolean" }, "label-noise": { type: "string" }, "max-wrong": { type: "string" }, "no-label-check": { type: "boolean" }, "embeddings-url": { type: "string" }, "embeddings-model": { type: "string" }, "embeddings-key": { type: "string" }, "reranker-url": { type: "string" }, "reranker-model": { type: "string" }, "reranker-key": { type: "string" }, memory: { type: "boolean" }, replay: { type: "string" }, "replay-split": { type: "string" }, noise: { type: "string" }, attacker: { type: "string" } } });
   if (values.calibrate) return calibrate(values.json);
   const count = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const fewShot = { intents: count(values.intents), examples: count(values.examples), seed: count(values.seed), validation: values.validation };
@@ -103,9 +105,11 @@ async function main(): Promise<void> {
   const embedder = url ? timedEmbedder(new OpenAiCompatibleEmbedder({ baseUrl: url, model: values["embeddings-model"] ?? "", apiKey: values["embeddings-key"] }), SYNC_EMBED_TIMEOUT_MS) : undefined;
   const rerankUrl = values["reranker-url"];
   const reranker = rerankUrl ? timedReranker(new OpenAiCompatibleReranker({ baseUrl: rerankUrl, model: values["reranker-model"] ?? "", apiKey: values["reranker-key"] }), TRAIN_RERANK_TIMEOUT_MS) : undefined;
-  const replica = await buildReplica(dataset.train, { labelNoise, noiseSeed: fewShot.seed, maxWrong, checkLabels: !values["no-label-check"], embedder, reranker });
+  const memory = values.memory ? new MemorySampler() : null;
+  const replica = await buildReplica(dataset.train, { labelNoise, noiseSeed: fewShot.seed, maxWrong, checkLabels: !values["no-label-check"], embedder, reranker, ...(memory && { pause: memory.pause }) });
   const extras = [embedder && `${replica.vectors} with vectors in ${embedder.space}`, reranker && `${replica.rerankScores} training pairs reranked in ${reranker.space}`].filter(Boolean);
   process.stdout.write(`${replica.articles} articles in ${((performance.now() - started) / 1000).toFixed(1)} s${extras.length ? ` (${extras.join("; ")})` : ""}\n`);
+  if (memory) console.log(`Training memory (heap + array buffers): peak ${memory.peak().toFixed(1)} MB; the trained models then held: ${memory.now().toFixed(1)} MB. Retraining while serving them needs about both.`);
   if (values.replay !== undefined || values["replay-split"] !== undefined) {
     // Learning from confirmations (scripts/eval/replay.ts), by the deployment's LEARN_* settings.
     const options = { perArticle: count(values.replay), split: count(values["replay-split"]), noise: count(values.noise) ?? 0, attacker: count(values.attacker) ?? 0, checkpoints: 4, seed: count(values.seed) ?? 7, settings: readConfig(process.env).learn };

@@ -60,6 +60,8 @@ export interface ReplicaOptions {
   embedder?: Embedder;
   /** A reranker (`--reranker-url`): held-out questions scored at training, each query's best articles at retrieval. */
   reranker?: Reranker;
+  /** What the engine awaits while it trains (`--memory` samples there). */
+  pause?: () => Promise<void>;
 }
 
 export async function buildReplica(train: { path: string; options: ParseOptions }, options: ReplicaOptions = {}): Promise<EvalReplica> {
@@ -75,7 +77,7 @@ export async function buildReplica(train: { path: string; options: ParseOptions 
   const embedder = options.embedder;
   const reranker = options.reranker;
   const cache = new ReplicaRerankCache(storage.sql);
-  const engine = new KbEngine(store, undefined, { maxWrong: options.maxWrong, checkLabels: options.checkLabels, ...(embedder && { semantic: { embedder, vectors } }), ...(reranker && { rerank: { reranker, cache } }) });
+  const engine = new KbEngine(store, options.pause, { maxWrong: options.maxWrong, checkLabels: options.checkLabels, ...(embedder && { semantic: { embedder, vectors } }), ...(reranker && { rerank: { reranker, cache } }) });
   const sync = async () => {
     await pullChanges({ changesSince: (cursor, limit) => changesSince(primary, cursor, limit) }, store, Date.now);
     await engine.trainPending();

@@ -5,12 +5,12 @@
 // very same engine in Node on the libSQL engine.
 import { exactIndex } from "./exact-match.ts";
 import { centroidsOf } from "./model/centroids.ts";
-import { trainClassifier } from "./model/classifier.ts";
+import { trainable, trainClassifier } from "./model/classifier.ts";
 import { decodeKbModel, encodeKbModel, type KbModel } from "./model/kb-model.ts";
 import { trainingSet, type TrainingArticle } from "./model/training.ts";
 import { boundTraining } from "./model/training-budget.ts";
 import { checkLabels } from "./model/label-check.ts";
-import { DEFAULT_MAX_WRONG, fitTuning } from "./model/tuning.ts";
+import { DEFAULT_MAX_WRONG, fitTuning, type Tuning } from "./model/tuning.ts";
 import { retrieveCandidates, type Retrieval, type RetrievalOptions } from "./retrieval.ts";
 import type { SearchHit, SearchOptions } from "./search.ts";
 import { ArticleVectors, type SemanticPorts } from "./semantic/article-vectors.ts";
@@ -34,9 +34,9 @@ export type EngineRetrieval = Pick<Retrieval, "language" | "candidates" | "model
 
 /**
  * Above this many articles a language gets no classifier, tuning or index: full-text search
- * ranks alone. The model grows with articles × features (measured in Node: 100 articles
- * 13 MB and 4 s to train with its thresholds, 300 articles 37 MB and 10 s, 1,000 articles
- * 58 MB, 93 s and ~400 MB while training), and a Durable Object has 128 MB.
+ * ranks alone. Training time grows with articles (one-vs-rest) and a replica has 5 minutes of
+ * CPU: measured in Node, 400 synthetic articles take 53 s to train with their thresholds and
+ * 1,000 take 165 s; memory stays near 60 MB either way (the model's size is capped: docs/scaling.md).
  */
 const MAX_MODEL_ARTICLES = 400;
 /** A language fitted without the reranker (it failed) is trained again with it at most this often. */
@@ -204,15 +204,14 @@ export class KbEngine {
       const checked = this.checkLabels ? checkLabels(trainingSet(trained)) : { set: trainingSet(trained), suspects: 0 };
       const set = checked.set;
       const options = { pause: this.pause, maxClasses: MAX_MODEL_ARTICLES };
-      const classifier = await trainClassifier(set.classes, set.examples, options);
+      const trains = trainable(set.classes, set.examples, options);
       // With embeddings: the changed articles' vectors first (a failure leaves them to catch up later), then the folds to score them in.
-      const semantic = classifier && this.vectors ? await this.vectors.folds(language, set, trained) : undefined;
+      const semantic = trains && this.vectors ? await this.vectors.folds(language, set, trained) : undefined;
       // Fitting thresholds costs several trainings (cross-validation); a KB that changed by
       // a few articles keeps the ones it has, until it has changed by more (or the budget
       // they were fitted to changed). Learned questions change every fold's model (they
       // are trained on, never held out): enough new ones fit again.
-      const before = this.model(language);
-      const previous = before?.tuning ?? null;
+      const { tuning: previous, learned: learnedBefore } = this.fitted(language);
       const learned = articles.reduce((n, a) => n + (a.learned?.length ?? 0), 0);
       // Vectors that became available are a reason to fit again; vectors that failed this time are not (the semantic tuning waits for them).
       const reuse =
@@ -220,21 +219,33 @@ export class KbEngine {
         previous.basis.maxWrong === this.maxWrong &&
         (previous.basis.classes ?? 0) > 0 &&
         similarSize(previous.basis.classes ?? 0, set.classes.length) &&
-        similarSize(before?.learned ?? 0, learned) &&
+        similarSize(learnedBefore, learned) &&
         (!semantic || previous.semantic?.space === this.vectors?.space) &&
         (!this.rerank || previous.rerank?.space === this.rerank.reranker.space);
       // With a reranker: held-out questions are scored after the lexical pass (a failure leaves the tuning without it, retried next training).
-      const rerank = classifier && this.rerank ? rerankTuner(this.rerank, set.classes, trained) : undefined;
-      const fitted = classifier && !reuse ? await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong, ...(semantic && { semantic }), ...(rerank && { rerank }) }) : null;
+      const rerank = trains && this.rerank ? rerankTuner(this.rerank, set.classes, trained) : undefined;
+      // Fitted before the classifier is trained: each fold trains a model too, and a replica
+      // has room for one at a time beside the one it serves (docs/scaling.md).
+      const fitted = trains && !reuse ? await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong, ...(semantic && { semantic }), ...(rerank && { rerank }) }) : null;
+      const classifier = trains ? await trainClassifier(set.classes, set.examples, options) : null;
       const tuning = classifier ? (fitted ? { ...fitted, basis: { ...fitted.basis, suspectQuestions: checked.suspects } } : previous) : null;
       // A learned question is a customer's exact wording that others confirmed: asked again, it gets its article.
       const exact = exactIndex(articles.map((a) => ({ ...a, questions: [...a.questions, ...(a.learned ?? [])] })));
       model = { classifier, centroids: classifier ? centroidsOf(classifier, set.examples) : null, exact, tuning, learned };
     }
     // Saving clears the pending mark only up to `version`: a sync that landed meanwhile
-    // leaves it set, and the loop trains again.
+    // leaves it set, and the loop trains again. The model served so far is let go first:
+    // from here to the new one nothing awaits, so no turn goes without, and the replica
+    // holds the new model and its bytes but not the old one too (docs/scaling.md).
+    this.models.delete(language);
     this.store.saveModel(language, model ? encodeKbModel(model) : null, version, count, now());
     this.models.set(language, model);
+  }
+
+  /** What the served model was fitted with (not the model itself, which training must not hold on to). */
+  private fitted(language: string): { tuning: Tuning | null; learned: number } {
+    const model = this.model(language);
+    return { tuning: model?.tuning ?? null, learned: model?.learned ?? 0 };
   }
 
   private model(language: string): KbModel | null {

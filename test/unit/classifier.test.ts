@@ -39,6 +39,42 @@ describe("classifier", () => {
     expect(decisionValues(decoded, vectorize(decoded, "refund please"))).toEqual(decisionValues(a, vectorize(a, "refund please")));
   });
 
+  it("is stored in 16 bits and read in place: the loaded model's arrays are views into the bytes", async () => {
+    const set = trainingSet(articles);
+    const model = (await trainClassifier(set.classes, set.examples))!;
+    expect(model.weights).toBeInstanceOf(Int16Array);
+    expect(model.scale).toHaveLength(articles.length);
+    const bytes = encodeModel(model);
+    expect(bytes.byteLength % 4).toBe(0);
+    const loaded = decodeModel(bytes);
+    for (const array of [loaded.idf, loaded.scale, loaded.weights]) expect(array.buffer).toBe(bytes.buffer);
+    expect(loaded.weights).toEqual(model.weights);
+    // Bytes that do not start on a whole word (inside a larger buffer) are copied instead.
+    const shifted = new Uint8Array(bytes.byteLength + 1);
+    shifted.set(bytes, 1);
+    const copied = decodeModel(shifted.subarray(1));
+    expect(copied.weights.buffer).not.toBe(shifted.buffer);
+    expect(decisionValues(copied, vectorize(copied, "refund please"))).toEqual(decisionValues(model, vectorize(model, "refund please")));
+  });
+
+  it("loads a model stored in float32 before 16 bits, with the same decisions", async () => {
+    const set = trainingSet(articles);
+    const model = (await trainClassifier(set.classes, set.examples))!;
+    const c = model.classes.length;
+    const header = new TextEncoder().encode(JSON.stringify({ classes: model.classes, vocab: [...model.vocab.keys()] }));
+    const floats = Float32Array.from(model.weights, (q, i) => q * model.scale[i % c]!);
+    const legacy = new Uint8Array(4 + header.byteLength + model.idf.byteLength + floats.byteLength);
+    new DataView(legacy.buffer).setUint32(0, header.byteLength, true);
+    legacy.set(header, 4);
+    legacy.set(new Uint8Array(model.idf.buffer, model.idf.byteOffset, model.idf.byteLength), 4 + header.byteLength);
+    legacy.set(new Uint8Array(floats.buffer), 4 + header.byteLength + model.idf.byteLength);
+    const loaded = decodeModel(legacy);
+    for (const text of ["refund please", "where is my parcel", "退款"]) {
+      const expected = decisionValues(model, vectorize(model, text));
+      decisionValues(loaded, vectorize(loaded, text)).forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 4));
+    }
+  });
+
   it("has nothing to learn from fewer than two classes, or from too many", async () => {
     expect(await trainClassifier(["only"], [{ text: "hi", label: 0 }])).toBeNull();
     const set = trainingSet(articles);

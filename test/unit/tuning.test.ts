@@ -151,6 +151,10 @@ describe("fitting a KB's tuning by cross-validation", () => {
     expect(stored.tuning).toEqual(tuning);
     expect(stored.exact.get("where is my order")).toBe("track-order");
     expect(stored.classifier?.classes).toEqual(classifier.classes);
+    // Read in place: the classifier's and the centroids' arrays are views into the stored bytes.
+    const bytes = encodeKbModel({ classifier, centroids, exact: new Map(), tuning });
+    const loaded = decodeKbModel(bytes);
+    for (const array of [loaded.classifier!.weights, loaded.classifier!.idf, loaded.centroids!.values, loaded.centroids!.start]) expect(array.buffer).toBe(bytes.buffer);
     expect(decodeKbModel(encodeModel(classifier))).toMatchObject({ tuning: null, exact: new Map() });
   });
 });

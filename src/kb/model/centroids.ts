@@ -5,7 +5,8 @@
 // Stored feature-major (for each feature, the articles whose centroid has it), so a
 // question's similarity to every centroid costs one pass over its features.
 import type { ClassifierModel, Example, SparseVector } from "./classifier.ts";
-import { vectorize } from "./classifier.ts";
+import { arrayAt, bytesOf, lengthPrefix } from "./bytes.ts";
+import { classSums, countFeatures, tfidfRows } from "./feature-rows.ts";
 
 export interface Centroids {
   /** For feature f, entries start[f] … start[f + 1] − 1 of `classes` and `values`. */
@@ -19,28 +20,14 @@ export interface Centroids {
 /** The centroids of the classes of a model's training examples (each weighted like the example). */
 export function centroidsOf(model: ClassifierModel, examples: Example[]): Centroids {
   const c = model.classes.length;
-  const sums = model.classes.map(() => new Map<number, number>());
-  for (const e of examples) {
-    const x = vectorize(model, e.text);
-    const sum = sums[e.label]!;
-    for (let k = 0; k < x.idx.length; k++) sum.set(x.idx[k]!, (sum.get(x.idx[k]!) ?? 0) + (e.weight ?? 1) * x.val[k]!);
-  }
-  const byFeature = new Map<number, Array<[number, number]>>();
-  sums.forEach((sum, cls) => {
-    const norm = Math.sqrt([...sum.values()].reduce((s, v) => s + v * v, 0)) || 1;
-    for (const [f, v] of sum) {
-      const list = byFeature.get(f) ?? [];
-      list.push([cls, v / norm]);
-      byFeature.set(f, list);
-    }
-  });
-  const v = model.vocab.size;
-  const start = new Int32Array(v + 1);
-  for (let f = 0; f < v; f++) start[f + 1] = start[f]! + (byFeature.get(f)?.length ?? 0);
-  const classes = new Int32Array(start[v]!);
-  const values = new Float32Array(start[v]!);
-  for (const [f, list] of byFeature) list.forEach(([cls, value], i) => ((classes[start[f]! + i] = cls), (values[start[f]! + i] = value)));
-  return { start, classes, values, count: c };
+  const counted = countFeatures(examples.map((e) => e.text));
+  const id = new Int32Array(counted.df.length);
+  for (const [k, i] of counted.ids) id[i] = model.vocab.get(k) ?? -1;
+  const xs = tfidfRows(counted.rows, id, model.idf);
+  const sums = classSums(xs, Int32Array.from(examples, (e) => e.label), Float64Array.from(examples, (e) => e.weight ?? 1), c, model.vocab.size);
+  const norm = sums.squared.map((s) => Math.sqrt(s) || 1);
+  const values = Float32Array.from(sums.values, (v, j) => v / norm[sums.classes[j]!]!);
+  return { start: sums.start, classes: sums.classes, values, count: c };
 }
 
 /** Cosine similarity of a (normalised) vector to every class's centroid. */
@@ -53,27 +40,17 @@ export function similarities(centroids: Centroids, x: SparseVector): Float32Arra
   return out;
 }
 
-/** Bytes: class count, entry count, then start, classes and values as 32-bit little-endian arrays. */
-export function encodeCentroids(c: Centroids): Uint8Array {
-  const out = new Uint8Array(8 + c.start.byteLength + c.classes.byteLength + c.values.byteLength);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, c.count, true);
-  view.setUint32(4, c.classes.length, true);
-  let at = 8;
-  for (const a of [c.start, c.classes, c.values]) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    at += a.byteLength;
-  }
-  return out;
+/** Bytes (bytes.ts), in parts: class count, entry count, then start, classes and values as 32-bit arrays. */
+export function centroidParts(c: Centroids): Uint8Array[] {
+  return [lengthPrefix(c.count), lengthPrefix(c.classes.length), bytesOf(c.start), bytesOf(c.classes), bytesOf(c.values)];
 }
 
 export function decodeCentroids(bytes: Uint8Array, features: number): Centroids {
-  const copy = bytes.slice();
-  const view = new DataView(copy.buffer);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const count = view.getUint32(0, true);
   const entries = view.getUint32(4, true);
-  const start = new Int32Array(copy.buffer, 8, features + 1);
-  const classes = new Int32Array(copy.buffer, 8 + start.byteLength, entries);
-  const values = new Float32Array(copy.buffer, 8 + start.byteLength + classes.byteLength, entries);
+  const start = arrayAt(Int32Array, bytes, 8, features + 1);
+  const classes = arrayAt(Int32Array, bytes, 8 + start.byteLength, entries);
+  const values = arrayAt(Float32Array, bytes, 8 + start.byteLength + classes.byteLength, entries);
   return { start, classes, values, count };
 }

@@ -2,6 +2,8 @@
 // L2-loss linear SVMs (the dual coordinate descent of LIBLINEAR) on TF-IDF vectors of
 // `features()`. Runs anywhere JavaScript does: the replica trains it after a sync, the eval
 // trains the same one in Node. Deterministic for a given seed.
+import { arrayAt, bytesOf, joined, lengthPrefix, padding, paddedHeader, sizeOf } from "./bytes.ts";
+import { countFeatures, tfidfRows, type SparseRows } from "./feature-rows.ts";
 import { features, isWordFeature } from "./features.ts";
 
 export interface Example {
@@ -22,8 +24,12 @@ export interface ClassifierModel {
   classes: string[];
   vocab: Map<string, number>;
   idf: Float32Array;
-  /** Feature-major: weights[f * classes.length + c]. */
-  weights: Float32Array;
+  /**
+   * Feature-major, 16 bits each (half of float32: a replica holds the model it serves and the
+   * one it trains within 128 MB): feature f's weight for class c is weights[f × classes + c] × scale[c].
+   */
+  weights: Int16Array;
+  scale: Float32Array;
 }
 
 export interface TrainOptions {
@@ -115,47 +121,83 @@ export function decisionValues(model: ClassifierModel, x: SparseVector): Float32
     const v = x.val[k]!;
     for (let j = 0; j < c; j++) out[j]! += model.weights[base + j]! * v;
   }
+  for (let j = 0; j < c; j++) out[j]! *= model.scale[j]!;
   return out;
+}
+
+/** Stores class `cls`'s weights (`weight(f)` for each of `v` features) as 16-bit integers and a scale. */
+function quantize(weight: (f: number) => number, v: number, cls: number, model: Pick<ClassifierModel, "weights" | "scale">): void {
+  const c = model.scale.length;
+  let max = 0;
+  for (let f = 0; f < v; f++) max = Math.max(max, Math.abs(weight(f)));
+  const scale = Math.fround(max / 32767) || 1;
+  model.scale[cls] = scale;
+  for (let f = 0; f < v; f++) model.weights[f * c + cls] = Math.round(weight(f) / scale);
+}
+
+/** Whether `trainClassifier` would train a model for these examples (at least two classes present, not too many). */
+export function trainable(classes: string[], examples: Example[], options: Pick<TrainOptions, "maxClasses"> = {}): boolean {
+  return new Set(examples.map((e) => e.label)).size >= 2 && classes.length <= (options.maxClasses ?? DEFAULTS.maxClasses);
+}
+
+/**
+ * The examples' TF-IDF rows over their vocabulary: every feature, unless classes × features
+ * would exceed the cap; then the rarest go (the fewest texts have them). The counts they come
+ * from are left behind for the collector before the solver runs.
+ */
+function trainingRows(examples: Example[], classes: number, maxWeights: number): { vocab: Map<string, number>; idf: Float32Array; xs: SparseRows } {
+  const counted = countFeatures(examples.map((e) => e.text));
+  const n = examples.length;
+  const atLeast = new Int32Array(n + 2);
+  for (const d of counted.df) atLeast[d]!++;
+  for (let d = n; d >= 1; d--) atLeast[d]! += atLeast[d + 1]!;
+  let minDf = 1;
+  while (atLeast[minDf]! * classes > maxWeights) minDf++;
+  const remap = Int32Array.from(counted.df, (_, id) => id);
+  let vocab = counted.ids;
+  if (minDf > 1) {
+    vocab = new Map();
+    for (const [k, id] of counted.ids) {
+      if (counted.df[id]! < minDf) remap[id] = -1;
+      else vocab.set(k, (remap[id] = vocab.size));
+    }
+  }
+  const idf = new Float32Array(vocab.size);
+  counted.df.forEach((d, id) => remap[id]! >= 0 && (idf[remap[id]!] = Math.log((1 + n) / (1 + d)) + 1));
+  return { vocab, idf, xs: tfidfRows(counted.rows, remap, idf) };
 }
 
 /** Trains on the examples; null when there is nothing to learn (fewer than two classes) or too much. */
 export async function trainClassifier(classes: string[], examples: Example[], options: TrainOptions = {}): Promise<ClassifierModel | null> {
-  const { cost, maxEpochs, maxWeights, maxClasses, seed } = { ...DEFAULTS, ...options };
+  const { cost, maxEpochs, maxWeights, seed } = { ...DEFAULTS, ...options };
+  if (!trainable(classes, examples, options)) return null;
   const present = new Set(examples.map((e) => e.label));
-  if (present.size < 2 || classes.length > maxClasses) return null;
-  const counted = examples.map((e) => features(e.text));
-
-  // Vocabulary: every feature, unless classes × features would exceed the cap.
-  const df = new Map<string, number>();
-  for (const f of counted) for (const k of f.keys()) df.set(k, (df.get(k) ?? 0) + 1);
-  let minDf = 1;
-  while ([...df.values()].filter((d) => d >= minDf).length * classes.length > maxWeights) minDf++;
-  const vocab = new Map<string, number>();
-  for (const [k, d] of df) if (d >= minDf) vocab.set(k, vocab.size);
+  const { vocab, idf, xs } = trainingRows(examples, classes.length, maxWeights);
   const n = examples.length;
-  const idf = new Float32Array(vocab.size);
-  for (const [k, id] of vocab) idf[id] = Math.log((1 + n) / (1 + df.get(k)!)) + 1;
-  const xs = counted.map((f) => weigh(f, vocab, idf));
-
   const v = vocab.size;
   const c = classes.length;
-  const weights = new Float32Array(v * c);
+  const model = { classes, vocab, idf, weights: new Int16Array(v * c), scale: new Float32Array(c) };
   const w = new Float64Array(v);
   const alpha = new Float64Array(n);
   // L2-loss SVM: an example's cost enters the dual as a diagonal term 1 / (2 C_i).
-  const diag = examples.map((e) => 0.5 / (cost * (e.weight ?? 1)));
-  const qii = xs.map((x, i) => x.val.reduce((s, a) => s + a * a, 0) + diag[i]!);
+  const diag = Float64Array.from(examples, (e) => 0.5 / (cost * (e.weight ?? 1)));
+  const qii = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let k = xs.start[i]!; k < xs.start[i + 1]!; k++) qii[i]! += xs.val[k]! * xs.val[k]!;
+    qii[i]! += diag[i]!;
+  }
+  const labels = Int32Array.from(examples, (e) => e.label);
   const random = seededRandom(seed);
   const order = Int32Array.from({ length: n }, (_, i) => i);
   for (let cls = 0; cls < c; cls++) {
     if (!present.has(cls)) continue;
     w.fill(0);
     alpha.fill(0);
-    solveBinary(xs, (i) => (examples[i]!.label === cls ? 1 : -1), w, alpha, qii, diag, maxEpochs, random, order);
-    for (let f = 0; f < v; f++) weights[f * c + cls] = w[f]!;
+    solveBinary(xs, (i) => (labels[i] === cls ? 1 : -1), w, alpha, qii, diag, maxEpochs, random, order);
+    quantize((f) => w[f]!, v, cls, model);
     await options.pause?.();
   }
-  return { classes, vocab, idf, weights };
+  return model;
 }
 
 /**
@@ -164,16 +206,17 @@ export async function trainClassifier(classes: string[], examples: Example[], op
  * revisit the few that matter.
  */
 function solveBinary(
-  xs: SparseVector[],
+  xs: SparseRows,
   label: (i: number) => 1 | -1,
   w: Float64Array,
   alpha: Float64Array,
-  qii: number[],
-  diag: number[],
+  qii: Float64Array,
+  diag: Float64Array,
   maxEpochs: number,
   random: () => number,
   order: Int32Array,
 ): void {
+  const { start, idx, val } = xs;
   const eps = 0.1;
   let active = order.length;
   for (let i = 0; i < order.length; i++) order[i] = i;
@@ -190,10 +233,9 @@ function solveBinary(
     let pgMin = Infinity;
     for (let s = 0; s < active; s++) {
       const i = order[s]!;
-      const x = xs[i]!;
       const y = label(i);
       let wx = 0;
-      for (let k = 0; k < x.idx.length; k++) wx += w[x.idx[k]!]! * x.val[k]!;
+      for (let k = start[i]!; k < start[i + 1]!; k++) wx += w[idx[k]!]! * val[k]!;
       const g = y * wx - 1 + alpha[i]! * diag[i]!;
       let pg = 0;
       if (alpha[i] === 0) {
@@ -213,7 +255,7 @@ function solveBinary(
         const old = alpha[i]!;
         alpha[i] = Math.max(old - g / qii[i]!, 0);
         const d = (alpha[i]! - old) * y;
-        for (let k = 0; k < x.idx.length; k++) w[x.idx[k]!]! += d * x.val[k]!;
+        for (let k = start[i]!; k < start[i + 1]!; k++) w[idx[k]!]! += d * val[k]!;
       }
     }
     if (pgMax - pgMin <= eps) {
@@ -229,28 +271,31 @@ function solveBinary(
   }
 }
 
-/** The model as bytes, for storage: a JSON header, then idf and weights as float32. */
-export function encodeModel(model: ClassifierModel): Uint8Array {
-  const header = new TextEncoder().encode(JSON.stringify({ classes: model.classes, vocab: [...model.vocab.keys()] }));
-  const out = new Uint8Array(4 + header.byteLength + (model.idf.byteLength + model.weights.byteLength));
-  new DataView(out.buffer).setUint32(0, header.byteLength, true);
-  out.set(header, 4);
-  // Float32 data is copied byte for byte; readers are little-endian like every runtime we run on.
-  out.set(new Uint8Array(model.idf.buffer, model.idf.byteOffset, model.idf.byteLength), 4 + header.byteLength);
-  out.set(new Uint8Array(model.weights.buffer, model.weights.byteOffset, model.weights.byteLength), 4 + header.byteLength + model.idf.byteLength);
-  return out;
+/**
+ * The model's bytes (bytes.ts), in parts: the header's length and a JSON header, then idf and
+ * scale as float32 and the weights as int16, padded to whole words.
+ */
+export function modelParts(model: ClassifierModel): Uint8Array[] {
+  const header = paddedHeader({ classes: model.classes, vocab: [...model.vocab.keys()], format: "i16" });
+  const parts = [lengthPrefix(header.byteLength), header, bytesOf(model.idf), bytesOf(model.scale), bytesOf(model.weights)];
+  return [...parts, padding(sizeOf(parts))];
 }
 
+export function encodeModel(model: ClassifierModel): Uint8Array {
+  return joined(modelParts(model));
+}
+
+/** A model from its bytes; its arrays are views into them when aligned. Models stored as float32 (before "i16") are converted. */
 export function decodeModel(bytes: Uint8Array): ClassifierModel {
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as { classes: string[]; vocab: string[] };
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as { classes: string[]; vocab: string[]; format?: "i16" };
   const v = header.vocab.length;
-  const body = bytes.slice(4 + headerLength);
-  const floats = new Float32Array(body.buffer, body.byteOffset, body.byteLength / 4);
-  return {
-    classes: header.classes,
-    vocab: new Map(header.vocab.map((k, i) => [k, i])),
-    idf: floats.slice(0, v),
-    weights: floats.slice(v),
-  };
+  const c = header.classes.length;
+  const at = 4 + headerLength;
+  const model = { classes: header.classes, vocab: new Map(header.vocab.map((k, i) => [k, i])), idf: arrayAt(Float32Array, bytes, at, v) };
+  if (header.format === "i16") return { ...model, scale: arrayAt(Float32Array, bytes, at + 4 * v, c), weights: arrayAt(Int16Array, bytes, at + 4 * (v + c), v * c) };
+  const floats = arrayAt(Float32Array, bytes, at + 4 * v, v * c);
+  const converted = { ...model, weights: new Int16Array(v * c), scale: new Float32Array(c) };
+  for (let cls = 0; cls < c; cls++) quantize((f) => floats[f * c + cls]!, v, cls, converted);
+  return converted;
 }

@@ -3,8 +3,8 @@
 // much nearer another article's centroid than its own article's (without itself) is one,
 // and training weighs it less. One pass over the examples' TF-IDF vectors (the classifier's
 // features), feature-major like centroids.ts.
-import { vectorize, type Example, type SparseVector } from "./classifier.ts";
-import { features } from "./features.ts";
+import type { Example } from "./classifier.ts";
+import { classSums, countFeatures, tfidfRows, type SparseRows } from "./feature-rows.ts";
 import type { TrainingSet } from "./training.ts";
 
 /** How much nearer (cosine) another article's centroid must be than the question's own. */
@@ -18,16 +18,12 @@ export const SUSPECT_WEIGHT = 0.2;
  */
 export const CHECKED_FROM = 20;
 
-/** TF-IDF vectors of the examples over their own vocabulary (as the classifier weighs features). */
-function vectors(examples: Example[]): SparseVector[] {
-  const counted = examples.map((e) => features(e.text));
-  const df = new Map<string, number>();
-  for (const f of counted) for (const k of f.keys()) df.set(k, (df.get(k) ?? 0) + 1);
-  const vocab = new Map<string, number>();
-  for (const k of df.keys()) vocab.set(k, vocab.size);
-  const idf = new Float32Array(vocab.size);
-  for (const [k, id] of vocab) idf[id] = Math.log((1 + examples.length) / (1 + df.get(k)!)) + 1;
-  return examples.map((e) => vectorize({ vocab, idf }, e.text));
+/** TF-IDF rows of the examples over their own vocabulary (as the classifier weighs features), and its size. */
+function vectors(examples: Example[]): { xs: SparseRows; features: number } {
+  const counted = countFeatures(examples.map((e) => e.text));
+  const n = counted.df.length;
+  const idf = Float32Array.from(counted.df, (d) => Math.log((1 + examples.length) / (1 + d)) + 1);
+  return { xs: tfidfRows(counted.rows, Int32Array.from({ length: n }, (_, i) => i), idf), features: n };
 }
 
 /**
@@ -36,41 +32,19 @@ function vectors(examples: Example[]): SparseVector[] {
  * rejects get 0, though they shape the centroids.
  */
 export function labelGaps(examples: Example[], classes: number, check: (i: number) => boolean): Float64Array {
-  const xs = vectors(examples);
-  // Each article's (weighted) sum of its examples' vectors, as feature → [article, value] runs.
-  const perFeature = new Map<number, Map<number, number>>();
-  examples.forEach((e, i) => {
-    const x = xs[i]!;
-    for (let k = 0; k < x.idx.length; k++) {
-      const byClass = perFeature.get(x.idx[k]!) ?? new Map<number, number>();
-      byClass.set(e.label, (byClass.get(e.label) ?? 0) + (e.weight ?? 1) * x.val[k]!);
-      perFeature.set(x.idx[k]!, byClass);
-    }
-  });
-  const features = Math.max(0, ...perFeature.keys()) + 1;
-  const start = new Int32Array(features + 1);
-  for (let f = 0; f < features; f++) start[f + 1] = start[f]! + (perFeature.get(f)?.size ?? 0);
-  const owner = new Int32Array(start[features]!);
-  const value = new Float64Array(start[features]!);
-  const squared = new Float64Array(classes);
-  for (const [f, byClass] of perFeature) {
-    let j = start[f]!;
-    for (const [cls, v] of byClass) {
-      owner[j] = cls;
-      value[j++] = v;
-      squared[cls]! += v * v;
-    }
-  }
+  const { xs, features } = vectors(examples);
+  // Each article's (weighted) sum of its examples' vectors, feature-major.
+  const sums = classSums(xs, Int32Array.from(examples, (e) => e.label), Float64Array.from(examples, (e) => e.weight ?? 1), classes, features);
+  const { start, classes: owner, values: value, squared } = sums;
   const norm = squared.map(Math.sqrt);
   const gaps = new Float64Array(examples.length);
   const dots = new Float64Array(classes);
   examples.forEach((e, i) => {
     if (!check(i)) return;
-    const x = xs[i]!;
     dots.fill(0);
-    for (let k = 0; k < x.idx.length; k++) {
-      const f = x.idx[k]!;
-      for (let j = start[f]!; j < start[f + 1]!; j++) dots[owner[j]!]! += value[j]! * x.val[k]!;
+    for (let k = xs.start[i]!; k < xs.start[i + 1]!; k++) {
+      const f = xs.idx[k]!;
+      for (let j = start[f]!; j < start[f + 1]!; j++) dots[owner[j]!]! += value[j]! * xs.val[k]!;
     }
     // Its own article without it: the sum less w·x (x has unit length).
     const w = e.weight ?? 1;

@@ -12,8 +12,7 @@ import { sentences, type TrainingArticle } from "./training.ts";
 export const MAX_LEARNED_PER_ARTICLE = 100;
 /**
  * Examples × articles a language's training may cost (CLINC150's is 2.25 million): a bound on
- * CPU. Memory is tighter and not yet bounded by it: BANKING77's 0.8 million already needs more
- * than 128 MB of heap to train (docs/scaling.md).
+ * CPU. Memory grows more slowly (CLINC150 retrains in about 63 MB: docs/scaling.md).
  */
 export const MAX_TRAINING_COST = 4_000_000;
 
