@@ -44,5 +44,8 @@ describe("feature rows", () => {
     const entries = (f: number) => [...sums.classes.subarray(sums.start[f]!, sums.start[f + 1]!)].map((c, k) => [c, sums.values[sums.start[f]! + k]]);
     expect([0, 1, 2, 3].map(entries)).toEqual([[[1, 0.5]], [[0, 1.5]], [[0, 4], [1, 3.25]], []]);
     expect([...sums.squared]).toEqual([1.5 ** 2 + 4 ** 2, 0.5 ** 2 + 3.25 ** 2]);
+    // A row that weighs nothing still lists its features, once each.
+    const weightless = classSums(rows, [1, 1, 0], [1, 3, 0], 2, 4);
+    expect([...weightless.classes]).toEqual([1, 0, 0, 1]);
   });
 });

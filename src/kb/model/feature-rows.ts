@@ -117,6 +117,7 @@ export function classSums(rows: SparseRows, labels: ArrayLike<number>, weights: 
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (let r = 0; r < labels.length; r++) byClass[labels[r]!]!.push(r);
   const scratch = new Float64Array(features);
+  const seen = new Uint8Array(features);
   const touched = new Int32Array(features);
   const squared = new Float64Array(classes);
   // Pass 1: each class's features; pass 2 writes them feature-major.
@@ -128,7 +129,10 @@ export function classSums(rows: SparseRows, labels: ArrayLike<number>, weights: 
       const w = weights[r]!;
       for (let k = rows.start[r]!; k < rows.start[r + 1]!; k++) {
         const f = rows.idx[k]!;
-        if (scratch[f] === 0) touched[n++] = f;
+        if (!seen[f]) {
+          seen[f] = 1;
+          touched[n++] = f;
+        }
         scratch[f]! += w * rows.val[k]!;
       }
     }
@@ -138,6 +142,7 @@ export function classSums(rows: SparseRows, labels: ArrayLike<number>, weights: 
       v[i] = scratch[f[i]!]!;
       squared[c]! += v[i]! * v[i]!;
       scratch[f[i]!] = 0;
+      seen[f[i]!] = 0;
       start[f[i]! + 1]!++;
     }
     perClass.push({ f, v });
