@@ -25,6 +25,8 @@ if (chosen.includes("canary")) {
     concurrency: 6,
     percent: 20,
     minConversations: quick ? 8 : 20,
+    // A drill fails when its good release is rolled back by chance: at most 1% of the time at this alpha.
+    alpha: 0.01,
     maxMinutes: quick ? 0.5 : 2,
     timeoutMs: 5 * 60_000,
     log: (line) => console.log(`  ${line}`),

@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
       percent: { type: "string" },
       id: { type: "string" },
       "min-conversations": { type: "string" },
+      alpha: { type: "string" },
       "max-minutes": { type: "string" },
       "no-auto-promote": { type: "boolean" },
       settings: { type: "boolean" },

@@ -40,6 +40,13 @@ export interface CanaryOptions {
   /** The guard of both releases. */
   minConversations: number;
   /**
+   * The guard's chance of rolling back a release that is no worse (default 0.05). The good
+   * release is no worse, so at the default about 3 drills in 100 would fail on a chance
+   * rollback (seeded simulations like the drill's); at 0.01 under 1 in 100, and the bad
+   * release is still caught after about as many conversations (docs/releases-kb.md).
+   */
+  alpha?: number;
+  /**
    * The good release promotes at maxMinutes. The bad one is given until the drill gives up on
    * it (timeoutMs): its rollback must come from the sequential test, not from running out of time.
    */
@@ -150,7 +157,7 @@ interface PhaseOptions extends CanaryOptions {
 
 /** Opens a release of what is pending and lets customers talk until the guard closes it. */
 async function phase(admin: AdminCall, base: string, o: PhaseOptions, truth: Truth, totals: { conversations: number; candidateToStable: number }, log: (line: string) => void) {
-  const opened = await admin<Release>("POST", "/v1/admin/kb/releases", { percent: o.percent, guard: { minConversations: o.minConversations, maxMinutes: o.name === "bad" ? o.timeoutMs / 60_000 : o.maxMinutes } });
+  const opened = await admin<Release>("POST", "/v1/admin/kb/releases", { percent: o.percent, guard: { minConversations: o.minConversations, maxMinutes: o.name === "bad" ? o.timeoutMs / 60_000 : o.maxMinutes, ...(o.alpha !== undefined && { alpha: o.alpha }) } });
   truth.candidateVersion = opened.candidateVersion;
   log(`${o.name} release ${opened.id} open at ${o.percent}%`);
   const opening = Date.now();

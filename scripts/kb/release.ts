@@ -1,7 +1,7 @@
 // `npm run kb -- release <open | status | promote | rollback>`: KB releases through the admin
 // API of a running Worker (scripts/admin-client.ts), so the CLI takes the same path, checks
 // and audit trail as any operator. `--settings` acts on answer-setting releases instead.
-//   release open --percent N [--min-conversations N] [--max-minutes M] [--no-auto-promote]
+//   release open --percent N [--min-conversations N] [--max-minutes M] [--alpha A] [--no-auto-promote]
 //   release status [--id rel_…]      the open release (else the latest) with the guard's comparison
 //   release promote | rollback [--id rel_…]   the open release, unless an id is given
 //   release pending                   KB writes waiting for a release
@@ -13,6 +13,7 @@ export interface ReleaseArgs {
   id?: string;
   "min-conversations"?: string;
   "max-minutes"?: string;
+  alpha?: string;
   "no-auto-promote"?: boolean;
   settings?: boolean;
 }
@@ -37,7 +38,7 @@ export async function releaseCommand(command: string | undefined, args: ReleaseA
     case "open": {
       const percent = number(args.percent, "--percent");
       if (percent === undefined) throw new Error("usage: kb release open --percent N");
-      const guard = { minConversations: number(args["min-conversations"], "--min-conversations"), maxMinutes: number(args["max-minutes"], "--max-minutes"), ...(args["no-auto-promote"] && { autoPromote: false }) };
+      const guard = { minConversations: number(args["min-conversations"], "--min-conversations"), maxMinutes: number(args["max-minutes"], "--max-minutes"), alpha: number(args.alpha, "--alpha"), ...(args["no-auto-promote"] && { autoPromote: false }) };
       print(await call<Release>("POST", base, { percent, guard }));
       return;
     }

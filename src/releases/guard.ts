@@ -7,9 +7,10 @@
 // inference"): with the normal approximation, Λ = √(V/(V+τ²)) · exp(Δ²τ² / (2V(V+τ²))),
 // where Δ is the canary's regression and V its variance. Λ is a martingale under "no
 // difference", so it may be looked at after every conversation and stop the first time it
-// reaches 1/α: the chance of ever rolling back a release that is no worse is at most α
-// (split evenly over the guarded metrics), however long it runs. A large regression crosses
-// after tens of conversations; a release with nothing worse is promoted at maxMinutes.
+// reaches 1/α: the chance of ever rolling back a release that is no worse is at most α (the
+// release's `guard.alpha`, split evenly over the guarded metrics), however long it runs. A
+// large regression crosses after tens of conversations; a release with nothing worse is
+// promoted at maxMinutes.
 
 /** How a release is watched (POST …/releases `guard`). */
 export interface GuardConfig {
@@ -18,18 +19,18 @@ export interface GuardConfig {
   /** When the release is promoted if nothing regressed (autoPromote), in minutes from its opening. */
   maxMinutes: number;
   autoPromote: boolean;
-}
-
-export const DEFAULT_GUARD: GuardConfig = { minConversations: 20, maxMinutes: 60, autoPromote: true };
-
-/** The test's settings: the false-rollback rate over all guarded metrics, and the mixture's scale. */
-export interface TestConfig {
+  /**
+   * The chance of ever rolling back a release that is no worse, over all guarded metrics (the
+   * test's α). Smaller asks for stronger evidence, so a regression takes a few more
+   * conversations to catch.
+   */
   alpha: number;
-  /** The mixing distribution's standard deviation: the size of regression caught fastest. */
-  tau: number;
 }
 
-export const DEFAULT_TEST: TestConfig = { alpha: 0.05, tau: 0.2 };
+export const DEFAULT_GUARD: GuardConfig = { minConversations: 20, maxMinutes: 60, autoPromote: true, alpha: 0.05 };
+
+/** The mixing distribution's standard deviation: the size of regression caught fastest. */
+const TAU = 0.2;
 
 /** Sums over one arm's conversations of one per-conversation value in [0, 1]. */
 export interface MetricSums {
@@ -84,8 +85,8 @@ export type GuardDecision =
 const mean = (s: MetricSums) => (s.n ? s.sum / s.n : null);
 
 /** The mixture SPRT of one metric: is the canary worse than stable? */
-export function testMetric(metric: GuardedMetric, canary: MetricSums, stable: MetricSums, test: TestConfig = DEFAULT_TEST, k = GUARDED.length): MetricTest {
-  const threshold = k / test.alpha;
+export function testMetric(metric: GuardedMetric, canary: MetricSums, stable: MetricSums, alpha = DEFAULT_GUARD.alpha, k = GUARDED.length): MetricTest {
+  const threshold = k / alpha;
   const none: MetricTest = { metric, canary: mean(canary), stable: mean(stable), regression: null, lambda: 1, pValue: 1, regressed: false };
   if (!canary.n || !stable.n) return none;
   const regression = WORSE[metric] * (canary.sum / canary.n - stable.sum / stable.n);
@@ -96,7 +97,7 @@ export function testMetric(metric: GuardedMetric, canary: MetricSums, stable: Me
   const pooled = Math.max(0, (canary.sumSq + stable.sumSq + 0.25) / (n + 1) - m * m);
   const variance = Math.max(pooled, (m * (1 - m)) / 4, 1e-4);
   const v = variance * (1 / canary.n + 1 / stable.n);
-  const t2 = test.tau * test.tau;
+  const t2 = TAU * TAU;
   const lambda = Math.sqrt(v / (v + t2)) * Math.exp((regression * regression * t2) / (2 * v * (v + t2)));
   // One-sided: only a canary that is worse counts (a better one is no reason to roll back).
   const effective = regression > 0 ? lambda : 1;
@@ -104,8 +105,8 @@ export function testMetric(metric: GuardedMetric, canary: MetricSums, stable: Me
 }
 
 /** The guard's decision now. `elapsedMs`: since the release opened. */
-export function decide(canary: ArmStats, stable: ArmStats, elapsedMs: number, guard: GuardConfig = DEFAULT_GUARD, test: TestConfig = DEFAULT_TEST): GuardDecision {
-  const tests = GUARDED.map((metric) => testMetric(metric, canary[metric], stable[metric], test));
+export function decide(canary: ArmStats, stable: ArmStats, elapsedMs: number, guard: GuardConfig = DEFAULT_GUARD): GuardDecision {
+  const tests = GUARDED.map((metric) => testMetric(metric, canary[metric], stable[metric], guard.alpha));
   if (canary.conversations < guard.minConversations || stable.conversations < guard.minConversations) return { type: "wait", reason: "too_few_conversations", tests };
   const regressed = tests.filter((t) => t.regressed).sort((a, b) => b.lambda - a.lambda)[0];
   if (regressed) {

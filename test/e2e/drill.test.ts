@@ -42,8 +42,11 @@ describe("chaos drill (short)", () => {
     expect(report).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0, agentLost: 0, agentDuplicated: 0, agentOutOfOrder: 0, leftWithGoneAgent: 0, mailLost: 0, mailDuplicated: 0, ok: true });
   }, 180_000);
 
+  // At the guard's default alpha (5%), seeded simulations like this drill roll back about 3
+  // good releases in 100 by chance, and CI failed on one; at 1% it is under 1 in 100, and the
+  // bad release is caught as fast.
   it("canary: the guard rolls back a bad KB release by itself, no stable conversation reads the candidate, and a good release is promoted", async () => {
-    const report = await runCanaryDrill({ concurrency: 6, percent: 20, minConversations: 8, maxMinutes: 0.5, timeoutMs: 90_000, log: (line) => console.log(line) });
+    const report = await runCanaryDrill({ concurrency: 6, percent: 20, minConversations: 8, alpha: 0.01, maxMinutes: 0.5, timeoutMs: 90_000, log: (line) => console.log(line) });
     expect(report.bad).toMatchObject({ state: "rolled_back", closedBy: "system:guard" });
     expect(report.bad.exposed).toBeGreaterThan(0);
     expect(report.good).toMatchObject({ state: "promoted", closedBy: "system:guard" });

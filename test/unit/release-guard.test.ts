@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { armOf, decide, DEFAULT_GUARD, testMetric, type ArmStats, type MetricSums } from "../../src/releases/guard.ts";
 import { seededRandom as seeded } from "../../src/kb/model/classifier.ts";
+import { toRelease } from "../../src/releases/repository.ts";
+import type { KbReleaseRow } from "../../src/kb/schema.ts";
 
 const sums = (): MetricSums => ({ n: 0, sum: 0, sumSq: 0 });
 const add = (s: MetricSums, x: number) => ((s.n += 1), (s.sum += x), (s.sumSq += x * x));
@@ -26,14 +28,14 @@ function converse(stats: ArmStats, b: Behaviour, random: () => number): void {
 }
 
 /** Runs a release: `total` conversations, `percent` to the canary, the guard asked after each. */
-function run(seed: number, canaryB: Behaviour, stableB: Behaviour, percent: number, total: number) {
+function run(seed: number, canaryB: Behaviour, stableB: Behaviour, percent: number, total: number, alpha = DEFAULT_GUARD.alpha) {
   const random = seeded(seed);
   const canary = arm();
   const stable = arm();
   for (let i = 1; i <= total; i++) {
     const isCanary = random() * 100 < percent;
     converse(isCanary ? canary : stable, isCanary ? canaryB : stableB, random);
-    const decision = decide(canary, stable, 0, { ...DEFAULT_GUARD, minConversations: 10 });
+    const decision = decide(canary, stable, 0, { ...DEFAULT_GUARD, minConversations: 10, alpha });
     if (decision.type === "rollback") return { rolledBack: true, exposed: canary.conversations, at: i };
   }
   return { rolledBack: false, exposed: canary.conversations, at: total };
@@ -59,6 +61,23 @@ describe("the release guard", () => {
     }
     exposed.sort((a, b) => a - b);
     expect(exposed[Math.floor(exposed.length / 2)]).toBeLessThan(40);
+  });
+
+  it("with a stricter alpha, rolls back fewer releases that are no worse and still catches swapped answers", () => {
+    const bad: Behaviour = { wrong: 0.7, handoff: 0.1, answered: 0.7 };
+    let [usual, strict] = [0, 0];
+    for (let seed = 1; seed <= 300; seed++) {
+      if (run(seed, STABLE, STABLE, 20, 1500).rolledBack) usual++;
+      if (run(seed, STABLE, STABLE, 20, 1500, 0.01).rolledBack) strict++;
+    }
+    expect(strict).toBeLessThan(usual);
+    expect(strict / 300).toBeLessThan(0.01);
+    for (let seed = 1; seed <= 20; seed++) expect(run(seed, bad, STABLE, 20, 2000, 0.01).rolledBack).toBe(true);
+  });
+
+  it("reads a release stored before alpha was a setting as guarded at the default", () => {
+    const row = { id: "rel_0123456789abcdef", kind: "kb", state: "canary", stableVersion: 1, candidateVersion: 2, percent: 10, guard: { minConversations: 8, maxMinutes: 5, autoPromote: true }, articles: 1, changes: null, openedAt: 0, openedBy: "admin", closedAt: null, closedBy: null, reason: null, comparison: null };
+    expect(toRelease(row as unknown as KbReleaseRow).guard).toEqual({ minConversations: 8, maxMinutes: 5, autoPromote: true, alpha: DEFAULT_GUARD.alpha });
   });
 
   it("catches thresholds set so tight that the canary answers much less", () => {

@@ -29,6 +29,12 @@ const GuardSchema = z
     minConversations: z.number().int().min(1).max(100_000).optional().openapi({ description: `Conversations each arm needs before the guard decides (default ${DEFAULT_GUARD.minConversations}).` }),
     maxMinutes: z.number().positive().max(10_080).optional().openapi({ description: `Promote after this long when nothing regressed (default ${DEFAULT_GUARD.maxMinutes}).` }),
     autoPromote: z.boolean().optional().openapi({ description: "Promote at maxMinutes by itself (default true); false waits for a person." }),
+    alpha: z
+      .number()
+      .min(0.0001)
+      .max(0.2)
+      .optional()
+      .openapi({ description: `The chance of ever rolling back a release that is no worse, over all guarded metrics (default ${DEFAULT_GUARD.alpha}). Smaller asks for stronger evidence, so a regression takes a few more conversations to catch.` }),
   })
   .openapi("ReleaseGuard");
 
@@ -68,7 +74,7 @@ const ReleaseSchema = z
     stableVersion: z.number().int(),
     candidateVersion: z.number().int(),
     percent: z.number().int(),
-    guard: z.object({ minConversations: z.number().int(), maxMinutes: z.number(), autoPromote: z.boolean() }),
+    guard: z.object({ minConversations: z.number().int(), maxMinutes: z.number(), autoPromote: z.boolean(), alpha: z.number() }),
     articles: z.number().int(),
     changes: AnswerSettingsSchema.nullable(),
     openedAt: z.string(),

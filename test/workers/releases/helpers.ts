@@ -26,6 +26,7 @@ export interface ReleaseBody {
   stableVersion: number;
   candidateVersion: number;
   percent: number;
+  guard: { minConversations: number; maxMinutes: number; autoPromote: boolean; alpha: number };
   closedBy: string | null;
   reason: string | null;
   articles: number;

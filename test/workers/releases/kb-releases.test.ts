@@ -111,6 +111,21 @@ describe("KB releases", () => {
     expect((await asAdmin("GET", "/v1/admin/kb/releases/rel_0000000000000000")).status).toBe(404);
     expect((await asAdmin("POST", "/v1/admin/kb/releases", { percent: 0 })).status).toBe(400);
     expect((await asAdmin("POST", "/v1/admin/kb/releases", { percent: 10, guard: { maxMinutes: -1 } })).status).toBe(400);
+    for (const alpha of [0, 0.5, "0.01"]) expect((await asAdmin("POST", "/v1/admin/kb/releases", { percent: 10, guard: { alpha } })).status).toBe(400);
+  });
+
+  it("keeps the guard's alpha a release was opened with, and the default when none was given", async () => {
+    await asAdmin("POST", "/v1/admin/kb/articles", lantern(unique()));
+    const strict = await openRelease({ percent: 5, guard: { alpha: 0.01, autoPromote: false } });
+    expect(strict.guard).toEqual({ minConversations: 20, maxMinutes: 60, autoPromote: false, alpha: 0.01 });
+    expect((await (await asAdmin("GET", `/v1/admin/kb/releases/${strict.id}`)).json<ReleaseBody>()).guard.alpha).toBe(0.01);
+    expect((await asAdmin("POST", `/v1/admin/kb/releases/${strict.id}/rollback`)).status).toBe(200);
+    await asAdmin("DELETE", "/v1/admin/kb/releases/pending");
+    await asAdmin("POST", "/v1/admin/kb/articles", lantern(unique()));
+    const usual = await openRelease({ percent: 5 });
+    expect(usual.guard.alpha).toBe(0.05);
+    expect((await asAdmin("POST", `/v1/admin/kb/releases/${usual.id}/rollback`)).status).toBe(200);
+    await asAdmin("DELETE", "/v1/admin/kb/releases/pending");
   });
 
   it("answers a sticky canary share from the candidate and never gives a stable conversation a candidate answer, through the replica or the cache", async () => {
