@@ -4,8 +4,7 @@
 // own questions. The KnowledgeReplicaDO runs it on Durable Object SQLite; the eval runs the
 // very same engine in Node on the libSQL engine.
 import { exactIndex } from "./exact-match.ts";
-import { centroidsOf } from "./model/centroids.ts";
-import { trainable, trainClassifier } from "./model/classifier.ts";
+import { trainable, trainWithCentroids } from "./model/classifier.ts";
 import { decodeKbModel, encodeKbModel, type KbModel } from "./model/kb-model.ts";
 import { trainingSet, type TrainingArticle } from "./model/training.ts";
 import { boundTraining } from "./model/training-budget.ts";
@@ -227,11 +226,12 @@ export class KbEngine {
       // Fitted before the classifier is trained: each fold trains a model too, and a replica
       // has room for one at a time beside the one it serves (docs/scaling.md).
       const fitted = trains && !reuse ? await fitTuning(set, { language, train: options, pause: this.pause, maxWrong: this.maxWrong, ...(semantic && { semantic }), ...(rerank && { rerank }) }) : null;
-      const classifier = trains ? await trainClassifier(set.classes, set.examples, options) : null;
+      const built = trains ? await trainWithCentroids(set.classes, set.examples, options) : null;
+      const classifier = built?.classifier ?? null;
       const tuning = classifier ? (fitted ? { ...fitted, basis: { ...fitted.basis, suspectQuestions: checked.suspects } } : previous) : null;
       // A learned question is a customer's exact wording that others confirmed: asked again, it gets its article.
       const exact = exactIndex(articles.map((a) => ({ ...a, questions: [...a.questions, ...(a.learned ?? [])] })));
-      model = { classifier, centroids: classifier ? centroidsOf(classifier, set.examples) : null, exact, tuning, learned };
+      model = { classifier, centroids: built?.centroids ?? null, exact, tuning, learned };
     }
     // Saving clears the pending mark only up to `version`: a sync that landed meanwhile
     // leaves it set, and the loop trains again. The model served so far is let go first:

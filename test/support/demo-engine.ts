@@ -5,8 +5,7 @@ import { readSource } from "../../scripts/kb/source.ts";
 import type { KbPort } from "../../src/answer/plan.ts";
 import { articleId } from "../../src/kb/article.ts";
 import { exactIndex } from "../../src/kb/exact-match.ts";
-import { centroidsOf } from "../../src/kb/model/centroids.ts";
-import { trainClassifier } from "../../src/kb/model/classifier.ts";
+import { trainWithCentroids } from "../../src/kb/model/classifier.ts";
 import type { KbModel } from "../../src/kb/model/kb-model.ts";
 import { trainingSet } from "../../src/kb/model/training.ts";
 import { fitTuning } from "../../src/kb/model/tuning.ts";
@@ -20,8 +19,9 @@ export async function demoKb(options: { tune?: boolean } = {}): Promise<{ kb: Kb
   for (const language of new Set(hits.map((h) => languageOf(h.locale)))) {
     const articles = hits.filter((h) => languageOf(h.locale) === language);
     const set = trainingSet(articles);
-    const classifier = await trainClassifier(set.classes, set.examples);
-    models.set(language, { classifier, centroids: classifier ? centroidsOf(classifier, set.examples) : null, exact: exactIndex(articles), tuning: options.tune && classifier ? await fitTuning(set, { language }) : null });
+    const trained = await trainWithCentroids(set.classes, set.examples);
+    const classifier = trained?.classifier ?? null;
+    models.set(language, { classifier, centroids: trained?.centroids ?? null, exact: exactIndex(articles), tuning: options.tune && classifier ? await fitTuning(set, { language }) : null });
   }
   // Token overlap over title, questions and answer: enough to stand in for BM25 here.
   const tokens = new Map(hits.map((h) => [h.id, tokenize(`${h.title} ${h.questions.join(" ")} ${h.answer}`)]));

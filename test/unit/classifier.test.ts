@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decisionValues, decodeModel, encodeModel, trainClassifier, vectorize } from "../../src/kb/model/classifier.ts";
+import { similarities } from "../../src/kb/model/centroids.ts";
+import { decisionValues, decodeModel, encodeModel, trainClassifier, trainWithCentroids, vectorize } from "../../src/kb/model/classifier.ts";
 import { features } from "../../src/kb/model/features.ts";
 import { trainingSet } from "../../src/kb/model/training.ts";
 
@@ -72,6 +73,26 @@ describe("classifier", () => {
     for (const text of ["refund please", "where is my parcel", "退款"]) {
       const expected = decisionValues(model, vectorize(model, text));
       decisionValues(loaded, vectorize(loaded, text)).forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 4));
+    }
+  });
+
+  it("builds each article's centroid from the training rows: the normalised, weighted sum of its questions' vectors", async () => {
+    const set = trainingSet(articles);
+    const examples = set.examples.map((e, i) => ({ ...e, weight: i % 3 === 0 ? 0.5 : 1 }));
+    const { classifier, centroids } = (await trainWithCentroids(set.classes, examples))!;
+    expect(classifier).toEqual(await trainClassifier(set.classes, examples));
+    const sums = set.classes.map(() => new Map<number, number>());
+    for (const e of examples) {
+      const x = vectorize(classifier, e.text);
+      x.idx.forEach((f, k) => sums[e.label]!.set(f, (sums[e.label]!.get(f) ?? 0) + (e.weight ?? 1) * x.val[k]!));
+    }
+    for (const text of ["refund please", "where is my parcel", "退款几天"]) {
+      const x = vectorize(classifier, text);
+      const expected = sums.map((sum) => {
+        const norm = Math.sqrt([...sum.values()].reduce((a, v) => a + v * v, 0));
+        return [...x.idx].reduce((a, f, k) => a + ((sum.get(f) ?? 0) / norm) * x.val[k]!, 0);
+      });
+      similarities(centroids, x).forEach((v, c) => expect(v).toBeCloseTo(expected[c]!, 5));
     }
   });
 

@@ -3,8 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { INITIAL_DIALOGUE } from "../../src/answer/dialogue.ts";
 import { planReply, type KbPort } from "../../src/answer/plan.ts";
-import { centroidsOf } from "../../src/kb/model/centroids.ts";
-import { encodeModel, trainClassifier } from "../../src/kb/model/classifier.ts";
+import { encodeModel, trainWithCentroids } from "../../src/kb/model/classifier.ts";
 import { decodeKbModel, encodeKbModel } from "../../src/kb/model/kb-model.ts";
 import { trainingSet } from "../../src/kb/model/training.ts";
 import { allowedWrong, chooseTuning, fitTuning, PRIOR_TUNING, type Tuning, type TuningPoint } from "../../src/kb/model/tuning.ts";
@@ -143,9 +142,8 @@ describe("fitting a KB's tuning by cross-validation", () => {
 
   it("travels with the model: stored, loaded, and older blobs without it still load", async () => {
     const set = trainingSet(articles.slice(0, 5));
-    const classifier = (await trainClassifier(set.classes, set.examples))!;
+    const { classifier, centroids } = (await trainWithCentroids(set.classes, set.examples))!;
     const tuning = await fitTuning(set, { language: "en" });
-    const centroids = centroidsOf(classifier, set.examples);
     const stored = decodeKbModel(encodeKbModel({ classifier, centroids, exact: new Map([["where is my order", "track-order"]]), tuning }));
     expect(stored.centroids).toEqual(centroids);
     expect(stored.tuning).toEqual(tuning);

@@ -4,9 +4,9 @@
 // classifier always ranks some article first, but an off-topic question is close to none.
 // Stored feature-major (for each feature, the articles whose centroid has it), so a
 // question's similarity to every centroid costs one pass over its features.
-import type { ClassifierModel, Example, SparseVector } from "./classifier.ts";
+import type { Example, SparseVector } from "./classifier.ts";
 import { arrayAt, bytesOf, lengthPrefix } from "./bytes.ts";
-import { classSums, countFeatures, tfidfRows } from "./feature-rows.ts";
+import { classSums, type SparseRows } from "./feature-rows.ts";
 
 export interface Centroids {
   /** For feature f, entries start[f] … start[f + 1] − 1 of `classes` and `values`. */
@@ -17,17 +17,12 @@ export interface Centroids {
   count: number;
 }
 
-/** The centroids of the classes of a model's training examples (each weighted like the example). */
-export function centroidsOf(model: ClassifierModel, examples: Example[]): Centroids {
-  const c = model.classes.length;
-  const counted = countFeatures(examples.map((e) => e.text));
-  const id = new Int32Array(counted.df.length);
-  for (const [k, i] of counted.ids) id[i] = model.vocab.get(k) ?? -1;
-  const xs = tfidfRows(counted.rows, id, model.idf);
-  const sums = classSums(xs, Int32Array.from(examples, (e) => e.label), Float64Array.from(examples, (e) => e.weight ?? 1), c, model.vocab.size);
+/** The centroids of the classes of a model's training rows (tfidfRows; each weighted like its example). */
+export function centroidsOf(xs: SparseRows, examples: Example[], classes: number, features: number): Centroids {
+  const sums = classSums(xs, Int32Array.from(examples, (e) => e.label), Float64Array.from(examples, (e) => e.weight ?? 1), classes, features);
   const norm = sums.squared.map((s) => Math.sqrt(s) || 1);
   const values = Float32Array.from(sums.values, (v, j) => v / norm[sums.classes[j]!]!);
-  return { start: sums.start, classes: sums.classes, values, count: c };
+  return { start: sums.start, classes: sums.classes, values, count: classes };
 }
 
 /** Cosine similarity of a (normalised) vector to every class's centroid. */

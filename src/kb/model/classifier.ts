@@ -3,6 +3,7 @@
 // `features()`. Runs anywhere JavaScript does: the replica trains it after a sync, the eval
 // trains the same one in Node. Deterministic for a given seed.
 import { arrayAt, bytesOf, joined, lengthPrefix, padding, paddedHeader, sizeOf } from "./bytes.ts";
+import { centroidsOf, type Centroids } from "./centroids.ts";
 import { countFeatures, tfidfRows, type SparseRows } from "./feature-rows.ts";
 import { features, isWordFeature } from "./features.ts";
 
@@ -169,6 +170,17 @@ function trainingRows(examples: Example[], classes: number, maxWeights: number):
 
 /** Trains on the examples; null when there is nothing to learn (fewer than two classes) or too much. */
 export async function trainClassifier(classes: string[], examples: Example[], options: TrainOptions = {}): Promise<ClassifierModel | null> {
+  return (await train(classes, examples, options, () => null))?.model ?? null;
+}
+
+/** Trains on the examples, and builds each class's centroid from the same rows (centroids.ts). */
+export async function trainWithCentroids(classes: string[], examples: Example[], options: TrainOptions = {}): Promise<{ classifier: ClassifierModel; centroids: Centroids } | null> {
+  const trained = await train(classes, examples, options, (xs, model) => centroidsOf(xs, examples, classes.length, model.vocab.size));
+  return trained && { classifier: trained.model, centroids: trained.after };
+}
+
+/** `after` gets the training rows once the weights are learned, before the rows are let go. */
+async function train<T>(classes: string[], examples: Example[], options: TrainOptions, after: (xs: SparseRows, model: ClassifierModel) => T): Promise<{ model: ClassifierModel; after: T } | null> {
   const { cost, maxEpochs, maxWeights, seed } = { ...DEFAULTS, ...options };
   if (!trainable(classes, examples, options)) return null;
   const present = new Set(examples.map((e) => e.label));
@@ -197,7 +209,7 @@ export async function trainClassifier(classes: string[], examples: Example[], op
     quantize((f) => w[f]!, v, cls, model);
     await options.pause?.();
   }
-  return model;
+  return { model, after: after(xs, model) };
 }
 
 /**

@@ -3,8 +3,8 @@
 // titles, scored as new in-scope questions) and without a few whole articles (their texts
 // become questions the KB cannot answer), and also scores generic off-topic messages.
 // Questions learned from customers train every fold and are never scored in scope.
-import { centroidsOf, similarities, type Centroids } from "./centroids.ts";
-import { decisionValues, queryVector, seededRandom, trainClassifier, type ClassifierModel, type TrainOptions } from "./classifier.ts";
+import { similarities, type Centroids } from "./centroids.ts";
+import { decisionValues, queryVector, seededRandom, trainWithCentroids, type ClassifierModel, type TrainOptions } from "./classifier.ts";
 import { OFF_TOPIC } from "./off-topic.ts";
 import { modelSignals, signalsOf, type Signals } from "./signals.ts";
 import type { TrainingSet } from "./training.ts";
@@ -92,9 +92,9 @@ export async function crossValidate(set: TrainingSet, options: CrossValidationOp
     if (leftOut.size >= c - 1) break;
     const held = (i: number) => heldIn.get(i) === fold;
     const train = set.examples.filter((e, i) => !leftOut.has(e.label) && !held(i));
-    const model = await trainClassifier(set.classes, train, options.train);
-    if (!model) continue;
-    const centroids = centroidsOf(model, train);
+    const trained = await trainWithCentroids(set.classes, train, options.train);
+    if (!trained) continue;
+    const { classifier: model, centroids } = trained;
     const semantic = options.semantic?.fold(held);
     const indexed = set.examples.map((e, i) => ({ e, i }));
     const inScope = indexed.filter(({ e, i }) => !leftOut.has(e.label) && held(i));
