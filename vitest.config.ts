@@ -93,12 +93,15 @@ export default defineConfig({
       {
         // Some train or fit the demo KB (cross-validation); the timeouts guard against a hang on
         // a busy machine, they time nothing.
-        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node", testTimeout: 30_000, hookTimeout: 60_000 },
+        // Files share one worker (isolate: false), which halves this project's time (60 -> 33 s
+        // here): none stubs globals, timers or modules.
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node", isolate: false, testTimeout: 30_000, hookTimeout: 60_000 },
       },
       {
         // Node tooling against real engines: the libSQL dev endpoint, the KB CLI, the eval.
         plugins: [sqlText],
-        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 30_000, hookTimeout: 120_000 },
+        // Files share one worker, as unit's do (96 -> 79 s here); each starts and stops its own servers.
+        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", isolate: false, testTimeout: 30_000, hookTimeout: 120_000 },
       },
       workersProject("workers", ["test/workers/**/*.test.ts"], ["test/workers/generation/**", "test/workers/embeddings/**", "test/workers/reranker/**", "test/workers/releases/**", ...DEMO_KB_ONLY], {}),
       // What the demo KB alone answers: other files add articles to their shared primary, which

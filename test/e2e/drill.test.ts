@@ -46,7 +46,7 @@ describe("chaos drill (short)", () => {
   // good releases in 100 by chance, and CI failed on one; at 1% it is under 1 in 100, and the
   // bad release is caught as fast.
   it("canary: the guard rolls back a bad KB release by itself, no stable conversation reads the candidate, and a good release is promoted", async () => {
-    const report = await runCanaryDrill({ concurrency: 6, percent: 20, minConversations: 8, alpha: 0.01, maxMinutes: 0.5, timeoutMs: 90_000, log: (line) => console.log(line) });
+    const report = await runCanaryDrill({ concurrency: 6, percent: 20, minConversations: 8, alpha: 0.01, maxMinutes: 0.25, timeoutMs: 90_000, log: (line) => console.log(line) });
     expect(report.bad).toMatchObject({ state: "rolled_back", closedBy: "system:guard" });
     expect(report.bad.exposed).toBeGreaterThan(0);
     expect(report.good).toMatchObject({ state: "promoted", closedBy: "system:guard" });
