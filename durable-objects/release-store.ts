@@ -3,7 +3,7 @@
 import type { OutboxEntry } from "../src/ops/alert-delivery.ts";
 import type { AnswerSettings } from "../src/releases/answer-settings.ts";
 import { armStats, increments, type Arm, type ConversationTally, type OutcomeReport } from "../src/releases/outcomes.ts";
-import type { ArmStats } from "../src/releases/guard.ts";
+import { guardOf, type ArmStats } from "../src/releases/guard.ts";
 import type { Release } from "../src/releases/repository.ts";
 
 const COLUMNS: Record<keyof ConversationTally, string> = {
@@ -28,7 +28,9 @@ export class ReleaseStore {
 
   open(): Release | null {
     const row = this.sql.exec<{ release: string }>("SELECT release FROM open_release WHERE id = 1").toArray()[0];
-    return row ? (JSON.parse(row.release) as Release) : null;
+    if (!row) return null;
+    const release = JSON.parse(row.release) as Release;
+    return { ...release, guard: guardOf(release.guard) };
   }
 
   setOpen(release: Release | null): void {

@@ -29,6 +29,11 @@ export interface GuardConfig {
 
 export const DEFAULT_GUARD: GuardConfig = { minConversations: 20, maxMinutes: 60, autoPromote: true, alpha: 0.05 };
 
+/** A stored guard with the defaults of what it lacks: releases opened before `alpha` was a setting have none. */
+export function guardOf(stored: Partial<GuardConfig>): GuardConfig {
+  return { ...DEFAULT_GUARD, ...stored };
+}
+
 /** The mixing distribution's standard deviation: the size of regression caught fastest. */
 const TAU = 0.2;
 

@@ -9,7 +9,7 @@ import type { KbDatabase } from "../kb/articles.ts";
 import { answerSettings, kbReleases, type KbReleaseRow } from "../kb/schema.ts";
 import { openKbRelease, pendingCount, promotionStatements, returnStatements } from "../kb/staging.ts";
 import { applyChanges, isEmpty, type AnswerSettings } from "./answer-settings.ts";
-import { DEFAULT_GUARD, type GuardConfig } from "./guard.ts";
+import { guardOf, type GuardConfig } from "./guard.ts";
 import type { Comparison } from "./outcomes.ts";
 
 export type ReleaseKind = KbReleaseRow["kind"];
@@ -44,8 +44,7 @@ export function toRelease(row: KbReleaseRow): Release {
     stableVersion: row.stableVersion,
     candidateVersion: row.candidateVersion,
     percent: row.percent,
-    // Releases opened before `alpha` was a setting were guarded at the default.
-    guard: { ...DEFAULT_GUARD, ...(row.guard as unknown as Partial<GuardConfig>) },
+    guard: guardOf(row.guard as unknown as Partial<GuardConfig>),
     articles: row.articles,
     changes: (row.changes as AnswerSettings | null) ?? null,
     openedAt: new Date(row.openedAt).toISOString(),

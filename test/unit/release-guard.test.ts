@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { armOf, decide, DEFAULT_GUARD, testMetric, type ArmStats, type MetricSums } from "../../src/releases/guard.ts";
+import { armOf, decide, DEFAULT_GUARD, guardOf, testMetric, type ArmStats, type MetricSums } from "../../src/releases/guard.ts";
 import { seededRandom as seeded } from "../../src/kb/model/classifier.ts";
 import { toRelease } from "../../src/releases/repository.ts";
 import type { KbReleaseRow } from "../../src/kb/schema.ts";
@@ -78,6 +78,11 @@ describe("the release guard", () => {
   it("reads a release stored before alpha was a setting as guarded at the default", () => {
     const row = { id: "rel_0123456789abcdef", kind: "kb", state: "canary", stableVersion: 1, candidateVersion: 2, percent: 10, guard: { minConversations: 8, maxMinutes: 5, autoPromote: true }, articles: 1, changes: null, openedAt: 0, openedBy: "admin", closedAt: null, closedBy: null, reason: null, comparison: null };
     expect(toRelease(row as unknown as KbReleaseRow).guard).toEqual({ minConversations: 8, maxMinutes: 5, autoPromote: true, alpha: DEFAULT_GUARD.alpha });
+    // As ReleaseDO reads its open release: such a release still rolls back a clear regression.
+    const canary = arm();
+    const stable = arm();
+    for (let i = 0; i < 40; i++) (canary.conversations++, stable.conversations++, add(canary.wrong, i % 2), add(stable.wrong, 0), add(canary.answered, 1), add(stable.answered, 1), add(canary.handoff, 0), add(stable.handoff, 0));
+    expect(decide(canary, stable, 0, guardOf({ minConversations: 8, maxMinutes: 5, autoPromote: true }))).toMatchObject({ type: "rollback", metric: "wrong" });
   });
 
   it("catches thresholds set so tight that the canary answers much less", () => {
