@@ -29,7 +29,7 @@ export interface GuardConfig {
 
 export const DEFAULT_GUARD: GuardConfig = { minConversations: 20, maxMinutes: 60, autoPromote: true, alpha: 0.05 };
 
-/** A stored guard with the defaults of what it lacks: releases opened before `alpha` was a setting have none. */
+/** A guard with the defaults of what it lacks: a request's, or one stored before `alpha` was a setting. */
 export function guardOf(stored: Partial<GuardConfig>): GuardConfig {
   return { ...DEFAULT_GUARD, ...stored };
 }

@@ -9,7 +9,7 @@ import { AppError, unwrap } from "../../errors.ts";
 import { discardPending, pendingWrites } from "../../kb/staging.ts";
 import { releaseObject, releaseViewChanged } from "../../platform/releases.ts";
 import { AnswerSettingsSchema } from "../../releases/answer-settings.ts";
-import { DEFAULT_GUARD } from "../../releases/guard.ts";
+import { DEFAULT_GUARD, guardOf } from "../../releases/guard.ts";
 import { getRelease, listReleases, type Release, type ReleaseKind } from "../../releases/repository.ts";
 import { ARTICLE_ID } from "../../conversation/schemas.ts";
 import { validationHook } from "../../validation.ts";
@@ -194,7 +194,7 @@ for (const k of [KB, SETTINGS]) {
 
   adminReleases.openapi(open, async (c) => {
     const body = c.req.valid("json") as { percent: number; guard?: z.infer<typeof GuardSchema>; changes?: z.infer<typeof AnswerSettingsSchema> };
-    const guard = { ...DEFAULT_GUARD, ...body.guard };
+    const guard = guardOf(body.guard ?? {});
     const release = unwrap(await releaseObject(c.env).open(k.kind, { percent: body.percent, guard, openedBy: c.var.operator.id, changes: body.changes }));
     c.set("auditTarget", release.id);
     releaseViewChanged();

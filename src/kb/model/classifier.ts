@@ -170,17 +170,17 @@ function trainingRows(examples: Example[], classes: number, maxWeights: number):
 
 /** Trains on the examples; null when there is nothing to learn (fewer than two classes) or too much. */
 export async function trainClassifier(classes: string[], examples: Example[], options: TrainOptions = {}): Promise<ClassifierModel | null> {
-  return (await train(classes, examples, options, () => null))?.model ?? null;
+  return (await train(classes, examples, options))?.model ?? null;
 }
 
 /** Trains on the examples, and builds each class's centroid from the same rows (centroids.ts). */
 export async function trainWithCentroids(classes: string[], examples: Example[], options: TrainOptions = {}): Promise<{ classifier: ClassifierModel; centroids: Centroids } | null> {
-  const trained = await train(classes, examples, options, (xs, model) => centroidsOf(xs, examples, classes.length, model.vocab.size));
-  return trained && { classifier: trained.model, centroids: trained.after };
+  const trained = await train(classes, examples, options);
+  return trained && { classifier: trained.model, centroids: centroidsOf(trained.xs, examples, classes.length, trained.model.vocab.size) };
 }
 
-/** `after` gets the training rows once the weights are learned, before the rows are let go. */
-async function train<T>(classes: string[], examples: Example[], options: TrainOptions, after: (xs: SparseRows, model: ClassifierModel) => T): Promise<{ model: ClassifierModel; after: T } | null> {
+/** The model, and the rows it was trained on (for the centroids). */
+async function train(classes: string[], examples: Example[], options: TrainOptions): Promise<{ model: ClassifierModel; xs: SparseRows } | null> {
   const { cost, maxEpochs, maxWeights, seed } = { ...DEFAULTS, ...options };
   if (!trainable(classes, examples, options)) return null;
   const present = new Set(examples.map((e) => e.label));
@@ -209,7 +209,7 @@ async function train<T>(classes: string[], examples: Example[], options: TrainOp
     quantize((f) => w[f]!, v, cls, model);
     await options.pause?.();
   }
-  return { model, after: after(xs, model) };
+  return { model, xs };
 }
 
 /**
