@@ -1,26 +1,22 @@
 // ConversationDO: one per conversation. Glue only: it adapts SQLite storage, the clock,
 // alarms and hibernatable WebSockets to the turn logic in src/conversation, and its part in
 // the human desk to conversation-handoff.ts; its companions hold the customer's sockets
-// (conversation-socket-frames.ts), the alarm (conversation-timers.ts) and the export and
-// erasure (conversation-erasure.ts). The Worker (or the team's AgentDeskDO) has already
-// authenticated and validated every call that reaches it.
+// (conversation-socket-frames.ts), the turns' wiring (conversation-turns.ts), the alarm
+// (conversation-timers.ts) and the export and erasure (conversation-erasure.ts). The Worker
+// (or the team's AgentDeskDO) has already authenticated and validated every call that
+// reaches it.
 import { DurableObject } from "cloudflare:workers";
 import { conversationMigrations } from "../migrations/conversation/index.ts";
-import { DEFAULT_PLAN_CONFIG } from "../src/answer/plan.ts";
-import { AnswerPipeline } from "../src/answer/pipeline.ts";
 import { readConfig, type Config } from "../src/config.ts";
 import { returningMention, type HistoryEntry, type ReturningKind } from "../src/conversation/history.ts";
 import type { AgentPost, DeskUpdate } from "../src/conversation/handoff.ts";
 import { PING, PONG, type HandoffFrame, type LimitedFrame, type OfflineMessageInput, type RatingInput, type ServerFrame } from "../src/conversation/protocol.ts";
-import { admitSend, LocalLimit } from "../src/conversation/send-limit.ts";
-import { Turns } from "../src/conversation/turns.ts";
+import type { Turns } from "../src/conversation/turns.ts";
 import type { CloseReason, ConversationExport, ConversationMeta, CreateInput, Message, SendInput, TranscriptPage, TurnResult } from "../src/conversation/types.ts";
 import type { HandoffReason, Resolution } from "../src/desk/model.ts";
 import { bothObservers, type DeskObserver } from "../src/desk/observer.ts";
-import { messageFacts } from "../src/conversation/message-facts.ts";
 import { isRegion, type Region } from "../src/edge/regions.ts";
 import { fail, ok, type Outcome } from "../src/errors.ts";
-import { pipelinePorts } from "../src/platform/pipeline-ports.ts";
 import { customerHistory } from "../src/platform/subjects.ts";
 import type { Keyring } from "../src/privacy/envelope.ts";
 import type { RewrapAnswer } from "../src/privacy/key-rewrap.ts";
@@ -43,10 +39,10 @@ import { ConversationSockets } from "./conversation-sockets.ts";
 import { ConversationStore } from "./conversation-store.ts";
 import { ConversationMail, type MailDelivery, type MailReceipt } from "./conversation-mail.ts";
 import { MailStore } from "./conversation-mail-store.ts";
-import { MailAwareAnswerer } from "../src/email/answering.ts";
 import { SocketFrames } from "./conversation-socket-frames.ts";
 import { ConversationErasure } from "./conversation-erasure.ts";
 import { ConversationTimers } from "./conversation-timers.ts";
+import { conversationAnswerer, conversationTurns } from "./conversation-turns.ts";
 
 /** How long an agent's read or the greeting waits for the customer's history. */
 const HISTORY_TIMEOUT_MS = 2_000;
@@ -82,8 +78,6 @@ export class ConversationDO extends DurableObject<Env> {
   private readonly socketFrames: SocketFrames;
   /** The conversation's limit on each kind of customer frame other than a message. */
   private readonly frames: FrameLimits;
-  /** This conversation's share of the region's LLM budget (in memory: eviction only resets it). */
-  private readonly llmShare = new LocalLimit();
   /** Ops events, the team's webhooks and the customer's history are wired in here (see src/desk/observer.ts); the release guard hears of handoffs. */
   observer: DeskObserver = bothObservers(conversationObserver({ env: this.env, ctx: this.ctx, ops: () => this.ops, store: () => this.store }), {
     handoffRequested: () => this.release.handoff(),
@@ -101,16 +95,7 @@ export class ConversationDO extends DurableObject<Env> {
     this.frames = new FrameLimits(ctx.storage.sql, config.limits.conversationFrames, this.marker);
     this.handoffs = new HandoffStore(ctx.storage.sql, this.store.nextSeq(), this.marker);
     this.release = new ConversationRelease(ctx, env, config, () => this.store.meta()?.id ?? null, this.marker);
-    const answerer = new AnswerPipeline(
-      pipelinePorts(env, config, ctx, {
-        region: () => this.region(),
-        jurisdiction: () => this.store.meta()?.jurisdiction ?? null,
-        key: () => this.ctx.id.toString(),
-        llmShare: (at) => this.llmShare.admit(at, config.limits.llmBudgetPerConversation),
-        track: () => this.release.track(),
-      }),
-      { plan: DEFAULT_PLAN_CONFIG, deadlineMs: config.resilience.deadlineMs },
-    );
+    const answerer = conversationAnswerer(ctx, env, config, { store: this.store, release: this.release, region: () => this.region() });
     this.handoff = new ConversationHandoff({
       env,
       store: this.store,
@@ -137,28 +122,17 @@ export class ConversationDO extends DurableObject<Env> {
       create: (input) => this.create(input),
       armBy: (at) => this.timers.armAt(at),
     });
-    this.turns = new Turns(
-      {
-        store: this.store,
-        answerer: new MailAwareAnswerer(answerer),
-        publish: (frame) => {
-          this.sockets.publish(frame, "all");
-          this.handoff.published(frame);
-        },
-        touched: (at) => this.timers.touched(at),
-        admit: (at) => admitSend(this.store, config.limits.conversation, at),
-        now: () => Date.now(),
-        wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        handover: this.handoff,
-        observe: (turn) => {
-          this.ops.turn(turn);
-          const team = this.handoff.record().team;
-          for (const m of [turn.message, turn.reply]) this.observer.messageStored?.({ conversationId: this.store.meta()?.id ?? "", team, message: messageFacts(m), at: Date.parse(m.createdAt) });
-          this.release.turn(turn);
-        },
-      },
-      { ackGraceMs: config.ackGraceMs },
-    );
+    this.turns = conversationTurns({
+      config,
+      store: this.store,
+      answerer,
+      sockets: this.sockets,
+      handoff: this.handoff,
+      ops: this.ops,
+      release: this.release,
+      observer: () => this.observer,
+      touched: (at) => this.timers.touched(at),
+    });
     this.keyring = config.dataKeyring;
     this.key = new ConversationKey(env, this.store, this.keyring);
     const retentionMs = config.retentionDays * 86_400_000;
@@ -432,6 +406,4 @@ export class ConversationDO extends DurableObject<Env> {
     const region = this.store.meta()?.region ?? "";
     return isRegion(region) ? region : this.defaultRegion;
   }
-
-
 }
